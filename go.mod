@@ -1,0 +1,3 @@
+module github.com/scrapstore/scrapstore
+
+go 1.26.8
