@@ -1,0 +1,239 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+var validate = newValidator()
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	return v
+}
+
+// bind reads a JSON body into dst strictly (the right content type, no unknown fields,
+// one value, the right types), then checks its validate tags. Malformed bodies are a 400
+// or 415 naming what is wrong; broken rules are a 422 listing the fields.
+func bind(c echo.Context, dst any) error {
+	req := c.Request()
+	ct, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if err != nil || (ct != "application/json" && !strings.HasSuffix(ct, "+json")) {
+		return &requestError{Status: http.StatusUnsupportedMediaType, Detail: "the body must be JSON (Content-Type: application/json)"}
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return badRequest("", "the body must hold one JSON value")
+	}
+	return check(dst)
+}
+
+// check runs the validate tags on v.
+func check(v any) error {
+	err := validate.Struct(v)
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return err
+	}
+	out := &models.ValidationError{}
+	for _, fe := range verrs {
+		field := fe.Namespace()
+		if _, rest, ok := strings.Cut(field, "."); ok {
+			field = rest
+		}
+		out.Errors = append(out.Errors, models.FieldError{Field: field, Message: ruleMessage(fe)})
+	}
+	return out
+}
+
+func ruleMessage(fe validator.FieldError) string {
+	p := fe.Param()
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "email":
+		return "is not an email address"
+	case "min":
+		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
+			return "must have at least " + p + " characters or items"
+		}
+		return "must be at least " + p
+	case "max":
+		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
+			return "must have at most " + p + " characters or items"
+		}
+		return "must be at most " + p
+	case "gt":
+		return "must be more than " + p
+	case "gte":
+		return "must be at least " + p
+	case "lte":
+		return "must be at most " + p
+	case "oneof":
+		return "must be one of " + strings.ReplaceAll(p, " ", ", ")
+	}
+	return "breaks the rule " + fe.Tag()
+}
+
+func jsonError(err error) error {
+	var (
+		se *json.SyntaxError
+		te *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &se):
+		return badRequest("", fmt.Sprintf("the body is not valid JSON (at byte %d)", se.Offset))
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return badRequest("", "the body must be a JSON object")
+		}
+		return badRequest(field, fmt.Sprintf("%s must be %s, not %s", field, jsonKind(te.Type), te.Value))
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("", "the body is empty or cut short")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return badRequest(name, fmt.Sprintf("%s is not a field of this request", name))
+	}
+	// Errors from a field's own UnmarshalJSON (a bad date, say) end up here.
+	return badRequest("", err.Error())
+}
+
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number in range"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+// pathID reads the :id path parameter; anything but a positive integer is a 404, since
+// no such object can exist.
+func pathID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%s %q: %w", name, c.Param(name), models.ErrNotFound)
+	}
+	return id, nil
+}
+
+// query reads optional query parameters, remembering the first that is malformed.
+type query struct {
+	c   echo.Context
+	err error
+}
+
+func (q *query) fail(name, msg string) {
+	if q.err == nil {
+		q.err = &models.ValidationError{Errors: []models.FieldError{{Field: name, Message: msg}}}
+	}
+}
+
+func (q *query) str(name string) string { return q.c.QueryParam(name) }
+
+func (q *query) int64(name string) int64 {
+	v := q.c.QueryParam(name)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		q.fail(name, "must be a whole number")
+	}
+	return n
+}
+
+func (q *query) boolPtr(name string) *bool {
+	v := q.c.QueryParam(name)
+	if v == "" {
+		return nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		q.fail(name, "must be true or false")
+		return nil
+	}
+	return &b
+}
+
+func (q *query) date(name string) *models.Date {
+	v := q.c.QueryParam(name)
+	if v == "" {
+		return nil
+	}
+	d, err := models.ParseDate(v)
+	if err != nil {
+		q.fail(name, "must be a date YYYY-MM-DD")
+		return nil
+	}
+	return &d
+}
+
+// page reads limit and cursor.
+func (q *query) page() models.Page {
+	p := models.Page{Cursor: q.c.QueryParam("cursor")}
+	if v := q.c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > models.MaxLimit {
+			q.fail("limit", fmt.Sprintf("must be a whole number from 1 to %d", models.MaxLimit))
+		}
+		p.Limit = n
+	}
+	return p
+}
+
+// List is the shape of every list response.
+type List[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func listOf[T any](items []T, next string) List[T] {
+	l := List[T]{Items: items}
+	if l.Items == nil {
+		l.Items = []T{}
+	}
+	if next != "" {
+		l.NextCursor = &next
+	}
+	return l
+}

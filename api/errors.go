@@ -1,0 +1,108 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+// Problem is an RFC 9457 problem detail, the body of every error response.
+type Problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
+	Instance  string              `json:"instance,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+	Errors    []models.FieldError `json:"errors,omitempty"`
+	Allowed   []string            `json:"allowed,omitempty"`
+}
+
+// requestError is a malformed request (bad JSON, a query parameter of the wrong type);
+// Field names what is wrong when one field is.
+type requestError struct {
+	Status int
+	Field  string
+	Detail string
+}
+
+func (e *requestError) Error() string { return e.Detail }
+
+func badRequest(field, detail string) error {
+	return &requestError{Status: http.StatusBadRequest, Field: field, Detail: detail}
+}
+
+// handleError is the one place errors become responses: it maps the model's sentinel
+// errors and echo's own to a status and writes problem+json.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+	var (
+		ve  *models.ValidationError
+		ce  *models.ConflictError
+		rl  *models.RateLimitError
+		re  *requestError
+		he  *echo.HTTPError
+		mbe *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &ve):
+		p.Status, p.Type, p.Detail, p.Errors = http.StatusUnprocessableEntity, "/problems/validation", "the request has invalid fields", ve.Errors
+	case errors.As(err, &re):
+		p.Status, p.Detail = re.Status, re.Detail
+		if re.Field != "" {
+			p.Errors = []models.FieldError{{Field: re.Field, Message: re.Detail}}
+		}
+	case errors.As(err, &mbe):
+		p.Status, p.Detail = http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB"
+	case errors.As(err, &ce):
+		p.Status, p.Type, p.Detail, p.Allowed = http.StatusConflict, "/problems/conflict", ce.Detail, ce.Allowed
+	case errors.Is(err, models.ErrConflict):
+		p.Status, p.Type, p.Detail = http.StatusConflict, "/problems/conflict", err.Error()
+	case errors.As(err, &rl):
+		p.Status, p.Detail = http.StatusTooManyRequests, rl.Error()
+		c.Response().Header().Set("Retry-After", strconv.Itoa(rl.RetryAfterSeconds))
+	case errors.Is(err, models.ErrNotFound):
+		p.Status, p.Detail = http.StatusNotFound, err.Error()
+	case errors.Is(err, models.ErrUnauthorized):
+		p.Status, p.Detail = http.StatusUnauthorized, err.Error()
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="scrapstore"`)
+	case errors.Is(err, models.ErrForbidden):
+		p.Status, p.Detail = http.StatusForbidden, err.Error()
+	case errors.Is(err, context.Canceled):
+		p.Status, p.Detail = 499, "the client went away"
+	case errors.As(err, &he):
+		p.Status = he.Code
+		if msg, ok := he.Message.(string); ok {
+			p.Detail = msg
+		}
+		if he.Code == http.StatusRequestEntityTooLarge {
+			p.Detail = "the request body is larger than 1 MiB"
+		}
+	default:
+		p.Status, p.Detail = http.StatusInternalServerError, "something went wrong on our side; quote the request id if you report it"
+		s.Logger.ErrorContext(c.Request().Context(), "internal error", "request_id", p.RequestID, "method", c.Request().Method, "route", c.Path(), "error", err.Error())
+	}
+	p.Title = http.StatusText(p.Status)
+	if p.Title == "" {
+		p.Title = "Client closed request"
+	}
+	writeProblem(c, p)
+}
+
+func writeProblem(c echo.Context, p Problem) {
+	body, _ := json.Marshal(p)
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(p.Status)
+	if c.Request().Method != http.MethodHead {
+		_, _ = c.Response().Write(body)
+	}
+}

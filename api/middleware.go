@@ -1,0 +1,172 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scrapstore_http_requests_total", Help: "HTTP requests by method, route pattern and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "scrapstore_http_request_duration_seconds", Help: "HTTP request duration by method and route pattern.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+func newRequestID() string { return rand.Text() }
+
+// observe renders the handler's error (so the status is known), then counts the request
+// and writes one log line for it.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		route := c.Path()
+		if route == "" || strings.HasSuffix(route, "/*") {
+			route = "unmatched" // keeps junk URLs from growing the label set
+		}
+		status := c.Response().Status
+		elapsed := time.Since(start)
+		s.metrics.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Inc()
+		s.metrics.duration.WithLabelValues(c.Request().Method, route).Observe(elapsed.Seconds())
+		attrs := []any{
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"method", c.Request().Method, "route", route, "status", status,
+			"duration_ms", float64(elapsed.Microseconds()) / 1000, "bytes", c.Response().Size,
+		}
+		if u, ok := c.Get(userKey).(*models.User); ok {
+			attrs = append(attrs, "user_id", u.ID)
+		}
+		s.Logger.InfoContext(c.Request().Context(), "request", attrs...)
+		return nil
+	}
+}
+
+func (s *Server) logPanic(c echo.Context, err error, stack []byte) error {
+	s.Logger.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err.Error(), "stack", string(stack))
+	return err
+}
+
+const userKey = "user"
+
+// currentUser is the signed-in user; routes with roles always have one.
+func currentUser(c echo.Context) *models.User {
+	u, _ := c.Get(userKey).(*models.User)
+	return u
+}
+
+func bearer(c echo.Context) string {
+	h := c.Request().Header.Get(echo.HeaderAuthorization)
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// authorise lets through only a signed-in user whose role is in roles.
+func (s *Server) authorise(roles []models.Role, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		secret := bearer(c)
+		if secret == "" {
+			return fmt.Errorf("sign in first: send Authorization: Bearer <token>: %w", models.ErrUnauthorized)
+		}
+		u, err := s.Store.Authenticate(c.Request().Context(), secret)
+		if err != nil {
+			return err
+		}
+		c.Set(userKey, u)
+		if !slices.Contains(roles, u.Role) {
+			return fmt.Errorf("the %s role may not do this: %w", u.Role, models.ErrForbidden)
+		}
+		return next(c)
+	}
+}
+
+// captureWriter keeps a copy of what a handler writes, for the idempotency record.
+type captureWriter struct {
+	http.ResponseWriter
+	buf bytes.Buffer
+}
+
+func (w *captureWriter) Write(b []byte) (int, error) {
+	w.buf.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+// idempotent makes a creating POST with an Idempotency-Key header safe to retry: the
+// first response for (user, key) is kept for a day and replayed for the same body; the
+// same key with another body is a 422.
+func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key := c.Request().Header.Get("Idempotency-Key")
+		if key == "" {
+			return next(c)
+		}
+		if len(key) > 255 {
+			return models.Invalid("Idempotency-Key", "must be at most 255 characters")
+		}
+		body, err := io.ReadAll(c.Request().Body)
+		if err != nil {
+			return err
+		}
+		c.Request().Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.Sum256(append([]byte(c.Request().Method+" "+c.Request().URL.RequestURI()+"\n"), body...))
+		var userID int64
+		if u := currentUser(c); u != nil {
+			userID = u.ID
+		}
+		ctx := c.Request().Context()
+		prev, err := s.Store.ClaimIdempotencyKey(ctx, userID, key, hex.EncodeToString(sum[:]))
+		if err != nil {
+			return err
+		}
+		if prev != nil {
+			c.Response().Header().Set("Idempotent-Replayed", "true")
+			return c.Blob(prev.Status, prev.ContentType, prev.Response)
+		}
+		cw := &captureWriter{ResponseWriter: c.Response().Writer}
+		c.Response().Writer = cw
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		c.Response().Writer = cw.ResponseWriter
+		// The client's request may be gone; the record must still be written.
+		bg := ctx
+		if ctx.Err() != nil {
+			bg = context.WithoutCancel(ctx)
+		}
+		if status := c.Response().Status; status >= 500 {
+			return s.Store.ReleaseIdempotencyKey(bg, userID, key)
+		} else {
+			return s.Store.FinishIdempotencyKey(bg, userID, key, status, c.Response().Header().Get(echo.HeaderContentType), cw.buf.Bytes())
+		}
+	}
+}

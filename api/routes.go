@@ -1,0 +1,67 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+// route is one endpoint: who may call it, what handles it, and what the OpenAPI document
+// says of it. roles nil means public.
+type route struct {
+	method, path string
+	roles        []models.Role
+	handler      echo.HandlerFunc
+	// idempotent POSTs honour the Idempotency-Key header.
+	idempotent bool
+	summary    string
+	params     []param // query parameters
+	body       any     // request body type (a zero value), nil for none
+	resp       any     // response body type, nil for none
+	status     int     // success status; 200 when zero
+	produces   string  // response media type when not JSON
+}
+
+type param struct{ name, kind, desc string }
+
+// Who may do what. Managers may do everything staff may.
+var (
+	public      []models.Role
+	anyone      = []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver, models.RoleMember}
+	managers    = []models.Role{models.RoleManager}
+	staff       = []models.Role{models.RoleManager, models.RoleStaff}
+	staffDriver = []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}
+)
+
+var pageParams = []param{
+	{"limit", "integer", "items per page, 1 to 200 (default 50)"},
+	{"cursor", "string", "next_cursor from the previous page"},
+}
+
+// routeTable lists every route of the service, in one place.
+func (s *Server) routeTable() []route {
+	return []route{
+		{method: http.MethodGet, path: "/healthz", roles: public, handler: s.healthz, summary: "The process is up", resp: health{}},
+		{method: http.MethodGet, path: "/readyz", roles: public, handler: s.readyz, summary: "The database is reachable and migrated (else 503)", resp: health{}},
+		{method: http.MethodGet, path: "/metrics", roles: public, handler: s.promMetrics, summary: "Prometheus metrics", produces: "text/plain"},
+		{method: http.MethodGet, path: "/api/v1/openapi.json", roles: public, handler: s.openapiDoc, summary: "This API as OpenAPI 3", produces: "application/json"},
+
+		{method: http.MethodPost, path: "/api/v1/auth/login", roles: public, handler: s.login, summary: "Sign in", body: loginRequest{}, resp: loginResponse{}},
+		{method: http.MethodPost, path: "/api/v1/auth/logout", roles: anyone, handler: s.logout, summary: "Revoke this token", status: http.StatusNoContent},
+		{method: http.MethodGet, path: "/api/v1/me", roles: anyone, handler: s.me, summary: "The signed-in user", resp: models.User{}},
+		{method: http.MethodPost, path: "/api/v1/me/password", roles: anyone, handler: s.changePassword, summary: "Change my password (revokes my other tokens)", body: passwordRequest{}, status: http.StatusNoContent},
+
+		{method: http.MethodGet, path: "/api/v1/users", roles: managers, handler: s.listUsers, summary: "List users", resp: List[models.User]{},
+			params: append([]param{{"role", "string", "manager, staff, driver or member"}, {"organisation_id", "integer", ""}, {"active", "boolean", ""}}, pageParams...)},
+		{method: http.MethodPost, path: "/api/v1/users", roles: managers, handler: s.createUser, idempotent: true, summary: "Create a user", body: userRequest{}, resp: models.User{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/users/:id", roles: managers, handler: s.getUser, summary: "One user", resp: models.User{}},
+		{method: http.MethodPatch, path: "/api/v1/users/:id", roles: managers, handler: s.updateUser, summary: "Change or deactivate a user", body: userPatch{}, resp: models.User{}},
+
+		{method: http.MethodGet, path: "/api/v1/audit", roles: managers, handler: s.listAudit, summary: "The audit log, newest first", resp: List[models.AuditEntry]{},
+			params: append([]param{{"entity_type", "string", ""}, {"entity_id", "integer", ""}, {"actor_id", "integer", ""}}, pageParams...)},
+		{method: http.MethodGet, path: "/api/v1/jobs", roles: managers, handler: s.listJobs, summary: "Scheduled jobs with their last and next runs", resp: List[jobView]{}},
+		{method: http.MethodPost, path: "/api/v1/jobs/:name/run", roles: managers, handler: s.runJob, summary: "Run a job now", resp: models.JobRun{}},
+	}
+}

@@ -1,0 +1,93 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+type userRequest struct {
+	Email          string      `json:"email" validate:"required,max=254"`
+	Name           string      `json:"name" validate:"required,max=200"`
+	Role           models.Role `json:"role" validate:"required,oneof=manager staff driver member"`
+	OrganisationID *int64      `json:"organisation_id"`
+	Password       string      `json:"password" validate:"required,max=72"`
+}
+
+type userPatch struct {
+	Name           *string      `json:"name" validate:"omitempty,max=200"`
+	Role           *models.Role `json:"role" validate:"omitempty,oneof=manager staff driver member"`
+	OrganisationID *int64       `json:"organisation_id"`
+	Active         *bool        `json:"active"`
+	Password       *string      `json:"password" validate:"omitempty,max=72"`
+}
+
+func (s *Server) listUsers(c echo.Context) error {
+	q := query{c: c}
+	f := models.UserFilter{Role: models.Role(q.str("role")), OrganisationID: q.int64("organisation_id"), Active: q.boolPtr("active")}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	users, next, err := s.Store.ListUsers(c.Request().Context(), f, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(users, next))
+}
+
+func (s *Server) createUser(c echo.Context) error {
+	var req userRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	u, err := s.Store.CreateUser(c.Request().Context(), currentUser(c), models.NewUser(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, u)
+}
+
+func (s *Server) getUser(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.Store.User(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) updateUser(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req userPatch
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	u, err := s.Store.UpdateUser(c.Request().Context(), currentUser(c), id, models.UserChange(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) listAudit(c echo.Context) error {
+	q := query{c: c}
+	f := models.AuditFilter{EntityType: q.str("entity_type"), EntityID: q.int64("entity_id"), ActorID: q.int64("actor_id")}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	entries, next, err := s.Store.ListAudit(c.Request().Context(), f, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(entries, next))
+}

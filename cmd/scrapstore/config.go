@@ -1,0 +1,156 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is every setting of the service.
+type config struct {
+	DatabaseURL  string
+	Addr         string
+	DataDir      string
+	TimeZone     *time.Location
+	TokenTTL     time.Duration
+	LogFormat    string
+	Demo         bool
+	ManagerEmail string
+}
+
+// setting is one configuration value: its flag, its environment variable
+// (SCRAPSTORE_ + the flag's name in capitals), its default and how to read it.
+type setting struct {
+	name, def, usage string
+	set              func(c *config, v string) error
+}
+
+func (s setting) env() string {
+	return "SCRAPSTORE_" + strings.ToUpper(strings.ReplaceAll(s.name, "-", "_"))
+}
+
+var settings = []setting{
+	{"database-url", "", "postgres://user@host/db for PostgreSQL; empty for the SQLite file DATA_DIR/scrapstore.db", func(c *config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") && !strings.HasPrefix(v, "sqlite:") {
+			return errors.New("must start with postgres://, postgresql:// or sqlite:")
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
+	{"addr", ":8080", "address to listen on", func(c *config, v string) error {
+		host, port, ok := strings.Cut(v, ":")
+		if n, err := strconv.Atoi(port); !ok || err != nil || n < 0 || n > 65535 || strings.ContainsAny(host, " /") {
+			return errors.New("must be host:port, e.g. :8080 or 127.0.0.1:8080")
+		}
+		c.Addr = v
+		return nil
+	}},
+	{"data-dir", "./data", "directory for the SQLite database, photos and reports", func(c *config, v string) error {
+		if v == "" {
+			return errors.New("must not be empty")
+		}
+		c.DataDir = v
+		return nil
+	}},
+	{"time-zone", "Europe/London", "the store's time zone: what \"today\" is, opening hours, job schedules", func(c *config, v string) error {
+		loc, err := time.LoadLocation(v)
+		if err != nil || v == "" {
+			return fmt.Errorf("%q is not a time zone name such as Europe/London", v)
+		}
+		c.TimeZone = loc
+		return nil
+	}},
+	{"token-ttl", "12h", "how long a sign-in lasts, e.g. 12h or 30m", func(c *config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 90*24*time.Hour {
+			return errors.New("must be a duration between 1m and 2160h, e.g. 12h")
+		}
+		c.TokenTTL = d
+		return nil
+	}},
+	{"log-format", "text", "log format: text or json", func(c *config, v string) error {
+		if v != "text" && v != "json" {
+			return errors.New("must be text or json")
+		}
+		c.LogFormat = v
+		return nil
+	}},
+	{"demo", "true", "serve: load demo data when the database is empty", func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		c.Demo = b
+		return nil
+	}},
+	{"manager-email", "manager@scrapstore.example", "serve: email of the manager account created when there is none", func(c *config, v string) error {
+		if !strings.Contains(v, "@") {
+			return errors.New("must be an email address")
+		}
+		c.ManagerEmail = v
+		return nil
+	}},
+}
+
+// configFromEnv starts from the defaults and applies SCRAPSTORE_* variables.
+func configFromEnv(getenv func(string) string) (config, error) {
+	var c config
+	for _, s := range settings {
+		v, from := s.def, "default"
+		if e := getenv(s.env()); e != "" {
+			v, from = e, s.env()
+		}
+		if err := s.set(&c, v); err != nil {
+			return c, usagef("setting %s (%s): %v", s.env(), from, err)
+		}
+	}
+	return c, nil
+}
+
+// flagSet makes a command's flag set with every setting as a flag, so settings may come
+// before or after the command.
+func flagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, s := range settings {
+		fs.Func(s.name, s.usage+" ("+s.env()+")", func(v string) error { return s.set(c, v) })
+	}
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return usagef("see the flags above")
+		}
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+func printSettings(w io.Writer) {
+	for _, s := range settings {
+		fmt.Fprintf(w, "  --%-15s %-28s %s (default %q)\n", s.name, s.env(), s.usage, s.def)
+	}
+}
+
+// version is the module version and VCS revision the binary was built from.
+func version() string {
+	v := "dev"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += "+" + s.Value[:12]
+			}
+		}
+	}
+	return v
+}

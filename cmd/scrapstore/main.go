@@ -1,0 +1,102 @@
+// Command scrapstore runs Scrapstore, the system a community scrapstore runs on, and its
+// administrative subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError is a bad command line or setting: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "scrapstore:", err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+const helpText = `scrapstore: the system a community scrapstore runs on.
+
+Usage: scrapstore [settings] [command] [arguments]
+
+Commands:
+  serve                   run the service (the default)
+  migrate up|status       apply or list schema migrations
+  user add                add a user (--email, --name, --role, --organisation-id;
+                          the password is read from stdin with --password-stdin,
+                          otherwise generated and printed)
+  demo [--scale N]        load demo data into an empty database
+  plan solomon FILE...    run the route planner on Solomon VRPTW instances
+  healthcheck             ask a running service's /healthz (for container health checks)
+  version                 print the version
+  help                    print this help
+
+Settings (flags, or SCRAPSTORE_* environment variables):
+`
+
+// run is the whole program: it reads settings from getenv and args and dispatches the
+// command. Tests call it directly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := configFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	fs := flagSet("scrapstore", &cfg, stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cmd, rest := "serve", fs.Args()
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		fs := flagSet("serve", &cfg, stderr)
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return usagef("serve takes no arguments, got %q", fs.Args())
+		}
+		return serve(ctx, cfg, stdout)
+	case "migrate":
+		return migrateCmd(ctx, cfg, rest, stdout, stderr)
+	case "user":
+		return userCmd(ctx, cfg, rest, stdin, stdout, stderr)
+	case "demo":
+		return demoCmd(ctx, cfg, rest, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, cfg)
+	case "version":
+		fmt.Fprintln(stdout, "scrapstore", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, helpText)
+		printSettings(stdout)
+		return nil
+	}
+	return usagef("unknown command %q (try scrapstore help)", cmd)
+}

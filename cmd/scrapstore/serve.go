@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/scrapstore/scrapstore/api"
+	"github.com/scrapstore/scrapstore/jobs"
+	"github.com/scrapstore/scrapstore/models"
+)
+
+// shutdownGrace is how long requests in flight may take to finish after a stop signal.
+const shutdownGrace = 10 * time.Second
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// openStore opens the database and applies pending migrations.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (*models.Store, error) {
+	store, err := models.Open(models.OpenOptions{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := store.Migrate(ctx)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	return store, nil
+}
+
+func today(cfg config) models.Date { return models.NewDate(time.Now().In(cfg.TimeZone)) }
+
+// serve runs the service until ctx ends (SIGTERM or Ctrl-C): then it stops accepting,
+// lets requests in flight finish, stops the scheduler and closes the database.
+func serve(ctx context.Context, cfg config, stdout io.Writer) error {
+	log := newLogger(cfg, os.Stderr)
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	log.Info("database ready", "dialect", store.Dialect())
+
+	if pw, created, err := store.EnsureManager(ctx, cfg.ManagerEmail); err != nil {
+		return fmt.Errorf("create the first manager: %w", err)
+	} else if created {
+		fmt.Fprintf(stdout, "\nCreated a manager account (shown once, keep it safe):\n  email:    %s\n  password: %s\n\n", cfg.ManagerEmail, pw)
+	}
+	if cfg.Demo {
+		if empty, err := store.IsEmpty(ctx); err != nil {
+			return err
+		} else if empty {
+			users, err := store.LoadDemo(ctx, 1, 1, today(cfg))
+			if err != nil {
+				return fmt.Errorf("load demo data: %w", err)
+			}
+			printDemoUsers(stdout, users)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	sched, err := jobs.New(store, log, cfg.TimeZone, time.Now, reg, jobs.Defaults())
+	if err != nil {
+		return err
+	}
+	srv := api.NewServer(api.Deps{
+		Store: store, Logger: log, Now: time.Now, Jobs: sched, Registry: reg,
+		Config: api.Config{TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version()},
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	sched.Start()
+	fmt.Fprintf(stdout, "Scrapstore is serving on http://%s (stop with Ctrl-C)\n", displayAddr(ln.Addr()))
+	log.Info("serving", "addr", ln.Addr().String())
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		sched.Stop(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err = httpSrv.Shutdown(shutdownCtx)
+	sched.Stop(shutdownCtx)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func printDemoUsers(w io.Writer, users []models.DemoUser) {
+	fmt.Fprintln(w, "Loaded demo data. Demo accounts (shown once):")
+	for _, u := range users {
+		fmt.Fprintf(w, "  %-8s %-30s %s\n", u.Role, u.Email, u.Password)
+	}
+	fmt.Fprintln(w)
+}

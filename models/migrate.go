@@ -1,0 +1,199 @@
+package models
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migration is one numbered schema change, kept as SQL in models/migrations. A released
+// migration is never edited; a change is a new file.
+type Migration struct {
+	Version int64
+	Name    string
+	sql     string
+}
+
+// MigrationState is a migration and when it was applied (nil when pending).
+type MigrationState struct {
+	Migration
+	AppliedAt *time.Time
+}
+
+// The SQL is written once for both engines; these few words differ between them.
+var dialectWords = map[Dialect]*strings.Replacer{
+	SQLite: strings.NewReplacer(
+		"{{pk}}", "INTEGER PRIMARY KEY AUTOINCREMENT",
+		"{{ts}}", "TIMESTAMP",
+		"{{blob}}", "BLOB",
+	),
+	Postgres: strings.NewReplacer(
+		"{{pk}}", "BIGSERIAL PRIMARY KEY",
+		"{{ts}}", "TIMESTAMPTZ",
+		"{{blob}}", "BYTEA",
+	),
+}
+
+// Migrations lists every migration in order.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, e := range entries {
+		name := e.Name()
+		num, rest, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
+		v, err := strconv.ParseInt(num, 10, 64)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", name)
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: v, Name: rest, sql: string(body)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("two migrations numbered %d", out[i].Version)
+		}
+	}
+	return out, nil
+}
+
+const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version BIGINT PRIMARY KEY,
+	name TEXT NOT NULL,
+	applied_at {{ts}} NOT NULL
+)`
+
+// MigrationStatus lists every migration with when it was applied.
+func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
+	all, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.WithContext(ctx).Exec(dialectWords[s.dialect].Replace(migrationsTable)).Error; err != nil {
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var applied []struct {
+		Version   int64
+		AppliedAt time.Time
+	}
+	if err := s.db.WithContext(ctx).Table("schema_migrations").Find(&applied).Error; err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	at := map[int64]time.Time{}
+	for _, a := range applied {
+		at[a.Version] = a.AppliedAt
+	}
+	out := make([]MigrationState, len(all))
+	for i, m := range all {
+		out[i].Migration = m
+		if t, ok := at[m.Version]; ok {
+			out[i].AppliedAt = &t
+		}
+	}
+	return out, nil
+}
+
+// Pending reports how many migrations are not yet applied.
+func (s *Store) Pending(ctx context.Context) (int, error) {
+	states, err := s.MigrationStatus(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, st := range states {
+		if st.AppliedAt == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Migrate applies every pending migration in order, each in its own transaction (both
+// engines run DDL transactionally), and returns the ones it applied. On PostgreSQL an
+// advisory lock keeps two processes starting at once from applying the same migration.
+func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
+	var done []Migration
+	err := s.withMigrationLock(ctx, func() error {
+		states, err := s.MigrationStatus(ctx)
+		if err != nil {
+			return err
+		}
+		for _, st := range states {
+			if st.AppliedAt != nil {
+				continue
+			}
+			m := st.Migration
+			err := s.InTx(ctx, func(tx *gorm.DB) error {
+				for _, stmt := range splitSQL(dialectWords[s.dialect].Replace(m.sql)) {
+					if err := tx.Exec(stmt).Error; err != nil {
+						return fmt.Errorf("%s: %w", firstLine(stmt), err)
+					}
+				}
+				return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+					m.Version, m.Name, s.Now()).Error
+			})
+			if err != nil {
+				return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+			}
+			done = append(done, m)
+		}
+		return nil
+	})
+	return done, err
+}
+
+func (s *Store) withMigrationLock(ctx context.Context, fn func() error) error {
+	if s.dialect != Postgres {
+		return fn()
+	}
+	conn, err := s.SQLDB().Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	const key = 7_300_001 // any fixed number, shared by every Scrapstore process
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		return fmt.Errorf("lock migrations: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key) //nolint:errcheck // the session ends with the connection anyway
+	return fn()
+}
+
+// splitSQL splits a migration into statements at semicolons that end a line. The
+// migrations hold no semicolons inside strings, so nothing cleverer is needed.
+func splitSQL(sql string) []string {
+	var out []string
+	for _, part := range strings.Split(sql, ";\n") {
+		var lines []string
+		for _, l := range strings.Split(part, "\n") {
+			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "--") {
+				lines = append(lines, l)
+			}
+		}
+		if stmt := strings.TrimSuffix(strings.TrimSpace(strings.Join(lines, "\n")), ";"); stmt != "" {
+			out = append(out, stmt)
+		}
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

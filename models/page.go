@@ -1,0 +1,112 @@
+package models
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// Page asks for one page of a list: at most Limit items after Cursor.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// List limits.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+// Key is the position of an item in a sorted list: the sort column's value and the id
+// that breaks ties. A cursor is a Key, encoded so that clients treat it as opaque.
+type Key struct {
+	Sort any   `json:"s,omitempty"`
+	ID   int64 `json:"i"`
+}
+
+// Order says how a list is sorted: by a column (empty for id alone), ascending or not.
+type Order struct {
+	Column string
+	Desc   bool
+}
+
+var (
+	KeyID     = Order{}
+	KeyIDDesc = Order{Desc: true}
+)
+
+func encodeCursor(k Key) string {
+	b, _ := json.Marshal(k)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (Key, error) {
+	var k Key
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &k)
+	}
+	if err != nil {
+		return k, Invalid("cursor", "is not a cursor this list gave out")
+	}
+	return k, nil
+}
+
+// Paginate runs q as a keyset-paginated list: sorted by order (then id), starting after
+// the page's cursor, at most page.Limit rows. It returns the rows and the cursor of the
+// next page ("" on the last). Every list in the service goes through here. The table's id
+// column is assumed to be "id" of the model's table; order.Column must be a trusted name.
+func Paginate[T any](q *gorm.DB, page Page, order Order, key func(T) Key) ([]T, string, error) {
+	limit := page.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	if limit < 1 || limit > MaxLimit {
+		return nil, "", Invalid("limit", "must be between 1 and %d", MaxLimit)
+	}
+	table := q.Statement.Table
+	if table == "" {
+		if err := q.Statement.Parse(q.Statement.Model); err != nil {
+			return nil, "", fmt.Errorf("paginate: %w", err)
+		}
+		table = q.Statement.Schema.Table
+	}
+	id := table + ".id"
+	cmp, dir := ">", "ASC"
+	if order.Desc {
+		cmp, dir = "<", "DESC"
+	}
+	if page.Cursor != "" {
+		k, err := decodeCursor(page.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		if order.Column == "" {
+			q = q.Where(id+" "+cmp+" ?", k.ID)
+		} else {
+			if k.Sort == nil {
+				return nil, "", Invalid("cursor", "is not a cursor this list gave out")
+			}
+			q = q.Where("("+order.Column+" "+cmp+" ? OR ("+order.Column+" = ? AND "+id+" "+cmp+" ?))", k.Sort, k.Sort, k.ID)
+		}
+	}
+	if order.Column != "" {
+		q = q.Order(order.Column + " " + dir)
+	}
+	var rows []T
+	if err := q.Order(id + " " + dir).Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = encodeCursor(key(rows[limit-1]))
+	}
+	if rows == nil {
+		rows = []T{}
+	}
+	return rows, next, nil
+}

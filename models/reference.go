@@ -1,0 +1,96 @@
+package models
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Units a category can be counted in.
+var Units = []string{"each", "bag", "box", "sheet", "roll", "metre", "kg"}
+
+// Category is a kind of material, with the weight of each unit it is counted in.
+type Category struct {
+	ID          int64          `json:"id"`
+	Name        string         `json:"name"`
+	DefaultUnit string         `json:"default_unit"`
+	Diverted    bool           `json:"diverted"`
+	MinStockG   int64          `json:"-"`
+	Units       []CategoryUnit `json:"-" gorm:"foreignKey:CategoryID"`
+	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+}
+
+// CategoryUnit is how many grams one unit of a category weighs.
+type CategoryUnit struct {
+	CategoryID   int64  `gorm:"primaryKey"`
+	Unit         string `gorm:"primaryKey"`
+	GramsPerUnit int64
+}
+
+// CategoryFactor is one version of a category's CO2e factor, in force from a date.
+type CategoryFactor struct {
+	ID            int64     `json:"id"`
+	CategoryID    int64     `json:"category_id"`
+	CO2eKgPerKg   float64   `json:"co2e_kg_per_kg" gorm:"column:co2e_kg_per_kg"`
+	Source        string    `json:"source"`
+	EffectiveFrom Date      `json:"effective_from"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// Interval is a span of opening time within a day, "HH:MM" to "HH:MM".
+type Interval struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// OpeningHours maps a weekday (mon..sun) to its opening intervals, in order.
+type OpeningHours map[string][]Interval
+
+func (h OpeningHours) Value() (driver.Value, error) {
+	b, err := json.Marshal(h)
+	return string(b), err
+}
+
+func (h *OpeningHours) Scan(v any) error {
+	switch x := v.(type) {
+	case string:
+		return json.Unmarshal([]byte(x), h)
+	case []byte:
+		return json.Unmarshal(x, h)
+	}
+	return fmt.Errorf("cannot read opening hours from %T", v)
+}
+
+// Donor is a business that gives waste.
+type Donor struct {
+	ID           int64        `json:"id"`
+	Name         string       `json:"name"`
+	ContactName  string       `json:"contact_name"`
+	Email        string       `json:"email"`
+	Phone        string       `json:"phone"`
+	Address      string       `json:"address"`
+	Postcode     string       `json:"postcode"`
+	Latitude     *float64     `json:"latitude"`
+	Longitude    *float64     `json:"longitude"`
+	OpeningHours OpeningHours `json:"opening_hours" gorm:"type:text"`
+	Notes        string       `json:"notes"`
+	Active       bool         `json:"active"`
+	CreatedAt    time.Time    `json:"created_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
+}
+
+// LocationKinds are the kinds of place stock sits.
+var LocationKinds = []string{"bay", "shelf", "container", "yard", "van"}
+
+// Location is where stock sits.
+type Location struct {
+	ID        int64     `json:"id"`
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"`
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}

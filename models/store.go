@@ -1,0 +1,152 @@
+// Package models holds Scrapstore's tables as gorm structs, the rules that change them,
+// and the one Store through which the rest of the service reads and writes the database.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database engine behind a Store.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is the service's single gateway to the database. Its methods are named for what
+// the business does; each one that changes state runs in a transaction and records an
+// audit entry.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// OpenOptions configures Open.
+type OpenOptions struct {
+	// URL is a postgres:// URL, or empty for the SQLite file DataDir/scrapstore.db.
+	URL     string
+	DataDir string
+	// MaxOpenConns bounds the pool; 0 means a default sized for a small machine.
+	MaxOpenConns int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Open connects to PostgreSQL when opts.URL is a postgres URL, else to the embedded
+// SQLite file under opts.DataDir (created when missing).
+func Open(opts OpenOptions) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		db      *gorm.DB
+		err     error
+		dialect Dialect
+	)
+	switch {
+	case strings.HasPrefix(opts.URL, "postgres://"), strings.HasPrefix(opts.URL, "postgresql://"):
+		dialect = Postgres
+		db, err = gorm.Open(postgres.Open(opts.URL), cfg)
+	case opts.URL == "" || strings.HasPrefix(opts.URL, "sqlite:"):
+		dialect = SQLite
+		path := strings.TrimPrefix(opts.URL, "sqlite:")
+		if path == "" {
+			if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data directory: %w", err)
+			}
+			path = filepath.Join(opts.DataDir, "scrapstore.db")
+		}
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(path)), cfg)
+	default:
+		return nil, fmt.Errorf("database URL must start with postgres:// or sqlite:")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	n := opts.MaxOpenConns
+	if n <= 0 {
+		n = 8
+	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if err := sqlDB.Ping(); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{db: db, dialect: dialect, now: now}, nil
+}
+
+// sqliteDSN turns on foreign keys, WAL and a busy timeout, and makes every transaction
+// take the write lock when it begins: a transaction that reads and then writes can then
+// never fail half way with "database is locked", and read-then-write rules (stock,
+// slots) are serialised.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Dialect reports which engine the Store runs on.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// SQLDB exposes the pool, for health checks and pool metrics.
+func (s *Store) SQLDB() *sql.DB {
+	d, _ := s.db.DB()
+	return d
+}
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.SQLDB().Close() }
+
+// Now is the Store's clock, in UTC.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.SQLDB().PingContext(ctx) }
+
+// InTx runs fn in a transaction: committed when fn returns nil, rolled back otherwise.
+func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// DB gives a session bound to ctx, for reads.
+func (s *Store) DB(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// notFound turns gorm's record-not-found into ErrNotFound naming the entity.
+func notFound(err error, entity string, id any) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("%s %v: %w", entity, id, ErrNotFound)
+	}
+	return err
+}

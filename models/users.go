@@ -1,0 +1,442 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Role is what a user may do; each user has exactly one.
+type Role string
+
+const (
+	RoleManager Role = "manager"
+	RoleStaff   Role = "staff"
+	RoleDriver  Role = "driver"
+	RoleMember  Role = "member"
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleManager, RoleStaff, RoleDriver, RoleMember}
+
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// User is a person who signs in. Users are deactivated, never deleted, so that history
+// keeps their names.
+type User struct {
+	ID             int64     `json:"id"`
+	Email          string    `json:"email"`
+	Name           string    `json:"name"`
+	Role           Role      `json:"role"`
+	OrganisationID *int64    `json:"organisation_id"`
+	PasswordHash   string    `json:"-"`
+	Active         bool      `json:"active"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Token is a sign-in session. Only the SHA-256 of the secret is stored.
+type Token struct {
+	ID        int64
+	UserID    int64
+	Hash      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+// LoginFailure is one failed sign-in, kept for rate limiting.
+type LoginFailure struct {
+	ID       int64
+	Email    string
+	ClientIP string
+	At       time.Time
+}
+
+// Login limits: this many failures within the window, for one email or one client
+// address, and further attempts are refused until the oldest failure leaves the window.
+const (
+	LoginFailureLimit  = 10
+	LoginFailureWindow = 15 * time.Minute
+	MinPasswordLength  = 10
+)
+
+// NewUser is what is needed to create a user.
+type NewUser struct {
+	Email          string
+	Name           string
+	Role           Role
+	OrganisationID *int64
+	Password       string
+}
+
+// UserChange is a partial update of a user; nil fields stay as they are.
+type UserChange struct {
+	Name           *string
+	Role           *Role
+	OrganisationID *int64
+	Active         *bool
+	Password       *string
+}
+
+func normaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func checkEmail(p *Problems, field, email string) {
+	if email == "" {
+		p.Add(field, "is required")
+		return
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		p.Add(field, "is not an email address")
+	}
+}
+
+func checkPassword(p *Problems, field, pw string) {
+	switch {
+	case len(pw) < MinPasswordLength:
+		p.Add(field, "must be at least %d characters", MinPasswordLength)
+	case len(pw) > 72:
+		p.Add(field, "must be at most 72 bytes")
+	}
+}
+
+// checkRoleOrganisation enforces that members, and only members, belong to an organisation.
+func (s *Store) checkRoleOrganisation(tx *gorm.DB, p *Problems, role Role, orgID *int64) {
+	if !role.Valid() {
+		p.Add("role", "must be one of manager, staff, driver, member")
+		return
+	}
+	switch {
+	case role == RoleMember && orgID == nil:
+		p.Add("organisation_id", "is required for a member")
+	case role != RoleMember && orgID != nil:
+		p.Add("organisation_id", "only members belong to an organisation")
+	case orgID != nil:
+		var n int64
+		if err := tx.Model(&Organisation{}).Where("id = ?", *orgID).Count(&n).Error; err != nil || n == 0 {
+			p.Add("organisation_id", "no organisation with id %d", *orgID)
+		}
+	}
+}
+
+func hashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+// CreateUser adds a user; actor is who did it (nil from the command line).
+func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User, error) {
+	in.Email = normaliseEmail(in.Email)
+	in.Name = strings.TrimSpace(in.Name)
+	var p Problems
+	checkEmail(&p, "email", in.Email)
+	checkText(&p, "name", in.Name, true)
+	checkPassword(&p, "password", in.Password)
+	s.checkRoleOrganisation(s.DB(ctx), &p, in.Role, in.OrganisationID)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{Email: in.Email, Name: in.Name, Role: in.Role, OrganisationID: in.OrganisationID, PasswordHash: hash, Active: true}
+	err = s.InTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(u)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Conflict("a user with email %s already exists", in.Email)
+		}
+		return s.audit(tx, actor, "create", "user", u.ID, map[string]any{"email": u.Email, "name": u.Name, "role": u.Role, "organisation_id": u.OrganisationID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// User fetches one user.
+func (s *Store) User(ctx context.Context, id int64) (*User, error) {
+	var u User
+	if err := s.DB(ctx).First(&u, id).Error; err != nil {
+		return nil, notFound(err, "user", id)
+	}
+	return &u, nil
+}
+
+// UserFilter narrows ListUsers.
+type UserFilter struct {
+	Role           Role
+	OrganisationID int64
+	Active         *bool
+}
+
+// ListUsers pages through users by id.
+func (s *Store) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, string, error) {
+	q := s.DB(ctx).Model(&User{})
+	if f.Role != "" {
+		q = q.Where("role = ?", f.Role)
+	}
+	if f.OrganisationID != 0 {
+		q = q.Where("organisation_id = ?", f.OrganisationID)
+	}
+	if f.Active != nil {
+		q = q.Where("active = ?", *f.Active)
+	}
+	return Paginate[User](q, page, KeyID, func(u User) Key { return Key{ID: u.ID} })
+}
+
+// UpdateUser changes a user. Deactivating a user, or changing their password or role,
+// revokes their tokens at once.
+func (s *Store) UpdateUser(ctx context.Context, actor *User, id int64, ch UserChange) (*User, error) {
+	var u User
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.First(&u, id).Error; err != nil {
+			return notFound(err, "user", id)
+		}
+		before := u
+		var p Problems
+		if ch.Name != nil {
+			u.Name = strings.TrimSpace(*ch.Name)
+			checkText(&p, "name", u.Name, true)
+		}
+		if ch.Role != nil {
+			u.Role = *ch.Role
+			if u.Role != RoleMember {
+				u.OrganisationID = nil
+			}
+		}
+		if ch.OrganisationID != nil {
+			u.OrganisationID = ch.OrganisationID
+		}
+		if ch.Role != nil || ch.OrganisationID != nil {
+			s.checkRoleOrganisation(tx, &p, u.Role, u.OrganisationID)
+		}
+		if ch.Active != nil {
+			u.Active = *ch.Active
+		}
+		if ch.Password != nil {
+			checkPassword(&p, "password", *ch.Password)
+		}
+		if actor != nil && actor.ID == u.ID && (!u.Active || u.Role != before.Role) {
+			p.Add("active", "you cannot deactivate yourself or change your own role")
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if ch.Password != nil {
+			h, err := hashPassword(*ch.Password)
+			if err != nil {
+				return err
+			}
+			u.PasswordHash = h
+		}
+		if err := tx.Save(&u).Error; err != nil {
+			return err
+		}
+		if !u.Active || u.Role != before.Role || ch.Password != nil || !sameID(u.OrganisationID, before.OrganisationID) {
+			if err := s.revokeTokens(tx, u.ID, ""); err != nil {
+				return err
+			}
+		}
+		changes := diff(map[string]any{"name": before.Name, "role": before.Role, "organisation_id": before.OrganisationID, "active": before.Active},
+			map[string]any{"name": u.Name, "role": u.Role, "organisation_id": u.OrganisationID, "active": u.Active})
+		if ch.Password != nil {
+			changes["password"] = "changed"
+		}
+		return s.audit(tx, actor, "update", "user", u.ID, changes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func sameID(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func (s *Store) revokeTokens(tx *gorm.DB, userID int64, exceptHash string) error {
+	return tx.Model(&Token{}).Where("user_id = ? AND revoked_at IS NULL AND hash <> ?", userID, exceptHash).
+		Update("revoked_at", s.Now()).Error
+}
+
+// dummyHash makes a sign-in for an unknown email cost as much as a wrong password, so
+// that timing does not reveal which emails exist.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a real password"), bcrypt.DefaultCost)
+
+// Login checks an email and password and issues a token. Unknown emails and wrong
+// passwords fail alike; too many failures for the email or the client address are refused
+// with a RateLimitError.
+func (s *Store) Login(ctx context.Context, email, password, clientIP string, ttl time.Duration) (string, *Token, *User, error) {
+	email = normaliseEmail(email)
+	now := s.Now()
+	if wait, err := s.loginWait(ctx, email, clientIP, now); err != nil {
+		return "", nil, nil, err
+	} else if wait > 0 {
+		return "", nil, nil, &RateLimitError{RetryAfterSeconds: int(wait.Seconds()) + 1}
+	}
+	var u User
+	err := s.DB(ctx).Where("email = ?", email).First(&u).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", nil, nil, err
+	}
+	hash := dummyHash
+	if err == nil {
+		hash = []byte(u.PasswordHash)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil || !u.Active {
+		if err := s.DB(ctx).Create(&LoginFailure{Email: email, ClientIP: clientIP, At: now}).Error; err != nil {
+			return "", nil, nil, err
+		}
+		return "", nil, nil, fmt.Errorf("email or password is wrong: %w", ErrUnauthorized)
+	}
+	secret, tok, err := s.issueToken(ctx, u.ID, ttl)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	s.DB(ctx).Where("email = ?", email).Delete(&LoginFailure{})
+	return secret, tok, &u, nil
+}
+
+// loginWait is how long until another attempt is allowed (0 when it is allowed now).
+func (s *Store) loginWait(ctx context.Context, email, ip string, now time.Time) (time.Duration, error) {
+	since := now.Add(-LoginFailureWindow)
+	var wait time.Duration
+	for _, by := range []struct{ col, val string }{{"email", email}, {"client_ip", ip}} {
+		var times []time.Time
+		err := s.DB(ctx).Model(&LoginFailure{}).Where(by.col+" = ? AND at > ?", by.val, since).
+			Order("at DESC").Limit(LoginFailureLimit).Pluck("at", &times).Error
+		if err != nil {
+			return 0, err
+		}
+		if len(times) >= LoginFailureLimit {
+			if w := times[LoginFailureLimit-1].Add(LoginFailureWindow).Sub(now); w > wait {
+				wait = w
+			}
+		}
+	}
+	return wait, nil
+}
+
+func tokenHash(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *Store) issueToken(ctx context.Context, userID int64, ttl time.Duration) (string, *Token, error) {
+	raw := make([]byte, 32)
+	_, _ = rand.Read(raw) // never fails: crypto/rand crashes the process instead
+	secret := base64.RawURLEncoding.EncodeToString(raw)
+	now := s.Now()
+	tok := &Token{UserID: userID, Hash: tokenHash(secret), CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	if err := s.DB(ctx).Create(tok).Error; err != nil {
+		return "", nil, err
+	}
+	return secret, tok, nil
+}
+
+// Authenticate finds the active user behind a live token.
+func (s *Store) Authenticate(ctx context.Context, secret string) (*User, error) {
+	var u User
+	err := s.DB(ctx).Model(&User{}).
+		Joins("JOIN tokens ON tokens.user_id = users.id").
+		Where("tokens.hash = ? AND tokens.revoked_at IS NULL AND tokens.expires_at > ? AND users.active = ?", tokenHash(secret), s.Now(), true).
+		Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("token is unknown, expired or revoked: %w", ErrUnauthorized)
+	}
+	return &u, err
+}
+
+// Logout revokes one token.
+func (s *Store) Logout(ctx context.Context, secret string) error {
+	return s.DB(ctx).Model(&Token{}).Where("hash = ? AND revoked_at IS NULL", tokenHash(secret)).Update("revoked_at", s.Now()).Error
+}
+
+// ChangePassword checks the current password, sets the new one and revokes the user's
+// other tokens (the one in use stays valid).
+func (s *Store) ChangePassword(ctx context.Context, u *User, current, next, keepSecret string) error {
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+		return Invalid("current_password", "is wrong")
+	}
+	var p Problems
+	checkPassword(&p, "new_password", next)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	h, err := hashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": h, "updated_at": s.Now()}).Error; err != nil {
+			return err
+		}
+		if err := s.revokeTokens(tx, u.ID, tokenHash(keepSecret)); err != nil {
+			return err
+		}
+		return s.audit(tx, u, "change_password", "user", u.ID, map[string]any{"password": "changed"})
+	})
+}
+
+// DeleteExpired removes expired tokens, old login failures and idempotency records older
+// than a day, and reports how many rows went.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (tokens, keys int64, err error) {
+	err = s.InTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("expires_at < ? OR revoked_at < ?", now, now.Add(-24*time.Hour)).Delete(&Token{})
+		if res.Error != nil {
+			return res.Error
+		}
+		tokens = res.RowsAffected
+		if err := tx.Where("at < ?", now.Add(-LoginFailureWindow)).Delete(&LoginFailure{}).Error; err != nil {
+			return err
+		}
+		res = tx.Where("created_at < ?", now.Add(-IdempotencyTTL)).Delete(&IdempotencyKey{})
+		keys = res.RowsAffected
+		return res.Error
+	})
+	return tokens, keys, err
+}
+
+// GeneratePassword makes a random password for a new account.
+func GeneratePassword() string { return rand.Text() }
+
+// EnsureManager creates a manager account when there is none, with a generated password,
+// and returns its email and password; created is false (and nothing is returned) when a
+// manager already exists.
+func (s *Store) EnsureManager(ctx context.Context, email string) (password string, created bool, err error) {
+	var n int64
+	if err := s.DB(ctx).Model(&User{}).Where("role = ?", RoleManager).Count(&n).Error; err != nil {
+		return "", false, err
+	}
+	if n > 0 {
+		return "", false, nil
+	}
+	password = GeneratePassword()
+	_, err = s.CreateUser(ctx, nil, NewUser{Email: email, Name: "Manager", Role: RoleManager, Password: password})
+	return password, err == nil, err
+}
