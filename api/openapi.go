@@ -32,7 +32,7 @@ func OpenAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}")
 // OpenAPI renders the document as JSON.
 func (s *Server) OpenAPI() []byte {
 	g := &schemaGen{defs: jsonObject{}}
-	g.defs["Problem"] = g.schema(reflect.TypeOf(Problem{}))
+	g.schema(reflect.TypeOf(Problem{})) // registers the Problem component
 	paths := jsonObject{}
 	for _, r := range s.routes {
 		path := OpenAPIPath(r.path)

@@ -91,7 +91,9 @@ func (d *demo) address() (street, postcode string, lat, lon float64) {
 	return street, postcode, lat, lon
 }
 
-func (d *demo) phone() string { return fmt.Sprintf("0121 %03d %04d", 500+d.rng.IntN(400), d.rng.IntN(10000)) }
+func (d *demo) phone() string {
+	return fmt.Sprintf("0121 %03d %04d", 500+d.rng.IntN(400), d.rng.IntN(10000))
+}
 
 func (d *demo) bands() error {
 	bands := []Band{

@@ -1,0 +1,199 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scrapstore/scrapstore/jobs"
+	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
+)
+
+// testEnv is a server over a fresh database, with a signed-in user of each role.
+type testEnv struct {
+	t      *testing.T
+	store  *models.Store
+	srv    *Server
+	sched  *jobs.Scheduler
+	org    *models.Organisation // the member's organisation
+	tokens map[models.Role]string
+	users  map[models.Role]*models.User
+	seq    int
+}
+
+const testPassword = "correct horse battery"
+
+var london, _ = time.LoadLocation("Europe/London")
+
+// eachEnv runs fn on every database engine available, each with a fresh server.
+func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
+	testdb.Each(t, func(t *testing.T, store *models.Store) { fn(t, newEnv(t, store)) })
+}
+
+func newEnv(t *testing.T, store *models.Store) *testEnv {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{t: t, store: store, sched: sched, tokens: map[models.Role]string{}, users: map[models.Role]*models.User{}}
+	e.srv = NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: Config{TokenTTL: time.Hour, Location: london, Version: "test"}})
+	e.org = e.newOrganisation("Greets Green Primary School")
+	for _, role := range models.Roles {
+		u, tok := e.newUser(role, e.org)
+		e.users[role], e.tokens[role] = u, tok
+	}
+	return e
+}
+
+// newOrganisation is a builder for a member organisation with a membership in date.
+func (e *testEnv) newOrganisation(name string) *models.Organisation {
+	e.t.Helper()
+	expires := models.NewDate(time.Now()).AddDays(200)
+	o := &models.Organisation{Name: name, Kind: "school", MembershipExpiresOn: &expires}
+	if err := e.store.DB(context.Background()).Create(o).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return o
+}
+
+// newUser creates a user of the role (members in org) and signs them in.
+func (e *testEnv) newUser(role models.Role, org *models.Organisation) (*models.User, string) {
+	e.t.Helper()
+	e.seq++
+	in := models.NewUser{Email: fmt.Sprintf("%s%d@example.org", role, e.seq), Name: fmt.Sprintf("Test %s %d", role, e.seq), Role: role, Password: testPassword}
+	if role == models.RoleMember {
+		in.OrganisationID = &org.ID
+	}
+	u, err := e.store.CreateUser(context.Background(), nil, in)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	res := e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": in.Email, "password": testPassword})
+	res.want(http.StatusOK)
+	var lr struct{ Token string }
+	res.decode(&lr)
+	return u, lr.Token
+}
+
+// refreshTokens signs in again any user whose token no longer works.
+func (e *testEnv) refreshTokens() {
+	e.t.Helper()
+	for role, tok := range e.tokens {
+		if e.do(http.MethodGet, "/api/v1/me", tok, nil).status == http.StatusUnauthorized {
+			res := e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": e.users[role].Email, "password": testPassword})
+			res.want(http.StatusOK)
+			var lr struct{ Token string }
+			res.decode(&lr)
+			e.tokens[role] = lr.Token
+		}
+	}
+}
+
+type result struct {
+	t      *testing.T
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends a request through the real router. body is marshalled as JSON unless it is
+// a string or []byte, which are sent as they are.
+func (e *testEnv) do(method, path, token string, body any, headers ...string) *result {
+	e.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = bytes.NewReader(j)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	e.srv.ServeHTTP(rec, req)
+	return &result{t: e.t, status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+}
+
+func (e *testEnv) as(role models.Role) string { return e.tokens[role] }
+
+func (r *result) want(status int) *result {
+	r.t.Helper()
+	if r.status != status {
+		r.t.Fatalf("status %d, want %d; body: %s", r.status, status, r.body)
+	}
+	return r
+}
+
+func (r *result) decode(v any) {
+	r.t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		r.t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+// problem checks an error response: its status, that it is problem+json, and (when
+// field is not empty) that it names the field.
+func (r *result) problem(status int, field string) Problem {
+	r.t.Helper()
+	r.want(status)
+	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+		r.t.Fatalf("content type %q, want application/problem+json; body %s", ct, r.body)
+	}
+	var p Problem
+	r.decode(&p)
+	if p.Status != status || p.Title == "" {
+		r.t.Fatalf("problem %+v does not match status %d", p, status)
+	}
+	if field != "" {
+		for _, fe := range p.Errors {
+			if fe.Field == field {
+				return p
+			}
+		}
+		r.t.Fatalf("problem does not name field %q: %s", field, r.body)
+	}
+	return p
+}
+
+// parallel runs fn n times at once and waits for all.
+func parallel(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+}
