@@ -118,7 +118,7 @@ type schemaGen struct{ defs jsonObject }
 var (
 	timeType = reflect.TypeOf(time.Time{})
 	dateType = reflect.TypeOf(models.Date{})
-	rawType  = reflect.TypeOf(json.RawMessage{})
+	rawType  = reflect.TypeOf(models.RawJSON{})
 )
 
 func (g *schemaGen) schema(t reflect.Type) jsonObject {

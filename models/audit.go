@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"database/sql/driver"
+	"fmt"
 	"encoding/json"
 	"reflect"
 	"time"
@@ -17,11 +19,40 @@ type AuditEntry struct {
 	Action     string          `json:"action"`
 	EntityType string          `json:"entity_type"`
 	EntityID   int64           `json:"entity_id"`
-	Changes    json.RawMessage `json:"changes" gorm:"type:text"`
+	Changes    RawJSON         `json:"changes" gorm:"type:text"`
 	At         time.Time       `json:"at"`
 }
 
 func (AuditEntry) TableName() string { return "audit_log" }
+
+// RawJSON is a JSON document kept as text in the database and sent as it is.
+type RawJSON []byte
+
+func (j RawJSON) MarshalJSON() ([]byte, error) {
+	if len(j) == 0 {
+		return []byte("null"), nil
+	}
+	return j, nil
+}
+
+func (j *RawJSON) UnmarshalJSON(b []byte) error {
+	*j = append((*j)[:0], b...)
+	return nil
+}
+
+func (j RawJSON) Value() (driver.Value, error) { return string(j), nil }
+
+func (j *RawJSON) Scan(v any) error {
+	switch x := v.(type) {
+	case string:
+		*j = RawJSON(x)
+	case []byte:
+		*j = append(RawJSON(nil), x...)
+	default:
+		return fmt.Errorf("cannot read JSON from %T", v)
+	}
+	return nil
+}
 
 // audit writes an entry inside the transaction that made the change, so a change and its
 // record stand or fall together. actor is nil for the system (jobs, the command line).

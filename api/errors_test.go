@@ -1,0 +1,61 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+func TestErrorsAreProblems(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr := e.as(models.RoleManager)
+		e.do(http.MethodGet, "/api/v1/no-such-thing", mgr, nil).problem(http.StatusNotFound, "")
+		res := e.do(http.MethodDelete, "/api/v1/me", mgr, nil)
+		res.problem(http.StatusMethodNotAllowed, "")
+		if !strings.Contains(res.header.Get("Allow"), "GET") {
+			t.Errorf("405 without Allow: %v", res.header)
+		}
+		big := `{"email":"` + strings.Repeat("a", 1<<20) + `@x.org"}`
+		e.do(http.MethodPost, "/api/v1/users", mgr, big).problem(http.StatusRequestEntityTooLarge, "")
+		e.do(http.MethodPost, "/api/v1/users", mgr, nil, "Content-Type", "text/plain").problem(http.StatusUnsupportedMediaType, "")
+		e.do(http.MethodPost, "/api/v1/users", mgr, `{"email": 5}`).problem(http.StatusBadRequest, "email")
+		e.do(http.MethodPost, "/api/v1/users", mgr, `{"emial": "x@y.org"}`).problem(http.StatusBadRequest, "emial")
+		e.do(http.MethodPost, "/api/v1/users", mgr, `{"email": "x@y.org"`).problem(http.StatusBadRequest, "")
+		e.do(http.MethodPost, "/api/v1/users", mgr, `{} {}`).problem(http.StatusBadRequest, "")
+		p := e.do(http.MethodPost, "/api/v1/users", mgr, `{}`).problem(http.StatusUnprocessableEntity, "email")
+		if len(p.Errors) < 4 {
+			t.Errorf("a 422 lists every missing field, got %+v", p.Errors)
+		}
+		// Every response carries a request id, and a problem repeats it.
+		if res.header.Get("X-Request-ID") == "" {
+			t.Error("no X-Request-ID")
+		}
+		if nothing := e.do(http.MethodPost, "/api/v1/users", mgr, `{"email": "x@y.org"`); nothing.header.Get("X-Request-ID") == "" {
+			t.Error("no X-Request-ID on an error")
+		}
+	})
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.do(http.MethodGet, "/healthz", "", nil).want(http.StatusOK)
+		e.do(http.MethodGet, "/readyz", "", nil).want(http.StatusOK)
+		e.do(http.MethodGet, "/api/v1/users/1", e.as(models.RoleManager), nil).want(http.StatusOK)
+		m := string(e.do(http.MethodGet, "/metrics", "", nil).want(http.StatusOK).body)
+		for _, want := range []string{
+			`scrapstore_http_requests_total{method="GET",route="/api/v1/users/:id",status="200"} 1`,
+			`scrapstore_http_request_duration_seconds_bucket{method="GET",route="/readyz"`,
+			`go_sql_max_open_connections{db_name="scrapstore"}`,
+		} {
+			if !strings.Contains(m, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+		// With the database closed, the service is up but not ready.
+		e.store.Close()
+		e.do(http.MethodGet, "/healthz", "", nil).want(http.StatusOK)
+		e.do(http.MethodGet, "/readyz", "", nil).want(http.StatusServiceUnavailable)
+	})
+}
