@@ -3,8 +3,8 @@ package models
 import (
 	"context"
 	"database/sql/driver"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"time"
 
@@ -14,13 +14,13 @@ import (
 // AuditEntry records one change: who, when, what was done to which entity, and the
 // fields that changed.
 type AuditEntry struct {
-	ID         int64           `json:"id"`
-	ActorID    *int64          `json:"actor_id"`
-	Action     string          `json:"action"`
-	EntityType string          `json:"entity_type"`
-	EntityID   int64           `json:"entity_id"`
-	Changes    RawJSON         `json:"changes" gorm:"type:text"`
-	At         time.Time       `json:"at"`
+	ID         int64     `json:"id"`
+	ActorID    *int64    `json:"actor_id"`
+	Action     string    `json:"action"`
+	EntityType string    `json:"entity_type"`
+	EntityID   int64     `json:"entity_id"`
+	Changes    RawJSON   `json:"changes" gorm:"type:text"`
+	At         time.Time `json:"at"`
 }
 
 func (AuditEntry) TableName() string { return "audit_log" }

@@ -31,6 +31,7 @@ const (
 // the business does; each one that changes state runs in a transaction and records an
 // audit entry.
 type Store struct {
+	url     string
 	db      *gorm.DB
 	dialect Dialect
 	now     func() time.Time
@@ -99,7 +100,7 @@ func Open(opts OpenOptions) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, dialect: dialect, now: now}, nil
+	return &Store{url: opts.URL, db: db, dialect: dialect, now: now}, nil
 }
 
 // sqliteDSN turns on foreign keys, WAL and a busy timeout, and makes every transaction
@@ -116,6 +117,9 @@ func sqliteDSN(path string) string {
 	q.Set("_time_format", "sqlite")
 	return "file:" + path + "?" + q.Encode()
 }
+
+// URL is the database URL the Store was opened with ("" for the default SQLite file).
+func (s *Store) URL() string { return s.url }
 
 // Dialect reports which engine the Store runs on.
 func (s *Store) Dialect() Dialect { return s.dialect }

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run the real main in a child process (to send it signals).
+func TestMain(m *testing.M) {
+	if os.Getenv("SCRAPSTORE_TEST_RUN_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestBadSettingsExitWithTwo(t *testing.T) {
+	cases := map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"time zone":   {nil, map[string]string{"SCRAPSTORE_TIME_ZONE": "Mars/Olympus"}, "SCRAPSTORE_TIME_ZONE"},
+		"token ttl":   {nil, map[string]string{"SCRAPSTORE_TOKEN_TTL": "forever"}, "SCRAPSTORE_TOKEN_TTL"},
+		"log format":  {nil, map[string]string{"SCRAPSTORE_LOG_FORMAT": "xml"}, "SCRAPSTORE_LOG_FORMAT"},
+		"database":    {nil, map[string]string{"SCRAPSTORE_DATABASE_URL": "mysql://x"}, "SCRAPSTORE_DATABASE_URL"},
+		"addr flag":   {[]string{"--addr", "nowhere"}, nil, "addr"},
+		"after serve": {[]string{"serve", "--token-ttl", "1s"}, nil, "token-ttl"},
+		"command":     {[]string{"frobnicate"}, nil, "frobnicate"},
+		"migrate":     {[]string{"migrate", "sideways"}, nil, "migrate up|status"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			err := run(context.Background(), c.args, env(c.env), nil, io.Discard, &stderr)
+			if code := exitCode(err, &stderr); code != 2 || !strings.Contains(stderr.String(), c.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 naming %s", code, stderr.String(), c.want)
+			}
+		})
+	}
+}
+
+func TestVersionHelpMigrateUser(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"SCRAPSTORE_DATA_DIR": dir}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, env(vars), nil, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "scrapstore ") {
+		t.Fatalf("version: %q %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"help"}, env(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "SCRAPSTORE_TOKEN_TTL") {
+		t.Fatalf("help: %q %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate", "status"}, env(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "0001_foundation\tpending") {
+		t.Fatalf("migrate status: %q %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate", "up"}, env(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "applied 0001_foundation") {
+		t.Fatalf("migrate up: %q %v", out.String(), err)
+	}
+	out.Reset()
+	err := run(context.Background(), []string{"user", "add", "--email", "pat@example.org", "--name", "Pat", "--role", "staff", "--password-stdin"}, env(vars), strings.NewReader("a password from stdin\n"), &out, io.Discard)
+	if err != nil || !strings.Contains(out.String(), "created user") || strings.Contains(out.String(), "password:") {
+		t.Fatalf("user add: %q %v", out.String(), err)
+	}
+	out.Reset()
+	err = run(context.Background(), []string{"user", "add", "--email", "sam@example.org", "--name", "Sam", "--role", "driver"}, env(vars), nil, &out, io.Discard)
+	if err != nil || !regexp.MustCompile(`password: \S{20,}`).MatchString(out.String()) {
+		t.Fatalf("user add with a generated password: %q %v", out.String(), err)
+	}
+	var stderr bytes.Buffer
+	err = run(context.Background(), []string{"user", "add", "--email", "x@example.org", "--name", "X", "--role", "member"}, env(vars), nil, io.Discard, &stderr)
+	if code := exitCode(err, &stderr); code != 2 || !strings.Contains(stderr.String(), "--organisation-id") {
+		t.Fatalf("member without organisation: exit %d, %q", code, stderr.String())
+	}
+}
+
+// The real program, started as a fresh install would be: it migrates, loads demo data,
+// prints a manager's password, serves, and exits 0 promptly on SIGTERM.
+func TestServeAndStopOnSIGTERM(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "SCRAPSTORE_TEST_RUN_MAIN=1", "SCRAPSTORE_DATA_DIR="+t.TempDir(), "SCRAPSTORE_DATABASE_URL=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var password, url string
+	sc := bufio.NewScanner(stdout)
+	for url == "" && sc.Scan() {
+		line := sc.Text()
+		if _, pw, ok := strings.Cut(line, "password: "); ok && password == "" {
+			password = strings.TrimSpace(pw)
+		}
+		if _, u, ok := strings.Cut(line, "serving on "); ok {
+			url, _, _ = strings.Cut(u, " ")
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	if password == "" || url == "" {
+		t.Fatalf("did not print a password and an address (password %q, url %q)", password, url)
+	}
+	body := fmt.Sprintf(`{"email":"manager@scrapstore.example","password":%q}`, password)
+	res, err := http.Post(url+"/api/v1/auth/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lr struct{ Token string }
+	json.NewDecoder(res.Body).Decode(&lr)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || lr.Token == "" {
+		t.Fatalf("login with the printed password: %d", res.StatusCode)
+	}
+	if res, err := http.Get(url + "/readyz"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("readyz: %v %v", res, err)
+	}
+
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("took %s to stop", took)
+	}
+}

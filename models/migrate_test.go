@@ -1,0 +1,91 @@
+package models_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
+)
+
+// schema lists each table's columns, sorted, as the database itself reports them.
+func schema(t *testing.T, s *models.Store) map[string][]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string][]string{}
+	var tables []string
+	q := "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+	if s.Dialect() == models.SQLite {
+		q = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+	}
+	if err := s.DB(ctx).Raw(q).Scan(&tables).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range tables {
+		cols, err := s.DB(ctx).Migrator().ColumnTypes(table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cols {
+			out[table] = append(out[table], c.Name())
+		}
+		sort.Strings(out[table])
+	}
+	return out
+}
+
+// The same migrations give the same tables and columns on SQLite and PostgreSQL.
+func TestMigrationsGiveTheSameSchema(t *testing.T) {
+	lite := schema(t, testdb.SQLite(t, nil))
+	for _, table := range []string{"schema_migrations", "users", "tokens", "audit_log", "idempotency_keys", "job_runs", "organisations", "categories", "donors", "locations"} {
+		if _, ok := lite[table]; !ok {
+			t.Errorf("SQLite lacks table %s", table)
+		}
+	}
+	if os.Getenv(testdb.EnvURL) == "" {
+		return // the comparison needs PostgreSQL; CI always has it
+	}
+	pg := schema(t, testdb.Postgres(t, nil))
+	if d := cmp.Diff(lite, pg); d != "" {
+		t.Fatalf("schemas differ (-sqlite +postgres):\n%s", d)
+	}
+}
+
+func TestMigrateIsRecordedAndIdempotent(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		again, err := s.Migrate(ctx)
+		if err != nil || len(again) != 0 {
+			t.Fatalf("second migrate applied %v, %v", again, err)
+		}
+		states, err := s.MigrationStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, _ := models.Migrations()
+		if len(states) != len(all) || slices.ContainsFunc(states, func(m models.MigrationState) bool { return m.AppliedAt == nil }) {
+			t.Fatalf("status = %+v", states)
+		}
+		if n, err := s.Pending(ctx); n != 0 || err != nil {
+			t.Fatalf("pending = %d, %v", n, err)
+		}
+	})
+}
+
+func TestSQLiteSettings(t *testing.T) {
+	s := testdb.SQLite(t, nil)
+	var fk, timeout int
+	var mode string
+	db := s.DB(context.Background())
+	db.Raw("PRAGMA foreign_keys").Scan(&fk)
+	db.Raw("PRAGMA journal_mode").Scan(&mode)
+	db.Raw("PRAGMA busy_timeout").Scan(&timeout)
+	if fk != 1 || mode != "wal" || timeout < 1000 {
+		t.Fatalf("foreign_keys=%d journal_mode=%s busy_timeout=%d", fk, mode, timeout)
+	}
+}
