@@ -33,6 +33,7 @@ var (
 	managers    = []models.Role{models.RoleManager}
 	staff       = []models.Role{models.RoleManager, models.RoleStaff}
 	staffDriver = []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}
+	staffMember = []models.Role{models.RoleManager, models.RoleStaff, models.RoleMember}
 )
 
 var pageParams = []param{
@@ -63,5 +64,15 @@ func (s *Server) routeTable() []route {
 			params: append([]param{{"entity_type", "string", ""}, {"entity_id", "integer", ""}, {"actor_id", "integer", ""}}, pageParams...)},
 		{method: http.MethodGet, path: "/api/v1/jobs", roles: managers, handler: s.listJobs, summary: "Scheduled jobs with their last and next runs", resp: List[jobView]{}},
 		{method: http.MethodPost, path: "/api/v1/jobs/:name/run", roles: managers, handler: s.runJob, summary: "Run a job now", resp: models.JobRun{}},
+
+		// Member groups. A member sees and changes only its own organisation.
+		{method: http.MethodGet, path: "/api/v1/organisations", roles: staffMember, handler: s.listOrganisations, summary: "List member groups by name (a member sees its own)", resp: List[models.Organisation]{},
+			params: append([]param{{"kind", "string", ""}, {"q", "string", "part of the name or postcode"}, {"lapsed", "boolean", "membership out of date today"}}, pageParams...)},
+		{method: http.MethodPost, path: "/api/v1/organisations", roles: staff, handler: s.createOrganisation, idempotent: true, summary: "Add a member group", body: organisationRequest{}, resp: models.Organisation{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.getOrganisation, summary: "One member group", resp: models.Organisation{}},
+		{method: http.MethodPatch, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.updateOrganisation, summary: "Change a member group (members: contact details only)", body: organisationPatch{}, resp: models.Organisation{}},
+		{method: http.MethodPost, path: "/api/v1/organisations/:id/renewals", roles: staff, handler: s.renewMembership, idempotent: true, summary: "Record a payment and extend the membership by a year", body: renewalRequest{}, resp: renewalResponse{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/bands", roles: staffMember, handler: s.listBands, summary: "Membership bands", resp: List[models.Band]{}, params: pageParams},
+		{method: http.MethodPost, path: "/api/v1/bands", roles: managers, handler: s.createBand, idempotent: true, summary: "Add a membership band", body: bandRequest{}, resp: models.Band{}, status: http.StatusCreated},
 	}
 }

@@ -85,7 +85,8 @@ func (d *demo) address() (street, postcode string, lat, lon float64) {
 	a := demoAreas[d.rng.IntN(len(demoAreas))]
 	streets := []string{"High Street", "Church Lane", "Birmingham Road", "Dudley Road", "Spon Lane", "Park Lane", "Union Street", "Oldbury Road", "Bridge Street", "Hill Top", "Halesowen Road", "Lodge Road", "Wood Lane", "Brickhouse Lane", "Greets Green Road"}
 	street = fmt.Sprintf("%d %s, %s", 1+d.rng.IntN(240), d.pick(streets), a.town)
-	postcode = fmt.Sprintf("%s %d%c%c", a.district, 1+d.rng.IntN(9), 'A'+rune(d.rng.IntN(26)), 'A'+rune(d.rng.IntN(26)))
+	const unitLetters = "ABDEFGHJLNPQRSTUWXYZ" // the letters a postcode's last two may be
+	postcode = fmt.Sprintf("%s %d%c%c", a.district, 1+d.rng.IntN(9), unitLetters[d.rng.IntN(len(unitLetters))], unitLetters[d.rng.IntN(len(unitLetters))])
 	lat = a.lat + (d.rng.Float64()-0.5)*0.02
 	lon = a.lon + (d.rng.Float64()-0.5)*0.03
 	return street, postcode, lat, lon

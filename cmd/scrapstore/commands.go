@@ -14,10 +14,16 @@ import (
 )
 
 func migrateCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
-	if len(args) != 1 || (args[0] != "up" && args[0] != "status") {
+	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
 		return usagef("usage: scrapstore migrate up|status")
 	}
-	log := newLogger(cfg, stderr)
+	fs := flagSet("migrate "+args[0], &cfg, stderr)
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("migrate %s takes no arguments, got %q", args[0], fs.Args())
+	}
 	store, err := models.Open(models.OpenOptions{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
 	if err != nil {
 		return err
@@ -31,7 +37,6 @@ func migrateCmd(ctx context.Context, cfg config, args []string, stdout, stderr i
 		if err == nil && len(applied) == 0 {
 			fmt.Fprintln(stdout, "the schema is up to date")
 		}
-		log.Debug("migrate done")
 		return err
 	}
 	states, err := store.MigrationStatus(ctx)
