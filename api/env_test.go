@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -197,3 +198,5 @@ func parallel(n int, fn func(i int)) {
 	close(start)
 	wg.Wait()
 }
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -73,6 +73,14 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPatch, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.updateOrganisation, summary: "Change a member group (members: contact details only)", body: organisationPatch{}, resp: models.Organisation{}},
 		{method: http.MethodPost, path: "/api/v1/organisations/:id/renewals", roles: staff, handler: s.renewMembership, idempotent: true, summary: "Record a payment and extend the membership by a year", body: renewalRequest{}, resp: renewalResponse{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/bands", roles: staffMember, handler: s.listBands, summary: "Membership bands", resp: List[models.Band]{}, params: pageParams},
+		{method: http.MethodGet, path: "/api/v1/slots", roles: staffMember, handler: s.listSlots, summary: "Visit slots with their free places (default: the next 14 days)", resp: List[models.Slot]{},
+			params: []param{{"from", "string", "first day, YYYY-MM-DD"}, {"to", "string", "last day, YYYY-MM-DD (at most 62 days on)"}}},
+		{method: http.MethodGet, path: "/api/v1/slot-rules", roles: staffMember, handler: s.listSlotRules, summary: "Weekly openings for member visits", resp: List[models.SlotRule]{}, params: pageParams},
+		{method: http.MethodPost, path: "/api/v1/slot-rules", roles: staff, handler: s.createSlotRule, idempotent: true, summary: "Add a weekly opening, cut into slots", body: slotRuleRequest{}, resp: models.SlotRule{}, status: http.StatusCreated},
+		{method: http.MethodDelete, path: "/api/v1/slot-rules/:id", roles: staff, handler: s.deleteSlotRule, summary: "Remove a weekly opening", status: http.StatusNoContent},
+		{method: http.MethodGet, path: "/api/v1/closed-days", roles: staffMember, handler: s.listClosedDays, summary: "Days closed to members, from a day on", resp: List[models.ClosedDay]{},
+			params: append([]param{{"from", "string", "YYYY-MM-DD, default today"}}, pageParams...)},
+		{method: http.MethodPost, path: "/api/v1/closed-days", roles: staff, handler: s.closeDay, idempotent: true, summary: "Close a day to members", body: closedDayRequest{}, resp: models.ClosedDay{}, status: http.StatusCreated},
 		{method: http.MethodPost, path: "/api/v1/bands", roles: managers, handler: s.createBand, idempotent: true, summary: "Add a membership band", body: bandRequest{}, resp: models.Band{}, status: http.StatusCreated},
 	}
 }
