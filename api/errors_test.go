@@ -1,11 +1,19 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
 func TestErrorsAreProblems(t *testing.T) {
@@ -58,4 +66,21 @@ func TestHealthAndMetrics(t *testing.T) {
 		e.do(http.MethodGet, "/healthz", "", nil).want(http.StatusOK)
 		e.do(http.MethodGet, "/readyz", "", nil).want(http.StatusServiceUnavailable)
 	})
+}
+
+// An unexpected error is a 500 that says nothing internal, logged with its request id.
+func TestInternalErrorsSayNothing(t *testing.T) {
+	store := testdb.SQLite(t, nil)
+	var logs strings.Builder
+	srv := NewServer(Deps{Store: store, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Config: Config{TokenTTL: time.Hour, Location: london}})
+	srv.echo.GET("/boom", func(echo.Context) error { return errors.New("pq: relation secret_table does not exist") })
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/boom", nil))
+	var p Problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != 500 || strings.Contains(rec.Body.String(), "secret_table") || p.RequestID == "" {
+		t.Fatalf("500 body: %d %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(logs.String(), "secret_table") || !strings.Contains(logs.String(), p.RequestID) {
+		t.Fatalf("the log lacks the error or the request id: %s", logs.String())
+	}
 }
