@@ -82,5 +82,23 @@ func (s *Server) routeTable() []route {
 			params: append([]param{{"from", "string", "YYYY-MM-DD, default today"}}, pageParams...)},
 		{method: http.MethodPost, path: "/api/v1/closed-days", roles: staff, handler: s.closeDay, idempotent: true, summary: "Close a day to members", body: closedDayRequest{}, resp: models.ClosedDay{}, status: http.StatusCreated},
 		{method: http.MethodPost, path: "/api/v1/bands", roles: managers, handler: s.createBand, idempotent: true, summary: "Add a membership band", body: bandRequest{}, resp: models.Band{}, status: http.StatusCreated},
+
+		// Collection logistics: the public pickup form, triage, vans and drivers.
+		{method: http.MethodPost, path: "/api/v1/pickup-requests", roles: public, handler: s.requestPickup, summary: "Ask for a collection (public, 5 an hour per address; staff signed in may name a donor_id)", body: pickupRequest{}, resp: pickupReceipt{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/pickup-requests/status", roles: public, handler: s.pickupStatus, summary: "A request's status, given its reference and email", resp: pickupStatusView{},
+			params: []param{{"reference", "string", "the reference the form gave"}, {"email", "string", "the email the request was made with"}}},
+		{method: http.MethodGet, path: "/api/v1/pickup-requests", roles: staff, handler: s.listPickups, summary: "Pickup requests, oldest first", resp: List[models.PickupRequest]{},
+			params: append([]param{{"status", "string", "new, accepted, scheduled, collected, missed, cancelled"}, {"date", "string", "requests whose dates include this day"}}, pageParams...)},
+		{method: http.MethodGet, path: "/api/v1/pickup-requests/:id", roles: staff, handler: s.getPickup, summary: "One pickup request", resp: models.PickupRequest{}},
+		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/accept", roles: staff, handler: s.acceptPickup, summary: "Accept a request, linking a donor or giving coordinates", body: acceptRequest{}, resp: models.PickupRequest{}},
+		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/reject", roles: staff, handler: s.pickupReason(rejectPickup), summary: "Reject a new request with a reason", body: reasonRequest{}, resp: models.PickupRequest{}},
+		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/cancel", roles: staff, handler: s.pickupReason(cancelPickup), summary: "Cancel a request", body: reasonRequest{}, resp: models.PickupRequest{}},
+		{method: http.MethodGet, path: "/api/v1/vehicles", roles: staffDriver, handler: s.listVehicles, summary: "The vans", resp: List[models.Vehicle]{},
+			params: append([]param{{"active", "boolean", ""}}, pageParams...)},
+		{method: http.MethodPost, path: "/api/v1/vehicles", roles: managers, handler: s.createVehicle, idempotent: true, summary: "Add a van", body: vehicleRequest{}, resp: models.Vehicle{}, status: http.StatusCreated},
+		{method: http.MethodPatch, path: "/api/v1/vehicles/:id", roles: managers, handler: s.updateVehicle, summary: "Change or retire a van", body: vehiclePatch{}, resp: models.Vehicle{}},
+		{method: http.MethodGet, path: "/api/v1/drivers/:id/absences", roles: staff, handler: s.listAbsences, summary: "Days a driver cannot work, from a day on", resp: List[models.DriverAbsence]{},
+			params: append([]param{{"from", "string", "YYYY-MM-DD, default today"}}, pageParams...)},
+		{method: http.MethodPost, path: "/api/v1/drivers/:id/absences", roles: staff, handler: s.addAbsence, idempotent: true, summary: "Record a day a driver cannot work", body: absenceRequest{}, resp: models.DriverAbsence{}, status: http.StatusCreated},
 	}
 }

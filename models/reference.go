@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -93,4 +94,38 @@ type Location struct {
 	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Weekdays are the keys of OpeningHours, in order.
+var Weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// Check reports intervals that are not HH:MM, end before they start, are out of order or
+// overlap, and unknown days.
+func (h OpeningHours) Check(p *Problems, field string) {
+	for day, list := range h {
+		if !slices.Contains(Weekdays, day) {
+			p.Add(field+"."+day, "is not a weekday (mon to sun)")
+			continue
+		}
+		prevEnd := -1
+		for i, iv := range list {
+			f := fmt.Sprintf("%s.%s[%d]", field, day, i)
+			from, ok1 := parseClock(iv.From)
+			to, ok2 := parseClock(iv.To)
+			switch {
+			case !ok1 || !ok2:
+				p.Add(f, "times must be HH:MM")
+			case to <= from:
+				p.Add(f, "must end after it starts")
+			case from < prevEnd:
+				p.Add(f, "must start after the previous interval ends, in order, without overlapping")
+			}
+			prevEnd = to
+		}
+	}
+}
+
+// On gives the intervals of a day of the week.
+func (h OpeningHours) On(d time.Weekday) []Interval {
+	return h[Weekdays[(int(d)+6)%7]]
 }

@@ -1,0 +1,266 @@
+package models
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Skills is a list of what a van can do (e.g. tail_lift), kept as JSON text.
+type Skills []string
+
+func (s Skills) Value() (driver.Value, error) {
+	if s == nil {
+		s = Skills{}
+	}
+	b, err := json.Marshal(s)
+	return string(b), err
+}
+
+func (s *Skills) Scan(v any) error { return scanJSON(v, s) }
+
+// Shifts gives a van's working hours for each weekday it works (mon..sun).
+type Shifts map[string]Interval
+
+func (s Shifts) Value() (driver.Value, error) {
+	b, err := json.Marshal(s)
+	return string(b), err
+}
+
+func (s *Shifts) Scan(v any) error { return scanJSON(v, s) }
+
+func scanJSON(v any, dst any) error {
+	switch x := v.(type) {
+	case string:
+		return json.Unmarshal([]byte(x), dst)
+	case []byte:
+		return json.Unmarshal(x, dst)
+	}
+	return fmt.Errorf("cannot read JSON from %T", v)
+}
+
+// Vehicle is a van that does collection runs.
+type Vehicle struct {
+	ID             int64     `json:"id"`
+	Name           string    `json:"name"`
+	Registration   string    `json:"registration"`
+	CapacityG      int64     `json:"-"`
+	CapacityKg     float64   `json:"capacity_kg" gorm:"-"`
+	CapacityM3     float64   `json:"capacity_m3"`
+	Skills         Skills    `json:"skills" gorm:"type:text"`
+	Shifts         Shifts    `json:"shifts" gorm:"type:text"`
+	CostPerKmPence int64     `json:"cost_per_km_pence"`
+	Active         bool      `json:"active"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+func (v *Vehicle) AfterFind(*gorm.DB) error {
+	v.CapacityKg = KgFromGrams(v.CapacityG)
+	return nil
+}
+
+// VehicleInput creates or changes a vehicle; nil fields stay as they are.
+type VehicleInput struct {
+	Name           *string
+	Registration   *string
+	CapacityKg     *float64
+	CapacityM3     *float64
+	Skills         *[]string
+	Shifts         *map[string]Interval
+	CostPerKmPence *int64
+	Active         *bool
+}
+
+var skillRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+func (v *Vehicle) apply(in VehicleInput) error {
+	var p Problems
+	if in.Name != nil {
+		v.Name = strings.TrimSpace(*in.Name)
+	}
+	checkText(&p, "name", v.Name, true)
+	if in.Registration != nil {
+		v.Registration = strings.ToUpper(strings.Join(strings.Fields(*in.Registration), ""))
+	}
+	checkText(&p, "registration", v.Registration, true)
+	if len(v.Registration) > 12 {
+		p.Add("registration", "must be at most 12 characters")
+	}
+	if in.CapacityKg != nil {
+		if *in.CapacityKg <= 0 || *in.CapacityKg > 5000 {
+			p.Add("capacity_kg", "must be more than 0 and at most 5000")
+		}
+		v.CapacityG, v.CapacityKg = GramsFromKg(*in.CapacityKg), *in.CapacityKg
+	}
+	if in.CapacityM3 != nil {
+		if *in.CapacityM3 <= 0 || *in.CapacityM3 > 50 {
+			p.Add("capacity_m3", "must be more than 0 and at most 50")
+		}
+		v.CapacityM3 = *in.CapacityM3
+	}
+	if in.Skills != nil {
+		v.Skills = Skills{}
+		for i, s := range *in.Skills {
+			if !skillRE.MatchString(s) {
+				p.Add(fmt.Sprintf("skills[%d]", i), "must be a short lower-case word such as tail_lift")
+			}
+			v.Skills = append(v.Skills, s)
+		}
+	}
+	if in.Shifts != nil {
+		v.Shifts = Shifts(*in.Shifts)
+		hours := OpeningHours{}
+		for day, iv := range v.Shifts {
+			hours[day] = []Interval{iv}
+		}
+		hours.Check(&p, "shifts")
+	}
+	if in.CostPerKmPence != nil {
+		if *in.CostPerKmPence < 0 || *in.CostPerKmPence > 10_000 {
+			p.Add("cost_per_km_pence", "must be between 0 and 10000")
+		}
+		v.CostPerKmPence = *in.CostPerKmPence
+	}
+	if in.Active != nil {
+		v.Active = *in.Active
+	}
+	return p.Err()
+}
+
+func vehicleFields(v *Vehicle) map[string]any {
+	return map[string]any{"name": v.Name, "registration": v.Registration, "capacity_kg": KgFromGrams(v.CapacityG), "capacity_m3": v.CapacityM3,
+		"skills": v.Skills, "shifts": v.Shifts, "cost_per_km_pence": v.CostPerKmPence, "active": v.Active}
+}
+
+// CreateVehicle adds a van.
+func (s *Store) CreateVehicle(ctx context.Context, actor *User, in VehicleInput) (*Vehicle, error) {
+	var p Problems
+	if in.CapacityKg == nil {
+		p.Add("capacity_kg", "is required")
+	}
+	if in.CapacityM3 == nil {
+		p.Add("capacity_m3", "is required")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	v := &Vehicle{Active: true, Skills: Skills{}, Shifts: Shifts{}}
+	if err := v.apply(in); err != nil {
+		return nil, err
+	}
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(v)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Conflict("a vehicle registered %s already exists", v.Registration)
+		}
+		return s.audit(tx, actor, "create", "vehicle", v.ID, vehicleFields(v))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// UpdateVehicle changes a van.
+func (s *Store) UpdateVehicle(ctx context.Context, actor *User, id int64, in VehicleInput) (*Vehicle, error) {
+	var v Vehicle
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.First(&v, id).Error; err != nil {
+			return notFound(err, "vehicle", id)
+		}
+		before := vehicleFields(&v)
+		if err := v.apply(in); err != nil {
+			return err
+		}
+		var clash int64
+		if err := tx.Model(&Vehicle{}).Where("registration = ? AND id <> ?", v.Registration, v.ID).Count(&clash).Error; err != nil {
+			return err
+		}
+		if clash > 0 {
+			return Conflict("a vehicle registered %s already exists", v.Registration)
+		}
+		if err := tx.Save(&v).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "update", "vehicle", v.ID, diff(before, vehicleFields(&v)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Vehicles pages through the vans by id.
+func (s *Store) Vehicles(ctx context.Context, active *bool, page Page) ([]Vehicle, string, error) {
+	q := s.DB(ctx).Model(&Vehicle{})
+	if active != nil {
+		q = q.Where("active = ?", *active)
+	}
+	return Paginate[Vehicle](q, page, KeyID, func(v Vehicle) Key { return Key{ID: v.ID} })
+}
+
+// DriverAbsence is a day a driver cannot work.
+type DriverAbsence struct {
+	ID        int64     `json:"id"`
+	UserID    int64     `json:"user_id"`
+	Day       Date      `json:"day"`
+	Reason    string    `json:"reason"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AddDriverAbsence records a day a driver is not available.
+func (s *Store) AddDriverAbsence(ctx context.Context, actor *User, userID int64, day Date, reason string) (*DriverAbsence, error) {
+	var p Problems
+	reason = strings.TrimSpace(reason)
+	checkText(&p, "reason", reason, false)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	a := &DriverAbsence{UserID: userID, Day: day, Reason: reason, CreatedAt: s.Now()}
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var u User
+		if err := tx.First(&u, userID).Error; err != nil {
+			return notFound(err, "driver", userID)
+		}
+		if u.Role != RoleDriver {
+			return fmt.Errorf("user %d is not a driver: %w", userID, ErrNotFound)
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(a)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Conflict("driver %d is already away on %s", userID, day)
+		}
+		return s.audit(tx, actor, "create", "driver_absence", a.ID, map[string]any{"user_id": userID, "day": day, "reason": reason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// DriverAbsences pages through a driver's absences from a day on.
+func (s *Store) DriverAbsences(ctx context.Context, userID int64, from Date, page Page) ([]DriverAbsence, string, error) {
+	var u User
+	if err := s.DB(ctx).First(&u, userID).Error; err != nil || u.Role != RoleDriver {
+		if err == nil || errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, "", fmt.Errorf("driver %d: %w", userID, ErrNotFound)
+		}
+		return nil, "", err
+	}
+	q := s.DB(ctx).Model(&DriverAbsence{}).Where("user_id = ? AND day >= ?", userID, from)
+	return Paginate[DriverAbsence](q, page, Order{Column: "day"}, func(a DriverAbsence) Key { return Key{Sort: a.Day.String(), ID: a.ID} })
+}
