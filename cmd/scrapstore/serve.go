@@ -92,7 +92,10 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	sched.Start()
-	fmt.Fprintf(stdout, "Scrapstore is serving on http://%s (stop with Ctrl-C)\n", displayAddr(ln.Addr()))
+	base := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "Scrapstore is serving on %s (stop with Ctrl-C)\n", base)
+	fmt.Fprintf(stdout, "Sign in: curl -s %s/api/v1/auth/login -H 'Content-Type: application/json' -d '{\"email\":\"...\",\"password\":\"...\"}'\n", base)
+	fmt.Fprintf(stdout, "The API is described at %s/api/v1/openapi.json\n", base)
 	log.Info("serving", "addr", ln.Addr().String())
 
 	errc := make(chan error, 1)
