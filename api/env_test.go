@@ -22,7 +22,7 @@ import (
 
 // testEnv is a server over a fresh database, with a signed-in user of each role.
 type testEnv struct {
-	t      *testing.T
+	t      testing.TB
 	store  *models.Store
 	srv    *Server
 	sched  *jobs.Scheduler
@@ -41,7 +41,7 @@ func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
 	testdb.Each(t, func(t *testing.T, store *models.Store) { fn(t, newEnv(t, store)) })
 }
 
-func newEnv(t *testing.T, store *models.Store) *testEnv {
+func newEnv(t testing.TB, store *models.Store) *testEnv {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults())
@@ -103,7 +103,7 @@ func (e *testEnv) refreshTokens() {
 }
 
 type result struct {
-	t      *testing.T
+	t      testing.TB
 	status int
 	header http.Header
 	body   []byte
