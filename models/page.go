@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -25,6 +26,8 @@ const (
 type Key struct {
 	Sort any   `json:"s,omitempty"`
 	ID   int64 `json:"i"`
+	// Time says Sort is a time, so that it goes back to the database as one.
+	Time bool `json:"t,omitempty"`
 }
 
 // Order says how a list is sorted: by a column (empty for id alone), ascending or not.
@@ -39,6 +42,9 @@ var (
 )
 
 func encodeCursor(k Key) string {
+	if t, ok := k.Sort.(time.Time); ok {
+		k.Sort, k.Time = t.UTC().Format(time.RFC3339Nano), true
+	}
 	b, _ := json.Marshal(k)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
@@ -48,6 +54,12 @@ func decodeCursor(s string) (Key, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
 		err = json.Unmarshal(b, &k)
+	}
+	if err == nil && k.Time {
+		str, _ := k.Sort.(string)
+		var t time.Time
+		t, err = time.Parse(time.RFC3339Nano, str)
+		k.Sort = t
 	}
 	if err != nil {
 		return k, Invalid("cursor", "is not a cursor this list gave out")

@@ -1,0 +1,252 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+type categoryRequest struct {
+	Name          string             `json:"name" validate:"required,max=100"`
+	DefaultUnit   string             `json:"default_unit" validate:"required"`
+	UnitWeightsKg map[string]float64 `json:"unit_weights_kg"`
+	CO2eKgPerKg   *float64           `json:"co2e_kg_per_kg" validate:"required"`
+	CO2eSource    *string            `json:"co2e_source" validate:"required"`
+	FactorFrom    *models.Date       `json:"factor_effective_from"`
+	Diverted      *bool              `json:"diverted"`
+	MinStockKg    *float64           `json:"min_stock_kg"`
+}
+
+type categoryPatch struct {
+	Name          *string            `json:"name" validate:"omitempty,max=100"`
+	DefaultUnit   *string            `json:"default_unit"`
+	UnitWeightsKg map[string]float64 `json:"unit_weights_kg"`
+	Diverted      *bool              `json:"diverted"`
+	MinStockKg    *float64           `json:"min_stock_kg"`
+}
+
+type factorRequest struct {
+	CO2eKgPerKg   float64     `json:"co2e_kg_per_kg"`
+	Source        string      `json:"source" validate:"required,max=500"`
+	EffectiveFrom models.Date `json:"effective_from" validate:"required"`
+}
+
+type locationRequest struct {
+	Code   *string `json:"code" validate:"omitempty,max=20"`
+	Name   *string `json:"name" validate:"omitempty,max=100"`
+	Kind   *string `json:"kind"`
+	Active *bool   `json:"active"`
+}
+
+type donorRequest struct {
+	Name         *string              `json:"name" validate:"omitempty,max=200"`
+	ContactName  *string              `json:"contact_name" validate:"omitempty,max=200"`
+	Email        *string              `json:"email" validate:"omitempty,max=254"`
+	Phone        *string              `json:"phone" validate:"omitempty,max=40"`
+	Address      *string              `json:"address" validate:"omitempty,max=500"`
+	Postcode     *string              `json:"postcode" validate:"omitempty,max=10"`
+	Latitude     *float64             `json:"latitude"`
+	Longitude    *float64             `json:"longitude"`
+	OpeningHours *models.OpeningHours `json:"opening_hours"`
+	Notes        *string              `json:"notes" validate:"omitempty,max=2000"`
+	Active       *bool                `json:"active"`
+}
+
+func (r donorRequest) input() models.DonorInput {
+	return models.DonorInput{Name: r.Name, ContactName: r.ContactName, Email: r.Email, Phone: r.Phone, Address: r.Address, Postcode: r.Postcode,
+		Notes: r.Notes, Latitude: r.Latitude, Longitude: r.Longitude, OpeningHours: r.OpeningHours, Active: r.Active}
+}
+
+func (s *Server) listCategories(c echo.Context) error {
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListCategories(c.Request().Context(), page, s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) createCategory(c echo.Context) error {
+	var req categoryRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	v, err := s.Store.CreateCategory(c.Request().Context(), currentUser(c), models.CategoryInput{
+		Name: &req.Name, DefaultUnit: &req.DefaultUnit, UnitWeightsKg: req.UnitWeightsKg, Diverted: req.Diverted, MinStockKg: req.MinStockKg,
+		CO2eKgPerKg: req.CO2eKgPerKg, CO2eSource: req.CO2eSource, FactorFrom: req.FactorFrom,
+	}, s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+func (s *Server) getCategory(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.Store.GetCategory(c.Request().Context(), id, s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) updateCategory(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req categoryPatch
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	v, err := s.Store.UpdateCategory(c.Request().Context(), currentUser(c), id, models.CategoryInput{
+		Name: req.Name, DefaultUnit: req.DefaultUnit, UnitWeightsKg: req.UnitWeightsKg, Diverted: req.Diverted, MinStockKg: req.MinStockKg,
+	}, s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) addFactor(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req factorRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	v, err := s.Store.AddFactor(c.Request().Context(), currentUser(c), id, req.CO2eKgPerKg, req.Source, req.EffectiveFrom, s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+func (s *Server) listLocations(c echo.Context) error {
+	q := query{c: c}
+	active := q.boolPtr("active")
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListLocations(c.Request().Context(), active, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) createLocation(c echo.Context) error {
+	var req locationRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	l, err := s.Store.CreateLocation(c.Request().Context(), currentUser(c), models.LocationInput{Code: req.Code, Name: req.Name, Kind: req.Kind})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, l)
+}
+
+func (s *Server) updateLocation(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req locationRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	l, err := s.Store.UpdateLocation(c.Request().Context(), currentUser(c), id, models.LocationInput(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, l)
+}
+
+func (s *Server) listDonors(c echo.Context) error {
+	q := query{c: c}
+	active := q.boolPtr("active")
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListDonors(c.Request().Context(), q.str("q"), active, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) createDonor(c echo.Context) error {
+	var req donorRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if req.Name == nil {
+		return models.Invalid("name", "is required")
+	}
+	d, err := s.Store.CreateDonor(c.Request().Context(), currentUser(c), req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, d)
+}
+
+func (s *Server) getDonor(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.Store.Donor(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) updateDonor(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req donorRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	d, err := s.Store.UpdateDonor(c.Request().Context(), currentUser(c), id, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) donorImpact(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	year := s.today().Year()
+	if v := c.QueryParam("year"); v != "" {
+		if year, err = strconv.Atoi(v); err != nil {
+			return models.Invalid("year", "must be a year such as 2026")
+		}
+	}
+	imp, err := s.Store.DonorImpact(c.Request().Context(), id, year, s.Config.Location)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, imp)
+}

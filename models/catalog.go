@@ -1,0 +1,587 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// CategoryView is a category as the API shows it: its unit weights in kg and the CO2e
+// factor in force today.
+type CategoryView struct {
+	Category
+	UnitWeightsKg map[string]float64 `json:"unit_weights_kg"`
+	CO2eKgPerKg   float64            `json:"co2e_kg_per_kg"`
+	CO2eSource    string             `json:"co2e_source"`
+	MinStockKg    float64            `json:"min_stock_kg"`
+	Factors       []CategoryFactor   `json:"factors,omitempty"`
+}
+
+// CategoryInput creates or changes a category; nil fields stay as they are.
+type CategoryInput struct {
+	Name          *string
+	DefaultUnit   *string
+	UnitWeightsKg map[string]float64
+	Diverted      *bool
+	MinStockKg    *float64
+	// Only on creation: the first factor, in force from FactorFrom.
+	CO2eKgPerKg *float64
+	CO2eSource  *string
+	FactorFrom  *Date
+}
+
+func (s *Store) categoryView(tx *gorm.DB, c *Category, day Date, withHistory bool) (*CategoryView, error) {
+	v := &CategoryView{Category: *c, UnitWeightsKg: map[string]float64{}, MinStockKg: KgFromGrams(c.MinStockG)}
+	var units []CategoryUnit
+	if err := tx.Where("category_id = ?", c.ID).Find(&units).Error; err != nil {
+		return nil, err
+	}
+	for _, u := range units {
+		v.UnitWeightsKg[u.Unit] = KgFromGrams(u.GramsPerUnit)
+	}
+	var factors []CategoryFactor
+	if err := tx.Where("category_id = ?", c.ID).Order("effective_from DESC").Find(&factors).Error; err != nil {
+		return nil, err
+	}
+	for _, f := range factors {
+		if !f.EffectiveFrom.After(day.Time) {
+			v.CO2eKgPerKg, v.CO2eSource = f.CO2eKgPerKg, f.Source
+			break
+		}
+	}
+	if withHistory {
+		v.Factors = factors
+	}
+	return v, nil
+}
+
+func checkFactor(p *Problems, factor float64, source string) {
+	if factor < 0 || factor > 1000 || math.IsNaN(factor) {
+		p.Add("co2e_kg_per_kg", "must be between 0 and 1000")
+	}
+	checkText(p, "source", source, true)
+}
+
+// CreateCategory adds a kind of material with its unit weights and first CO2e factor.
+func (s *Store) CreateCategory(ctx context.Context, actor *User, in CategoryInput, today Date) (*CategoryView, error) {
+	c := &Category{Diverted: true}
+	var view *CategoryView
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var p Problems
+		if in.CO2eKgPerKg == nil {
+			p.Add("co2e_kg_per_kg", "is required")
+		}
+		if in.CO2eSource == nil {
+			p.Add("co2e_source", "is required: say where the factor comes from")
+		}
+		s.applyCategory(&p, c, in)
+		if in.CO2eKgPerKg != nil && in.CO2eSource != nil {
+			var fp Problems
+			checkFactor(&fp, *in.CO2eKgPerKg, *in.CO2eSource)
+			for _, f := range fp.list {
+				if f.Field == "source" {
+					f.Field = "co2e_source"
+				}
+				p.Add(f.Field, "%s", f.Message)
+			}
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Omit("Units").Create(c)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Conflict("a category named %q already exists", c.Name)
+		}
+		if err := s.saveUnits(tx, c.ID, in.UnitWeightsKg); err != nil {
+			return err
+		}
+		from := Date{time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}
+		if in.FactorFrom != nil {
+			from = *in.FactorFrom
+		}
+		f := CategoryFactor{CategoryID: c.ID, CO2eKgPerKg: *in.CO2eKgPerKg, Source: strings.TrimSpace(*in.CO2eSource), EffectiveFrom: from, CreatedAt: s.Now()}
+		if err := tx.Create(&f).Error; err != nil {
+			return err
+		}
+		var err error
+		if view, err = s.categoryView(tx, c, today, false); err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "create", "category", c.ID, map[string]any{"name": c.Name, "default_unit": c.DefaultUnit, "unit_weights_kg": in.UnitWeightsKg, "co2e_kg_per_kg": f.CO2eKgPerKg, "source": f.Source})
+	})
+	return view, err
+}
+
+func (s *Store) applyCategory(p *Problems, c *Category, in CategoryInput) {
+	if in.Name != nil {
+		c.Name = strings.TrimSpace(*in.Name)
+	}
+	checkText(p, "name", c.Name, true)
+	if in.DefaultUnit != nil {
+		c.DefaultUnit = *in.DefaultUnit
+	}
+	if !slices.Contains(Units, c.DefaultUnit) {
+		p.Add("default_unit", "must be one of %s", strings.Join(Units, ", "))
+	}
+	if in.Diverted != nil {
+		c.Diverted = *in.Diverted
+	}
+	if in.MinStockKg != nil {
+		if *in.MinStockKg < 0 || *in.MinStockKg > 1_000_000 {
+			p.Add("min_stock_kg", "must be between 0 and 1000000")
+		}
+		c.MinStockG = GramsFromKg(*in.MinStockKg)
+	}
+	for u, kg := range in.UnitWeightsKg {
+		if !slices.Contains(Units, u) {
+			p.Add("unit_weights_kg."+u, "is not a unit (%s)", strings.Join(Units, ", "))
+		} else if kg <= 0 || kg > 10_000 || math.IsNaN(kg) {
+			p.Add("unit_weights_kg."+u, "must be more than 0 and at most 10000 kg")
+		}
+	}
+	if in.UnitWeightsKg != nil || in.DefaultUnit != nil {
+		if _, ok := in.UnitWeightsKg[c.DefaultUnit]; !ok && c.DefaultUnit != "kg" && in.UnitWeightsKg != nil {
+			p.Add("unit_weights_kg", "must give the weight of the default unit (%s)", c.DefaultUnit)
+		}
+	}
+}
+
+// saveUnits replaces a category's unit weights; kg always weighs 1 kg.
+func (s *Store) saveUnits(tx *gorm.DB, categoryID int64, weights map[string]float64) error {
+	if weights == nil {
+		return nil
+	}
+	if err := tx.Where("category_id = ?", categoryID).Delete(&CategoryUnit{}).Error; err != nil {
+		return err
+	}
+	units := []CategoryUnit{{CategoryID: categoryID, Unit: "kg", GramsPerUnit: 1000}}
+	for u, kg := range weights {
+		if u != "kg" {
+			units = append(units, CategoryUnit{CategoryID: categoryID, Unit: u, GramsPerUnit: GramsFromKg(kg)})
+		}
+	}
+	return tx.Create(&units).Error
+}
+
+// UpdateCategory changes a category. A new CO2e factor is added with AddFactor instead,
+// so that figures for past periods keep the factor that was in force.
+func (s *Store) UpdateCategory(ctx context.Context, actor *User, id int64, in CategoryInput, today Date) (*CategoryView, error) {
+	var view *CategoryView
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var c Category
+		if err := tx.First(&c, id).Error; err != nil {
+			return notFound(err, "category", id)
+		}
+		before := map[string]any{"name": c.Name, "default_unit": c.DefaultUnit, "diverted": c.Diverted, "min_stock_kg": KgFromGrams(c.MinStockG)}
+		var p Problems
+		s.applyCategory(&p, &c, in)
+		if err := p.Err(); err != nil {
+			return err
+		}
+		var clash int64
+		if err := tx.Model(&Category{}).Where("name = ? AND id <> ?", c.Name, c.ID).Count(&clash).Error; err != nil {
+			return err
+		}
+		if clash > 0 {
+			return Conflict("a category named %q already exists", c.Name)
+		}
+		if err := tx.Omit("Units").Save(&c).Error; err != nil {
+			return err
+		}
+		if err := s.saveUnits(tx, c.ID, in.UnitWeightsKg); err != nil {
+			return err
+		}
+		after := map[string]any{"name": c.Name, "default_unit": c.DefaultUnit, "diverted": c.Diverted, "min_stock_kg": KgFromGrams(c.MinStockG)}
+		changes := diff(before, after)
+		if in.UnitWeightsKg != nil {
+			changes["unit_weights_kg"] = in.UnitWeightsKg
+		}
+		var err error
+		if view, err = s.categoryView(tx, &c, today, true); err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "update", "category", c.ID, changes)
+	})
+	return view, err
+}
+
+// AddFactor adds a version of a category's CO2e factor in force from a date; older
+// versions stay for the periods they covered.
+func (s *Store) AddFactor(ctx context.Context, actor *User, id int64, factor float64, source string, from Date, today Date) (*CategoryView, error) {
+	var p Problems
+	checkFactor(&p, factor, source)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	var view *CategoryView
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var c Category
+		if err := tx.First(&c, id).Error; err != nil {
+			return notFound(err, "category", id)
+		}
+		f := CategoryFactor{CategoryID: id, CO2eKgPerKg: factor, Source: strings.TrimSpace(source), EffectiveFrom: from, CreatedAt: s.Now()}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&f)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Conflict("category %d already has a factor from %s", id, from)
+		}
+		var err error
+		if view, err = s.categoryView(tx, &c, today, true); err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "add_factor", "category", id, map[string]any{"co2e_kg_per_kg": factor, "source": f.Source, "effective_from": from})
+	})
+	return view, err
+}
+
+// GetCategory fetches a category with its factor history.
+func (s *Store) GetCategory(ctx context.Context, id int64, today Date) (*CategoryView, error) {
+	var c Category
+	if err := s.DB(ctx).First(&c, id).Error; err != nil {
+		return nil, notFound(err, "category", id)
+	}
+	return s.categoryView(s.DB(ctx), &c, today, true)
+}
+
+// ListCategories lists categories by name.
+func (s *Store) ListCategories(ctx context.Context, page Page, today Date) ([]CategoryView, string, error) {
+	cats, next, err := Paginate[Category](s.DB(ctx).Model(&Category{}), page, Order{Column: "name"}, func(c Category) Key { return Key{Sort: c.Name, ID: c.ID} })
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]CategoryView, len(cats))
+	for i := range cats {
+		v, err := s.categoryView(s.DB(ctx), &cats[i], today, false)
+		if err != nil {
+			return nil, "", err
+		}
+		out[i] = *v
+	}
+	return out, next, nil
+}
+
+// LocationInput creates or changes a location.
+type LocationInput struct {
+	Code, Name, Kind *string
+	Active           *bool
+}
+
+func (l *Location) apply(p *Problems, in LocationInput) {
+	if in.Code != nil {
+		l.Code = strings.ToUpper(strings.TrimSpace(*in.Code))
+	}
+	if l.Code == "" || len(l.Code) > 20 || strings.ContainsAny(l.Code, " \t/") {
+		p.Add("code", "must be a short code without spaces, e.g. B3-S2")
+	}
+	if in.Name != nil {
+		l.Name = strings.TrimSpace(*in.Name)
+	}
+	checkText(p, "name", l.Name, true)
+	if in.Kind != nil {
+		l.Kind = *in.Kind
+	}
+	if !slices.Contains(LocationKinds, l.Kind) {
+		p.Add("kind", "must be one of %s", strings.Join(LocationKinds, ", "))
+	}
+}
+
+// CreateLocation adds a place stock can sit.
+func (s *Store) CreateLocation(ctx context.Context, actor *User, in LocationInput) (*Location, error) {
+	l := &Location{Active: true}
+	var p Problems
+	l.apply(&p, in)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(l)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Conflict("a location with code %s already exists", l.Code)
+		}
+		return s.audit(tx, actor, "create", "location", l.ID, map[string]any{"code": l.Code, "name": l.Name, "kind": l.Kind})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// UpdateLocation changes a location. One that holds stock cannot be deactivated.
+func (s *Store) UpdateLocation(ctx context.Context, actor *User, id int64, in LocationInput) (*Location, error) {
+	var l Location
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.First(&l, id).Error; err != nil {
+			return notFound(err, "location", id)
+		}
+		before := map[string]any{"code": l.Code, "name": l.Name, "kind": l.Kind, "active": l.Active}
+		var p Problems
+		l.apply(&p, in)
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if in.Active != nil && !*in.Active && l.Active {
+			var n int64
+			if err := tx.Model(&StockItem{}).Where("location_id = ? AND on_hand_milli > 0", id).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return Conflict("location %s holds %d stock items: move them first", l.Code, n)
+			}
+		}
+		if in.Active != nil {
+			l.Active = *in.Active
+		}
+		var clash int64
+		if err := tx.Model(&Location{}).Where("code = ? AND id <> ?", l.Code, l.ID).Count(&clash).Error; err != nil {
+			return err
+		}
+		if clash > 0 {
+			return Conflict("a location with code %s already exists", l.Code)
+		}
+		if err := tx.Save(&l).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "update", "location", l.ID, diff(before, map[string]any{"code": l.Code, "name": l.Name, "kind": l.Kind, "active": l.Active}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// ListLocations lists locations by code.
+func (s *Store) ListLocations(ctx context.Context, active *bool, page Page) ([]Location, string, error) {
+	q := s.DB(ctx).Model(&Location{})
+	if active != nil {
+		q = q.Where("active = ?", *active)
+	}
+	return Paginate[Location](q, page, Order{Column: "code"}, func(l Location) Key { return Key{Sort: l.Code, ID: l.ID} })
+}
+
+// activeLocation checks a location exists and is in use.
+func (s *Store) activeLocation(tx *gorm.DB, id int64, field string) error {
+	var l Location
+	if err := tx.First(&l, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Invalid(field, "no location with id %d", id)
+		}
+		return err
+	}
+	if !l.Active {
+		return Invalid(field, "location %s is not in use", l.Code)
+	}
+	return nil
+}
+
+// DonorInput creates or changes a donor; nil fields stay.
+type DonorInput struct {
+	Name, ContactName, Email, Phone, Address, Postcode, Notes *string
+	Latitude, Longitude                                       *float64
+	OpeningHours                                              *OpeningHours
+	Active                                                    *bool
+}
+
+func (d *Donor) apply(p *Problems, in DonorInput) {
+	set := func(dst *string, v *string, field string, required bool) {
+		if v != nil {
+			*dst = strings.TrimSpace(*v)
+		}
+		checkText(p, field, *dst, required)
+	}
+	set(&d.Name, in.Name, "name", true)
+	set(&d.ContactName, in.ContactName, "contact_name", false)
+	set(&d.Phone, in.Phone, "phone", false)
+	set(&d.Address, in.Address, "address", false)
+	set(&d.Notes, in.Notes, "notes", false)
+	if in.Email != nil {
+		d.Email = normaliseEmail(*in.Email)
+		if d.Email != "" {
+			checkEmail(p, "email", d.Email)
+		}
+	}
+	if in.Postcode != nil {
+		d.Postcode = ""
+		if strings.TrimSpace(*in.Postcode) != "" {
+			if pc, ok := NormalisePostcode(*in.Postcode); ok {
+				d.Postcode = pc
+			} else {
+				p.Add("postcode", "is not a UK postcode")
+			}
+		}
+	}
+	if in.Latitude != nil {
+		d.Latitude = in.Latitude
+	}
+	if in.Longitude != nil {
+		d.Longitude = in.Longitude
+	}
+	if (d.Latitude == nil) != (d.Longitude == nil) {
+		p.Add("longitude", "give both latitude and longitude, or neither")
+	} else if d.Latitude != nil {
+		checkCoordinates(p, *d.Latitude, *d.Longitude)
+	}
+	if in.OpeningHours != nil {
+		d.OpeningHours = *in.OpeningHours
+		d.OpeningHours.Check(p, "opening_hours")
+	}
+	if d.OpeningHours == nil {
+		d.OpeningHours = OpeningHours{}
+	}
+	if in.Active != nil {
+		d.Active = *in.Active
+	}
+}
+
+func donorFields(d *Donor) map[string]any {
+	return map[string]any{"name": d.Name, "contact_name": d.ContactName, "email": d.Email, "phone": d.Phone, "address": d.Address,
+		"postcode": d.Postcode, "latitude": d.Latitude, "longitude": d.Longitude, "opening_hours": d.OpeningHours, "notes": d.Notes, "active": d.Active}
+}
+
+// CreateDonor adds a business that gives waste.
+func (s *Store) CreateDonor(ctx context.Context, actor *User, in DonorInput) (*Donor, error) {
+	d := &Donor{Active: true}
+	var p Problems
+	d.apply(&p, in)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(d).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "create", "donor", d.ID, donorFields(d))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// UpdateDonor changes a donor.
+func (s *Store) UpdateDonor(ctx context.Context, actor *User, id int64, in DonorInput) (*Donor, error) {
+	var d Donor
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.First(&d, id).Error; err != nil {
+			return notFound(err, "donor", id)
+		}
+		before := donorFields(&d)
+		var p Problems
+		d.apply(&p, in)
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := tx.Save(&d).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "update", "donor", d.ID, diff(before, donorFields(&d)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Donor fetches one donor.
+func (s *Store) Donor(ctx context.Context, id int64) (*Donor, error) {
+	var d Donor
+	if err := s.DB(ctx).First(&d, id).Error; err != nil {
+		return nil, notFound(err, "donor", id)
+	}
+	return &d, nil
+}
+
+// ListDonors pages through donors by name, searching name and postcode.
+func (s *Store) ListDonors(ctx context.Context, q string, active *bool, page Page) ([]Donor, string, error) {
+	db := s.DB(ctx).Model(&Donor{})
+	if q != "" {
+		like := "%" + strings.ToLower(escapeLike(strings.TrimSpace(q))) + "%"
+		compact := "%" + strings.ToLower(escapeLike(strings.Join(strings.Fields(q), ""))) + "%"
+		db = db.Where("(LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(REPLACE(postcode, ' ', '')) LIKE ? ESCAPE '\\')", like, compact)
+	}
+	if active != nil {
+		db = db.Where("active = ?", *active)
+	}
+	return Paginate[Donor](db, page, Order{Column: "name"}, func(d Donor) Key { return Key{Sort: d.Name, ID: d.ID} })
+}
+
+// Impact is what a donor gave in a year and the CO2e it saved.
+type Impact struct {
+	DonorID    int64            `json:"donor_id"`
+	Year       int              `json:"year"`
+	Donations  int64            `json:"donations"`
+	Kg         float64          `json:"kg"`
+	CO2eKg     float64          `json:"co2e_saved_kg"`
+	ByCategory []CategoryImpact `json:"by_category"`
+}
+
+// CategoryImpact is one category's part of an Impact.
+type CategoryImpact struct {
+	CategoryID int64   `json:"category_id"`
+	Name       string  `json:"name"`
+	Kg         float64 `json:"kg"`
+	CO2eKg     float64 `json:"co2e_saved_kg"`
+}
+
+// DonorImpact adds up a donor's donations in a year (the store's calendar year), by
+// category, with the CO2e factor in force on each donation's day. Voided donations do not
+// count.
+func (s *Store) DonorImpact(ctx context.Context, id int64, year int, loc *time.Location) (*Impact, error) {
+	if _, err := s.Donor(ctx, id); err != nil {
+		return nil, err
+	}
+	if year < 2000 || year > 2100 {
+		return nil, Invalid("year", "must be between 2000 and 2100")
+	}
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc).UTC()
+	to := time.Date(year+1, 1, 1, 0, 0, 0, 0, loc).UTC()
+	// The factor for a line is the latest version that took effect on or before the
+	// donation's day; the donation's day is compared as a date in UTC, which for the
+	// store's zone is at most an hour off and factors change on whole days.
+	var rows []struct {
+		CategoryID int64
+		Name       string
+		Grams      int64
+		CO2e       float64
+	}
+	err := s.DB(ctx).Raw(`SELECT l.category_id, c.name, SUM(l.weight_g) AS grams,
+		SUM(l.weight_g * COALESCE((SELECT f.co2e_kg_per_kg FROM category_factors f WHERE f.category_id = l.category_id AND f.effective_from <= `+s.dateOf("d.received_at")+` ORDER BY f.effective_from DESC LIMIT 1), 0)) / 1000.0 AS co2e
+		FROM donation_lines l JOIN donations d ON d.id = l.donation_id JOIN categories c ON c.id = l.category_id
+		WHERE d.donor_id = ? AND d.voided_at IS NULL AND d.received_at >= ? AND d.received_at < ?
+		GROUP BY l.category_id, c.name ORDER BY c.name`, id, from, to).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := &Impact{DonorID: id, Year: year, ByCategory: []CategoryImpact{}}
+	for _, r := range rows {
+		out.ByCategory = append(out.ByCategory, CategoryImpact{CategoryID: r.CategoryID, Name: r.Name, Kg: KgFromGrams(r.Grams), CO2eKg: math.Round(r.CO2e*1000) / 1000})
+		out.Kg += KgFromGrams(r.Grams)
+		out.CO2eKg += r.CO2e
+	}
+	out.CO2eKg = math.Round(out.CO2eKg*1000) / 1000
+	out.Kg = math.Round(out.Kg*1000) / 1000
+	err = s.DB(ctx).Model(&Donation{}).Where("donor_id = ? AND voided_at IS NULL AND received_at >= ? AND received_at < ?", id, from, to).Count(&out.Donations).Error
+	return out, err
+}
+
+// dateOf is SQL for the calendar day (UTC) of a timestamp column, comparable with a DATE.
+func (s *Store) dateOf(col string) string {
+	if s.dialect == Postgres {
+		return fmt.Sprintf("(%s AT TIME ZONE 'UTC')::date", col)
+	}
+	return fmt.Sprintf("substr(%s, 1, 10)", col)
+}

@@ -1,0 +1,286 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Channels a donation can come in by.
+var Channels = []string{"drop_off", "collection", "other"}
+
+// Donation is what came in at one time from one donor (or an anonymous drop-off).
+type Donation struct {
+	ID         int64          `json:"id"`
+	DonorID    *int64         `json:"donor_id"`
+	ReceivedAt time.Time      `json:"received_at"`
+	Channel    string         `json:"channel"`
+	Notes      string         `json:"notes"`
+	CreatedBy  *int64         `json:"created_by"`
+	VoidedAt   *time.Time     `json:"voided_at"`
+	VoidReason string         `json:"void_reason"`
+	VoidedBy   *int64         `json:"voided_by"`
+	Voided     bool           `json:"voided" gorm:"-"`
+	Lines      []DonationLine `json:"lines"`
+	CreatedAt  time.Time      `json:"created_at"`
+}
+
+// DonationLine is one kind of material in a donation, and the stock item it went to.
+type DonationLine struct {
+	ID              int64   `json:"id"`
+	DonationID      int64   `json:"-"`
+	StockItemID     int64   `json:"stock_item_id"`
+	CategoryID      int64   `json:"category_id"`
+	Description     string  `json:"description"`
+	QuantityMilli   int64   `json:"-"`
+	Quantity        float64 `json:"quantity" gorm:"-"`
+	Unit            string  `json:"unit"`
+	WeightG         int64   `json:"-"`
+	WeightKg        float64 `json:"weight_kg" gorm:"-"`
+	WeightEstimated bool    `json:"weight_estimated"`
+	LocationID      int64   `json:"location_id"`
+}
+
+func (d *Donation) AfterFind(*gorm.DB) error {
+	d.Voided = d.VoidedAt != nil
+	for i := range d.Lines {
+		d.Lines[i].present()
+	}
+	return nil
+}
+
+func (l *DonationLine) present() {
+	l.Quantity, l.WeightKg = float64(l.QuantityMilli)/1000, KgFromGrams(l.WeightG)
+}
+
+// DonationLineInput is one line as given: an existing stock item, or a category,
+// description and location; a quantity in a unit; a weight, or none to estimate it.
+type DonationLineInput struct {
+	StockItemID *int64
+	CategoryID  *int64
+	Description string
+	LocationID  *int64
+	Quantity    float64
+	Unit        string
+	WeightKg    *float64
+}
+
+// DonationInput is a donation as given.
+type DonationInput struct {
+	DonorID    *int64
+	ReceivedAt time.Time
+	Channel    string
+	Notes      string
+	Lines      []DonationLineInput
+}
+
+// ReceiveDonation records a donation and puts each line on its shelf: a "received"
+// movement on the stock item (the one named, or the one of the same category,
+// description, location and unit, created when there is none), all in one transaction.
+func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInput) (*Donation, error) {
+	var p Problems
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = s.Now()
+	} else if in.ReceivedAt.After(s.Now().Add(time.Hour)) {
+		p.Add("received_at", "cannot be in the future")
+	} else if in.ReceivedAt.Year() < 2000 {
+		p.Add("received_at", "is too long ago")
+	}
+	if in.Channel == "" {
+		in.Channel = "drop_off"
+	}
+	if !slices.Contains(Channels, in.Channel) {
+		p.Add("channel", "must be one of %s", strings.Join(Channels, ", "))
+	}
+	checkText(&p, "notes", in.Notes, false)
+	if len(in.Lines) == 0 {
+		p.Add("lines", "must have at least one line")
+	} else if len(in.Lines) > 200 {
+		p.Add("lines", "must have at most 200 lines")
+	}
+	for i, l := range in.Lines {
+		f := fmt.Sprintf("lines[%d]", i)
+		if l.StockItemID == nil && (l.CategoryID == nil || l.LocationID == nil) {
+			p.Add(f+".stock_item_id", "give a stock_item_id, or a category_id, description and location_id")
+		}
+		if l.StockItemID == nil {
+			checkText(&p, f+".description", strings.TrimSpace(l.Description), true)
+		}
+		if l.Quantity <= 0 || l.Quantity > 1_000_000 || MilliFromQuantity(l.Quantity) == 0 {
+			p.Add(f+".quantity", "must be more than 0 and at most 1000000")
+		}
+		if l.WeightKg != nil && (*l.WeightKg <= 0 || *l.WeightKg > 100_000) {
+			p.Add(f+".weight_kg", "must be more than 0 and at most 100000")
+		}
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	d := &Donation{DonorID: in.DonorID, ReceivedAt: in.ReceivedAt.UTC(), Channel: in.Channel, Notes: strings.TrimSpace(in.Notes), CreatedBy: userID(actor), CreatedAt: s.Now()}
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if d.DonorID != nil {
+			var n int64
+			if err := tx.Model(&Donor{}).Where("id = ?", *d.DonorID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return Invalid("donor_id", "no donor with id %d", *d.DonorID)
+			}
+		}
+		if err := tx.Omit("Lines").Create(d).Error; err != nil {
+			return err
+		}
+		for i, in := range in.Lines {
+			line, err := s.receiveLine(tx, actor, d, fmt.Sprintf("lines[%d]", i), in)
+			if err != nil {
+				return err
+			}
+			d.Lines = append(d.Lines, *line)
+		}
+		return s.audit(tx, actor, "create", "donation", d.ID, map[string]any{"donor_id": d.DonorID, "channel": d.Channel, "lines": len(d.Lines)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in DonationLineInput) (*DonationLine, error) {
+	var it *StockItem
+	if in.StockItemID != nil {
+		var found StockItem
+		if err := tx.First(&found, *in.StockItemID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return nil, Invalid(f+".stock_item_id", "no stock item with id %d", *in.StockItemID)
+			}
+			return nil, err
+		}
+		if in.Unit != "" && in.Unit != found.Unit {
+			return nil, Invalid(f+".unit", "stock item %d is counted in %s", found.ID, found.Unit)
+		}
+		it = &found
+	} else {
+		var c Category
+		if err := tx.Preload("Units").First(&c, *in.CategoryID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return nil, Invalid(f+".category_id", "no category with id %d", *in.CategoryID)
+			}
+			return nil, err
+		}
+		unit := in.Unit
+		if unit == "" {
+			unit = c.DefaultUnit
+		}
+		i := slices.IndexFunc(c.Units, func(u CategoryUnit) bool { return u.Unit == unit })
+		var gpu int64
+		switch {
+		case i >= 0:
+			gpu = c.Units[i].GramsPerUnit
+		case unit == "kg":
+			gpu = 1000
+		case in.WeightKg != nil:
+			gpu = GramsFromKg(*in.WeightKg / in.Quantity)
+		default:
+			return nil, Invalid(f+".unit", "%s has no weight per %s: give weight_kg, or count it in a unit it has", c.Name, unit)
+		}
+		if err := s.activeLocation(tx, *in.LocationID, f+".location_id"); err != nil {
+			return nil, err
+		}
+		var err error
+		if it, err = s.findOrCreateItem(tx, c.ID, strings.TrimSpace(in.Description), *in.LocationID, unit, max(gpu, 1)); err != nil {
+			return nil, err
+		}
+	}
+	milli := MilliFromQuantity(in.Quantity)
+	line := &DonationLine{DonationID: d.ID, StockItemID: it.ID, CategoryID: it.CategoryID, Description: it.Description, QuantityMilli: milli,
+		Unit: it.Unit, LocationID: it.LocationID}
+	if in.WeightKg != nil {
+		line.WeightG = GramsFromKg(*in.WeightKg)
+	} else {
+		line.WeightG, line.WeightEstimated = lineGrams(milli, it.GramsPerUnit), true
+	}
+	if err := tx.Create(line).Error; err != nil {
+		return nil, err
+	}
+	m := &Movement{StockItemID: it.ID, Kind: MoveReceived, QuantityMilli: milli, WeightG: line.WeightG, UserID: userID(actor), CauseType: "donation", CauseID: &d.ID, At: d.ReceivedAt}
+	if err := s.applyMovement(tx, m); err != nil {
+		return nil, err
+	}
+	line.present()
+	return line, nil
+}
+
+// VoidDonation reverses a donation logged by mistake: each line's movement is undone.
+// It is a conflict when the stock it brought has been reserved or issued since.
+func (s *Store) VoidDonation(ctx context.Context, actor *User, id int64, reason string) (*Donation, error) {
+	reason = strings.TrimSpace(reason)
+	var p Problems
+	checkText(&p, "reason", reason, true)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var d Donation
+		if err := tx.Preload("Lines").First(&d, id).Error; err != nil {
+			return notFound(err, "donation", id)
+		}
+		if d.VoidedAt != nil {
+			return Conflict("donation %d was voided already", id)
+		}
+		for _, l := range d.Lines {
+			m := &Movement{StockItemID: l.StockItemID, Kind: MoveReceived, QuantityMilli: -l.QuantityMilli, WeightG: -l.WeightG, Reason: "void",
+				Note: reason, UserID: userID(actor), CauseType: "donation", CauseID: &d.ID}
+			if err := s.applyMovement(tx, m); err != nil {
+				var se *ShortError
+				if errors.As(err, &se) {
+					return Conflict("the stock donation %d brought has been reserved or issued since (%s): release it first", id, se.Constraint)
+				}
+				return err
+			}
+		}
+		now := s.Now()
+		if err := tx.Model(&d).Updates(map[string]any{"voided_at": now, "void_reason": reason, "voided_by": userID(actor)}).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "void", "donation", id, map[string]any{"reason": reason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Donation(ctx, id)
+}
+
+// Donation fetches one donation with its lines.
+func (s *Store) Donation(ctx context.Context, id int64) (*Donation, error) {
+	var d Donation
+	if err := s.DB(ctx).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).First(&d, id).Error; err != nil {
+		return nil, notFound(err, "donation", id)
+	}
+	return &d, nil
+}
+
+// DonationFilter narrows ListDonations.
+type DonationFilter struct {
+	DonorID  int64
+	From, To *time.Time
+}
+
+// ListDonations pages through donations, newest first.
+func (s *Store) ListDonations(ctx context.Context, f DonationFilter, page Page) ([]Donation, string, error) {
+	q := s.DB(ctx).Model(&Donation{}).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") })
+	if f.DonorID != 0 {
+		q = q.Where("donor_id = ?", f.DonorID)
+	}
+	if f.From != nil {
+		q = q.Where("received_at >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		q = q.Where("received_at < ?", f.To.UTC())
+	}
+	return Paginate[Donation](q, page, Order{Column: "received_at", Desc: true}, func(d Donation) Key { return Key{Sort: d.ReceivedAt, ID: d.ID} })
+}

@@ -1,0 +1,426 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Movement kinds in the stock ledger.
+const (
+	MoveReceived   = "received"
+	MoveReserved   = "reserved"
+	MoveReleased   = "released"
+	MoveIssued     = "issued"
+	MoveAdjusted   = "adjusted"
+	MoveMoved      = "moved"
+	MoveWrittenOff = "written_off"
+)
+
+// AdjustReasons are why staff change a quantity by hand.
+var AdjustReasons = []string{"damaged", "recycled", "miscounted", "used_in_workshop", "other"}
+
+// StockItem is material of one category and description, counted in one unit, on one
+// location. OnHandMilli and ReservedMilli always equal the sums of its movements.
+type StockItem struct {
+	ID            int64     `json:"id"`
+	CategoryID    int64     `json:"category_id"`
+	Description   string    `json:"description"`
+	LocationID    int64     `json:"location_id"`
+	Unit          string    `json:"unit"`
+	GramsPerUnit  int64     `json:"-"`
+	OnHandMilli   int64     `json:"-"`
+	ReservedMilli int64     `json:"-"`
+	KgPerUnit     float64   `json:"kg_per_unit" gorm:"-"`
+	OnHand        float64   `json:"on_hand" gorm:"-"`
+	Reserved      float64   `json:"reserved" gorm:"-"`
+	Available     float64   `json:"available" gorm:"-"`
+	AvailableKg   float64   `json:"available_kg" gorm:"-"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func (i *StockItem) AfterFind(*gorm.DB) error {
+	i.present()
+	return nil
+}
+
+func (i *StockItem) present() {
+	i.KgPerUnit = KgFromGrams(i.GramsPerUnit)
+	i.OnHand, i.Reserved = float64(i.OnHandMilli)/1000, float64(i.ReservedMilli)/1000
+	i.Available = float64(i.OnHandMilli-i.ReservedMilli) / 1000
+	i.AvailableKg = KgFromGrams(lineGrams(i.OnHandMilli-i.ReservedMilli, i.GramsPerUnit))
+}
+
+// Movement is one entry in the append-only stock ledger.
+type Movement struct {
+	ID            int64     `json:"id"`
+	StockItemID   int64     `json:"stock_item_id"`
+	Kind          string    `json:"kind"`
+	QuantityMilli int64     `json:"-"`
+	ReservedMilli int64     `json:"-"`
+	WeightG       int64     `json:"-"`
+	Quantity      float64   `json:"quantity" gorm:"-"`
+	ReservedDelta float64   `json:"reserved_change" gorm:"-"`
+	WeightKg      float64   `json:"weight_kg" gorm:"-"`
+	Reason        string    `json:"reason"`
+	Note          string    `json:"note"`
+	UserID        *int64    `json:"user_id"`
+	CauseType     string    `json:"cause_type"`
+	CauseID       *int64    `json:"cause_id"`
+	At            time.Time `json:"at"`
+}
+
+func (Movement) TableName() string { return "stock_movements" }
+
+func (m *Movement) AfterFind(*gorm.DB) error {
+	m.Quantity, m.ReservedDelta, m.WeightKg = float64(m.QuantityMilli)/1000, float64(m.ReservedMilli)/1000, KgFromGrams(m.WeightG)
+	return nil
+}
+
+// lineGrams is the weight of thousandths of a unit weighing gramsPerUnit.
+func lineGrams(milli, gramsPerUnit int64) int64 { return milli * gramsPerUnit / 1000 }
+
+// MilliFromQuantity turns a quantity from the edge into thousandths, rounded.
+func MilliFromQuantity(q float64) int64 { return GramsFromKg(q) }
+
+// ShortError is stock that is not there: what was asked and what there is.
+type ShortError struct {
+	ItemID               int64
+	Wanted, Have         int64 // thousandths
+	Reserved, Constraint string
+}
+
+func (e *ShortError) Error() string { return e.Constraint }
+func (e *ShortError) Unwrap() error { return ErrConflict }
+
+// applyMovement is the one way stock changes: it moves the item's on-hand and reserved
+// figures by the movement's amounts with a conditional update (on hand never below
+// reserved, neither below zero), and appends the movement, in the caller's transaction.
+// When the condition fails nothing changes and a *ShortError says what there is.
+func (s *Store) applyMovement(tx *gorm.DB, m *Movement) error {
+	dq, dr := m.QuantityMilli, m.ReservedMilli
+	res := tx.Model(&StockItem{}).
+		Where("id = ? AND on_hand_milli + ? >= reserved_milli + ? AND reserved_milli + ? >= 0 AND on_hand_milli + ? >= 0", m.StockItemID, dq, dr, dr, dq).
+		Updates(map[string]any{"on_hand_milli": gorm.Expr("on_hand_milli + ?", dq), "reserved_milli": gorm.Expr("reserved_milli + ?", dr), "updated_at": s.Now()})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		var it StockItem
+		if err := tx.First(&it, m.StockItemID).Error; err != nil {
+			return notFound(err, "stock item", m.StockItemID)
+		}
+		return &ShortError{ItemID: it.ID, Wanted: -dq, Have: it.OnHandMilli - it.ReservedMilli,
+			Constraint: fmt.Sprintf("stock item %d has %g on hand, %g of it reserved", it.ID, float64(it.OnHandMilli)/1000, float64(it.ReservedMilli)/1000)}
+	}
+	if m.At.IsZero() {
+		m.At = s.Now()
+	}
+	return tx.Create(m).Error
+}
+
+// itemGrams is the weight of thousandths of an item's unit.
+func (s *Store) itemGrams(tx *gorm.DB, itemID, milli int64) (int64, error) {
+	var gpu int64
+	if err := tx.Model(&StockItem{}).Where("id = ?", itemID).Pluck("grams_per_unit", &gpu).Error; err != nil {
+		return 0, err
+	}
+	return lineGrams(milli, gpu), nil
+}
+
+func userID(u *User) *int64 {
+	if u == nil {
+		return nil
+	}
+	return &u.ID
+}
+
+// StockFilter narrows ListStock.
+type StockFilter struct {
+	CategoryID    int64
+	LocationID    int64
+	Q             string
+	AvailableOnly bool
+	Sort          string // description (default), updated, id
+}
+
+// StockSorts are the orders ListStock offers, each served by an index.
+var StockSorts = map[string]Order{
+	"":             {Column: "description"},
+	"description":  {Column: "description"},
+	"-updated_at":  {Column: "updated_at", Desc: true},
+	"updated_at":   {Column: "updated_at"},
+	"id":           KeyID,
+	"-description": {Column: "description", Desc: true},
+}
+
+// ListStock pages through stock items with filters.
+func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]StockItem, string, error) {
+	order, ok := StockSorts[f.Sort]
+	if !ok {
+		keys := make([]string, 0, len(StockSorts))
+		for k := range StockSorts {
+			if k != "" {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		return nil, "", Invalid("sort", "must be one of %s", strings.Join(keys, ", "))
+	}
+	q := s.DB(ctx).Model(&StockItem{})
+	if f.CategoryID != 0 {
+		q = q.Where("category_id = ?", f.CategoryID)
+	}
+	if f.LocationID != 0 {
+		q = q.Where("location_id = ?", f.LocationID)
+	}
+	if f.Q != "" {
+		q = q.Where("LOWER(description) LIKE ? ESCAPE '\\'", "%"+strings.ToLower(escapeLike(f.Q))+"%")
+	}
+	if f.AvailableOnly {
+		q = q.Where("on_hand_milli > reserved_milli")
+	}
+	return Paginate[StockItem](q, page, order, func(i StockItem) Key {
+		switch order.Column {
+		case "description":
+			return Key{Sort: i.Description, ID: i.ID}
+		case "updated_at":
+			return Key{Sort: i.UpdatedAt, ID: i.ID}
+		}
+		return Key{ID: i.ID}
+	})
+}
+
+// StockItem fetches one item.
+func (s *Store) StockItem(ctx context.Context, id int64) (*StockItem, error) {
+	var it StockItem
+	if err := s.DB(ctx).First(&it, id).Error; err != nil {
+		return nil, notFound(err, "stock item", id)
+	}
+	return &it, nil
+}
+
+// Movements pages through an item's ledger, newest first.
+func (s *Store) Movements(ctx context.Context, itemID int64, page Page) ([]Movement, string, error) {
+	if _, err := s.StockItem(ctx, itemID); err != nil {
+		return nil, "", err
+	}
+	q := s.DB(ctx).Model(&Movement{}).Where("stock_item_id = ?", itemID)
+	return Paginate[Movement](q, page, KeyIDDesc, func(m Movement) Key { return Key{ID: m.ID} })
+}
+
+// UpdateStockItem changes an item's description or weight per unit. Quantities change
+// only through movements.
+func (s *Store) UpdateStockItem(ctx context.Context, actor *User, id int64, description *string, kgPerUnit *float64) (*StockItem, error) {
+	var p Problems
+	if description != nil {
+		checkText(&p, "description", strings.TrimSpace(*description), true)
+	}
+	if kgPerUnit != nil && (*kgPerUnit <= 0 || *kgPerUnit > 10_000) {
+		p.Add("kg_per_unit", "must be more than 0 and at most 10000")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	var it StockItem
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.First(&it, id).Error; err != nil {
+			return notFound(err, "stock item", id)
+		}
+		before := map[string]any{"description": it.Description, "kg_per_unit": KgFromGrams(it.GramsPerUnit)}
+		if description != nil {
+			it.Description = strings.TrimSpace(*description)
+		}
+		if kgPerUnit != nil {
+			it.GramsPerUnit = GramsFromKg(*kgPerUnit)
+		}
+		var clash int64
+		if err := tx.Model(&StockItem{}).Where("category_id = ? AND description = ? AND location_id = ? AND unit = ? AND id <> ?", it.CategoryID, it.Description, it.LocationID, it.Unit, it.ID).Count(&clash).Error; err != nil {
+			return err
+		}
+		if clash > 0 {
+			return Conflict("another item on that location already has this description")
+		}
+		if err := tx.Model(&it).Select("description", "grams_per_unit", "updated_at").Updates(map[string]any{"description": it.Description, "grams_per_unit": it.GramsPerUnit, "updated_at": s.Now()}).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "update", "stock_item", it.ID, diff(before, map[string]any{"description": it.Description, "kg_per_unit": KgFromGrams(it.GramsPerUnit)}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	it.present()
+	return &it, nil
+}
+
+// AdjustStock changes an item's quantity by hand, never below what is reserved.
+func (s *Store) AdjustStock(ctx context.Context, actor *User, id int64, delta float64, reason, note string) (*StockItem, error) {
+	var p Problems
+	d := MilliFromQuantity(delta)
+	if d == 0 || delta > 1_000_000 || delta < -1_000_000 {
+		p.Add("delta", "must be a non-zero quantity of at most 1000000 either way")
+	}
+	if !slices.Contains(AdjustReasons, reason) {
+		p.Add("reason", "must be one of %s", strings.Join(AdjustReasons, ", "))
+	}
+	checkText(&p, "note", note, false)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	kind := MoveAdjusted
+	if reason == "recycled" || reason == "damaged" {
+		kind = MoveWrittenOff
+		if d > 0 {
+			return nil, Invalid("delta", "a write-off (%s) takes stock away: give a negative delta", reason)
+		}
+	}
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		g, err := s.itemGrams(tx, id, d)
+		if err != nil {
+			return err
+		}
+		m := &Movement{StockItemID: id, Kind: kind, QuantityMilli: d, WeightG: g, Reason: reason, Note: strings.TrimSpace(note), UserID: userID(actor), CauseType: "adjustment"}
+		if err := s.applyMovement(tx, m); err != nil {
+			var se *ShortError
+			if errors.As(err, &se) {
+				return Conflict("cannot take away %g: %s", -delta, se.Constraint)
+			}
+			return err
+		}
+		return s.audit(tx, actor, "adjust", "stock_item", id, map[string]any{"delta": delta, "reason": reason, "note": note})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.StockItem(ctx, id)
+}
+
+// MoveStock puts an item on another location. If an item of the same category,
+// description and unit is there already, the quantity joins it: moved out of one and
+// into the other, two movements in one transaction.
+func (s *Store) MoveStock(ctx context.Context, actor *User, id, locationID int64) (*StockItem, error) {
+	var target StockItem
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var it StockItem
+		if err := tx.First(&it, id).Error; err != nil {
+			return notFound(err, "stock item", id)
+		}
+		if err := s.activeLocation(tx, locationID, "location_id"); err != nil {
+			return err
+		}
+		if it.LocationID == locationID {
+			return Invalid("location_id", "the item is there already")
+		}
+		if it.ReservedMilli > 0 {
+			return Conflict("%g of stock item %d is reserved: move it after the reservations are collected or released", float64(it.ReservedMilli)/1000, id)
+		}
+		to, err := s.findOrCreateItem(tx, it.CategoryID, it.Description, locationID, it.Unit, it.GramsPerUnit)
+		if err != nil {
+			return err
+		}
+		g := lineGrams(it.OnHandMilli, it.GramsPerUnit)
+		out := &Movement{StockItemID: it.ID, Kind: MoveMoved, QuantityMilli: -it.OnHandMilli, WeightG: -g, Reason: fmt.Sprintf("to location %d", locationID), UserID: userID(actor), CauseType: "stock_item", CauseID: &to.ID}
+		in := &Movement{StockItemID: to.ID, Kind: MoveMoved, QuantityMilli: it.OnHandMilli, WeightG: g, Reason: fmt.Sprintf("from location %d", it.LocationID), UserID: userID(actor), CauseType: "stock_item", CauseID: &it.ID}
+		for _, m := range []*Movement{out, in} {
+			if err := s.applyMovement(tx, m); err != nil {
+				return err
+			}
+		}
+		target = *to
+		return s.audit(tx, actor, "move", "stock_item", id, map[string]any{"location_id": map[string]any{"from": it.LocationID, "to": locationID}, "into_item": to.ID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.StockItem(ctx, target.ID)
+}
+
+// findOrCreateItem is the item of a category, description and unit on a location,
+// created (empty) when there is none.
+func (s *Store) findOrCreateItem(tx *gorm.DB, categoryID int64, description string, locationID int64, unit string, gramsPerUnit int64) (*StockItem, error) {
+	var it StockItem
+	err := tx.Where("category_id = ? AND description = ? AND location_id = ? AND unit = ?", categoryID, description, locationID, unit).Take(&it).Error
+	if err == nil {
+		return &it, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	it = StockItem{CategoryID: categoryID, Description: description, LocationID: locationID, Unit: unit, GramsPerUnit: gramsPerUnit}
+	if err := tx.Create(&it).Error; err != nil {
+		return nil, err
+	}
+	return &it, nil
+}
+
+// LedgerProblem is an item whose figures disagree with the sum of its movements.
+type LedgerProblem struct {
+	StockItemID         int64
+	OnHand, SumOnHand   int64 // thousandths
+	Reserved, SumReserv int64
+}
+
+// CheckLedger compares every item's on-hand and reserved figures with the sums of its
+// movements, with one aggregate query, and lists every item that disagrees.
+func (s *Store) CheckLedger(ctx context.Context) ([]LedgerProblem, int64, error) {
+	var rows []LedgerProblem
+	err := s.DB(ctx).Raw(`SELECT i.id AS stock_item_id, i.on_hand_milli AS on_hand, COALESCE(m.q, 0) AS sum_on_hand,
+		i.reserved_milli AS reserved, COALESCE(m.r, 0) AS sum_reserv
+		FROM stock_items i LEFT JOIN (SELECT stock_item_id, SUM(quantity_milli) AS q, SUM(reserved_milli) AS r FROM stock_movements GROUP BY stock_item_id) m
+		ON m.stock_item_id = i.id
+		WHERE i.on_hand_milli <> COALESCE(m.q, 0) OR i.reserved_milli <> COALESCE(m.r, 0) OR i.reserved_milli > i.on_hand_milli OR i.reserved_milli < 0
+		ORDER BY i.id`).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, err
+	}
+	var n int64
+	err = s.DB(ctx).Model(&StockItem{}).Count(&n).Error
+	return rows, n, err
+}
+
+// Wanted is a category under its minimum stock.
+type Wanted struct {
+	CategoryID  int64   `json:"category_id"`
+	Name        string  `json:"name"`
+	AvailableKg float64 `json:"available_kg"`
+	MinStockKg  float64 `json:"min_stock_kg"`
+	NeededKg    float64 `json:"needed_kg"`
+}
+
+// WantedList lists the categories whose available stock is under their minimum, most
+// needed first.
+func (s *Store) WantedList(ctx context.Context) ([]Wanted, error) {
+	var rows []struct {
+		ID        int64
+		Name      string
+		MinStockG int64
+		Grams     int64
+	}
+	err := s.DB(ctx).Raw(`SELECT c.id, c.name, c.min_stock_g, COALESCE(SUM((i.on_hand_milli - i.reserved_milli) * i.grams_per_unit / 1000), 0) AS grams
+		FROM categories c LEFT JOIN stock_items i ON i.category_id = c.id
+		GROUP BY c.id, c.name, c.min_stock_g
+		HAVING COALESCE(SUM((i.on_hand_milli - i.reserved_milli) * i.grams_per_unit / 1000), 0) < c.min_stock_g`).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Wanted, len(rows))
+	for i, r := range rows {
+		out[i] = Wanted{CategoryID: r.ID, Name: r.Name, AvailableKg: KgFromGrams(r.Grams), MinStockKg: KgFromGrams(r.MinStockG), NeededKg: KgFromGrams(r.MinStockG - r.Grams)}
+	}
+	slices.SortFunc(out, func(a, b Wanted) int {
+		if a.NeededKg != b.NeededKg {
+			if a.NeededKg > b.NeededKg {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out, nil
+}
