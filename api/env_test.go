@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,7 +44,11 @@ func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
 
 func newEnv(t testing.TB, store *models.Store) *testEnv {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logTo io.Writer = io.Discard
+	if os.Getenv("SCRAPSTORE_TEST_LOG") != "" {
+		logTo = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(logTo, nil))
 	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults())
 	if err != nil {
 		t.Fatal(err)

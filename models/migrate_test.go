@@ -5,9 +5,12 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"gorm.io/gorm"
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
@@ -87,5 +90,30 @@ func TestSQLiteSettings(t *testing.T) {
 	db.Raw("PRAGMA busy_timeout").Scan(&timeout)
 	if fk != 1 || mode != "wal" || timeout < 1000 {
 		t.Fatalf("foreign_keys=%d journal_mode=%s busy_timeout=%d", fk, mode, timeout)
+	}
+}
+
+// On SQLite a transaction holds the write lock from its start, so a second one begins
+// only after the first has finished: read-then-write rules cannot interleave.
+func TestSQLiteTransactionsAreSerialised(t *testing.T) {
+	s := testdb.SQLite(t, nil)
+	ctx := context.Background()
+	started := make(chan struct{})
+	var firstDone atomic.Bool
+	go s.InTx(ctx, func(tx *gorm.DB) error {
+		close(started)
+		time.Sleep(100 * time.Millisecond)
+		firstDone.Store(true)
+		return nil
+	})
+	<-started
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if !firstDone.Load() {
+			t.Error("the second transaction ran while the first held the lock")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

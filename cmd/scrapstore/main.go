@@ -49,7 +49,7 @@ Commands:
                           the password is read from stdin with --password-stdin,
                           otherwise generated and printed)
   demo [--scale N]        load demo data into an empty database
-  plan solomon FILE...    run the route planner on Solomon VRPTW instances
+  check                   verify that every stock item agrees with its ledger
   healthcheck             ask a running service's /healthz (for container health checks)
   version                 print the version
   help                    print this help
@@ -88,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return userCmd(ctx, cfg, rest, stdin, stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, cfg, rest, stdout, stderr)
+	case "check":
+		return checkCmd(ctx, cfg, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
 	case "version":

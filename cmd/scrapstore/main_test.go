@@ -147,3 +147,14 @@ func TestServeAndStopOnSIGTERM(t *testing.T) {
 		t.Fatalf("took %s to stop", took)
 	}
 }
+
+func TestCheckLedger(t *testing.T) {
+	vars := map[string]string{"SCRAPSTORE_DATA_DIR": t.TempDir()}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"demo"}, env(vars), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"check"}, env(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "agree with the ledger") {
+		t.Fatalf("check: %q %v", out.String(), err)
+	}
+}
