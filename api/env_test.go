@@ -49,7 +49,7 @@ func newEnv(t testing.TB, store *models.Store) *testEnv {
 		logTo = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
-	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults())
+	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour}))
 	if err != nil {
 		t.Fatal(err)
 	}

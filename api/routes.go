@@ -112,6 +112,19 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, path: "/api/v1/stock/:id/adjustments", roles: staff, handler: s.adjustStock, summary: "Change a quantity by hand, never below what is reserved", body: adjustmentRequest{}, resp: models.StockItem{}},
 		{method: http.MethodPost, path: "/api/v1/stock/:id/move", roles: staff, handler: s.moveStock, summary: "Move an item to another location", body: moveRequest{}, resp: models.StockItem{}},
 
+		// Reservations: members reserve stock for a visit slot; staff check them out at the counter.
+		{method: http.MethodGet, path: "/api/v1/reservations", roles: staffMember, handler: s.listReservations, summary: "Reservations, soonest slot first (a member sees its own)", resp: List[models.Reservation]{},
+			params: append([]param{{"organisation_id", "integer", ""}, {"status", "string", "pending, confirmed, collected, cancelled, expired"}, {"from", "string", "first slot day"}, {"to", "string", "last slot day"}}, pageParams...)},
+		{method: http.MethodPost, path: "/api/v1/reservations", roles: staffMember, handler: s.createReservation, idempotent: true, summary: "Reserve stock for a visit slot (members for their own group)", body: reservationRequest{}, resp: models.Reservation{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.getReservation, summary: "One reservation", resp: models.Reservation{}},
+		{method: http.MethodPatch, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.updateReservation, summary: "Change quantities (0 removes a line), the slot or notes until the slot starts", body: reservationPatch{}, resp: models.Reservation{}},
+		{method: http.MethodPost, path: "/api/v1/reservations/:id/confirm", roles: staff, handler: s.reservationAction(confirmReservation), summary: "Confirm a pending reservation", resp: models.Reservation{}},
+		{method: http.MethodPost, path: "/api/v1/reservations/:id/cancel", roles: staffMember, handler: s.reservationAction(cancelReservation), summary: "Cancel a reservation, releasing its stock and slot", resp: models.Reservation{}},
+		{method: http.MethodPost, path: "/api/v1/reservations/:id/collect", roles: staff, handler: s.reservationAction(collectReservation), summary: "Check out at the counter: issue what was taken, release the rest", body: collectRequest{}, resp: models.Reservation{}},
+		{method: http.MethodPost, path: "/api/v1/issues", roles: staff, handler: s.issueWalkIn, idempotent: true, summary: "Issue stock to a member group without a reservation (a walk-in)", body: walkInRequest{}, resp: models.Reservation{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/organisations/:id/summary", roles: staffMember, handler: s.organisationSummary, summary: "A group's visits, kg taken this year and last by category, reservations by status", resp: models.OrganisationSummary{}},
+		{method: http.MethodGet, path: "/api/v1/outbox", roles: staff, handler: s.listOutbox, summary: "Reminders and other messages, newest first", resp: List[models.OutboxMessage]{}, params: append([]param{{"unsent", "boolean", ""}}, pageParams...)},
+
 		// Collection logistics: the public pickup form, triage, vans and drivers.
 		{method: http.MethodPost, path: "/api/v1/pickup-requests", roles: public, handler: s.requestPickup, summary: "Ask for a collection (public, 5 an hour per address; staff signed in may name a donor_id)", body: pickupRequest{}, resp: pickupReceipt{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/pickup-requests/status", roles: public, handler: s.pickupStatus, summary: "A request's status, given its reference and email", resp: pickupStatusView{},

@@ -23,6 +23,8 @@ type Config struct {
 	TokenTTL time.Duration
 	Location *time.Location // the store's time zone: "today" is a day there
 	Version  string
+	// AutoConfirm confirms members' reservations as they are made.
+	AutoConfirm bool
 }
 
 // JobRunner is the part of the scheduler the API uses.

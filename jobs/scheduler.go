@@ -38,11 +38,21 @@ type Info struct {
 	NextRun     *time.Time     `json:"next_run"`
 }
 
-// Defaults lists every job with its default schedule. This is the one place a reader
-// finds what runs when.
-func Defaults() []Job {
+// Settings are what the jobs need from the service's configuration.
+type Settings struct {
+	Location         *time.Location
+	ReservationGrace time.Duration
+	Send             models.Sender // nil when no mail server is configured
+}
+
+// Defaults lists every job with its schedule. This is the one place a reader finds what
+// runs when.
+func Defaults(set Settings) []Job {
 	return []Job{
 		{Name: "cleanup", Schedule: "17 3 * * *", Description: "Delete expired tokens, old login failures and idempotency records older than a day", Run: Cleanup},
+		{Name: "expire-reservations", Schedule: "5 * * * *", Description: "Expire reservations not collected by the end of their slot plus the grace period, releasing their stock", Run: ExpireReservations(set.ReservationGrace)},
+		{Name: "reminders", Schedule: "0 9 * * *", Description: "Write a reminder into the outbox for each reservation to be collected tomorrow", Run: QueueReminders(set.Location)},
+		{Name: "send-outbox", Schedule: "*/10 * * * *", Description: "Send waiting messages by email when SCRAPSTORE_SMTP_URL is set, retrying failures", Run: SendOutbox(set.Send)},
 	}
 }
 

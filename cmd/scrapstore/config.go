@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scrapstore/scrapstore/jobs"
 )
 
 // config is every setting of the service.
@@ -21,6 +23,9 @@ type config struct {
 	LogFormat    string
 	Demo         bool
 	ManagerEmail string
+	AutoConfirm  bool
+	Grace        time.Duration
+	SMTPURL      string
 }
 
 // setting is one configuration value: its flag, its environment variable
@@ -93,6 +98,31 @@ var settings = []setting{
 			return errors.New("must be an email address")
 		}
 		c.ManagerEmail = v
+		return nil
+	}},
+	{"auto-confirm", "false", "confirm members' reservations as they are made", func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		c.AutoConfirm = b
+		return nil
+	}},
+	{"reservation-grace", "24h", "how long after its slot ends an uncollected reservation expires", func(c *config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 30*24*time.Hour {
+			return errors.New("must be a duration between 0s and 720h, e.g. 24h")
+		}
+		c.Grace = d
+		return nil
+	}},
+	{"smtp-url", "", "mail server for reminders: smtp://user:password@host:587?from=store@example.org (empty: keep them in the outbox)", func(c *config, v string) error {
+		if v != "" {
+			if _, err := jobs.SMTPSender(v); err != nil {
+				return err
+			}
+		}
+		c.SMTPURL = v
 		return nil
 	}},
 }

@@ -78,13 +78,17 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	sched, err := jobs.New(store, log, cfg.TimeZone, time.Now, reg, jobs.Defaults())
+	set := jobs.Settings{Location: cfg.TimeZone, ReservationGrace: cfg.Grace}
+	if cfg.SMTPURL != "" {
+		set.Send, _ = jobs.SMTPSender(cfg.SMTPURL) // checked when the settings were read
+	}
+	sched, err := jobs.New(store, log, cfg.TimeZone, time.Now, reg, jobs.Defaults(set))
 	if err != nil {
 		return err
 	}
 	srv := api.NewServer(api.Deps{
 		Store: store, Logger: log, Now: time.Now, Jobs: sched, Registry: reg,
-		Config: api.Config{TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version()},
+		Config: api.Config{TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version(), AutoConfirm: cfg.AutoConfirm},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

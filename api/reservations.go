@@ -1,0 +1,189 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+type lineRequest struct {
+	StockItemID int64   `json:"stock_item_id"`
+	Quantity    float64 `json:"quantity"`
+}
+
+type reservationRequest struct {
+	OrganisationID *int64        `json:"organisation_id"`
+	SlotStart      time.Time     `json:"slot_start" validate:"required"`
+	Notes          string        `json:"notes" validate:"max=2000"`
+	Lines          []lineRequest `json:"lines" validate:"required"`
+	OverrideReason string        `json:"override_reason" validate:"max=500"`
+}
+
+type reservationPatch struct {
+	SlotStart      *time.Time    `json:"slot_start"`
+	Notes          *string       `json:"notes" validate:"omitempty,max=2000"`
+	Lines          []lineRequest `json:"lines"`
+	OverrideReason string        `json:"override_reason" validate:"max=500"`
+}
+
+type collectRequest struct {
+	Lines []lineRequest `json:"lines"`
+}
+
+type walkInRequest struct {
+	OrganisationID int64         `json:"organisation_id" validate:"required"`
+	Lines          []lineRequest `json:"lines" validate:"required"`
+	OverrideReason string        `json:"override_reason" validate:"max=500"`
+}
+
+func lineInputs(lines []lineRequest) []models.LineInput {
+	out := make([]models.LineInput, len(lines))
+	for i, l := range lines {
+		out[i] = models.LineInput(l)
+	}
+	return out
+}
+
+func (s *Server) reservationRules() models.ReservationRules {
+	return models.ReservationRules{Location: s.Config.Location, AutoConfirm: s.Config.AutoConfirm}
+}
+
+func (s *Server) listReservations(c echo.Context) error {
+	q := query{c: c}
+	f := models.ReservationFilter{OrganisationID: q.int64("organisation_id"), Status: q.str("status")}
+	if d := q.date("from"); d != nil {
+		t := d.Start(s.Config.Location)
+		f.From = &t
+	}
+	if d := q.date("to"); d != nil {
+		t := d.AddDays(1).Start(s.Config.Location)
+		f.To = &t
+	}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListReservations(c.Request().Context(), currentUser(c), f, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) createReservation(c echo.Context) error {
+	var req reservationRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, err := s.Store.CreateReservation(c.Request().Context(), currentUser(c), models.ReservationInput{
+		OrganisationID: req.OrganisationID, SlotStart: &req.SlotStart, Notes: &req.Notes, Lines: lineInputs(req.Lines), OverrideReason: req.OverrideReason,
+	}, s.reservationRules())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, r)
+}
+
+func (s *Server) getReservation(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := s.Store.Reservation(c.Request().Context(), currentUser(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) updateReservation(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req reservationPatch
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, err := s.Store.UpdateReservation(c.Request().Context(), currentUser(c), id, models.ReservationInput{
+		SlotStart: req.SlotStart, Notes: req.Notes, Lines: lineInputs(req.Lines), OverrideReason: req.OverrideReason,
+	}, s.reservationRules())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// reservationAction runs a status change that takes no body.
+func (s *Server) reservationAction(do func(s *Server, c echo.Context, id int64) (*models.Reservation, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		r, err := do(s, c, id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, r)
+	}
+}
+
+func confirmReservation(s *Server, c echo.Context, id int64) (*models.Reservation, error) {
+	return s.Store.ConfirmReservation(c.Request().Context(), currentUser(c), id)
+}
+
+func cancelReservation(s *Server, c echo.Context, id int64) (*models.Reservation, error) {
+	return s.Store.CancelReservation(c.Request().Context(), currentUser(c), id)
+}
+
+func collectReservation(s *Server, c echo.Context, id int64) (*models.Reservation, error) {
+	var req collectRequest
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &req); err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.CollectReservation(c.Request().Context(), currentUser(c), id, lineInputs(req.Lines), s.Config.Location)
+}
+
+func (s *Server) issueWalkIn(c echo.Context) error {
+	var req walkInRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, err := s.Store.IssueWalkIn(c.Request().Context(), currentUser(c), req.OrganisationID, lineInputs(req.Lines), req.OverrideReason, s.Config.Location)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, r)
+}
+
+func (s *Server) organisationSummary(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sum, err := s.Store.OrganisationSummary(c.Request().Context(), currentUser(c), id, s.today(), s.Config.Location)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sum)
+}
+
+func (s *Server) listOutbox(c echo.Context) error {
+	q := query{c: c}
+	unsent := q.boolPtr("unsent")
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.Outbox(c.Request().Context(), unsent != nil && *unsent, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}

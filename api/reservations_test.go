@@ -1,0 +1,415 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scrapstore/scrapstore/jobs"
+	"github.com/scrapstore/scrapstore/models"
+)
+
+// openEveryDay opens visit slots 10:00-12:00 every day, an hour long, with places.
+func (e *testEnv) openEveryDay(places int) {
+	e.t.Helper()
+	for wd := 0; wd < 7; wd++ {
+		if _, err := e.store.CreateSlotRule(context.Background(), nil, models.SlotRule{Weekday: wd, Starts: "10:00", Ends: "12:00", SlotMinutes: 60, Places: places}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// tomorrowSlot is tomorrow's 10:00 slot, in the store's time.
+func (e *testEnv) tomorrowSlot() time.Time {
+	d := e.srv.today().AddDays(1)
+	return time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, london)
+}
+
+// newStock receives quantity units of a new item weighing kgPerUnit each.
+func (e *testEnv) newStock(desc string, quantity, kgPerUnit float64) int64 {
+	e.t.Helper()
+	e.seq++
+	cat := e.newCategory(fmt.Sprintf("Cat %d", e.seq), "each", map[string]float64{"each": kgPerUnit}, 1)
+	loc := e.newLocation(fmt.Sprintf("L%d", e.seq))
+	d, err := e.store.ReceiveDonation(context.Background(), nil, models.DonationInput{Lines: []models.DonationLineInput{{CategoryID: &cat.ID, Description: desc, LocationID: &loc.ID, Quantity: quantity}}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return d.Lines[0].StockItemID
+}
+
+func (e *testEnv) reserve(token string, lines ...map[string]any) *result {
+	e.t.Helper()
+	return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": e.tomorrowSlot().Format(time.RFC3339), "lines": lines})
+}
+
+func line(item int64, q float64) map[string]any { return map[string]any{"stock_item_id": item, "quantity": q} }
+
+// A member reserves, changes and cancels; every change is a movement; it sees only its own.
+func TestMemberReservationLifecycle(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(3)
+		card := e.newStock("Card tubes", 20, 0.2)
+		foam := e.newStock("Foam blocks", 5, 1)
+		member := e.as(models.RoleMember)
+		var r models.Reservation
+		e.reserve(member, line(card, 8), line(foam, 2)).want(http.StatusCreated).decode(&r)
+		if r.Status != "pending" || r.OrganisationID != e.org.ID || len(r.Lines) != 2 || r.WeightKg != 3.6 {
+			t.Fatalf("reservation %+v", r)
+		}
+		if it := e.stockItem(card); it.Reserved != 8 || it.Available != 12 {
+			t.Fatalf("card after reserving: %+v", it)
+		}
+		path := "/api/v1/reservations/" + itoa(r.ID)
+		e.do(http.MethodPatch, path, member, map[string]any{"lines": []map[string]any{line(card, 5), line(foam, 0)}}).want(http.StatusOK).decode(&r)
+		if len(r.Lines) != 1 || r.Lines[0].Quantity != 5 {
+			t.Fatalf("after the change: %+v", r.Lines)
+		}
+		if it := e.stockItem(card); it.Reserved != 5 {
+			t.Fatalf("card reserved %v, want 5", it.Reserved)
+		}
+		if it := e.stockItem(foam); it.Reserved != 0 {
+			t.Fatalf("foam reserved %v, want 0", it.Reserved)
+		}
+		e.do(http.MethodPatch, path, member, map[string]any{"lines": []map[string]any{line(card, 25)}}).problem(http.StatusConflict, "")
+
+		// Another group's member sees none of it.
+		other := e.newOrganisation("Tipton Play Group")
+		_, otherTok := e.newUser(models.RoleMember, other)
+		e.do(http.MethodGet, path, otherTok, nil).problem(http.StatusNotFound, "")
+		e.do(http.MethodPatch, path, otherTok, map[string]any{"notes": "mine now"}).problem(http.StatusNotFound, "")
+		e.do(http.MethodPost, path+"/cancel", otherTok, nil).problem(http.StatusNotFound, "")
+		e.do(http.MethodGet, fmt.Sprintf("/api/v1/organisations/%d/summary", e.org.ID), otherTok, nil).problem(http.StatusNotFound, "")
+		var theirs List[models.Reservation]
+		e.do(http.MethodGet, "/api/v1/reservations", otherTok, nil).want(http.StatusOK).decode(&theirs)
+		if len(theirs.Items) != 0 {
+			t.Fatalf("the other group sees %+v", theirs.Items)
+		}
+		// A member cannot reserve for another group: organisation_id is its own whatever it says.
+		var mine models.Reservation
+		e.do(http.MethodPost, "/api/v1/reservations", otherTok, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(card, 1)}}).
+			want(http.StatusCreated).decode(&mine)
+		if mine.OrganisationID != other.ID {
+			t.Fatalf("member reserved for organisation %d", mine.OrganisationID)
+		}
+
+		e.do(http.MethodPost, path+"/cancel", member, nil).want(http.StatusOK).decode(&r)
+		if r.Status != "cancelled" || e.stockItem(card).Reserved != 1 {
+			t.Fatalf("after cancelling: %+v, card reserved %v", r, e.stockItem(card).Reserved)
+		}
+		p := e.do(http.MethodPost, path+"/confirm", e.as(models.RoleStaff), nil).problem(http.StatusConflict, "")
+		if len(p.Allowed) != 0 {
+			t.Fatalf("a cancelled reservation allows %v", p.Allowed)
+		}
+		var moves List[models.Movement]
+		e.do(http.MethodGet, "/api/v1/stock/"+itoa(card)+"/movements", e.as(models.RoleStaff), nil).want(http.StatusOK).decode(&moves)
+		var kinds []string
+		for _, m := range moves.Items {
+			kinds = append(kinds, m.Kind)
+		}
+		if got := strings.Join(kinds, ","); got != "released,reserved,released,reserved,received" {
+			t.Fatalf("card movements %s", got)
+		}
+		e.checkLedger()
+	})
+}
+
+func TestReservationRules(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(1)
+		wood := e.newStock("Offcuts", 100, 2)
+		member, staff := e.as(models.RoleMember), e.as(models.RoleStaff)
+		// A lapsed group is refused, told when it lapsed.
+		lapsed := e.srv.today().AddDays(-10)
+		e.store.DB(t.Context()).Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("membership_expires_on", lapsed)
+		p := e.reserve(member, line(wood, 1)).problem(http.StatusUnprocessableEntity, "organisation_id")
+		if !strings.Contains(p.Errors[0].Message, "lapsed on "+lapsed.String()) {
+			t.Fatalf("lapsed message %q", p.Errors[0].Message)
+		}
+		e.store.DB(t.Context()).Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("membership_expires_on", e.srv.today().AddDays(100))
+
+		// The band's allowance per visit holds for members; staff may override with a reason.
+		band, _ := e.store.CreateBand(t.Context(), nil, "Small", 4000, 30)
+		e.store.DB(t.Context()).Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("band_id", band.ID)
+		e.reserve(member, line(wood, 20)).problem(http.StatusUnprocessableEntity, "lines")
+		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(wood, 20)}}).
+			problem(http.StatusUnprocessableEntity, "lines")
+		e.reserve(member, line(wood, 1), line(wood, 2)).problem(http.StatusUnprocessableEntity, "lines[1].stock_item_id")
+		e.reserve(member, line(999999, 1)).problem(http.StatusUnprocessableEntity, "lines[0].stock_item_id")
+		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(wood, 20)}, "override_reason": "end-of-term art project"}).
+			want(http.StatusCreated)
+		// Not a slot, in the past, bad lines.
+		e.do(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": e.tomorrowSlot().Add(15 * time.Minute), "lines": []map[string]any{line(wood, 1)}}).problem(http.StatusUnprocessableEntity, "slot_start")
+		e.do(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": time.Now().Add(-time.Hour), "lines": []map[string]any{line(wood, 1)}}).problem(http.StatusUnprocessableEntity, "slot_start")
+		e.reserve(member, line(wood, -1)).problem(http.StatusUnprocessableEntity, "lines[0].quantity")
+		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(wood, 1)}}).problem(http.StatusUnprocessableEntity, "organisation_id")
+		// The slot had one place: it is full now.
+		e.reserve(member, line(wood, 1)).problem(http.StatusConflict, "")
+		if it := e.stockItem(wood); it.Reserved != 20 {
+			t.Fatalf("refused requests changed stock: %+v", it)
+		}
+		e.checkLedger()
+	})
+}
+
+// 100 requests at once for the last 10 units reserve exactly 10; the rest get a 409 that
+// names the short line and what is available.
+func TestNoOversell(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(100)
+		item := e.newStock("Last bobbins", 10, 0.05)
+		tokens := make([]string, 5)
+		for i := range tokens {
+			org := e.newOrganisation(fmt.Sprint("Group ", i))
+			_, tokens[i] = e.newUser(models.RoleMember, org)
+		}
+		var mu sync.Mutex
+		ok, short := 0, 0
+		parallel(100, func(i int) {
+			res := e.reserve(tokens[i%len(tokens)], line(item, 1))
+			mu.Lock()
+			defer mu.Unlock()
+			switch res.status {
+			case http.StatusCreated:
+				ok++
+			case http.StatusConflict:
+				short++
+				if !strings.Contains(string(res.body), "lines[0]") || !strings.Contains(string(res.body), "available") {
+					t.Errorf("409 does not name the line and what is available: %s", res.body)
+				}
+			default:
+				t.Errorf("status %d: %s", res.status, res.body)
+			}
+		})
+		if ok != 10 || short != 90 {
+			t.Fatalf("%d reserved and %d refused, want 10 and 90", ok, short)
+		}
+		if it := e.stockItem(item); it.Reserved != 10 || it.Available != 0 {
+			t.Fatalf("item %+v", it)
+		}
+		e.checkLedger()
+	})
+}
+
+// Check-out issues what was taken and releases the rest; a walk-in issues at once.
+func TestCollectAndWalkIn(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(5)
+		paper := e.newStock("Sugar paper", 50, 0.1)
+		lids := e.newStock("Jar lids", 30, 0.02)
+		member, staff := e.as(models.RoleMember), e.as(models.RoleStaff)
+		var r models.Reservation
+		e.reserve(member, line(paper, 20), line(lids, 10)).want(http.StatusCreated).decode(&r)
+		path := "/api/v1/reservations/" + itoa(r.ID)
+		e.do(http.MethodPost, path+"/confirm", staff, nil).want(http.StatusOK)
+		e.do(http.MethodPost, path+"/collect", member, map[string]any{}).problem(http.StatusForbidden, "")
+		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 25)}}).problem(http.StatusUnprocessableEntity, "lines[0].quantity")
+		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 12)}}).want(http.StatusOK).decode(&r)
+		if r.Status != "collected" || *r.Lines[0].CollectedQuantity != 12 || *r.Lines[1].CollectedQuantity != 10 {
+			t.Fatalf("collected %+v", r.Lines)
+		}
+		if it := e.stockItem(paper); it.OnHand != 38 || it.Reserved != 0 {
+			t.Fatalf("paper after check-out %+v", it)
+		}
+		if it := e.stockItem(lids); it.OnHand != 20 || it.Reserved != 0 {
+			t.Fatalf("lids after check-out %+v", it)
+		}
+		e.do(http.MethodPost, path+"/cancel", staff, nil).problem(http.StatusConflict, "")
+
+		var w models.Reservation
+		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 8)}}).want(http.StatusCreated).decode(&w)
+		if w.Status != "collected" || e.stockItem(paper).OnHand != 30 {
+			t.Fatalf("walk-in %+v", w)
+		}
+		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 31)}}).problem(http.StatusConflict, "")
+
+		var sum models.OrganisationSummary
+		e.do(http.MethodGet, fmt.Sprintf("/api/v1/organisations/%d/summary", e.org.ID), member, nil).want(http.StatusOK).decode(&sum)
+		if sum.Visits != 2 || sum.ThisYear.Kg != 2.2 || sum.ByStatus["collected"] != 2 || len(sum.ThisYear.ByCategory) != 2 {
+			t.Fatalf("summary %+v", sum)
+		}
+		e.checkLedger()
+	})
+}
+
+// The expiry job releases what was not collected in time, once, however often it runs.
+func TestExpiryReleasesStock(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(5)
+		item := e.newStock("Buttons", 40, 0.01)
+		var r models.Reservation
+		e.reserve(e.as(models.RoleMember), line(item, 15)).want(http.StatusCreated).decode(&r)
+		ctx := context.Background()
+		// Not yet: the slot is tomorrow.
+		if n, err := e.store.ExpireReservations(ctx, time.Now(), 24*time.Hour); err != nil || n != 0 {
+			t.Fatalf("expired %d, %v", n, err)
+		}
+		later := r.SlotEnd.Add(25 * time.Hour)
+		var wg sync.WaitGroup
+		counts := make([]int, 2)
+		for i := range counts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, err := e.store.ExpireReservations(ctx, later, 24*time.Hour)
+				if err != nil {
+					t.Error(err)
+				}
+				counts[i] = n
+			}()
+		}
+		wg.Wait()
+		if counts[0]+counts[1] != 1 {
+			t.Fatalf("expired %v times", counts)
+		}
+		if it := e.stockItem(item); it.Reserved != 0 || it.OnHand != 40 {
+			t.Fatalf("after expiry %+v", it)
+		}
+		var got models.Reservation
+		e.do(http.MethodGet, "/api/v1/reservations/"+itoa(r.ID), e.as(models.RoleStaff), nil).want(http.StatusOK).decode(&got)
+		if got.Status != "expired" {
+			t.Fatalf("status %s", got.Status)
+		}
+		e.checkLedger()
+	})
+}
+
+// Reminders go into the outbox once, and are sent by email once, retried when the
+// server fails.
+func TestRemindersAndMail(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(5)
+		e.store.DB(t.Context()).Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("email", "office@greetsgreen.example")
+		item := e.newStock("Corks", 100, 0.005)
+		e.reserve(e.as(models.RoleMember), line(item, 10)).want(http.StatusCreated)
+		ctx := context.Background()
+		queue := jobs.QueueReminders(london)
+		for range 2 {
+			if _, err := queue(ctx, e.store, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var box List[models.OutboxMessage]
+		e.do(http.MethodGet, "/api/v1/outbox", e.as(models.RoleStaff), nil).want(http.StatusOK).decode(&box)
+		if len(box.Items) != 1 || box.Items[0].ToEmail != "office@greetsgreen.example" || !strings.Contains(box.Items[0].Body, "10:00") {
+			t.Fatalf("outbox %+v", box.Items)
+		}
+
+		smtp := newTestSMTP(t)
+		smtp.failNext = true
+		send, err := jobs.SMTPSender("smtp://" + smtp.addr + "?from=store@scrapstore.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := jobs.SendOutbox(send)
+		if _, err := run(ctx, e.store, time.Now()); err == nil {
+			t.Fatal("a failed send did not fail the run")
+		}
+		for range 2 {
+			if _, err := run(ctx, e.store, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := smtp.delivered(); len(got) != 1 || !strings.Contains(got[0], "Subject: Your scrapstore visit") || !strings.Contains(got[0], "RCPT TO:<office@greetsgreen.example>") {
+			t.Fatalf("delivered %q", got)
+		}
+		e.do(http.MethodGet, "/api/v1/outbox?unsent=true", e.as(models.RoleStaff), nil).want(http.StatusOK).decode(&box)
+		if len(box.Items) != 0 {
+			t.Fatalf("still unsent: %+v", box.Items)
+		}
+	})
+}
+
+// testSMTP is a small SMTP server for tests: it keeps each message's envelope and data.
+type testSMTP struct {
+	addr     string
+	mu       sync.Mutex
+	msgs     []string
+	failNext bool
+}
+
+func newTestSMTP(t *testing.T) *testSMTP {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	s := &testSMTP{addr: ln.Addr().String()}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	return s
+}
+
+func (s *testSMTP) serve(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	say := func(line string) { fmt.Fprintf(c, "%s\r\n", line) }
+	say("220 test ESMTP")
+	var msg strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			say("250 test")
+		case strings.HasPrefix(cmd, "MAIL FROM"):
+			s.mu.Lock()
+			fail := s.failNext
+			s.failNext = false
+			s.mu.Unlock()
+			if fail {
+				say("451 try again later")
+				continue
+			}
+			msg.Reset()
+			msg.WriteString(strings.TrimSpace(line) + "\n")
+			say("250 ok")
+		case strings.HasPrefix(cmd, "RCPT TO"):
+			msg.WriteString(strings.TrimSpace(line) + "\n")
+			say("250 ok")
+		case cmd == "DATA":
+			say("354 go on")
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				msg.WriteString(l)
+			}
+			s.mu.Lock()
+			s.msgs = append(s.msgs, msg.String())
+			s.mu.Unlock()
+			say("250 queued")
+		case cmd == "QUIT":
+			say("221 bye")
+			return
+		default:
+			say("250 ok")
+		}
+	}
+}
+
+func (s *testSMTP) delivered() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.msgs...)
+}

@@ -1,0 +1,706 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Reservation statuses and the moves between them.
+const (
+	StatusPending   = "pending"
+	StatusConfirmed = "confirmed"
+	StatusCollected = "collected"
+	StatusCancelled = "cancelled"
+	StatusExpired   = "expired"
+)
+
+var reservationMoves = map[string][]string{
+	StatusPending:   {StatusConfirmed, StatusCollected, StatusCancelled, StatusExpired},
+	StatusConfirmed: {StatusCollected, StatusCancelled, StatusExpired},
+}
+
+// Reservation is a member group's claim on stock for a visit slot. A walk-in issue is a
+// reservation that was collected at once.
+type Reservation struct {
+	ID             int64             `json:"id"`
+	OrganisationID int64             `json:"organisation_id"`
+	SlotStart      time.Time         `json:"slot_start"`
+	SlotEnd        time.Time         `json:"slot_end"`
+	SlotBooked     bool              `json:"-"`
+	Status         string            `json:"status"`
+	Notes          string            `json:"notes"`
+	OverrideReason string            `json:"override_reason,omitempty"`
+	CreatedBy      *int64            `json:"created_by"`
+	ConfirmedAt    *time.Time        `json:"confirmed_at"`
+	CollectedAt    *time.Time        `json:"collected_at"`
+	CancelledAt    *time.Time        `json:"cancelled_at"`
+	ExpiredAt      *time.Time        `json:"expired_at"`
+	Lines          []ReservationLine `json:"lines"`
+	WeightKg       float64           `json:"weight_kg" gorm:"-"`
+	CreatedAt      time.Time         `json:"created_at"`
+	UpdatedAt      time.Time         `json:"updated_at"`
+}
+
+// ReservationLine is a quantity of one stock item, and what was collected of it.
+type ReservationLine struct {
+	ID                int64    `json:"id"`
+	ReservationID     int64    `json:"-"`
+	StockItemID       int64    `json:"stock_item_id"`
+	QuantityMilli     int64    `json:"-"`
+	CollectedMilli    *int64   `json:"-"`
+	GramsPerUnit      int64    `json:"-"`
+	Quantity          float64  `json:"quantity" gorm:"-"`
+	CollectedQuantity *float64 `json:"collected_quantity" gorm:"-"`
+	WeightKg          float64  `json:"weight_kg" gorm:"-"`
+}
+
+func (r *Reservation) AfterFind(*gorm.DB) error {
+	r.present()
+	return nil
+}
+
+// present fills the decimal fields shown at the edge from the exact ones kept.
+func (r *Reservation) present() {
+	var grams int64
+	for i := range r.Lines {
+		l := &r.Lines[i]
+		l.Quantity = float64(l.QuantityMilli) / 1000
+		taken := l.QuantityMilli
+		if l.CollectedMilli != nil {
+			q := float64(*l.CollectedMilli) / 1000
+			l.CollectedQuantity, taken = &q, *l.CollectedMilli
+		}
+		g := lineGrams(taken, l.GramsPerUnit)
+		l.WeightKg = KgFromGrams(g)
+		grams += g
+	}
+	r.WeightKg = KgFromGrams(grams)
+}
+
+// LineInput asks for a quantity of a stock item.
+type LineInput struct {
+	StockItemID int64
+	Quantity    float64
+}
+
+// ReservationInput is what a reservation is made or changed with; nil fields stay.
+type ReservationInput struct {
+	OrganisationID *int64
+	SlotStart      *time.Time
+	Notes          *string
+	Lines          []LineInput
+	OverrideReason string
+}
+
+// ReservationRules are the store's settings for reservations.
+type ReservationRules struct {
+	Location    *time.Location
+	AutoConfirm bool
+}
+
+func checkLines(p *Problems, lines []LineInput, allowZero bool) {
+	if len(lines) == 0 && !allowZero {
+		p.Add("lines", "must have at least one line")
+	}
+	if len(lines) > 100 {
+		p.Add("lines", "must have at most 100 lines")
+	}
+	seen := map[int64]bool{}
+	for i, l := range lines {
+		f := fmt.Sprintf("lines[%d]", i)
+		if l.StockItemID <= 0 {
+			p.Add(f+".stock_item_id", "is required")
+		} else if seen[l.StockItemID] {
+			p.Add(f+".stock_item_id", "is on another line already")
+		}
+		seen[l.StockItemID] = true
+		switch {
+		case l.Quantity < 0 || (l.Quantity == 0 && !allowZero):
+			p.Add(f+".quantity", "must be more than 0")
+		case l.Quantity > 1_000_000:
+			p.Add(f+".quantity", "must be at most 1000000")
+		case MilliFromQuantity(l.Quantity) == 0 && l.Quantity > 0:
+			p.Add(f+".quantity", "must be at least 0.001")
+		}
+	}
+}
+
+// reservationOrg finds the organisation a reservation is for: a member's own, or the one
+// staff name. It must exist and its membership must be in date.
+func (s *Store) reservationOrg(tx *gorm.DB, actor *User, orgID *int64, today Date) (*Organisation, error) {
+	id := orgID
+	if actor.Role == RoleMember {
+		id = actor.OrganisationID
+	}
+	if id == nil {
+		return nil, Invalid("organisation_id", "is required")
+	}
+	var o Organisation
+	if err := tx.First(&o, *id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, Invalid("organisation_id", "no organisation with id %d", *id)
+		}
+		return nil, err
+	}
+	return &o, o.CheckMembership(today)
+}
+
+// checkAllowance refuses a visit heavier than the group's band allows, unless staff give
+// a reason to override it.
+func (s *Store) checkAllowance(tx *gorm.DB, actor *User, o *Organisation, grams int64, override string) error {
+	if o.BandID == nil {
+		return nil
+	}
+	var b Band
+	if err := tx.First(&b, *o.BandID).Error; err != nil {
+		return err
+	}
+	if grams <= b.AllowanceG {
+		return nil
+	}
+	if actor.Role != RoleMember && strings.TrimSpace(override) != "" {
+		return nil
+	}
+	msg := fmt.Sprintf("the visit weighs %.1f kg, over the %s allowance of %.1f kg a visit", KgFromGrams(grams), b.Name, KgFromGrams(b.AllowanceG))
+	if actor.Role != RoleMember {
+		msg += "; give an override_reason to allow it"
+	}
+	return Invalid("lines", "%s", msg)
+}
+
+// CreateReservation reserves stock for a member group's visit slot, in one
+// transaction: the slot's place, every line's quantity (all or none), the weight within
+// the band's allowance. A line that is short is a conflict naming it and what is available.
+func (s *Store) CreateReservation(ctx context.Context, actor *User, in ReservationInput, rules ReservationRules) (*Reservation, error) {
+	var p Problems
+	if in.SlotStart == nil {
+		p.Add("slot_start", "is required")
+	} else if !in.SlotStart.After(s.Now()) {
+		p.Add("slot_start", "must be in the future")
+	}
+	checkLines(&p, in.Lines, false)
+	notes := ""
+	if in.Notes != nil {
+		notes = strings.TrimSpace(*in.Notes)
+	}
+	checkText(&p, "notes", notes, false)
+	checkText(&p, "override_reason", in.OverrideReason, false)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	today := NewDate(s.Now().In(rules.Location))
+	var r Reservation
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		o, err := s.reservationOrg(tx, actor, in.OrganisationID, today)
+		if err != nil {
+			return err
+		}
+		slot, err := s.findSlot(tx, *in.SlotStart, rules.Location, "slot_start")
+		if err != nil {
+			return err
+		}
+		if err := s.bookSlot(tx, slot.Start, rules.Location, "slot_start"); err != nil {
+			return err
+		}
+		now := s.Now()
+		r = Reservation{OrganisationID: o.ID, SlotStart: slot.Start, SlotEnd: slot.End, SlotBooked: true, Status: StatusPending,
+			Notes: notes, OverrideReason: strings.TrimSpace(in.OverrideReason), CreatedBy: &actor.ID}
+		if rules.AutoConfirm {
+			r.Status, r.ConfirmedAt = StatusConfirmed, &now
+		}
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		if err := s.addLines(tx, actor, &r, in.Lines, false); err != nil {
+			return err
+		}
+		if err := s.checkAllowance(tx, actor, o, r.grams(), r.OverrideReason); err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "create", "reservation", r.ID, map[string]any{"organisation_id": o.ID, "slot_start": r.SlotStart, "lines": in.Lines, "override_reason": r.OverrideReason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.present()
+	return &r, nil
+}
+
+func (r *Reservation) grams() int64 {
+	var g int64
+	for _, l := range r.Lines {
+		g += lineGrams(l.QuantityMilli, l.GramsPerUnit)
+	}
+	return g
+}
+
+// addLines reserves (or, for a walk-in, issues at once) each new line and appends it.
+// Every short line is reported together.
+func (s *Store) addLines(tx *gorm.DB, actor *User, r *Reservation, lines []LineInput, issueNow bool) error {
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.StockItemID
+	}
+	weights, err := s.stockGramsPerUnit(tx, ids)
+	if err != nil {
+		return err
+	}
+	var short []string
+	for i, l := range lines {
+		gpu, ok := weights[l.StockItemID]
+		if !ok {
+			return Invalid(fmt.Sprintf("lines[%d].stock_item_id", i), "no stock item with id %d", l.StockItemID)
+		}
+		milli := MilliFromQuantity(l.Quantity)
+		available, ok, err := s.takeStock(tx, actor, l.StockItemID, milli, r.ID, issueNow)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			short = append(short, fmt.Sprintf("lines[%d] (stock item %d): asked for %g, %g available", i, l.StockItemID, l.Quantity, float64(available)/1000))
+			continue
+		}
+		line := ReservationLine{ReservationID: r.ID, StockItemID: l.StockItemID, QuantityMilli: milli, GramsPerUnit: gpu}
+		if issueNow {
+			line.CollectedMilli = &milli
+		}
+		if err := tx.Create(&line).Error; err != nil {
+			return err
+		}
+		r.Lines = append(r.Lines, line)
+	}
+	if short != nil {
+		return Conflict("not enough stock: %s", strings.Join(short, "; "))
+	}
+	return nil
+}
+
+// Reservation fetches one reservation with its lines; a member asking for another
+// group's gets ErrNotFound.
+func (s *Store) Reservation(ctx context.Context, actor *User, id int64) (*Reservation, error) {
+	return s.loadReservation(s.DB(ctx), actor, id)
+}
+
+func (s *Store) loadReservation(tx *gorm.DB, actor *User, id int64) (*Reservation, error) {
+	var r Reservation
+	q := tx.Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") })
+	if actor.Role == RoleMember {
+		q = q.Where("organisation_id = ?", actor.OrganisationID)
+	}
+	if err := q.First(&r, id).Error; err != nil {
+		return nil, notFound(err, "reservation", id)
+	}
+	r.present()
+	return &r, nil
+}
+
+// ReservationFilter narrows ListReservations.
+type ReservationFilter struct {
+	OrganisationID int64
+	Status         string
+	From, To       *time.Time // slot start
+}
+
+// ListReservations pages through reservations, soonest slot first. A member sees only
+// its own group's.
+func (s *Store) ListReservations(ctx context.Context, actor *User, f ReservationFilter, page Page) ([]Reservation, string, error) {
+	q := s.DB(ctx).Model(&Reservation{}).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") })
+	if actor.Role == RoleMember {
+		q = q.Where("organisation_id = ?", actor.OrganisationID)
+	}
+	if f.OrganisationID != 0 {
+		q = q.Where("organisation_id = ?", f.OrganisationID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.From != nil {
+		q = q.Where("slot_start >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		q = q.Where("slot_start < ?", f.To.UTC())
+	}
+	return Paginate[Reservation](q, page, Order{Column: "slot_start"}, func(r Reservation) Key { return Key{Sort: r.SlotStart, ID: r.ID} })
+}
+
+// moveReservation changes a reservation's status if the move is allowed, by a
+// conditional update so that two moves at once (an expiry and a collection, say) cannot
+// both happen.
+func (s *Store) moveReservation(tx *gorm.DB, r *Reservation, to string, at time.Time) error {
+	if !slices.Contains(reservationMoves[r.Status], to) {
+		return &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and cannot become %s", r.ID, r.Status, to), Allowed: reservationMoves[r.Status]}
+	}
+	fields := map[string]any{"status": to, "updated_at": at}
+	if col := map[string]string{StatusConfirmed: "confirmed_at", StatusCollected: "collected_at", StatusCancelled: "cancelled_at", StatusExpired: "expired_at"}[to]; col != "" {
+		fields[col] = at
+	}
+	res := tx.Model(&Reservation{}).Where("id = ? AND status = ?", r.ID, r.Status).Updates(fields)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return Conflict("reservation %d changed while this was being done; try again", r.ID)
+	}
+	r.Status = to
+	return nil
+}
+
+// changeable loads a reservation for a change by actor: members only before the slot
+// starts, and only while it is pending or confirmed.
+func (s *Store) changeable(tx *gorm.DB, actor *User, id int64) (*Reservation, error) {
+	r, err := s.loadReservation(tx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != StatusPending && r.Status != StatusConfirmed {
+		return nil, &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and can no longer change", r.ID, r.Status), Allowed: reservationMoves[r.Status]}
+	}
+	if actor.Role == RoleMember && !s.Now().Before(r.SlotStart) {
+		return nil, Conflict("the slot has started: ask at the counter to change reservation %d", r.ID)
+	}
+	return r, nil
+}
+
+// UpdateReservation changes notes, the slot, or line quantities (0 removes a line; a new
+// item adds one), reserving or releasing only the difference.
+func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in ReservationInput, rules ReservationRules) (*Reservation, error) {
+	var p Problems
+	checkLines(&p, in.Lines, true)
+	if in.Notes != nil {
+		checkText(&p, "notes", *in.Notes, false)
+	}
+	if in.SlotStart != nil && !in.SlotStart.After(s.Now()) {
+		p.Add("slot_start", "must be in the future")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	today := NewDate(s.Now().In(rules.Location))
+	var r *Reservation
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if r, err = s.changeable(tx, actor, id); err != nil {
+			return err
+		}
+		o, err := s.reservationOrg(tx, actor, &r.OrganisationID, today)
+		if err != nil {
+			return err
+		}
+		before := map[string]any{"slot_start": r.SlotStart, "notes": r.Notes}
+		if in.Notes != nil {
+			r.Notes = strings.TrimSpace(*in.Notes)
+		}
+		if in.SlotStart != nil && !in.SlotStart.Equal(r.SlotStart) {
+			slot, err := s.findSlot(tx, *in.SlotStart, rules.Location, "slot_start")
+			if err != nil {
+				return err
+			}
+			if err := s.bookSlot(tx, slot.Start, rules.Location, "slot_start"); err != nil {
+				return err
+			}
+			if err := s.releaseSlot(tx, r.SlotStart); err != nil {
+				return err
+			}
+			r.SlotStart, r.SlotEnd = slot.Start, slot.End
+		}
+		if err := s.changeLines(tx, actor, r, in.Lines); err != nil {
+			return err
+		}
+		if len(r.Lines) == 0 {
+			return Invalid("lines", "a reservation needs at least one line; cancel it instead")
+		}
+		if in.OverrideReason != "" {
+			r.OverrideReason = strings.TrimSpace(in.OverrideReason)
+		}
+		if err := s.checkAllowance(tx, actor, o, r.grams(), r.OverrideReason); err != nil {
+			return err
+		}
+		r.UpdatedAt = s.Now()
+		if err := tx.Model(r).Select("slot_start", "slot_end", "notes", "override_reason", "updated_at").Updates(r).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "update", "reservation", r.ID, map[string]any{"before": before, "slot_start": r.SlotStart, "notes": r.Notes, "lines": in.Lines})
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.present()
+	return r, nil
+}
+
+// changeLines applies new quantities: the difference is reserved or released.
+func (s *Store) changeLines(tx *gorm.DB, actor *User, r *Reservation, lines []LineInput) error {
+	var added []LineInput
+	for _, in := range lines {
+		i := slices.IndexFunc(r.Lines, func(l ReservationLine) bool { return l.StockItemID == in.StockItemID })
+		if i < 0 {
+			if in.Quantity > 0 {
+				added = append(added, in)
+			}
+			continue
+		}
+		l := &r.Lines[i]
+		milli := MilliFromQuantity(in.Quantity)
+		switch delta := milli - l.QuantityMilli; {
+		case delta > 0:
+			available, ok, err := s.takeStock(tx, actor, l.StockItemID, delta, r.ID, false)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return Conflict("not enough stock: stock item %d: asked for %g more, %g available", l.StockItemID, float64(delta)/1000, float64(available)/1000)
+			}
+		case delta < 0:
+			if err := s.releaseStock(tx, actor, l.StockItemID, -delta, r.ID); err != nil {
+				return err
+			}
+		}
+		if milli == 0 {
+			if err := tx.Delete(l).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Model(l).Update("quantity_milli", milli).Error; err != nil {
+			return err
+		}
+		l.QuantityMilli = milli
+	}
+	r.Lines = slices.DeleteFunc(r.Lines, func(l ReservationLine) bool { return l.QuantityMilli == 0 })
+	return s.addLines(tx, actor, r, added, false)
+}
+
+// ConfirmReservation is staff accepting a pending reservation.
+func (s *Store) ConfirmReservation(ctx context.Context, actor *User, id int64) (*Reservation, error) {
+	return s.transition(ctx, actor, id, func(tx *gorm.DB, r *Reservation) error {
+		return s.moveReservation(tx, r, StatusConfirmed, s.Now())
+	})
+}
+
+// CancelReservation releases everything a reservation holds: its stock and its slot place.
+func (s *Store) CancelReservation(ctx context.Context, actor *User, id int64) (*Reservation, error) {
+	return s.transition(ctx, actor, id, func(tx *gorm.DB, r *Reservation) error {
+		if actor.Role == RoleMember && !s.Now().Before(r.SlotStart) {
+			return Conflict("the slot has started: ask at the counter to cancel reservation %d", r.ID)
+		}
+		return s.endReservation(tx, actor, r, StatusCancelled)
+	})
+}
+
+func (s *Store) endReservation(tx *gorm.DB, actor *User, r *Reservation, to string) error {
+	if err := s.moveReservation(tx, r, to, s.Now()); err != nil {
+		return err
+	}
+	for _, l := range r.Lines {
+		if err := s.releaseStock(tx, actor, l.StockItemID, l.QuantityMilli, r.ID); err != nil {
+			return err
+		}
+	}
+	if r.SlotBooked {
+		return s.releaseSlot(tx, r.SlotStart)
+	}
+	return nil
+}
+
+// transition loads a reservation in a transaction, applies a status change, and audits it.
+func (s *Store) transition(ctx context.Context, actor *User, id int64, fn func(tx *gorm.DB, r *Reservation) error) (*Reservation, error) {
+	var r *Reservation
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if r, err = s.loadReservation(tx, actor, id); err != nil {
+			return err
+		}
+		from := r.Status
+		if err := fn(tx, r); err != nil {
+			return err
+		}
+		return s.audit(tx, actor, r.Status, "reservation", r.ID, map[string]any{"status": map[string]any{"from": from, "to": r.Status}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Reservation(ctx, actor, id)
+}
+
+// CollectReservation checks a reservation out at the counter: what was taken of each
+// line (at most what was reserved) is issued, the rest released, in one transaction.
+// Lines not mentioned were taken whole.
+func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, taken []LineInput, loc *time.Location) (*Reservation, error) {
+	var p Problems
+	checkLines(&p, taken, true)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	today := NewDate(s.Now().In(loc))
+	return s.transition(ctx, actor, id, func(tx *gorm.DB, r *Reservation) error {
+		if _, err := s.reservationOrg(tx, actor, &r.OrganisationID, today); err != nil {
+			return err
+		}
+		got := map[int64]int64{}
+		for i, t := range taken {
+			j := slices.IndexFunc(r.Lines, func(l ReservationLine) bool { return l.StockItemID == t.StockItemID })
+			if j < 0 {
+				return Invalid(fmt.Sprintf("lines[%d].stock_item_id", i), "stock item %d is not on this reservation", t.StockItemID)
+			}
+			if m := MilliFromQuantity(t.Quantity); m > r.Lines[j].QuantityMilli {
+				return Invalid(fmt.Sprintf("lines[%d].quantity", i), "at most %g was reserved", r.Lines[j].Quantity)
+			} else {
+				got[t.StockItemID] = m
+			}
+		}
+		if err := s.moveReservation(tx, r, StatusCollected, s.Now()); err != nil {
+			return err
+		}
+		for i := range r.Lines {
+			l := &r.Lines[i]
+			took, ok := got[l.StockItemID]
+			if !ok {
+				took = l.QuantityMilli
+			}
+			if took > 0 {
+				if err := s.issueReserved(tx, actor, l.StockItemID, took, r.ID); err != nil {
+					return err
+				}
+			}
+			if rest := l.QuantityMilli - took; rest > 0 {
+				if err := s.releaseStock(tx, actor, l.StockItemID, rest, r.ID); err != nil {
+					return err
+				}
+			}
+			if err := tx.Model(l).Update("collected_milli", took).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// IssueWalkIn gives stock to a member group without a reservation, under the same rules
+// (membership in date, stock available, the band's allowance), recorded as a collected
+// reservation.
+func (s *Store) IssueWalkIn(ctx context.Context, actor *User, orgID int64, lines []LineInput, override string, loc *time.Location) (*Reservation, error) {
+	var p Problems
+	checkLines(&p, lines, false)
+	checkText(&p, "override_reason", override, false)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	today := NewDate(now.In(loc))
+	var r Reservation
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		o, err := s.reservationOrg(tx, actor, &orgID, today)
+		if err != nil {
+			return err
+		}
+		r = Reservation{OrganisationID: o.ID, SlotStart: now, SlotEnd: now, Status: StatusCollected, OverrideReason: strings.TrimSpace(override),
+			CreatedBy: &actor.ID, CollectedAt: &now, Notes: "walk-in visit"}
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		if err := s.addLines(tx, actor, &r, lines, true); err != nil {
+			return err
+		}
+		if err := s.checkAllowance(tx, actor, o, r.grams(), r.OverrideReason); err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "walk_in", "reservation", r.ID, map[string]any{"organisation_id": o.ID, "lines": lines})
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.present()
+	return &r, nil
+}
+
+// ExpireReservations expires every reservation not collected by the end of its slot plus
+// grace, releasing its stock. Each is expired by a conditional update, so two runs at once
+// (two processes) expire and release each reservation once.
+func (s *Store) ExpireReservations(ctx context.Context, now time.Time, grace time.Duration) (int, error) {
+	var ids []int64
+	err := s.DB(ctx).Model(&Reservation{}).Where("status IN ? AND slot_end < ?", []string{StatusPending, StatusConfirmed}, now.Add(-grace).UTC()).
+		Order("id").Pluck("id", &ids).Error
+	if err != nil {
+		return 0, err
+	}
+	expired := 0
+	for _, id := range ids {
+		err := s.InTx(ctx, func(tx *gorm.DB) error {
+			r, err := s.loadReservation(tx, &User{Role: RoleManager}, id)
+			if err != nil {
+				return err
+			}
+			if err := s.endReservation(tx, nil, r, StatusExpired); err != nil {
+				return err
+			}
+			return s.audit(tx, nil, StatusExpired, "reservation", r.ID, map[string]any{"status": map[string]any{"to": StatusExpired}})
+		})
+		switch {
+		case err == nil:
+			expired++
+		case errors.Is(err, ErrConflict):
+			// Collected, cancelled or expired by someone else meanwhile: nothing to do.
+		default:
+			return expired, fmt.Errorf("expire reservation %d: %w", id, err)
+		}
+	}
+	return expired, nil
+}
+
+// The reservation's side of the stock ledger: each change is a movement through
+// applyMovement, caused by the reservation.
+
+// stockGramsPerUnit gives the weight per unit of each of the items that exist.
+func (s *Store) stockGramsPerUnit(tx *gorm.DB, ids []int64) (map[int64]int64, error) {
+	var items []StockItem
+	if err := tx.Select("id", "grams_per_unit").Where("id IN ?", ids).Find(&items).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]int64, len(items))
+	for _, it := range items {
+		out[it.ID] = it.GramsPerUnit
+	}
+	return out, nil
+}
+
+// takeStock reserves thousandths of an item for a reservation, or (issueNow) issues
+// them at once. ok is false, with what is available, when there is not enough.
+func (s *Store) takeStock(tx *gorm.DB, actor *User, itemID, milli, reservationID int64, issueNow bool) (available int64, ok bool, err error) {
+	g, err := s.itemGrams(tx, itemID, milli)
+	if err != nil {
+		return 0, false, err
+	}
+	m := &Movement{StockItemID: itemID, Kind: MoveReserved, ReservedMilli: milli, WeightG: g, UserID: userID(actor), CauseType: "reservation", CauseID: &reservationID}
+	if issueNow {
+		m.Kind, m.QuantityMilli, m.ReservedMilli, m.WeightG = MoveIssued, -milli, 0, -g
+	}
+	err = s.applyMovement(tx, m)
+	var se *ShortError
+	if errors.As(err, &se) {
+		return se.Have, false, nil
+	}
+	return 0, err == nil, err
+}
+
+// releaseStock gives back reserved thousandths of an item.
+func (s *Store) releaseStock(tx *gorm.DB, actor *User, itemID, milli, reservationID int64) error {
+	g, err := s.itemGrams(tx, itemID, milli)
+	if err != nil {
+		return err
+	}
+	return s.applyMovement(tx, &Movement{StockItemID: itemID, Kind: MoveReleased, ReservedMilli: -milli, WeightG: g, UserID: userID(actor), CauseType: "reservation", CauseID: &reservationID})
+}
+
+// issueReserved hands over reserved thousandths of an item: they leave on hand and
+// reserved together.
+func (s *Store) issueReserved(tx *gorm.DB, actor *User, itemID, milli, reservationID int64) error {
+	g, err := s.itemGrams(tx, itemID, milli)
+	if err != nil {
+		return err
+	}
+	return s.applyMovement(tx, &Movement{StockItemID: itemID, Kind: MoveIssued, QuantityMilli: -milli, ReservedMilli: -milli, WeightG: -g, UserID: userID(actor), CauseType: "reservation", CauseID: &reservationID})
+}
