@@ -49,7 +49,9 @@ func (e *testEnv) reserve(token string, lines ...map[string]any) *result {
 	return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": e.tomorrowSlot().Format(time.RFC3339), "lines": lines})
 }
 
-func line(item int64, q float64) map[string]any { return map[string]any{"stock_item_id": item, "quantity": q} }
+func line(item int64, q float64) map[string]any {
+	return map[string]any{"stock_item_id": item, "quantity": q}
+}
 
 // A member reserves, changes and cancels; every change is a movement; it sees only its own.
 func TestMemberReservationLifecycle(t *testing.T) {
