@@ -111,6 +111,11 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v1/stock/:id/movements", roles: staff, handler: s.listMovements, summary: "An item's ledger, newest first", resp: List[models.Movement]{}, params: pageParams},
 		{method: http.MethodPost, path: "/api/v1/stock/:id/adjustments", roles: staff, handler: s.adjustStock, summary: "Change a quantity by hand, never below what is reserved", body: adjustmentRequest{}, resp: models.StockItem{}},
 		{method: http.MethodPost, path: "/api/v1/stock/:id/move", roles: staff, handler: s.moveStock, summary: "Move an item to another location", body: moveRequest{}, resp: models.StockItem{}},
+		{method: http.MethodGet, path: "/api/v1/stocktakes", roles: staff, handler: s.listStocktakes, summary: "Stocktakes, newest first", resp: List[models.Stocktake]{}, params: pageParams},
+		{method: http.MethodPost, path: "/api/v1/stocktakes", roles: staff, handler: s.openStocktake, idempotent: true, summary: "Open a stocktake of a location or a category", body: stocktakeRequest{}, resp: models.Stocktake{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/stocktakes/:id", roles: staff, handler: s.getStocktake, summary: "A stocktake with expected and counted quantities", resp: models.Stocktake{}},
+		{method: http.MethodPut, path: "/api/v1/stocktakes/:id/lines", roles: staff, handler: s.recordCounts, summary: "Record counts (an item not listed is added)", body: countsRequest{}, resp: models.Stocktake{}},
+		{method: http.MethodPost, path: "/api/v1/stocktakes/:id/close", roles: staff, handler: s.closeStocktake, summary: "Close: every difference becomes an adjusted movement", resp: models.Stocktake{}},
 
 		// Reservations: members reserve stock for a visit slot; staff check them out at the counter.
 		{method: http.MethodGet, path: "/api/v1/reservations", roles: staffMember, handler: s.listReservations, summary: "Reservations, soonest slot first (a member sees its own)", resp: List[models.Reservation]{},

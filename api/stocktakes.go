@@ -1,0 +1,92 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+type stocktakeRequest struct {
+	LocationID *int64 `json:"location_id"`
+	CategoryID *int64 `json:"category_id"`
+}
+
+type countRequest struct {
+	StockItemID int64   `json:"stock_item_id" validate:"required"`
+	Counted     float64 `json:"counted"`
+}
+
+type countsRequest struct {
+	Lines []countRequest `json:"lines" validate:"required"`
+}
+
+func (s *Server) openStocktake(c echo.Context) error {
+	var req stocktakeRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	st, err := s.Store.OpenStocktake(c.Request().Context(), currentUser(c), req.LocationID, req.CategoryID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, st)
+}
+
+func (s *Server) listStocktakes(c echo.Context) error {
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListStocktakes(c.Request().Context(), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) getStocktake(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	st, err := s.Store.Stocktake(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) recordCounts(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req countsRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	counts := make([]models.Count, len(req.Lines))
+	for i, l := range req.Lines {
+		counts[i] = models.Count(l)
+	}
+	st, err := s.Store.RecordCounts(c.Request().Context(), currentUser(c), id, counts)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) closeStocktake(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	st, err := s.Store.CloseStocktake(c.Request().Context(), currentUser(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
