@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -22,6 +23,8 @@ type Problem struct {
 	RequestID string              `json:"request_id,omitempty"`
 	Errors    []models.FieldError `json:"errors,omitempty"`
 	Allowed   []string            `json:"allowed,omitempty"`
+	// Rows lists the problems of an import, by row of the file.
+	Rows []models.RowProblem `json:"rows,omitempty"`
 }
 
 // requestError is a malformed request (bad JSON, a query parameter of the wrong type);
@@ -42,6 +45,8 @@ func badRequest(field, detail string) error {
 // errors and echo's own to a status and writes problem+json.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		// Too late to say so to the client (a download cut short); say it in the log.
+		s.Logger.ErrorContext(c.Request().Context(), "error after the response began", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "route", c.Path(), "error", err.Error())
 		return
 	}
 	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
@@ -52,8 +57,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		re  *requestError
 		he  *echo.HTTPError
 		mbe *http.MaxBytesError
+		ie  *models.ImportError
 	)
 	switch {
+	case errors.As(err, &ie):
+		p.Status, p.Type, p.Detail, p.Rows = http.StatusUnprocessableEntity, "/problems/import", ie.Error(), ie.Result.Problems
 	case errors.As(err, &ve):
 		p.Status, p.Type, p.Detail, p.Errors = http.StatusUnprocessableEntity, "/problems/validation", "the request has invalid fields", ve.Errors
 	case errors.As(err, &re):
@@ -62,7 +70,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			p.Errors = []models.FieldError{{Field: re.Field, Message: re.Detail}}
 		}
 	case errors.As(err, &mbe):
-		p.Status, p.Detail = http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB"
+		p.Status, p.Detail = http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d MiB", mbe.Limit>>20)
 	case errors.As(err, &ce):
 		p.Status, p.Type, p.Detail, p.Allowed = http.StatusConflict, "/problems/conflict", ce.Detail, ce.Allowed
 	case errors.Is(err, models.ErrConflict):

@@ -79,6 +79,9 @@ func (g *schemaGen) operation(r route) jsonObject {
 	if params != nil {
 		op["parameters"] = params
 	}
+	if r.consumes != "" {
+		op["requestBody"] = jsonObject{"required": true, "content": jsonObject{r.consumes: jsonObject{"schema": jsonObject{"type": "string"}}}}
+	}
 	if r.body != nil {
 		op["requestBody"] = jsonObject{"required": true, "content": jsonObject{"application/json": jsonObject{"schema": g.schema(reflect.TypeOf(r.body))}}}
 	}

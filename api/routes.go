@@ -22,6 +22,8 @@ type route struct {
 	resp       any     // response body type, nil for none
 	status     int     // success status; 200 when zero
 	produces   string  // response media type when not JSON
+	consumes   string  // request media type when not JSON
+	maxBody    int64   // largest body, when not MaxBody
 }
 
 type param struct{ name, kind, desc string }
@@ -116,6 +118,14 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v1/stocktakes/:id", roles: staff, handler: s.getStocktake, summary: "A stocktake with expected and counted quantities", resp: models.Stocktake{}},
 		{method: http.MethodPut, path: "/api/v1/stocktakes/:id/lines", roles: staff, handler: s.recordCounts, summary: "Record counts (an item not listed is added)", body: countsRequest{}, resp: models.Stocktake{}},
 		{method: http.MethodPost, path: "/api/v1/stocktakes/:id/close", roles: staff, handler: s.closeStocktake, summary: "Close: every difference becomes an adjusted movement", resp: models.Stocktake{}},
+		{method: http.MethodGet, path: "/api/v1/stock.csv", roles: staff, handler: s.exportStock, summary: "Every stock item as CSV", produces: "text/csv"},
+		{method: http.MethodGet, path: "/api/v1/donations.csv", roles: staff, handler: s.exportDonations, summary: "Donation lines received in a period as CSV, one row per line", produces: "text/csv",
+			params: []param{{"from", "string", "first day (default: a year ago)"}, {"to", "string", "last day (default: today)"}}},
+		{method: http.MethodGet, path: "/api/v1/donors.csv", roles: staff, handler: s.exportDonors, summary: "Every donor as CSV", produces: "text/csv"},
+		{method: http.MethodPost, path: "/api/v1/imports/donors", roles: staff, handler: s.importDonors, summary: "Add donors from CSV (the donors.csv columns); all or nothing", consumes: "text/csv", maxBody: 20 << 20, resp: models.ImportResult{},
+			params: []param{{"dry_run", "boolean", "check every row and write nothing"}}},
+		{method: http.MethodPost, path: "/api/v1/imports/donations", roles: staff, handler: s.importDonations, summary: "Add donations from CSV (the donations.csv columns); all or nothing", consumes: "text/csv", maxBody: 20 << 20, resp: models.ImportResult{},
+			params: []param{{"dry_run", "boolean", "check every row and write nothing"}}},
 
 		// Reservations: members reserve stock for a visit slot; staff check them out at the counter.
 		{method: http.MethodGet, path: "/api/v1/reservations", roles: staffMember, handler: s.listReservations, summary: "Reservations, soonest slot first (a member sees its own)", resp: List[models.Reservation]{},

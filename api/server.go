@@ -51,8 +51,20 @@ type Server struct {
 	routes  []route
 }
 
-// MaxBody is the largest request body accepted.
+// MaxBody is the largest request body accepted, but for routes that say otherwise.
 const MaxBody = 1 << 20
+
+// limitBody refuses a body larger than limit with a 413, whether it says so up front or not.
+func limitBody(limit int64, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > limit {
+			return &http.MaxBytesError{Limit: limit}
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		return next(c)
+	}
+}
 
 // NewServer builds the router with every route of routes.go.
 func NewServer(d Deps) *Server {
@@ -76,7 +88,6 @@ func NewServer(d Deps) *Server {
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
 		s.observe,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}),
-		middleware.BodyLimit("1M"),
 	)
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
@@ -87,7 +98,11 @@ func NewServer(d Deps) *Server {
 		if r.roles != nil {
 			h = s.authorise(r.roles, h)
 		}
-		e.Add(r.method, r.path, h)
+		limit := int64(MaxBody)
+		if r.maxBody > 0 {
+			limit = r.maxBody
+		}
+		e.Add(r.method, r.path, limitBody(limit, h))
 	}
 	return s
 }

@@ -1,0 +1,411 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// CSV headers: exports write them and imports read the same ones.
+var (
+	StockCSVHeader     = []string{"id", "category_id", "category", "description", "location_id", "location", "unit", "kg_per_unit", "on_hand", "reserved", "available", "available_kg"}
+	DonationsCSVHeader = []string{"donation_id", "received_at", "donor_id", "donor", "channel", "voided", "line_id", "category_id", "category", "description", "quantity", "unit", "weight_kg", "weight_estimated", "location_id", "location"}
+	DonorsCSVHeader    = []string{"id", "name", "contact_name", "email", "phone", "address", "postcode", "latitude", "longitude", "notes", "active"}
+)
+
+func milliText(m int64) string { return strconv.FormatFloat(float64(m)/1000, 'f', -1, 64) }
+
+// streamCSV writes a header and then each row of a query as it is read, flushing as it
+// goes, so an export of any size needs little memory.
+func streamCSV(w io.Writer, header []string, rows *sql.Rows, scan func(*sql.Rows) ([]string, error)) error {
+	defer rows.Close()
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	n := 0
+	for rows.Next() {
+		rec, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+		if n++; n%500 == 0 {
+			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+// ExportStock writes every stock item as CSV.
+func (s *Store) ExportStock(ctx context.Context, w io.Writer) error {
+	rows, err := s.DB(ctx).Raw(`SELECT i.id, i.category_id, c.name, i.description, i.location_id, l.code, i.unit, i.grams_per_unit, i.on_hand_milli, i.reserved_milli
+		FROM stock_items i JOIN categories c ON c.id = i.category_id JOIN locations l ON l.id = i.location_id ORDER BY i.id`).Rows()
+	if err != nil {
+		return err
+	}
+	return streamCSV(w, StockCSVHeader, rows, func(r *sql.Rows) ([]string, error) {
+		var id, cat, loc, gpu, on, res int64
+		var catName, desc, code, unit string
+		if err := r.Scan(&id, &cat, &catName, &desc, &loc, &code, &unit, &gpu, &on, &res); err != nil {
+			return nil, err
+		}
+		return []string{fmt.Sprint(id), fmt.Sprint(cat), catName, desc, fmt.Sprint(loc), code, unit, milliText(gpu), milliText(on), milliText(res), milliText(on - res), milliText(lineGrams(on-res, gpu))}, nil
+	})
+}
+
+// ExportDonations writes one row per donation line received in [from, to) as CSV.
+func (s *Store) ExportDonations(ctx context.Context, w io.Writer, from, to time.Time) error {
+	rows, err := s.DB(ctx).Raw(`SELECT d.id, d.received_at, d.donor_id, COALESCE(dn.name, ''), d.channel, d.voided_at IS NOT NULL, l.id, l.category_id, c.name,
+		l.description, l.quantity_milli, l.unit, l.weight_g, l.weight_estimated, l.location_id, lo.code
+		FROM donation_lines l JOIN donations d ON d.id = l.donation_id LEFT JOIN donors dn ON dn.id = d.donor_id
+		JOIN categories c ON c.id = l.category_id JOIN locations lo ON lo.id = l.location_id
+		WHERE d.received_at >= ? AND d.received_at < ? ORDER BY d.received_at, d.id, l.id`, from.UTC(), to.UTC()).Rows()
+	if err != nil {
+		return err
+	}
+	return streamCSV(w, DonationsCSVHeader, rows, func(r *sql.Rows) ([]string, error) {
+		var (
+			did, lid, cat, qty, g, loc int64
+			donor                      sql.NullInt64
+			at                         time.Time
+			donorName, channel         string
+			catName, desc, unit, code  string
+			voided, est                bool
+		)
+		if err := r.Scan(&did, &at, &donor, &donorName, &channel, &voided, &lid, &cat, &catName, &desc, &qty, &unit, &g, &est, &loc, &code); err != nil {
+			return nil, err
+		}
+		donorID := ""
+		if donor.Valid {
+			donorID = fmt.Sprint(donor.Int64)
+		}
+		return []string{fmt.Sprint(did), at.UTC().Format(time.RFC3339), donorID, donorName, channel, strconv.FormatBool(voided), fmt.Sprint(lid), fmt.Sprint(cat), catName,
+			desc, milliText(qty), unit, milliText(g), strconv.FormatBool(est), fmt.Sprint(loc), code}, nil
+	})
+}
+
+// ExportDonors writes every donor as CSV.
+func (s *Store) ExportDonors(ctx context.Context, w io.Writer) error {
+	rows, err := s.DB(ctx).Model(&Donor{}).Order("id").Rows()
+	if err != nil {
+		return err
+	}
+	return streamCSV(w, DonorsCSVHeader, rows, func(r *sql.Rows) ([]string, error) {
+		var d Donor
+		if err := s.DB(ctx).ScanRows(r, &d); err != nil {
+			return nil, err
+		}
+		coord := func(f *float64) string {
+			if f == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*f, 'f', -1, 64)
+		}
+		return []string{fmt.Sprint(d.ID), d.Name, d.ContactName, d.Email, d.Phone, d.Address, d.Postcode, coord(d.Latitude), coord(d.Longitude), d.Notes, strconv.FormatBool(d.Active)}, nil
+	})
+}
+
+// RowProblem is what is wrong with one row of an import (row 1 is the header).
+type RowProblem struct {
+	Row     int    `json:"row"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ImportResult says what an import did, or (dry run, or with problems) would not do.
+type ImportResult struct {
+	DryRun   bool         `json:"dry_run"`
+	Rows     int          `json:"rows"`
+	Created  int          `json:"created"`
+	Problems []RowProblem `json:"problems"`
+}
+
+// ImportError is an import refused for its problems; nothing was written.
+type ImportError struct{ Result *ImportResult }
+
+func (e *ImportError) Error() string {
+	return fmt.Sprintf("the file has %d problems; nothing was imported", len(e.Result.Problems))
+}
+
+// csvRows reads a CSV file (UTF-8, optional BOM, RFC 4180 quoting) whose header must hold
+// the required columns; it returns each row as a map by column name.
+func csvRows(r io.Reader, required []string) ([]map[string]string, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, Invalid("file", "is empty")
+	}
+	if err != nil {
+		return nil, Invalid("file", "is not CSV: %v", err)
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		idx[strings.TrimSpace(h)] = i
+	}
+	for _, want := range required {
+		if _, ok := idx[want]; !ok {
+			return nil, Invalid("file", "the header has no %q column", want)
+		}
+	}
+	var out []map[string]string
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, Invalid("file", "row %d is not valid CSV: %v", len(out)+2, err)
+		}
+		if len(out) >= 50_000 {
+			return nil, Invalid("file", "has more than 50000 rows; split it")
+		}
+		row := map[string]string{}
+		for name, i := range idx {
+			if i < len(rec) {
+				row[name] = strings.TrimSpace(rec[i])
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// rowProblems turns a rule broken by one row into row problems.
+func rowProblems(row int, err error) ([]RowProblem, error) {
+	if ve, ok := err.(*ValidationError); ok {
+		var out []RowProblem
+		for _, f := range ve.Errors {
+			out = append(out, RowProblem{Row: row, Field: f.Field, Message: f.Message})
+		}
+		return out, nil
+	}
+	if ce, ok := err.(*ConflictError); ok {
+		return []RowProblem{{Row: row, Field: "", Message: ce.Detail}}, nil
+	}
+	return nil, err
+}
+
+// runImport checks every row inside one transaction and keeps the result only when
+// there is no problem and it is not a dry run.
+func (s *Store) runImport(ctx context.Context, dryRun bool, rows int, each func(tx *gorm.DB, res *ImportResult) error) (*ImportResult, error) {
+	res := &ImportResult{DryRun: dryRun, Rows: rows, Problems: []RowProblem{}}
+	errRollback := fmt.Errorf("roll back")
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := each(tx, res); err != nil {
+			return err
+		}
+		if dryRun || len(res.Problems) > 0 {
+			return errRollback
+		}
+		return nil
+	})
+	switch {
+	case err == errRollback && len(res.Problems) > 0 && !dryRun:
+		res.Created = 0
+		return nil, &ImportError{Result: res}
+	case err == errRollback:
+		return res, nil
+	}
+	return res, err
+}
+
+func parseOptFloat(p *Problems, field, v string) *float64 {
+	if v == "" {
+		return nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		p.Add(field, "must be a number")
+		return nil
+	}
+	return &f
+}
+
+func parseOptInt(p *Problems, field, v string) *int64 {
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		p.Add(field, "must be a whole number")
+		return nil
+	}
+	return &n
+}
+
+// ImportDonors adds donors from CSV with the donors export's columns (id is ignored).
+func (s *Store) ImportDonors(ctx context.Context, actor *User, r io.Reader, dryRun bool) (*ImportResult, error) {
+	rows, err := csvRows(r, []string{"name", "postcode"})
+	if err != nil {
+		return nil, err
+	}
+	return s.runImport(ctx, dryRun, len(rows), func(tx *gorm.DB, res *ImportResult) error {
+		for i, row := range rows {
+			var p Problems
+			in := DonorInput{}
+			for _, f := range []struct {
+				dst **string
+				col string
+			}{{&in.Name, "name"}, {&in.ContactName, "contact_name"}, {&in.Email, "email"}, {&in.Phone, "phone"}, {&in.Address, "address"}, {&in.Postcode, "postcode"}, {&in.Notes, "notes"}} {
+				v := row[f.col]
+				*f.dst = &v
+			}
+			in.Latitude, in.Longitude = parseOptFloat(&p, "latitude", row["latitude"]), parseOptFloat(&p, "longitude", row["longitude"])
+			if v := row["active"]; v != "" {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					p.Add("active", "must be true or false")
+				}
+				in.Active = &b
+			}
+			d := &Donor{Active: true}
+			d.apply(&p, in)
+			if err := p.Err(); err != nil {
+				probs, err := rowProblems(i+2, err)
+				if err != nil {
+					return err
+				}
+				res.Problems = append(res.Problems, probs...)
+				continue
+			}
+			if err := tx.Create(d).Error; err != nil {
+				return err
+			}
+			if err := s.audit(tx, actor, "import", "donor", d.ID, donorFields(d)); err != nil {
+				return err
+			}
+			res.Created++
+		}
+		return nil
+	})
+}
+
+// ImportDonations adds donations from CSV with the donations export's columns: rows with
+// the same donation_id make one donation; category and location may be given by id or by
+// name and code.
+func (s *Store) ImportDonations(ctx context.Context, actor *User, r io.Reader, dryRun bool) (*ImportResult, error) {
+	rows, err := csvRows(r, []string{"donation_id", "received_at", "description", "quantity", "unit"})
+	if err != nil {
+		return nil, err
+	}
+	type group struct {
+		firstRow int
+		in       DonationInput
+		rows     []int
+	}
+	var order []string
+	groups := map[string]*group{}
+	var parseProblems []RowProblem
+	for i, row := range rows {
+		n := i + 2
+		var p Problems
+		key := row["donation_id"]
+		if key == "" {
+			p.Add("donation_id", "is required to group lines into donations")
+		}
+		g := groups[key]
+		if g == nil {
+			g = &group{firstRow: n}
+			at, err := time.Parse(time.RFC3339, row["received_at"])
+			if err != nil {
+				p.Add("received_at", "must be a time such as 2026-11-25T10:30:00Z")
+			}
+			g.in.ReceivedAt, g.in.Channel, g.in.DonorID = at, row["channel"], parseOptInt(&p, "donor_id", row["donor_id"])
+			groups[key] = g
+			order = append(order, key)
+		}
+		q, err := strconv.ParseFloat(row["quantity"], 64)
+		if err != nil {
+			p.Add("quantity", "must be a number")
+		}
+		line := DonationLineInput{Description: row["description"], Quantity: q, Unit: row["unit"], WeightKg: parseOptFloat(&p, "weight_kg", row["weight_kg"])}
+		line.CategoryID = parseOptInt(&p, "category_id", row["category_id"])
+		line.LocationID = parseOptInt(&p, "location_id", row["location_id"])
+		if line.CategoryID == nil && row["category"] != "" {
+			var id int64
+			if s.DB(ctx).Model(&Category{}).Where("name = ?", row["category"]).Pluck("id", &id); id == 0 {
+				p.Add("category", "no category named %q", row["category"])
+			} else {
+				line.CategoryID = &id
+			}
+		}
+		if line.LocationID == nil && row["location"] != "" {
+			var id int64
+			if s.DB(ctx).Model(&Location{}).Where("code = ?", strings.ToUpper(row["location"])).Pluck("id", &id); id == 0 {
+				p.Add("location", "no location with code %q", row["location"])
+			} else {
+				line.LocationID = &id
+			}
+		}
+		if err := p.Err(); err != nil {
+			probs, _ := rowProblems(n, err)
+			parseProblems = append(parseProblems, probs...)
+			continue
+		}
+		g.in.Lines = append(g.in.Lines, line)
+		g.rows = append(g.rows, n)
+	}
+	return s.runImport(ctx, dryRun, len(rows), func(tx *gorm.DB, res *ImportResult) error {
+		res.Problems = append(res.Problems, parseProblems...)
+		inTx := &Store{db: tx, dialect: s.dialect, now: s.now, url: s.url}
+		for _, key := range order {
+			g := groups[key]
+			if len(g.in.Lines) == 0 {
+				continue
+			}
+			// A savepoint per donation, so that one refused donation does not spoil the
+			// check of the others.
+			err := inTx.InTx(ctx, func(sub *gorm.DB) error {
+				sp := &Store{db: sub, dialect: s.dialect, now: s.now, url: s.url}
+				_, err := sp.ReceiveDonation(ctx, actor, g.in)
+				return err
+			})
+			if err != nil {
+				probs, perr := rowProblems(g.firstRow, err)
+				if perr != nil {
+					return perr
+				}
+				for i := range probs {
+					probs[i].Row = lineRow(g.rows, probs[i].Field, g.firstRow)
+					if _, f, ok := strings.Cut(probs[i].Field, "]."); ok {
+						probs[i].Field = f
+					}
+				}
+				res.Problems = append(res.Problems, probs...)
+				continue
+			}
+			res.Created++
+		}
+		return nil
+	})
+}
+
+// lineRow finds the file row of a problem with a field such as "lines[2].quantity".
+func lineRow(rows []int, field string, fallback int) int {
+	var i int
+	if _, err := fmt.Sscanf(field, "lines[%d]", &i); err == nil && i < len(rows) {
+		return rows[i]
+	}
+	return fallback
+}
