@@ -1,10 +1,18 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
@@ -42,4 +50,112 @@ func BenchmarkAuthenticatedList(b *testing.B) {
 			})
 		})
 	}
+}
+
+// benchEngines runs a benchmark on SQLite, and on PostgreSQL when it is configured.
+func benchEngines(b *testing.B, fn func(b *testing.B, store *models.Store)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, testdb.SQLite(b, nil)) })
+	if os.Getenv(testdb.EnvURL) != "" {
+		b.Run("postgres", func(b *testing.B) { fn(b, testdb.Postgres(b, nil)) })
+	}
+}
+
+// BenchmarkReceiveDonation logs donations of 5 lines each through the API, 4 at a time,
+// and reports donations a second.
+func BenchmarkReceiveDonation(b *testing.B) {
+	benchEngines(b, func(b *testing.B, store *models.Store) {
+		e := newEnv(b, store)
+		cat := e.newCategory("Paper", "box", map[string]float64{"box": 4}, 0.92)
+		locs := []int64{e.newLocation("B1").ID, e.newLocation("B2").ID}
+		tok := e.as(models.RoleStaff)
+		var n atomic.Int64
+		b.SetParallelism(2) // 2 x GOMAXPROCS clients
+		b.ResetTimer()
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := n.Add(1)
+				lines := make([]map[string]any, 5)
+				for j := range lines {
+					lines[j] = map[string]any{"category_id": cat.ID, "description": fmt.Sprintf("Item %d", (int(i)+j)%50), "location_id": locs[j%2], "quantity": 1 + j}
+				}
+				body, _ := json.Marshal(map[string]any{"channel": "drop_off", "lines": lines})
+				req := httptest.NewRequest(http.MethodPost, "/api/v1/donations", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+tok)
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				e.srv.ServeHTTP(rec, req)
+				if rec.Code != http.StatusCreated {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
+		b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "donations/s")
+	})
+}
+
+// benchScale is the demo scale of the large-database benchmarks: 150 gives about
+// 100,000 stock items and 150,000 donations (SCRAPSTORE_BENCH_SCALE=150).
+func benchScale() int {
+	if n, err := strconv.Atoi(os.Getenv("SCRAPSTORE_BENCH_SCALE")); err == nil && n > 0 {
+		return n
+	}
+	return 10
+}
+
+// BenchmarkStockList times filtered, sorted pages of GET /api/v1/stock on a large demo
+// database and reports the median and 99th percentile.
+func BenchmarkStockList(b *testing.B) {
+	benchEngines(b, func(b *testing.B, store *models.Store) {
+		if _, err := store.LoadDemo(b.Context(), 1, benchScale(), models.NewDate(time.Now())); err != nil {
+			b.Fatal(err)
+		}
+		e := newEnv(b, store)
+		var items int64
+		store.DB(b.Context()).Model(&models.StockItem{}).Count(&items)
+		queries := []string{
+			"/api/v1/stock?available_only=true&limit=50",
+			"/api/v1/stock?category_id=2&sort=-updated_at&limit=50",
+			"/api/v1/stock?location_id=3&available_only=true",
+			"/api/v1/stock?q=felt&limit=20",
+			"/api/v1/stock?category_id=1&location_id=2&sort=description",
+		}
+		tok := e.as(models.RoleMember)
+		var times []time.Duration
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			req := httptest.NewRequest(http.MethodGet, queries[i%len(queries)], nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			t0 := time.Now()
+			e.srv.ServeHTTP(rec, req)
+			times = append(times, time.Since(t0))
+			if rec.Code != http.StatusOK {
+				b.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+		}
+		slices.Sort(times)
+		b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(items), "items")
+	})
+}
+
+// BenchmarkExportDonations streams a year of donation lines as CSV.
+func BenchmarkExportDonations(b *testing.B) {
+	benchEngines(b, func(b *testing.B, store *models.Store) {
+		if _, err := store.LoadDemo(b.Context(), 1, benchScale(), models.NewDate(time.Now())); err != nil {
+			b.Fatal(err)
+		}
+		var lines int64
+		store.DB(b.Context()).Model(&models.DonationLine{}).Count(&lines)
+		to := time.Now().Add(24 * time.Hour)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := store.ExportDonations(b.Context(), io.Discard, to.AddDate(-1, 0, -1), to); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(lines), "lines")
+	})
 }

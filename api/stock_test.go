@@ -296,5 +296,17 @@ func TestLedgerConcurrent(t *testing.T) {
 		if got := e.stockItem(item).OnHand; got != float64(10+20-2*took) {
 			t.Fatalf("on hand %v, want %d", got, 10+20-2*took)
 		}
+		// Donations of something new at once make one item between them.
+		parallel(20, func(i int) {
+			if res := e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{{"category_id": cat.ID, "description": "Brand new cones", "location_id": loc.ID, "quantity": 1}}}); res.status != http.StatusCreated {
+				t.Errorf("status %d: %s", res.status, res.body)
+			}
+		})
+		var items []models.StockItem
+		e.store.DB(t.Context()).Where("description = ?", "Brand new cones").Find(&items)
+		if len(items) != 1 || items[0].OnHandMilli != 20_000 {
+			t.Fatalf("new items %+v", items)
+		}
+		e.checkLedger()
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Movement kinds in the stock ledger.
@@ -342,21 +343,20 @@ func (s *Store) MoveStock(ctx context.Context, actor *User, id, locationID int64
 }
 
 // findOrCreateItem is the item of a category, description and unit on a location,
-// created (empty) when there is none.
+// created (empty) when there is none. Two transactions creating the same item at once
+// meet at the unique key: the second waits for the first and then finds its row.
 func (s *Store) findOrCreateItem(tx *gorm.DB, categoryID int64, description string, locationID int64, unit string, gramsPerUnit int64) (*StockItem, error) {
-	var it StockItem
-	err := tx.Where("category_id = ? AND description = ? AND location_id = ? AND unit = ?", categoryID, description, locationID, unit).Take(&it).Error
-	if err == nil {
+	it := StockItem{CategoryID: categoryID, Description: description, LocationID: locationID, Unit: unit, GramsPerUnit: gramsPerUnit}
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&it)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 1 {
 		return &it, nil
 	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, err
-	}
-	it = StockItem{CategoryID: categoryID, Description: description, LocationID: locationID, Unit: unit, GramsPerUnit: gramsPerUnit}
-	if err := tx.Create(&it).Error; err != nil {
-		return nil, err
-	}
-	return &it, nil
+	var found StockItem
+	err := tx.Where("category_id = ? AND description = ? AND location_id = ? AND unit = ?", categoryID, description, locationID, unit).Take(&found).Error
+	return &found, err
 }
 
 // LedgerProblem is an item whose figures disagree with the sum of its movements.
