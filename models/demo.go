@@ -18,6 +18,9 @@ type DemoUser struct {
 // demo carries what the demo loaders share: the random source (so a seed gives the same
 // data every time), the scale, and the ids made so far.
 type demo struct {
+	ctx     context.Context
+	dialect Dialect
+	staffID int64
 	tx      *gorm.DB
 	rng     *rand.Rand
 	scale   int
@@ -49,10 +52,10 @@ func (s *Store) LoadDemo(ctx context.Context, seed uint64, scale int, today Date
 	if !empty {
 		return nil, Conflict("the database already has data; demo data goes into an empty database only")
 	}
-	d := &demo{rng: rand.New(rand.NewPCG(seed, seed^0x5ca7)), scale: scale, today: today, now: s.Now()}
+	d := &demo{ctx: ctx, dialect: s.dialect, rng: rand.New(rand.NewPCG(seed, seed^0x5ca7)), scale: scale, today: today, now: s.Now()}
 	err = s.InTx(ctx, func(tx *gorm.DB) error {
 		d.tx = tx
-		for _, load := range []func() error{d.bands, d.categories, d.locations, d.donors, d.organisations, d.accounts, d.visitRules, d.vans, d.stock} {
+		for _, load := range []func() error{d.bands, d.categories, d.locations, d.donors, d.organisations, d.accounts, d.visitRules, d.vans, d.stock, d.reservations} {
 			if err := load(); err != nil {
 				return err
 			}
@@ -289,6 +292,9 @@ func (d *demo) accounts() error {
 			return fmt.Errorf("demo user %s: %w", a.email, err)
 		}
 		d.users = append(d.users, DemoUser{Email: a.email, Password: pw, Role: a.role})
+		if a.role == RoleStaff && d.staffID == 0 {
+			d.staffID = u.ID
+		}
 	}
 	return nil
 }
