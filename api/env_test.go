@@ -54,7 +54,7 @@ func newEnv(t testing.TB, store *models.Store) *testEnv {
 		t.Fatal(err)
 	}
 	e := &testEnv{t: t, store: store, sched: sched, tokens: map[models.Role]string{}, users: map[models.Role]*models.User{}}
-	e.srv = NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: Config{TokenTTL: time.Hour, Location: london, Version: "test"}})
+	e.srv = NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: Config{TokenTTL: time.Hour, Location: london, Version: "test", DataDir: t.TempDir()}})
 	e.org = e.newOrganisation("Greets Green Primary School")
 	for _, role := range models.Roles {
 		u, tok := e.newUser(role, e.org)
@@ -205,3 +205,5 @@ func parallel(n int, fn func(i int)) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+func jsonDecode(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -18,6 +18,8 @@ import (
 func concretePath(p string) string {
 	p = strings.ReplaceAll(p, ":id", "1")
 	p = strings.ReplaceAll(p, ":name", "cleanup")
+	p = strings.ReplaceAll(p, ":photo_id", "1")
+	p = strings.ReplaceAll(p, ":tag", "FN-000001")
 	for strings.Contains(p, ":") {
 		i := strings.Index(p, ":")
 		j := strings.IndexByte(p[i:], '/')

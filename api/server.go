@@ -25,6 +25,8 @@ type Config struct {
 	Version  string
 	// AutoConfirm confirms members' reservations as they are made.
 	AutoConfirm bool
+	// DataDir holds photos and kept reports.
+	DataDir string
 }
 
 // JobRunner is the part of the scheduler the API uses.

@@ -1,0 +1,439 @@
+package api
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/reports"
+)
+
+type furnitureTypeRequest struct {
+	Name            string  `json:"name" validate:"required,max=100"`
+	DefaultWeightKg float64 `json:"default_weight_kg" validate:"required"`
+	DefaultVolumeM3 float64 `json:"default_volume_m3" validate:"required"`
+	Upholstered     bool    `json:"upholstered"`
+	Electrical      bool    `json:"electrical"`
+	CO2eKgPerKg     float64 `json:"co2e_kg_per_kg"`
+	CO2eSource      string  `json:"co2e_source" validate:"required,max=500"`
+}
+
+type furnitureRequest struct {
+	TypeID           *int64       `json:"type_id"`
+	Description      *string      `json:"description" validate:"omitempty,max=2000"`
+	Condition        *string      `json:"condition"`
+	WeightKg         *float64     `json:"weight_kg"`
+	WidthCm          *int         `json:"width_cm"`
+	DepthCm          *int         `json:"depth_cm"`
+	HeightCm         *int         `json:"height_cm"`
+	Colour           *string      `json:"colour" validate:"omitempty,max=100"`
+	DonorID          *int64       `json:"donor_id"`
+	ReceivedOn       *models.Date `json:"received_on"`
+	LocationID       *int64       `json:"location_id"`
+	ChargePence      *int64       `json:"charge_pence"`
+	FireLabelChecked *bool        `json:"fire_label_checked"`
+}
+
+type statusRequest struct {
+	Status        string `json:"status" validate:"required"`
+	Reason        string `json:"reason" validate:"max=2000"`
+	DisposalRoute string `json:"disposal_route"`
+}
+
+type safetyTestRequest struct {
+	TestedOn     models.Date `json:"tested_on" validate:"required"`
+	Tester       string      `json:"tester" validate:"required,max=200"`
+	Passed       bool        `json:"passed"`
+	Notes        string      `json:"notes" validate:"max=2000"`
+	AfterFailure string      `json:"after_failure"`
+}
+
+type reserveRequest struct {
+	RecipientID int64 `json:"recipient_id" validate:"required"`
+}
+
+type handoverRequest struct {
+	Method      string      `json:"method" validate:"required"`
+	On          models.Date `json:"on" validate:"required"`
+	ChargePence int64       `json:"charge_pence"`
+	ReceivedBy  string      `json:"received_by" validate:"max=200"`
+}
+
+type labelsRequest struct {
+	IDs []int64 `json:"ids" validate:"required,min=1,max=500"`
+}
+
+type recipientRequest struct {
+	Kind           *string `json:"kind"`
+	Name           *string `json:"name" validate:"omitempty,max=200"`
+	Agency         *string `json:"agency" validate:"omitempty,max=200"`
+	Reference      *string `json:"reference" validate:"omitempty,max=100"`
+	Contact        *string `json:"contact" validate:"omitempty,max=200"`
+	Address        *string `json:"address" validate:"omitempty,max=500"`
+	Postcode       *string `json:"postcode" validate:"omitempty,max=10"`
+	Needs          *string `json:"needs" validate:"omitempty,max=2000"`
+	Notes          *string `json:"notes" validate:"omitempty,max=2000"`
+	OrganisationID *int64  `json:"organisation_id"`
+}
+
+func (r recipientRequest) input() models.RecipientInput {
+	return models.RecipientInput{Kind: r.Kind, Name: r.Name, Agency: r.Agency, Reference: r.Reference, Contact: r.Contact, Address: r.Address,
+		Postcode: r.Postcode, Needs: r.Needs, Notes: r.Notes, OrganisationID: r.OrganisationID}
+}
+
+func (s *Server) listFurnitureTypes(c echo.Context) error {
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.FurnitureTypes(c.Request().Context(), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) createFurnitureType(c echo.Context) error {
+	var req furnitureTypeRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	t, err := s.Store.CreateFurnitureType(c.Request().Context(), currentUser(c), models.FurnitureTypeInput(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, t)
+}
+
+func (r furnitureRequest) input() models.FurnitureInput { return models.FurnitureInput(r) }
+
+func (s *Server) listFurniture(c echo.Context) error {
+	q := query{c: c}
+	f := models.FurnitureFilter{TypeID: q.int64("type_id"), Status: q.str("status"), Condition: q.str("condition"), Q: q.str("q")}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	// Members see what they could have: available furniture.
+	if currentUser(c).Role == models.RoleMember {
+		f.Status = models.FurnAvailable
+	}
+	list, next, err := s.Store.ListFurniture(c.Request().Context(), f, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) registerFurniture(c echo.Context) error {
+	var req furnitureRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	it, err := s.Store.RegisterFurniture(c.Request().Context(), currentUser(c), req.input(), s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, it)
+}
+
+// furnitureItem loads the item of the path; a member sees only available ones.
+func (s *Server) furnitureItem(c echo.Context) (*models.FurnitureItem, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.Store.Furniture(c.Request().Context(), id)
+	if err == nil && currentUser(c).Role == models.RoleMember && it.Status != models.FurnAvailable {
+		return nil, models.ErrNotFound
+	}
+	return it, err
+}
+
+func (s *Server) getFurniture(c echo.Context) error {
+	it, err := s.furnitureItem(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, it)
+}
+
+func (s *Server) furnitureByTag(c echo.Context) error {
+	it, err := s.Store.FurnitureByTag(c.Request().Context(), c.Param("tag"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, it)
+}
+
+func (s *Server) updateFurniture(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req furnitureRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	it, err := s.Store.UpdateFurniture(c.Request().Context(), currentUser(c), id, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, it)
+}
+
+func (s *Server) furnitureStatus(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req statusRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	it, err := s.Store.ChangeFurnitureStatus(c.Request().Context(), currentUser(c), id, req.Status, req.Reason, req.DisposalRoute)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, it)
+}
+
+func (s *Server) furnitureHistory(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.Furniture(c.Request().Context(), id); err != nil {
+		return err
+	}
+	h, err := s.Store.StatusHistory(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(h, ""))
+}
+
+func (s *Server) safetyTest(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req safetyTestRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	it, err := s.Store.RecordSafetyTest(c.Request().Context(), currentUser(c), id, req.TestedOn, req.Tester, req.Passed, req.Notes, req.AfterFailure, s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, it)
+}
+
+func (s *Server) reserveFurniture(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req reserveRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	it, err := s.Store.ReserveFurniture(c.Request().Context(), currentUser(c), id, req.RecipientID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, it)
+}
+
+func (s *Server) handOver(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req handoverRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	h, err := s.Store.HandOver(c.Request().Context(), currentUser(c), id, models.HandoverInput(req), s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, h)
+}
+
+func (s *Server) listDeliveries(c echo.Context) error {
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.DeliveriesWaiting(c.Request().Context(), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) addPhoto(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	fh, err := c.FormFile("photo")
+	if err != nil {
+		return &requestError{Status: http.StatusBadRequest, Field: "photo", Detail: "send the picture as multipart/form-data in a field named photo"}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, models.MaxPhotoBytes+1))
+	if err != nil {
+		return err
+	}
+	p, err := s.Store.AddPhoto(c.Request().Context(), currentUser(c), id, data, s.Config.DataDir)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, p)
+}
+
+func (s *Server) getPhoto(c echo.Context) error {
+	it, err := s.furnitureItem(c)
+	if err != nil {
+		return err
+	}
+	pid, err := pathID(c, "photo_id")
+	if err != nil {
+		return err
+	}
+	p, err := s.Store.GetPhoto(c.Request().Context(), it.ID, pid)
+	if err != nil {
+		return err
+	}
+	thumb := c.QueryParam("thumb") == "true"
+	data, err := os.ReadFile(models.PhotoPath(s.Config.DataDir, p, thumb))
+	if err != nil {
+		return err
+	}
+	ct := p.ContentType
+	if thumb {
+		ct = "image/jpeg"
+	}
+	return c.Blob(http.StatusOK, ct, data)
+}
+
+func (s *Server) furnitureLabel(c echo.Context) error {
+	it, err := s.furnitureItem(c)
+	if err != nil {
+		return err
+	}
+	labels, err := s.labelsFor(c, []int64{it.ID})
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := reports.SingleLabel(&buf, labels[0]); err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+func (s *Server) furnitureLabels(c echo.Context) error {
+	var req labelsRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	labels, err := s.labelsFor(c, req.IDs)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := reports.LabelSheet(&buf, labels); err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+func (s *Server) labelsFor(c echo.Context, ids []int64) ([]reports.Label, error) {
+	items, err := s.Store.FurnitureLabels(c.Request().Context(), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]reports.Label, len(items))
+	for i, it := range items {
+		out[i] = reports.Label{Tag: it.Tag, Type: it.Type, Date: it.ReceivedOn.String()}
+	}
+	return out, nil
+}
+
+func (s *Server) listRecipients(c echo.Context) error {
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListRecipients(c.Request().Context(), q.str("kind"), q.str("q"), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) createRecipient(c echo.Context) error {
+	var req recipientRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, err := s.Store.CreateRecipient(c.Request().Context(), currentUser(c), req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, r)
+}
+
+func (s *Server) getRecipient(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := s.Store.GetRecipient(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) updateRecipient(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req recipientRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, err := s.Store.UpdateRecipient(c.Request().Context(), currentUser(c), id, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) eraseRecipient(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := s.Store.EraseRecipient(c.Request().Context(), currentUser(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}

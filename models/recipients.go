@@ -1,0 +1,325 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Recipient is who furniture goes to: a household referred by an agency, or a member
+// organisation. A household's details are personal data: only staff see them, and the
+// audit log never holds them.
+type Recipient struct {
+	ID             int64      `json:"id"`
+	Kind           string     `json:"kind"` // household, organisation
+	Name           string     `json:"name"`
+	Agency         string     `json:"agency"`
+	Reference      string     `json:"reference"`
+	Contact        string     `json:"contact"`
+	Address        string     `json:"address"`
+	Postcode       string     `json:"postcode"`
+	Needs          string     `json:"needs"`
+	Notes          string     `json:"notes"`
+	OrganisationID *int64     `json:"organisation_id"`
+	ErasedAt       *time.Time `json:"erased_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+// RecipientInput creates or changes a recipient; nil fields stay.
+type RecipientInput struct {
+	Kind                                                       *string
+	Name, Agency, Reference, Contact, Address, Postcode, Needs *string
+	Notes                                                      *string
+	OrganisationID                                             *int64
+}
+
+func (s *Store) applyRecipient(tx *gorm.DB, p *Problems, r *Recipient, in RecipientInput) error {
+	if in.Kind != nil {
+		r.Kind = *in.Kind
+	}
+	if r.Kind != "household" && r.Kind != "organisation" {
+		p.Add("kind", "must be household or organisation")
+	}
+	for _, f := range []struct {
+		dst   *string
+		v     *string
+		field string
+	}{{&r.Name, in.Name, "name"}, {&r.Agency, in.Agency, "agency"}, {&r.Reference, in.Reference, "reference"}, {&r.Contact, in.Contact, "contact"},
+		{&r.Address, in.Address, "address"}, {&r.Needs, in.Needs, "needs"}, {&r.Notes, in.Notes, "notes"}} {
+		if f.v != nil {
+			*f.dst = strings.TrimSpace(*f.v)
+		}
+		checkText(p, f.field, *f.dst, false)
+	}
+	if in.Postcode != nil {
+		r.Postcode = ""
+		if strings.TrimSpace(*in.Postcode) != "" {
+			if pc, ok := NormalisePostcode(*in.Postcode); ok {
+				r.Postcode = pc
+			} else {
+				p.Add("postcode", "is not a UK postcode")
+			}
+		}
+	}
+	if in.OrganisationID != nil {
+		r.OrganisationID = in.OrganisationID
+	}
+	switch r.Kind {
+	case "household":
+		if r.Name == "" {
+			p.Add("name", "is required for a household")
+		}
+		r.OrganisationID = nil
+	case "organisation":
+		if r.OrganisationID == nil {
+			p.Add("organisation_id", "is required for an organisation")
+			break
+		}
+		var o Organisation
+		if err := tx.First(&o, *r.OrganisationID).Error; err != nil {
+			if !errors.Is(err, gorm.ErrRecordNotFound) {
+				return err
+			}
+			p.Add("organisation_id", "no organisation with id %d", *r.OrganisationID)
+		} else if r.Name == "" {
+			r.Name = o.Name
+		}
+	}
+	return nil
+}
+
+// recipientAudit is what the audit log may keep of a recipient: nothing personal.
+func recipientAudit(r *Recipient) map[string]any {
+	return map[string]any{"kind": r.Kind, "agency": r.Agency, "organisation_id": r.OrganisationID}
+}
+
+// CreateRecipient adds a household or an organisation that furniture can go to.
+func (s *Store) CreateRecipient(ctx context.Context, actor *User, in RecipientInput) (*Recipient, error) {
+	r := &Recipient{}
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var p Problems
+		if err := s.applyRecipient(tx, &p, r, in); err != nil {
+			return err
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := tx.Create(r).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "create", "recipient", r.ID, recipientAudit(r))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// UpdateRecipient changes a recipient; an erased one stays erased.
+func (s *Store) UpdateRecipient(ctx context.Context, actor *User, id int64, in RecipientInput) (*Recipient, error) {
+	var r Recipient
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.First(&r, id).Error; err != nil {
+			return notFound(err, "recipient", id)
+		}
+		if r.ErasedAt != nil {
+			return Conflict("recipient %d was erased", id)
+		}
+		var p Problems
+		if err := s.applyRecipient(tx, &p, &r, in); err != nil {
+			return err
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := tx.Save(&r).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "update", "recipient", r.ID, recipientAudit(&r))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// GetRecipient fetches one recipient.
+func (s *Store) GetRecipient(ctx context.Context, id int64) (*Recipient, error) {
+	var r Recipient
+	if err := s.DB(ctx).First(&r, id).Error; err != nil {
+		return nil, notFound(err, "recipient", id)
+	}
+	return &r, nil
+}
+
+// ListRecipients pages through recipients, newest first.
+func (s *Store) ListRecipients(ctx context.Context, kind, q string, page Page) ([]Recipient, string, error) {
+	db := s.DB(ctx).Model(&Recipient{})
+	if kind != "" {
+		db = db.Where("kind = ?", kind)
+	}
+	if q != "" {
+		like := "%" + strings.ToLower(escapeLike(q)) + "%"
+		db = db.Where("(LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(reference) LIKE ? ESCAPE '\\' OR LOWER(agency) LIKE ? ESCAPE '\\')", like, like, like)
+	}
+	return Paginate[Recipient](db, page, KeyIDDesc, func(r Recipient) Key { return Key{ID: r.ID} })
+}
+
+// EraseRecipient anonymises a household: its personal details go, from it and from its
+// hand-overs, and the figures stay (what was passed on, when, to which kind).
+func (s *Store) EraseRecipient(ctx context.Context, actor *User, id int64) (*Recipient, error) {
+	var r Recipient
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.First(&r, id).Error; err != nil {
+			return notFound(err, "recipient", id)
+		}
+		if r.Kind != "household" {
+			return Conflict("only a household's details are personal; recipient %d is an organisation", id)
+		}
+		if r.ErasedAt != nil {
+			return Conflict("recipient %d was erased already", id)
+		}
+		now := s.Now()
+		r = Recipient{ID: r.ID, Kind: r.Kind, Agency: r.Agency, Name: "(erased)", ErasedAt: &now, CreatedAt: r.CreatedAt, UpdatedAt: now}
+		if err := tx.Save(&r).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&Handover{}).Where("recipient_id = ?", id).Updates(map[string]any{"received_by": "", "delivery_address": "", "delivery_postcode": ""}).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "erase", "recipient", id, map[string]any{"erased": true})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ReserveFurniture holds an available item for a recipient.
+func (s *Store) ReserveFurniture(ctx context.Context, actor *User, id, recipientID int64) (*FurnitureItem, error) {
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var it FurnitureItem
+		if err := tx.First(&it, id).Error; err != nil {
+			return notFound(err, "furniture item", id)
+		}
+		var r Recipient
+		if err := tx.First(&r, recipientID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return Invalid("recipient_id", "no recipient with id %d", recipientID)
+			}
+			return err
+		}
+		if r.ErasedAt != nil {
+			return Invalid("recipient_id", "recipient %d was erased", recipientID)
+		}
+		if err := s.moveFurniture(tx, actor, &it, FurnReserved, fmt.Sprintf("for recipient %d", recipientID)); err != nil {
+			return err
+		}
+		return tx.Model(&it).Update("recipient_id", recipientID).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Furniture(ctx, id)
+}
+
+// Handover records who got an item; a delivery waits for the logistics planner with its
+// address, weight and volume (delivery_status "waiting").
+type Handover struct {
+	ID               int64     `json:"id"`
+	ItemID           int64     `json:"item_id"`
+	RecipientID      int64     `json:"recipient_id"`
+	RecipientKind    string    `json:"recipient_kind"`
+	Method           string    `json:"method"`
+	HandedOn         Date      `json:"on"`
+	ChargePence      int64     `json:"charge_pence"`
+	ReceivedBy       string    `json:"received_by"`
+	DeliveryStatus   string    `json:"delivery_status"`
+	DeliveryAddress  string    `json:"delivery_address"`
+	DeliveryPostcode string    `json:"delivery_postcode"`
+	WeightG          int64     `json:"-"`
+	WeightKg         float64   `json:"weight_kg" gorm:"-"`
+	VolumeM3         float64   `json:"volume_m3"`
+	RecordedBy       *int64    `json:"recorded_by"`
+	CreatedAt        time.Time `json:"created_at"`
+}
+
+// HandoverInput is a hand-over as given.
+type HandoverInput struct {
+	Method      string
+	On          Date
+	ChargePence int64
+	ReceivedBy  string
+}
+
+// HandOver passes a reserved item on to its recipient, collected or delivered.
+func (s *Store) HandOver(ctx context.Context, actor *User, id int64, in HandoverInput, today Date) (*Handover, error) {
+	var p Problems
+	if !slices.Contains(HandoverMethods, in.Method) {
+		p.Add("method", "must be collected or delivered")
+	}
+	if in.On.IsZero() {
+		p.Add("on", "is required")
+	} else if in.Method == "collected" && in.On.After(today.Time) {
+		p.Add("on", "a collection cannot be in the future")
+	}
+	if in.ChargePence < 0 || in.ChargePence > 1_000_000 {
+		p.Add("charge_pence", "must be between 0 and 1000000")
+	}
+	in.ReceivedBy = strings.TrimSpace(in.ReceivedBy)
+	checkText(&p, "received_by", in.ReceivedBy, in.Method == "collected")
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	var h Handover
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var it FurnitureItem
+		if err := tx.First(&it, id).Error; err != nil {
+			return notFound(err, "furniture item", id)
+		}
+		if it.Status != FurnReserved || it.RecipientID == nil {
+			return &ConflictError{Detail: fmt.Sprintf("%s is %s: reserve it for a recipient first", it.Tag, it.Status), Allowed: furnitureMoves[it.Status]}
+		}
+		var r Recipient
+		if err := tx.First(&r, *it.RecipientID).Error; err != nil {
+			return err
+		}
+		var t FurnitureType
+		if err := tx.First(&t, it.TypeID).Error; err != nil {
+			return err
+		}
+		h = Handover{ItemID: it.ID, RecipientID: r.ID, RecipientKind: r.Kind, Method: in.Method, HandedOn: in.On, ChargePence: in.ChargePence,
+			ReceivedBy: in.ReceivedBy, WeightG: it.WeightG, VolumeM3: t.DefaultVolumeM3, RecordedBy: userID(actor), CreatedAt: s.Now()}
+		if in.Method == "delivered" {
+			if r.Address == "" || r.Postcode == "" {
+				return Invalid("method", "recipient %d has no address and postcode to deliver to", r.ID)
+			}
+			h.DeliveryStatus, h.DeliveryAddress, h.DeliveryPostcode = "waiting", r.Address, r.Postcode
+		}
+		if err := tx.Create(&h).Error; err != nil {
+			return err
+		}
+		if err := s.moveFurniture(tx, actor, &it, FurnPassedOn, "handed over ("+in.Method+")"); err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "handover", "furniture_item", it.ID, map[string]any{"recipient_id": r.ID, "method": in.Method, "on": in.On, "charge_pence": in.ChargePence})
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.WeightKg = KgFromGrams(h.WeightG)
+	return &h, nil
+}
+
+// DeliveriesWaiting lists hand-overs waiting to be delivered, oldest first: the stops
+// the logistics planner is to plan.
+func (s *Store) DeliveriesWaiting(ctx context.Context, page Page) ([]Handover, string, error) {
+	q := s.DB(ctx).Model(&Handover{}).Where("delivery_status = ?", "waiting")
+	return Paginate[Handover](q, page, KeyID, func(h Handover) Key { return Key{ID: h.ID} })
+}
