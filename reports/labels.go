@@ -77,7 +77,7 @@ func drawLabel(pdf *gofpdf.Fpdf, l Label, x, y, w, h float64) error {
 	if err := drawCode128(pdf, l.Tag, x+pad, y+pad+h*0.3, w-2*pad, h*0.38); err != nil {
 		return err
 	}
-	pdf.SetFont("Helvetica", "", h*0.22)
+	pdf.SetFont("Helvetica", "", min(h*0.22, 10))
 	pdf.SetXY(x+pad, y+h-pad-h*0.14)
 	pdf.CellFormat(w-2*pad, h*0.14, tr(fmt.Sprintf("%s   received %s", l.Type, l.Date)), "", 0, "L", false, 0, "")
 	return pdf.Error()
