@@ -166,6 +166,24 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPatch, path: "/api/v1/recipients/:id", roles: staff, handler: s.updateRecipient, summary: "Change a recipient", body: recipientRequest{}, resp: models.Recipient{}},
 		{method: http.MethodPost, path: "/api/v1/recipients/:id/erase", roles: managers, handler: s.eraseRecipient, summary: "Anonymise a household, keeping the figures", resp: models.Recipient{}},
 
+		// People and numbers: volunteers, the timebank, workshops and the funders' figures.
+		{method: http.MethodGet, path: "/api/v1/volunteers", roles: staff, handler: s.listVolunteers, summary: "Volunteers, placements and apprentices by name", resp: List[models.Volunteer]{},
+			params: append([]param{{"kind", "string", "volunteer, placement, apprentice, staff"}}, pageParams...)},
+		{method: http.MethodPost, path: "/api/v1/volunteers", roles: staff, handler: s.createVolunteer, idempotent: true, summary: "Add a volunteer (with a timebank account)", body: volunteerRequest{}, resp: models.Volunteer{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/volunteers/:id", roles: staff, handler: s.getVolunteer, summary: "One volunteer", resp: models.Volunteer{}},
+		{method: http.MethodGet, path: "/api/v1/volunteers/:id/timebank", roles: staff, handler: s.volunteerTimebank, summary: "A volunteer's credits and statement", resp: models.Timebank{}, params: pageParams},
+		{method: http.MethodGet, path: "/api/v1/volunteer-hours", roles: staff, handler: s.listHours, summary: "Hours given, newest first", resp: List[models.VolunteerHours]{},
+			params: append([]param{{"volunteer_id", "integer", ""}, {"from", "string", ""}, {"to", "string", ""}}, pageParams...)},
+		{method: http.MethodPost, path: "/api/v1/volunteer-hours", roles: staff, handler: s.logHours, idempotent: true, summary: "Log hours (quarter hours, up to 12 a day); each hour earns a credit", body: hoursRequest{}, resp: models.VolunteerHours{}, status: http.StatusCreated},
+		{method: http.MethodPost, path: "/api/v1/timebank/transfers", roles: staff, handler: s.transferCredits, idempotent: true, summary: "Spend credits (to the store) or give them to another volunteer", body: transferRequest{}, resp: models.Transfer{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/workshops", roles: anyone, handler: s.listWorkshops, summary: "Workshops, soonest first", resp: List[models.Workshop]{}, params: append([]param{{"from", "string", "first day"}}, pageParams...)},
+		{method: http.MethodPost, path: "/api/v1/workshops", roles: staff, handler: s.createWorkshop, idempotent: true, summary: "Add a workshop", body: workshopRequest{}, resp: models.Workshop{}, status: http.StatusCreated},
+		{method: http.MethodPost, path: "/api/v1/workshops/:id/attendees", roles: staff, handler: s.addAttendee, idempotent: true, summary: "Add an attendee (a full workshop refuses)", body: attendeeRequest{}, resp: models.Attendee{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/reports/figures", roles: managers, handler: s.figures, summary: "Every figure of a period and of the 12 months before it", resp: models.Figures{},
+			params: []param{{"month", "string", "YYYY-MM"}, {"from", "string", "first day"}, {"to", "string", "last day"}}},
+		{method: http.MethodGet, path: "/api/v1/reports/figures.csv", roles: managers, handler: s.figuresCSV, summary: "The same figures as CSV", produces: "text/csv",
+			params: []param{{"month", "string", "YYYY-MM"}, {"from", "string", "first day"}, {"to", "string", "last day"}}},
+
 		// Collection logistics: the public pickup form, triage, vans and drivers.
 		{method: http.MethodPost, path: "/api/v1/pickup-requests", roles: public, handler: s.requestPickup, summary: "Ask for a collection (public, 5 an hour per address; staff signed in may name a donor_id)", body: pickupRequest{}, resp: pickupReceipt{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/pickup-requests/status", roles: public, handler: s.pickupStatus, summary: "A request's status, given its reference and email", resp: pickupStatusView{},

@@ -1,0 +1,190 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+type volunteerRequest struct {
+	Name                   string       `json:"name" validate:"required,max=200"`
+	Email                  string       `json:"email" validate:"max=254"`
+	Phone                  string       `json:"phone" validate:"max=40"`
+	Kind                   string       `json:"kind" validate:"required"`
+	StartedOn              *models.Date `json:"started_on"`
+	PlacedByOrganisationID *int64       `json:"placed_by_organisation_id"`
+	Notes                  string       `json:"notes" validate:"max=2000"`
+}
+
+type hoursRequest struct {
+	VolunteerID int64       `json:"volunteer_id" validate:"required"`
+	Date        models.Date `json:"date" validate:"required"`
+	Hours       float64     `json:"hours"`
+	Activity    string      `json:"activity" validate:"required"`
+}
+
+type transferRequest struct {
+	FromAccount int64   `json:"from_account" validate:"required"`
+	ToAccount   int64   `json:"to_account" validate:"required"`
+	Credits     float64 `json:"credits"`
+	Note        string  `json:"note" validate:"max=500"`
+}
+
+type workshopRequest struct {
+	Title    string    `json:"title" validate:"required,max=200"`
+	Kind     string    `json:"kind" validate:"required"`
+	StartsAt time.Time `json:"starts_at" validate:"required"`
+	EndsAt   time.Time `json:"ends_at" validate:"required"`
+	Leader   string    `json:"leader" validate:"max=200"`
+	Places   int       `json:"places"`
+}
+
+type attendeeRequest struct {
+	Name           string `json:"name" validate:"required,max=200"`
+	OrganisationID *int64 `json:"organisation_id"`
+}
+
+func (s *Server) listVolunteers(c echo.Context) error {
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListVolunteers(c.Request().Context(), q.str("kind"), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) createVolunteer(c echo.Context) error {
+	var req volunteerRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	in := models.VolunteerInput{Name: req.Name, Email: req.Email, Phone: req.Phone, Kind: req.Kind, Notes: req.Notes, PlacedByOrganisationID: req.PlacedByOrganisationID}
+	if req.StartedOn != nil {
+		in.StartedOn = *req.StartedOn
+	}
+	v, err := s.Store.CreateVolunteer(c.Request().Context(), currentUser(c), in, s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+func (s *Server) getVolunteer(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.Store.GetVolunteer(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) volunteerTimebank(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	tb, err := s.Store.VolunteerTimebank(c.Request().Context(), id, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tb)
+}
+
+func (s *Server) logHours(c echo.Context) error {
+	var req hoursRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	h, err := s.Store.LogHours(c.Request().Context(), currentUser(c), req.VolunteerID, req.Date, req.Hours, req.Activity, s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, h)
+}
+
+func (s *Server) listHours(c echo.Context) error {
+	q := query{c: c}
+	f := models.HoursFilter{VolunteerID: q.int64("volunteer_id"), From: q.date("from"), To: q.date("to")}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListHours(c.Request().Context(), f, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) transferCredits(c echo.Context) error {
+	var req transferRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	t, err := s.Store.TransferCredits(c.Request().Context(), currentUser(c), req.FromAccount, req.ToAccount, req.Credits, req.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, t)
+}
+
+func (s *Server) listWorkshops(c echo.Context) error {
+	q := query{c: c}
+	var from *time.Time
+	if d := q.date("from"); d != nil {
+		t := d.Start(s.Config.Location)
+		from = &t
+	}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListWorkshops(c.Request().Context(), from, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) createWorkshop(c echo.Context) error {
+	var req workshopRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	w, err := s.Store.CreateWorkshop(c.Request().Context(), currentUser(c), models.Workshop{Title: req.Title, Kind: req.Kind, StartsAt: req.StartsAt.UTC(), EndsAt: req.EndsAt.UTC(), Leader: req.Leader, Places: req.Places})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, w)
+}
+
+func (s *Server) addAttendee(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req attendeeRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	a, err := s.Store.AddAttendee(c.Request().Context(), currentUser(c), id, req.Name, req.OrganisationID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, a)
+}
