@@ -49,12 +49,13 @@ func newEnv(t testing.TB, store *models.Store) *testEnv {
 		logTo = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
-	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour}))
+	dataDir := t.TempDir()
+	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour, DataDir: dataDir}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &testEnv{t: t, store: store, sched: sched, tokens: map[models.Role]string{}, users: map[models.Role]*models.User{}}
-	e.srv = NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: Config{TokenTTL: time.Hour, Location: london, Version: "test", DataDir: t.TempDir()}})
+	e.srv = NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: Config{TokenTTL: time.Hour, Location: london, Version: "test", DataDir: dataDir}})
 	e.org = e.newOrganisation("Greets Green Primary School")
 	for _, role := range models.Roles {
 		u, tok := e.newUser(role, e.org)

@@ -1,11 +1,16 @@
 package api
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/scrapstore/scrapstore/jobs"
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/reports"
 )
@@ -65,4 +70,90 @@ func (s *Server) figuresCSV(c echo.Context) error {
 	}
 	csvResponse(c, "figures-"+p.From.String()+".csv")
 	return reports.FiguresCSV(c.Response(), f)
+}
+
+type reportRequest struct {
+	Month *string      `json:"month"`
+	From  *models.Date `json:"from"`
+	To    *models.Date `json:"to"`
+}
+
+func (s *Server) makeReport(c echo.Context) error {
+	var req reportRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	var p models.Period
+	switch {
+	case req.Month != nil:
+		var err error
+		if p, err = monthPeriod(*req.Month); err != nil {
+			return err
+		}
+	case req.From != nil && req.To != nil:
+		p = models.Period{From: *req.From, To: *req.To}
+	default:
+		return models.Invalid("month", "give a month (YYYY-MM), or from and to")
+	}
+	r, err := jobs.MakeReport(c.Request().Context(), s.Store, currentUser(c), p, req.Month, s.Config.DataDir, s.Config.Location)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, r)
+}
+
+func (s *Server) listReports(c echo.Context) error {
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListReports(c.Request().Context(), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+// reportPDF serves /reports/{id}.pdf.
+func (s *Server) reportPDF(c echo.Context) error {
+	name := c.Param("file")
+	id, err := strconv.ParseInt(strings.TrimSuffix(name, ".pdf"), 10, 64)
+	if err != nil || !strings.HasSuffix(name, ".pdf") {
+		return fmt.Errorf("report %q: %w", name, models.ErrNotFound)
+	}
+	r, err := s.Store.GetReport(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="report-%s-%s.pdf"`, r.PeriodFrom, r.PeriodTo))
+	return c.File(models.ReportPath(s.Config.DataDir, r.ID))
+}
+
+// donorImpactPDF thanks a business for what it gave in a year.
+func (s *Server) donorImpactPDF(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	year := s.today().Year()
+	if v := c.QueryParam("year"); v != "" {
+		if year, err = strconv.Atoi(v); err != nil {
+			return models.Invalid("year", "must be a year such as 2026")
+		}
+	}
+	ctx := c.Request().Context()
+	imp, err := s.Store.DonorImpact(ctx, id, year, s.Config.Location)
+	if err != nil {
+		return err
+	}
+	d, err := s.Store.Donor(ctx, id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := reports.ImpactPDF(&buf, d.Name, imp, jobs.StoreName); err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
 }

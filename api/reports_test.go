@@ -140,3 +140,41 @@ func TestTimebank(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/timebank/transfers", staff, map[string]any{"from_account": tb.Account.ID, "to_account": tb.Account.ID, "credits": 1}).problem(http.StatusUnprocessableEntity, "to_account")
 	})
 }
+
+// A month's report is made and kept once, by hand or by the monthly job, and downloads
+// as a PDF.
+func TestKeptReports(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr := e.as(models.RoleManager)
+		e.newCategory("Café crème £ card", "kg", map[string]float64{"kg": 1}, 0.9)
+		var r models.Report
+		earlier := e.srv.today().AddDate(0, -2, 0).Format("2006-01")
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": earlier}).want(http.StatusCreated).decode(&r)
+		if r.PDFBytes < 1000 || *r.Month != earlier {
+			t.Fatalf("report %+v", r)
+		}
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": earlier}).problem(http.StatusConflict, "")
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{}).problem(http.StatusUnprocessableEntity, "month")
+		res := e.do(http.MethodGet, "/api/v1/reports/"+itoa(r.ID)+".pdf", mgr, nil).want(http.StatusOK)
+		if !strings.HasPrefix(string(res.body), "%PDF-") || int64(len(res.body)) != r.PDFBytes {
+			t.Fatalf("download: %d bytes", len(res.body))
+		}
+		e.do(http.MethodGet, "/api/v1/reports/999.pdf", mgr, nil).problem(http.StatusNotFound, "")
+		e.do(http.MethodGet, "/api/v1/reports/abc", mgr, nil).problem(http.StatusNotFound, "")
+
+		// The monthly job makes last month's report once however often it runs.
+		for range 2 {
+			e.do(http.MethodPost, "/api/v1/jobs/monthly-report/run", mgr, nil).want(http.StatusOK)
+		}
+		var list List[models.Report]
+		e.do(http.MethodGet, "/api/v1/reports", mgr, nil).want(http.StatusOK).decode(&list)
+		last := e.srv.today().AddDate(0, -1, 0).Format("2006-01")
+		months := map[string]int{}
+		for _, rep := range list.Items {
+			months[*rep.Month]++
+		}
+		if months[last] != 1 || len(list.Items) != 2 {
+			t.Fatalf("reports %+v", list.Items)
+		}
+	})
+}

@@ -181,6 +181,10 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, path: "/api/v1/workshops/:id/attendees", roles: staff, handler: s.addAttendee, idempotent: true, summary: "Add an attendee (a full workshop refuses)", body: attendeeRequest{}, resp: models.Attendee{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/reports/figures", roles: managers, handler: s.figures, summary: "Every figure of a period and of the 12 months before it", resp: models.Figures{},
 			params: []param{{"month", "string", "YYYY-MM"}, {"from", "string", "first day"}, {"to", "string", "last day"}}},
+		{method: http.MethodGet, path: "/api/v1/reports", roles: managers, handler: s.listReports, summary: "Kept reports, newest first", resp: List[models.Report]{}, params: pageParams},
+		{method: http.MethodPost, path: "/api/v1/reports", roles: managers, handler: s.makeReport, summary: "Make and keep a report for a month or a period", body: reportRequest{}, resp: models.Report{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/reports/:file", roles: managers, handler: s.reportPDF, summary: "A kept report's PDF: /reports/{id}.pdf", produces: "application/pdf"},
+		{method: http.MethodGet, path: "/api/v1/donors/:id/impact.pdf", roles: staff, handler: s.donorImpactPDF, summary: "A thank-you statement of what a donor gave in a year", produces: "application/pdf", params: []param{{"year", "integer", "default this year"}}},
 		{method: http.MethodGet, path: "/api/v1/reports/figures.csv", roles: managers, handler: s.figuresCSV, summary: "The same figures as CSV", produces: "text/csv",
 			params: []param{{"month", "string", "YYYY-MM"}, {"from", "string", "first day"}, {"to", "string", "last day"}}},
 

@@ -19,6 +19,7 @@ func concretePath(p string) string {
 	p = strings.ReplaceAll(p, ":id", "1")
 	p = strings.ReplaceAll(p, ":name", "cleanup")
 	p = strings.ReplaceAll(p, ":photo_id", "1")
+	p = strings.ReplaceAll(p, ":file", "1.pdf")
 	p = strings.ReplaceAll(p, ":tag", "FN-000001")
 	for strings.Contains(p, ":") {
 		i := strings.Index(p, ":")

@@ -43,6 +43,7 @@ type Settings struct {
 	Location         *time.Location
 	ReservationGrace time.Duration
 	Send             models.Sender // nil when no mail server is configured
+	DataDir          string
 }
 
 // Defaults lists every job with its schedule. This is the one place a reader finds what
@@ -52,6 +53,7 @@ func Defaults(set Settings) []Job {
 		{Name: "cleanup", Schedule: "17 3 * * *", Description: "Delete expired tokens, old login failures and idempotency records older than a day", Run: Cleanup},
 		{Name: "expire-reservations", Schedule: "5 * * * *", Description: "Expire reservations not collected by the end of their slot plus the grace period, releasing their stock", Run: ExpireReservations(set.ReservationGrace)},
 		{Name: "reminders", Schedule: "0 9 * * *", Description: "Write a reminder into the outbox for each reservation to be collected tomorrow", Run: QueueReminders(set.Location)},
+		{Name: "monthly-report", Schedule: "0 6-23 1-3 * *", Description: "Make last month's funder report (from 06:00 on the 1st; hourly until it exists, so a failure is retried)", Run: MonthlyReport(set.DataDir, set.Location)},
 		{Name: "send-outbox", Schedule: "*/10 * * * *", Description: "Send waiting messages by email when SCRAPSTORE_SMTP_URL is set, retrying failures", Run: SendOutbox(set.Send)},
 	}
 }

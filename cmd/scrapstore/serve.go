@@ -78,7 +78,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	set := jobs.Settings{Location: cfg.TimeZone, ReservationGrace: cfg.Grace}
+	set := jobs.Settings{Location: cfg.TimeZone, ReservationGrace: cfg.Grace, DataDir: cfg.DataDir}
 	if cfg.SMTPURL != "" {
 		set.Send, _ = jobs.SMTPSender(cfg.SMTPURL) // checked when the settings were read
 	}
