@@ -16,6 +16,7 @@ import (
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
+	"github.com/scrapstore/scrapstore/reports"
 )
 
 // BenchmarkAuthenticatedList measures one signed-in request through the whole stack
@@ -157,5 +158,41 @@ func BenchmarkExportDonations(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(lines), "lines")
+	})
+}
+
+// BenchmarkFigures computes one month's figures and renders the funders' PDF on a large
+// demo database (SCRAPSTORE_BENCH_SCALE=100: about 100,000 donations over 12 months).
+func BenchmarkFigures(b *testing.B) {
+	benchEngines(b, func(b *testing.B, store *models.Store) {
+		if _, err := store.LoadDemo(b.Context(), 1, benchScale(), models.NewDate(time.Now())); err != nil {
+			b.Fatal(err)
+		}
+		var donations int64
+		store.DB(b.Context()).Model(&models.Donation{}).Count(&donations)
+		last := time.Now().AddDate(0, -1, 0)
+		first := time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, time.UTC)
+		p := models.Period{From: models.Date{Time: first}, To: models.Date{Time: first.AddDate(0, 1, -1)}}
+		var figures, pdf time.Duration
+		queries := 0
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			t0 := time.Now()
+			f, err := store.ComputeFigures(b.Context(), p, london)
+			if err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if err := reports.FundersPDF(io.Discard, f, reports.Meta{StoreName: "Bench", MadeBy: "bench", MadeAt: t1, Location: london}); err != nil {
+				b.Fatal(err)
+			}
+			figures += t1.Sub(t0)
+			pdf += time.Since(t1)
+			queries = f.Queries
+		}
+		b.ReportMetric(float64(figures.Milliseconds())/float64(b.N), "figures-ms")
+		b.ReportMetric(float64(pdf.Milliseconds())/float64(b.N), "pdf-ms")
+		b.ReportMetric(float64(queries), "queries")
+		b.ReportMetric(float64(donations), "donations")
 	})
 }

@@ -82,10 +82,7 @@ func (d *doc) heading(text string) {
 }
 
 func fmtNum(v float64) string {
-	s := fmt.Sprintf("%.1f", v)
-	if v == math.Trunc(v) {
-		s = fmt.Sprintf("%.0f", v)
-	}
+	s := strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0")
 	whole, frac, _ := strings.Cut(s, ".")
 	neg := strings.HasPrefix(whole, "-")
 	whole = strings.TrimPrefix(whole, "-")
