@@ -50,6 +50,9 @@ Commands:
                           otherwise generated and printed)
   demo [--scale N]        load demo data into an empty database
   check                   verify that every stock item agrees with its ledger
+  plan solomon FILE...    run the route planner on Solomon VRPTW instances
+                          (--seconds 2 --seed 1 --objective distance|vehicles --bks F --out DIR)
+  plan generated          plan 1,000 West Midlands jobs with 20 vans (--jobs --vehicles --seconds)
   healthcheck             ask a running service's /healthz (for container health checks)
   version                 print the version
   help                    print this help
@@ -88,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return userCmd(ctx, cfg, rest, stdin, stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, cfg, rest, stdout, stderr)
+	case "plan":
+		return planCmd(ctx, rest, stdout, stderr)
 	case "check":
 		return checkCmd(ctx, cfg, rest, stdout, stderr)
 	case "healthcheck":

@@ -158,3 +158,21 @@ func TestCheckLedger(t *testing.T) {
 		t.Fatalf("check: %q %v", out.String(), err)
 	}
 }
+
+func TestPlanSolomonCommand(t *testing.T) {
+	var out bytes.Buffer
+	dir := t.TempDir()
+	err := run(context.Background(), []string{"plan", "solomon", "--seconds", "0.2", "--out", dir, "../../jobs/planner/solomon/testdata/C201.txt"}, env(nil), nil, &out, io.Discard)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if err != nil || len(lines) != 3 || !strings.HasPrefix(lines[1], "C201\t3\t") || !strings.Contains(lines[1], "\tyes\t3\t591.56\t") {
+		t.Fatalf("plan solomon: %v\n%s", err, out.String())
+	}
+	if _, err := os.Stat(dir + "/C201.sol"); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	err = run(context.Background(), []string{"plan", "solomon", "--objective", "cheapest", "x.txt"}, env(nil), nil, io.Discard, &stderr)
+	if code := exitCode(err, &stderr); code != 2 {
+		t.Fatalf("bad objective: exit %d", code)
+	}
+}
