@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/scrapstore/scrapstore/jobs"
+	"github.com/scrapstore/scrapstore/jobs/planner"
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
 )
@@ -50,12 +51,13 @@ func newEnv(t testing.TB, store *models.Store) *testEnv {
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
 	dataDir := t.TempDir()
-	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour, DataDir: dataDir}))
+	planning := models.PlanSettings{Depot: planner.Point{Lat: 52.518, Lon: -1.995}, Travel: planner.GreatCircle{}, Location: london, Budget: 300 * time.Millisecond}
+	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour, DataDir: dataDir, Planning: planning}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &testEnv{t: t, store: store, sched: sched, tokens: map[models.Role]string{}, users: map[models.Role]*models.User{}}
-	e.srv = NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: Config{TokenTTL: time.Hour, Location: london, Version: "test", DataDir: dataDir}})
+	e.srv = NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: Config{TokenTTL: time.Hour, Location: london, Version: "test", DataDir: dataDir, Planning: planning}})
 	e.org = e.newOrganisation("Greets Green Primary School")
 	for _, role := range models.Roles {
 		u, tok := e.newUser(role, e.org)

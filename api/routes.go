@@ -205,5 +205,15 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v1/drivers/:id/absences", roles: staff, handler: s.listAbsences, summary: "Days a driver cannot work, from a day on", resp: List[models.DriverAbsence]{},
 			params: append([]param{{"from", "string", "YYYY-MM-DD, default today"}}, pageParams...)},
 		{method: http.MethodPost, path: "/api/v1/drivers/:id/absences", roles: staff, handler: s.addAbsence, idempotent: true, summary: "Record a day a driver cannot work", body: absenceRequest{}, resp: models.DriverAbsence{}, status: http.StatusCreated},
+		{method: http.MethodPost, path: "/api/v1/plans", roles: managers, handler: s.plan, summary: "Plan a day's runs (dry_run: only propose); never replaces runs", body: planRequest{}, resp: models.PlanResult{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/runs", roles: staff, handler: s.listRuns, summary: "Collection runs with their stops", resp: List[models.Run]{}, params: append([]param{{"date", "string", "YYYY-MM-DD"}}, pageParams...)},
+		{method: http.MethodGet, path: "/api/v1/runs/mine", roles: staffDriver, handler: s.myRuns, summary: "My runs for a day (today by default)", resp: List[models.Run]{}, params: append([]param{{"date", "string", "YYYY-MM-DD"}}, pageParams...)},
+		{method: http.MethodGet, path: "/api/v1/runs/:id", roles: staffDriver, handler: s.getRun, summary: "One run (a driver sees only their own)", resp: models.Run{}},
+		{method: http.MethodPatch, path: "/api/v1/runs/:id", roles: staff, handler: s.assignDriver, summary: "Assign a driver who is available that day", body: driverRequest{}, resp: models.Run{}},
+		{method: http.MethodGet, path: "/api/v1/runs/:id/sheet.pdf", roles: staffDriver, handler: s.runSheet, summary: "The driver's run sheet", produces: "application/pdf"},
+		{method: http.MethodPost, path: "/api/v1/runs/:id/start", roles: staffDriver, handler: s.runOdometer(true), summary: "Start a run with the odometer reading", body: odometerRequest{}, resp: models.Run{}},
+		{method: http.MethodPost, path: "/api/v1/runs/:id/finish", roles: staffDriver, handler: s.runOdometer(false), summary: "Finish a run with the odometer reading", body: odometerRequest{}, resp: models.Run{}},
+		{method: http.MethodPost, path: "/api/v1/stops/:id/complete", roles: staffDriver, handler: s.completeStop, summary: "Record what a stop gave: a donation and its stock, once", body: completeRequest{}, resp: models.RunStop{}},
+		{method: http.MethodPost, path: "/api/v1/stops/:id/miss", roles: staffDriver, handler: s.missStop, summary: "Record a missed stop; its request goes back to accepted", body: reasonRequest{}, resp: models.RunStop{}},
 	}
 }

@@ -27,6 +27,8 @@ type Config struct {
 	AutoConfirm bool
 	// DataDir holds photos and kept reports.
 	DataDir string
+	// Planning is the depot, the travel provider and the planner's time budget.
+	Planning models.PlanSettings
 }
 
 // JobRunner is the part of the scheduler the API uses.

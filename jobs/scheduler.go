@@ -44,12 +44,18 @@ type Settings struct {
 	ReservationGrace time.Duration
 	Send             models.Sender // nil when no mail server is configured
 	DataDir          string
+	Planning         models.PlanSettings
+	PlanSchedule     string // when the nightly planning runs; default 17:00 on working days
 }
 
 // Defaults lists every job with its schedule. This is the one place a reader finds what
 // runs when.
 func Defaults(set Settings) []Job {
+	if set.PlanSchedule == "" {
+		set.PlanSchedule = "0 17 * * 1-5"
+	}
 	return []Job{
+		{Name: "plan-next-day", Schedule: set.PlanSchedule, Description: "Plan the next working day's collection runs (never replacing runs that exist)", Run: PlanNextDay(set.Planning)},
 		{Name: "cleanup", Schedule: "17 3 * * *", Description: "Delete expired tokens, old login failures and idempotency records older than a day", Run: Cleanup},
 		{Name: "expire-reservations", Schedule: "5 * * * *", Description: "Expire reservations not collected by the end of their slot plus the grace period, releasing their stock", Run: ExpireReservations(set.ReservationGrace)},
 		{Name: "reminders", Schedule: "0 9 * * *", Description: "Write a reminder into the outbox for each reservation to be collected tomorrow", Run: QueueReminders(set.Location)},

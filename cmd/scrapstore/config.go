@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/scrapstore/scrapstore/jobs"
+	"github.com/scrapstore/scrapstore/jobs/planner"
 )
 
 // config is every setting of the service.
@@ -26,6 +29,9 @@ type config struct {
 	AutoConfirm  bool
 	Grace        time.Duration
 	SMTPURL      string
+	Depot        planner.Point
+	OSRMURL      string
+	PlanSchedule string
 }
 
 // setting is one configuration value: its flag, its environment variable
@@ -123,6 +129,28 @@ var settings = []setting{
 			}
 		}
 		c.SMTPURL = v
+		return nil
+	}},
+	{"depot", "52.518,-1.995", "the store's depot as latitude,longitude: where the vans start and end", func(c *config, v string) error {
+		var lat, lon float64
+		if _, err := fmt.Sscanf(v, "%g,%g", &lat, &lon); err != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+			return errors.New("must be latitude,longitude, e.g. 52.518,-1.995")
+		}
+		c.Depot = planner.Point{Lat: lat, Lon: lon}
+		return nil
+	}},
+	{"osrm-url", "", "an OSRM server for road distances (empty: great-circle distance x 1.3 at 25 km/h)", func(c *config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return errors.New("must be an http:// or https:// URL")
+		}
+		c.OSRMURL = v
+		return nil
+	}},
+	{"plan-schedule", "0 17 * * 1-5", "when the nightly job plans the next working day (cron, in TIME_ZONE)", func(c *config, v string) error {
+		if _, err := cron.ParseStandard(v); err != nil {
+			return errors.New("must be a cron schedule such as \"0 17 * * 1-5\"")
+		}
+		c.PlanSchedule = v
 		return nil
 	}},
 }

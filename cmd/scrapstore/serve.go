@@ -16,6 +16,7 @@ import (
 
 	"github.com/scrapstore/scrapstore/api"
 	"github.com/scrapstore/scrapstore/jobs"
+	"github.com/scrapstore/scrapstore/jobs/planner"
 	"github.com/scrapstore/scrapstore/models"
 )
 
@@ -78,7 +79,12 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	set := jobs.Settings{Location: cfg.TimeZone, ReservationGrace: cfg.Grace, DataDir: cfg.DataDir}
+	var travel planner.TravelProvider = planner.GreatCircle{}
+	if cfg.OSRMURL != "" {
+		travel = planner.OSRM{BaseURL: cfg.OSRMURL, Client: &http.Client{Timeout: 30 * time.Second}}
+	}
+	planning := models.PlanSettings{Depot: cfg.Depot, Travel: travel, Location: cfg.TimeZone, Budget: 5 * time.Second}
+	set := jobs.Settings{Location: cfg.TimeZone, ReservationGrace: cfg.Grace, DataDir: cfg.DataDir, Planning: planning, PlanSchedule: cfg.PlanSchedule}
 	if cfg.SMTPURL != "" {
 		set.Send, _ = jobs.SMTPSender(cfg.SMTPURL) // checked when the settings were read
 	}
@@ -88,7 +94,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	srv := api.NewServer(api.Deps{
 		Store: store, Logger: log, Now: time.Now, Jobs: sched, Registry: reg,
-		Config: api.Config{TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version(), AutoConfirm: cfg.AutoConfirm, DataDir: cfg.DataDir},
+		Config: api.Config{TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version(), AutoConfirm: cfg.AutoConfirm, DataDir: cfg.DataDir, Planning: planning},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -123,14 +123,12 @@ func (s *search) anneal(ctx context.Context, rng *rand.Rand) *state {
 				return best
 			}
 			progress = float64(it) / float64(s.iterations)
-			if !deadline.IsZero() && it%64 == 0 && time.Now().After(deadline) {
+			if !deadline.IsZero() && time.Now().After(deadline) {
 				return best
 			}
 		default:
-			if it%64 == 0 {
-				if time.Now().After(deadline) || ctx.Err() != nil {
-					return best
-				}
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				return best
 			}
 			progress = float64(time.Since(s.start)) / float64(s.o.TimeLimit)
 		}
@@ -140,7 +138,12 @@ func (s *search) anneal(ctx context.Context, rng *rand.Rand) *state {
 		temp := s.temp0 * math.Pow(s.tempF/s.temp0, math.Min(progress, 1))
 		next := cur.clone()
 		removed := s.ruin(next, rng)
-		s.recreate(next, append(removed, next.unass...), rng, 0.01)
+		// Jobs left out are tried again, a few at a time on a large day.
+		rng.Shuffle(len(next.unass), func(i, k int) { next.unass[i], next.unass[k] = next.unass[k], next.unass[i] })
+		retry := min(len(next.unass), 40)
+		removed = append(removed, next.unass[:retry]...)
+		next.unass = next.unass[retry:]
+		s.recreate(next, removed, rng, 0.01)
 		if next.cost < cur.cost-temp*math.Log(rng.Float64()) {
 			cur = next
 			if cur.cost < best.cost-eps {
@@ -427,10 +430,10 @@ func (s *search) ruin(st *state, rng *rand.Rand) []int {
 }
 
 // recreate puts jobs back one by one at their cheapest feasible place, skipping a place
-// now and then (blinks), in one of several orders chosen at random.
+// now and then (blinks), in one of several orders chosen at random; those that fit
+// nowhere join the unassigned.
 func (s *search) recreate(st *state, jobs []int, rng *rand.Rand, blink float64) {
 	jobs = slices.Clone(jobs)
-	st.unass = st.unass[:0]
 	depot := s.p.Matrix.Dist[s.p.Vehicles[0].Start]
 	switch rng.IntN(5) {
 	case 0:

@@ -1,0 +1,190 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/reports"
+)
+
+type planRequest struct {
+	Date       models.Date `json:"date" validate:"required"`
+	VehicleIDs []int64     `json:"vehicle_ids"`
+	DryRun     bool        `json:"dry_run"`
+}
+
+type driverRequest struct {
+	DriverID int64 `json:"driver_id" validate:"required"`
+}
+
+type odometerRequest struct {
+	OdometerKm float64 `json:"odometer_km"`
+}
+
+type completeLine struct {
+	CategoryID  int64    `json:"category_id" validate:"required"`
+	Description string   `json:"description" validate:"required,max=500"`
+	Quantity    float64  `json:"quantity"`
+	Unit        string   `json:"unit" validate:"max=20"`
+	WeightKg    *float64 `json:"weight_kg"`
+}
+
+type completeRequest struct {
+	Lines      []completeLine `json:"lines" validate:"required,min=1"`
+	LocationID int64          `json:"location_id" validate:"required"`
+}
+
+func (s *Server) plan(c echo.Context) error {
+	var req planRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	res, err := s.Store.PlanDay(c.Request().Context(), currentUser(c), req.Date, req.VehicleIDs, req.DryRun, s.Config.Planning)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if req.DryRun {
+		status = http.StatusOK
+	}
+	return c.JSON(status, res)
+}
+
+func (s *Server) listRuns(c echo.Context) error {
+	q := query{c: c}
+	f := models.RunFilter{Day: q.date("date")}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.ListRuns(c.Request().Context(), f, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+// myRuns lists the signed-in driver's runs for a day (today by default).
+func (s *Server) myRuns(c echo.Context) error {
+	q := query{c: c}
+	day := q.date("date")
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	if day == nil {
+		t := s.today()
+		day = &t
+	}
+	list, next, err := s.Store.ListRuns(c.Request().Context(), models.RunFilter{Day: day, DriverID: currentUser(c).ID}, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
+func (s *Server) getRun(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := s.Store.GetRun(c.Request().Context(), currentUser(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) assignDriver(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req driverRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, err := s.Store.AssignDriver(c.Request().Context(), currentUser(c), id, req.DriverID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) runOdometer(start bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var req odometerRequest
+		if err := bind(c, &req); err != nil {
+			return err
+		}
+		move := s.Store.FinishRun
+		if start {
+			move = s.Store.StartRun
+		}
+		r, err := move(c.Request().Context(), currentUser(c), id, req.OdometerKm)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, r)
+	}
+}
+
+func (s *Server) runSheet(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sh, err := s.Store.Sheet(c.Request().Context(), currentUser(c), id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := reports.RunSheet(&buf, sh, s.Config.Location); err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+func (s *Server) completeStop(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req completeRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	lines := make([]models.DonationLineInput, len(req.Lines))
+	for i, l := range req.Lines {
+		cat := l.CategoryID
+		lines[i] = models.DonationLineInput{CategoryID: &cat, Description: l.Description, Quantity: l.Quantity, Unit: l.Unit, WeightKg: l.WeightKg}
+	}
+	st, err := s.Store.CompleteStop(c.Request().Context(), currentUser(c), id, lines, req.LocationID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) missStop(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req reasonRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	st, err := s.Store.MissStop(c.Request().Context(), currentUser(c), id, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}

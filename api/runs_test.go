@@ -1,0 +1,106 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+// The whole way: a business asks on the public form, staff accept it, tomorrow is
+// planned, the run sheet prints, the driver completes the stop with weights, stock goes
+// up by them and the request is collected.
+func TestCollectionWalk(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
+		shifts := map[string]any{}
+		for _, d := range models.Weekdays {
+			shifts[d] = map[string]string{"from": "08:00", "to": "17:00"}
+		}
+		var van models.Vehicle
+		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Transit", "registration": "BV21RDE", "capacity_kg": 900, "capacity_m3": 8, "shifts": shifts}).want(http.StatusCreated).decode(&van)
+		cat := e.newCategory("Paper and card", "box", map[string]float64{"box": 4}, 0.92)
+		loc := e.newLocation("VAN1")
+
+		form := e.pickupForm("albion")
+		var receipt pickupReceipt
+		e.do(http.MethodPost, "/api/v1/pickup-requests", "", form).want(http.StatusCreated).decode(&receipt)
+		huge := e.pickupForm("huge")
+		huge["approx_kg"] = 5000
+		var hugeReceipt pickupReceipt
+		e.do(http.MethodPost, "/api/v1/pickup-requests", "", huge).want(http.StatusCreated).decode(&hugeReceipt)
+		var reqs List[models.PickupRequest]
+		e.do(http.MethodGet, "/api/v1/pickup-requests?status=new", staff, nil).want(http.StatusOK).decode(&reqs)
+		for _, r := range reqs.Items {
+			e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(r.ID)+"/accept", staff, map[string]any{"latitude": 52.505, "longitude": -1.98}).want(http.StatusOK)
+		}
+
+		tomorrow := e.srv.today().AddDays(1).String()
+		var dry models.PlanResult
+		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": tomorrow, "dry_run": true}).want(http.StatusOK).decode(&dry)
+		if len(dry.Runs) != 1 || len(dry.Runs[0].Stops) != 1 || len(dry.Unassigned) != 1 || dry.Unassigned[0].Code != "capacity" {
+			t.Fatalf("dry run %+v", dry)
+		}
+		var n int64
+		e.store.DB(t.Context()).Model(&models.Run{}).Count(&n)
+		if n != 0 {
+			t.Fatal("a dry run made runs")
+		}
+		var plan models.PlanResult
+		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": tomorrow}).want(http.StatusCreated).decode(&plan)
+		if len(plan.Runs) != 1 {
+			t.Fatalf("plan %+v", plan)
+		}
+		// Planning again never replaces the run.
+		var again models.PlanResult
+		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": tomorrow}).want(http.StatusCreated).decode(&again)
+		if len(again.Runs) != 0 {
+			t.Fatalf("second plan %+v", again)
+		}
+		var st pickupStatusView
+		e.do(http.MethodGet, "/api/v1/pickup-requests/status?reference="+receipt.Reference+"&email="+url.QueryEscape(form["email"].(string)), "", nil).want(http.StatusOK).decode(&st)
+		if st.Status != "scheduled" {
+			t.Fatalf("status %s", st.Status)
+		}
+
+		var runs List[models.Run]
+		e.do(http.MethodGet, "/api/v1/runs?date="+tomorrow, staff, nil).want(http.StatusOK).decode(&runs)
+		run := runs.Items[0]
+		driver := e.users[models.RoleDriver]
+		e.do(http.MethodGet, "/api/v1/runs/"+itoa(run.ID), e.as(models.RoleDriver), nil).problem(http.StatusNotFound, "")
+		e.do(http.MethodPatch, "/api/v1/runs/"+itoa(run.ID), staff, map[string]any{"driver_id": driver.ID}).want(http.StatusOK)
+		res := e.do(http.MethodGet, "/api/v1/runs/"+itoa(run.ID)+"/sheet.pdf", e.as(models.RoleDriver), nil).want(http.StatusOK)
+		if !bytes.HasPrefix(res.body, []byte("%PDF-")) {
+			t.Fatal("the run sheet is not a PDF")
+		}
+		var mine List[models.Run]
+		e.do(http.MethodGet, "/api/v1/runs/mine?date="+tomorrow, e.as(models.RoleDriver), nil).want(http.StatusOK).decode(&mine)
+		if len(mine.Items) != 1 {
+			t.Fatalf("driver sees %d runs", len(mine.Items))
+		}
+		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/start", e.as(models.RoleDriver), map[string]any{"odometer_km": 12000}).want(http.StatusOK)
+		stop := run.Stops[0]
+		body := map[string]any{"location_id": loc.ID, "lines": []map[string]any{{"category_id": cat.ID, "description": "Card offcuts", "quantity": 6, "unit": "box", "weight_kg": 22.5}}}
+		e.do(http.MethodPost, "/api/v1/stops/"+itoa(stop.ID)+"/complete", e.as(models.RoleDriver), body).want(http.StatusOK)
+		e.do(http.MethodPost, "/api/v1/stops/"+itoa(stop.ID)+"/complete", e.as(models.RoleDriver), body).problem(http.StatusConflict, "")
+		var stock List[models.StockItem]
+		e.do(http.MethodGet, "/api/v1/stock?location_id="+itoa(loc.ID), staff, nil).want(http.StatusOK).decode(&stock)
+		if len(stock.Items) != 1 || stock.Items[0].OnHand != 6 {
+			t.Fatalf("stock %+v", stock.Items)
+		}
+		var donations List[models.Donation]
+		e.do(http.MethodGet, "/api/v1/donations", staff, nil).want(http.StatusOK).decode(&donations)
+		if len(donations.Items) != 1 || donations.Items[0].Channel != "collection" || donations.Items[0].Lines[0].WeightKg != 22.5 {
+			t.Fatalf("donations %+v", donations.Items)
+		}
+		e.do(http.MethodGet, "/api/v1/pickup-requests/status?reference="+receipt.Reference+"&email="+url.QueryEscape(form["email"].(string)), "", nil).want(http.StatusOK).decode(&st)
+		if st.Status != "collected" {
+			t.Fatalf("status %s", st.Status)
+		}
+		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/finish", e.as(models.RoleDriver), map[string]any{"odometer_km": 11000}).problem(http.StatusUnprocessableEntity, "odometer_km")
+		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/finish", e.as(models.RoleDriver), map[string]any{"odometer_km": 12042}).want(http.StatusOK)
+		e.checkLedger()
+	})
+}
