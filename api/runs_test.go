@@ -102,5 +102,11 @@ func TestCollectionWalk(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/finish", e.as(models.RoleDriver), map[string]any{"odometer_km": 11000}).problem(http.StatusUnprocessableEntity, "odometer_km")
 		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/finish", e.as(models.RoleDriver), map[string]any{"odometer_km": 12042}).want(http.StatusOK)
 		e.checkLedger()
+		// The report counts the run, its stop and the van's km by odometer.
+		var f models.Figures
+		e.do(http.MethodGet, "/api/v1/reports/figures?from="+tomorrow+"&to="+tomorrow, mgr, nil).want(http.StatusOK).decode(&f)
+		if f.Logistics.Runs != 1 || f.Logistics.StopsCompleted != 1 || f.Logistics.Km != 42 || f.CO2e.VanKg != 10.735 {
+			t.Fatalf("logistics figures %+v, van %v", f.Logistics, f.CO2e.VanKg)
+		}
 	})
 }

@@ -83,7 +83,8 @@ type FurnitureFigures struct {
 	DisposedByRoute  map[string]int64 `json:"disposed_by_route"`
 }
 
-// LogisticsFigures will carry collection runs once the logistics planner lands.
+// LogisticsFigures are the finished collection runs: their completed stops and the km
+// driven (by odometer, else as planned).
 type LogisticsFigures struct {
 	Runs           int64   `json:"runs"`
 	StopsCompleted int64   `json:"stops_completed"`
@@ -237,6 +238,10 @@ func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date
 		{"hours", `SELECT CAST(h.day AS TEXT) AS bucket, h.volunteer_id AS key, v.kind AS name, '' AS sub, SUM(h.quarters) AS n, 0 AS g
 			FROM volunteer_hours h JOIN volunteers v ON v.id = h.volunteer_id
 			WHERE h.day >= ? AND h.day <= ? GROUP BY 1, 2, 3`, []any{from, to}},
+		{"run", `SELECT CAST(r.day AS TEXT) AS bucket, r.id AS key, '' AS name, '' AS sub,
+			(SELECT COUNT(*) FROM run_stops st WHERE st.run_id = r.id AND st.status = 'completed') AS n,
+			CAST(ROUND(COALESCE((r.finish_odometer_km - r.start_odometer_km) * 1000, r.planned_m)) AS BIGINT) AS g
+			FROM collection_runs r WHERE r.day >= ? AND r.day <= ? AND r.status = 'finished'`, []any{from, to}},
 		{"workshop", `SELECT ` + s.hourOf("starts_at") + ` AS bucket, 0 AS key, '' AS name, '' AS sub, COUNT(*) AS n, SUM(taken) AS g
 			FROM workshops WHERE starts_at >= ? AND starts_at < ? GROUP BY 1`, []any{lo, hi}},
 	}
@@ -340,6 +345,10 @@ func (r refData) sum(facts []fact, p Period) *Figures {
 		case "hours":
 			f.Volunteering.Hours += float64(x.n) / 4
 			vols[x.key] = x.name
+		case "run":
+			f.Logistics.Runs++
+			f.Logistics.StopsCompleted += x.n
+			f.Logistics.Km += float64(x.g) / 1000
 		case "workshop":
 			f.Workshops.Workshops += x.n
 			f.Workshops.Attendees += x.g
@@ -376,6 +385,7 @@ func (r refData) sum(facts []fact, p Period) *Figures {
 		a, b := f.CO2e.Factors[i], f.CO2e.Factors[j]
 		return a.What < b.What || (a.What == b.What && a.From < b.From)
 	})
+	f.Logistics.Km = round3(f.Logistics.Km)
 	f.CO2e.VanKg = round3(f.Logistics.Km * VanCO2ePerKm)
 	f.CO2e.AvoidedKg = round3(co2e)
 	f.CO2e.NetKg = round3(co2e - f.CO2e.VanKg)

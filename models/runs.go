@@ -71,9 +71,9 @@ type PlanSettings struct {
 
 // PlanResult is a proposed (or made) plan for a day.
 type PlanResult struct {
-	Date       Date            `json:"date"`
-	DryRun     bool            `json:"dry_run"`
-	Runs       []Run           `json:"runs"`
+	Date       Date             `json:"date"`
+	DryRun     bool             `json:"dry_run"`
+	Runs       []Run            `json:"runs"`
 	Unassigned []PlanUnassigned `json:"unassigned"`
 }
 

@@ -29,7 +29,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if args[0] == "generated" {
 		jobs := fs.Int("jobs", 1000, "jobs")
 		vans := fs.Int("vehicles", 20, "vehicles")
-		*seconds = 30
+		*seconds = 25
 		if err := parseFlags(fs, args[1:]); err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@ func BenchmarkGenerated1000(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		start := time.Now()
-		s, err := planner.Solve(context.Background(), p, planner.Options{Seed: 1, TimeLimit: 30 * time.Second})
+		s, err := planner.Solve(context.Background(), p, planner.Options{Seed: 1, TimeLimit: 25 * time.Second})
 		if err != nil {
 			b.Fatal(err)
 		}
