@@ -68,5 +68,18 @@ func (d *demo) vans() error {
 		}
 		reqs = append(reqs, r)
 	}
+	// Enough accepted requests that planning tomorrow fills two or three vans.
+	for i, dn := range donors {
+		r := PickupRequest{
+			Reference: fmt.Sprintf("PR-NEXT%04d", i+1), Status: PickupAccepted, DonorID: &dn.ID, BusinessName: dn.Name, ContactName: dn.ContactName,
+			Email: dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "boxes of card, fabric ends and foam",
+			ApproxG: int64(60+d.rng.IntN(200)) * 1000, ApproxM3: 0.3 + float64(d.rng.IntN(15))/10, EarliestDate: d.today, LatestDate: d.today.AddDays(7),
+			Latitude: dn.Latitude, Longitude: dn.Longitude, OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3), CreatedAt: d.now, UpdatedAt: d.now,
+		}
+		if i%4 == 0 {
+			r.AccessNotes = "goods-in at the back; ring ahead"
+		}
+		reqs = append(reqs, r)
+	}
 	return d.tx.CreateInBatches(&reqs, 500).Error
 }
