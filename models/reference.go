@@ -54,15 +54,7 @@ func (h OpeningHours) Value() (driver.Value, error) {
 	return string(b), err
 }
 
-func (h *OpeningHours) Scan(v any) error {
-	switch x := v.(type) {
-	case string:
-		return json.Unmarshal([]byte(x), h)
-	case []byte:
-		return json.Unmarshal(x, h)
-	}
-	return fmt.Errorf("cannot read opening hours from %T", v)
-}
+func (h *OpeningHours) Scan(v any) error { return scanJSON(v, h) }
 
 // Donor is a business that gives waste.
 type Donor struct {
