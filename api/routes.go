@@ -213,6 +213,8 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v1/runs/:id/sheet.pdf", roles: staffDriver, handler: s.runSheet, summary: "The driver's run sheet", produces: "application/pdf"},
 		{method: http.MethodPost, path: "/api/v1/runs/:id/start", roles: staffDriver, handler: s.runOdometer(true), summary: "Start a run with the odometer reading", body: odometerRequest{}, resp: models.Run{}},
 		{method: http.MethodPost, path: "/api/v1/runs/:id/finish", roles: staffDriver, handler: s.runOdometer(false), summary: "Finish a run with the odometer reading", body: odometerRequest{}, resp: models.Run{}},
+		{method: http.MethodPost, path: "/api/v1/runs/:id/stops", roles: staff, handler: s.changeRunStops, summary: "Move a stop into this run at a position, or add an accepted request; refused if it breaks a window, capacity or shift unless forced", body: stopChangeRequest{}, resp: List[models.Run]{}},
+		{method: http.MethodDelete, path: "/api/v1/stops/:id", roles: staff, handler: s.removeStop, summary: "Take a planned stop off its run; its request goes back to accepted", resp: List[models.Run]{}},
 		{method: http.MethodPost, path: "/api/v1/stops/:id/complete", roles: staffDriver, handler: s.completeStop, summary: "Record what a stop gave: a donation and its stock, once", body: completeRequest{}, resp: models.RunStop{}},
 		{method: http.MethodPost, path: "/api/v1/stops/:id/miss", roles: staffDriver, handler: s.missStop, summary: "Record a missed stop; its request goes back to accepted", body: reasonRequest{}, resp: models.RunStop{}},
 	}

@@ -188,3 +188,39 @@ func (s *Server) missStop(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, st)
 }
+
+type stopChangeRequest struct {
+	StopID    int64 `json:"stop_id"`
+	RequestID int64 `json:"request_id"`
+	Position  int   `json:"position"`
+	Force     bool  `json:"force"`
+}
+
+// changeRunStops moves a stop into this run at a position, or adds an accepted request.
+func (s *Server) changeRunStops(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req stopChangeRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	runs, err := s.Store.ChangeStops(c.Request().Context(), currentUser(c), models.StopChange{StopID: req.StopID, RequestID: req.RequestID, RunID: id, Position: req.Position, Force: req.Force}, s.Config.Planning)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(runs, ""))
+}
+
+func (s *Server) removeStop(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	runs, err := s.Store.ChangeStops(c.Request().Context(), currentUser(c), models.StopChange{StopID: id, Remove: true}, s.Config.Planning)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(runs, ""))
+}

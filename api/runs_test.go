@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/scrapstore/scrapstore/models"
@@ -68,6 +69,28 @@ func TestCollectionWalk(t *testing.T) {
 		var runs List[models.Run]
 		e.do(http.MethodGet, "/api/v1/runs?date="+tomorrow, staff, nil).want(http.StatusOK).decode(&runs)
 		run := runs.Items[0]
+		// The huge request cannot join the run unless forced; taking it off again puts it back.
+		var hugeReq models.PickupRequest
+		e.store.DB(t.Context()).Where("reference = ?", hugeReceipt.Reference).First(&hugeReq)
+		p := e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/stops", staff, map[string]any{"request_id": hugeReq.ID, "position": 1}).problem(http.StatusConflict, "")
+		if !strings.Contains(p.Detail, "over capacity") {
+			t.Fatalf("409 says %q", p.Detail)
+		}
+		var changed List[models.Run]
+		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/stops", staff, map[string]any{"request_id": hugeReq.ID, "position": 1, "force": true}).want(http.StatusOK).decode(&changed)
+		if len(changed.Items[0].Stops) != 2 || *changed.Items[0].Stops[0].RequestID != hugeReq.ID || !changed.Items[0].Stops[1].StartAt.After(changed.Items[0].Stops[0].StartAt) {
+			t.Fatalf("after adding: %+v", changed.Items[0].Stops)
+		}
+		e.do(http.MethodDelete, "/api/v1/stops/"+itoa(changed.Items[0].Stops[0].ID), staff, nil).want(http.StatusOK).decode(&changed)
+		if len(changed.Items[0].Stops) != 1 || changed.Items[0].Stops[0].Sequence != 1 {
+			t.Fatalf("after removing: %+v", changed.Items[0].Stops)
+		}
+		e.store.DB(t.Context()).First(&hugeReq, hugeReq.ID)
+		if hugeReq.Status != "accepted" {
+			t.Fatalf("removed request is %s", hugeReq.Status)
+		}
+		e.do(http.MethodGet, "/api/v1/runs?date="+tomorrow, staff, nil).want(http.StatusOK).decode(&runs)
+		run = runs.Items[0]
 		driver := e.users[models.RoleDriver]
 		e.do(http.MethodGet, "/api/v1/runs/"+itoa(run.ID), e.as(models.RoleDriver), nil).problem(http.StatusNotFound, "")
 		e.do(http.MethodPatch, "/api/v1/runs/"+itoa(run.ID), staff, map[string]any{"driver_id": driver.ID}).want(http.StatusOK)

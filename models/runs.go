@@ -479,3 +479,158 @@ func (s *Store) Sheet(ctx context.Context, actor *User, id int64) (*RunSheet, er
 	}
 	return sh, nil
 }
+
+// StopChange edits a planned run: move a stop to a run and position, add an accepted
+// request at a position, or remove a stop. The times are recomputed; a change that
+// breaks a window, a capacity or the shift is refused with the reason unless forced.
+type StopChange struct {
+	StopID    int64 // move or remove this stop
+	RequestID int64 // or add this request
+	RunID     int64 // to this run (for a move or an add)
+	Position  int   // 1-based; 0 or past the end puts it last
+	Remove    bool
+	Force     bool
+}
+
+// ChangeStops applies a StopChange in one transaction and returns the runs it touched.
+func (s *Store) ChangeStops(ctx context.Context, actor *User, ch StopChange, set PlanSettings) ([]Run, error) {
+	var touched []int64
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		var st RunStop
+		from := int64(0)
+		switch {
+		case ch.StopID != 0:
+			if err := tx.First(&st, ch.StopID).Error; err != nil {
+				return notFound(err, "stop", ch.StopID)
+			}
+			if st.Status != "planned" {
+				return Conflict("stop %d is %s: only planned stops move", st.ID, st.Status)
+			}
+			from = st.RunID
+			if err := tx.Delete(&st).Error; err != nil {
+				return err
+			}
+			if ch.Remove {
+				if err := tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).Update("status", PickupAccepted).Error; err != nil {
+					return err
+				}
+			}
+		case ch.RequestID != 0:
+			res := tx.Model(&PickupRequest{}).Where("id = ? AND status = ? AND latitude IS NOT NULL", ch.RequestID, PickupAccepted).Update("status", PickupScheduled)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return Invalid("request_id", "request %d is not accepted with coordinates", ch.RequestID)
+			}
+			rid := ch.RequestID
+			st = RunStop{Kind: "pickup", RequestID: &rid, Status: "planned"}
+		default:
+			return Invalid("stop_id", "give a stop to move or remove, or a request to add")
+		}
+		if from != 0 {
+			touched = append(touched, from)
+		}
+		if !ch.Remove {
+			if ch.RunID == 0 {
+				ch.RunID = from
+			}
+			var stops []RunStop
+			if err := tx.Where("run_id = ?", ch.RunID).Order("sequence").Find(&stops).Error; err != nil {
+				return err
+			}
+			pos := ch.Position - 1
+			if pos < 0 || pos > len(stops) {
+				pos = len(stops)
+			}
+			st.RunID = ch.RunID // a moved stop keeps its id
+			stops = slicesInsert(stops, pos, st)
+			for i := range stops {
+				stops[i].Sequence = i + 1
+			}
+			if err := tx.Save(&stops).Error; err != nil {
+				return err
+			}
+			if ch.RunID != from {
+				touched = append(touched, ch.RunID)
+			}
+		}
+		for _, id := range touched {
+			if err := s.retime(tx, id, set, ch.Force); err != nil {
+				return err
+			}
+		}
+		return s.audit(tx, actor, "change_stops", "collection_run", ch.RunID, map[string]any{"stop_id": ch.StopID, "request_id": ch.RequestID, "position": ch.Position, "remove": ch.Remove, "force": ch.Force})
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Run
+	for _, id := range touched {
+		r, err := s.GetRun(ctx, actor, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+func slicesInsert(s []RunStop, i int, v RunStop) []RunStop {
+	s = append(s, RunStop{})
+	copy(s[i+1:], s[i:])
+	s[i] = v
+	return s
+}
+
+// retime recomputes a run's stop times, km and minutes in its order; unless forced, a
+// broken window, capacity or shift refuses the change with the reason.
+func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) error {
+	var r Run
+	if err := tx.Preload("Stops", func(db *gorm.DB) *gorm.DB { return db.Order("sequence") }).First(&r, runID).Error; err != nil {
+		return notFound(err, "run", runID)
+	}
+	if r.Status == "finished" {
+		return Conflict("run %d is finished", runID)
+	}
+	var v Vehicle
+	if err := tx.First(&v, r.VehicleID).Error; err != nil {
+		return err
+	}
+	weekday := Weekdays[(int(r.Day.Weekday())+6)%7]
+	shift := v.Shifts[weekday]
+	from, _ := parseClock(shift.From)
+	to, _ := parseClock(shift.To)
+	p := &planner.Problem{Vehicles: []planner.Vehicle{{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)}, Capacity: []float64{KgFromGrams(v.CapacityG), v.CapacityM3}}}}
+	points := []planner.Point{set.Depot}
+	seq := make([]int, len(r.Stops))
+	for i, st := range r.Stops {
+		var req PickupRequest
+		if err := tx.First(&req, *st.RequestID).Error; err != nil {
+			return err
+		}
+		points = append(points, planner.Point{Lat: *req.Latitude, Lon: *req.Longitude})
+		p.Jobs = append(p.Jobs, planner.Job{ID: req.Reference, Loc: i + 1, Service: DefaultService, Windows: windowsOn(req.OpeningHours, weekday), Amount: []float64{KgFromGrams(req.ApproxG), req.ApproxM3}})
+		seq[i] = i
+	}
+	m, err := set.Travel.Matrix(tx.Statement.Context, points)
+	if err != nil {
+		return fmt.Errorf("travel times: %w", err)
+	}
+	p.Matrix = m
+	route, broken := planner.Evaluate(p, 0, seq)
+	if broken != nil && !force {
+		return &ConflictError{Detail: fmt.Sprintf("run %d: %v; send force to do it anyway", runID, broken)}
+	}
+	at := func(minutes float64) time.Time {
+		return r.Day.Start(set.Location).Add(time.Duration(minutes * float64(time.Minute))).UTC()
+	}
+	for i, st := range route.Stops {
+		if err := tx.Model(&RunStop{}).Where("id = ?", r.Stops[i].ID).Updates(map[string]any{
+			"sequence": i + 1, "arrive_at": at(st.Arrival), "start_at": at(st.Start), "depart_at": at(st.Departure), "load_g": GramsFromKg(st.Load[0]),
+		}).Error; err != nil {
+			return err
+		}
+	}
+	return tx.Model(&Run{}).Where("id = ?", runID).Updates(map[string]any{"planned_m": int64(math.Round(route.Distance * 1000)), "planned_minutes": int(math.Round(route.Duration))}).Error
+}

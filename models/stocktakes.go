@@ -146,6 +146,9 @@ func (s *Store) RecordCounts(ctx context.Context, actor *User, id int64, counts 
 				}
 				return err
 			}
+			if (st.LocationID != nil && it.LocationID != *st.LocationID) || (st.CategoryID != nil && it.CategoryID != *st.CategoryID) {
+				return Invalid(fmt.Sprintf("lines[%d].stock_item_id", i), "stock item %d is not in this stocktake's location or category", it.ID)
+			}
 			counted := MilliFromQuantity(c.Counted)
 			var line StocktakeLine
 			err := tx.Where("stocktake_id = ? AND stock_item_id = ?", id, it.ID).Take(&line).Error
@@ -169,14 +172,19 @@ func (s *Store) RecordCounts(ctx context.Context, actor *User, id int64, counts 
 }
 
 // CloseStocktake turns every difference into an "adjusted" movement with reason
-// stocktake, in one transaction.
+// stocktake, in one transaction. The close itself is a conditional update, so two closes
+// at once cannot both book the differences.
 func (s *Store) CloseStocktake(ctx context.Context, actor *User, id int64) (*Stocktake, error) {
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		var st Stocktake
 		if err := tx.Preload("Lines").First(&st, id).Error; err != nil {
 			return notFound(err, "stocktake", id)
 		}
-		if st.Status != "open" {
+		res := tx.Model(&Stocktake{}).Where("id = ? AND status = ?", id, "open").Updates(map[string]any{"status": "closed", "closed_at": s.Now(), "closed_by": userID(actor)})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
 			return Conflict("stocktake %d is closed already", id)
 		}
 		adjusted := 0
@@ -201,10 +209,6 @@ func (s *Store) CloseStocktake(ctx context.Context, actor *User, id int64) (*Sto
 				return err
 			}
 			adjusted++
-		}
-		now := s.Now()
-		if err := tx.Model(&st).Updates(map[string]any{"status": "closed", "closed_at": now, "closed_by": userID(actor)}).Error; err != nil {
-			return err
 		}
 		return s.audit(tx, actor, "close", "stocktake", id, map[string]any{"adjusted": adjusted})
 	})
