@@ -55,7 +55,7 @@ func (s *Store) LoadDemo(ctx context.Context, seed uint64, scale int, today Date
 	d := &demo{ctx: ctx, dialect: s.dialect, rng: rand.New(rand.NewPCG(seed, seed^0x5ca7)), scale: scale, today: today, now: s.Now()}
 	err = s.InTx(ctx, func(tx *gorm.DB) error {
 		d.tx = tx
-		for _, load := range []func() error{d.bands, d.categories, d.locations, d.donors, d.organisations, d.accounts, d.visitRules, d.vans, d.stock, d.reservations, d.furniture, d.people} {
+		for _, load := range []func() error{d.bands, d.categories, d.locations, d.donors, d.organisations, d.accounts, d.visitRules, d.vans, d.stock, d.reservations, d.furniture, d.people, d.runs} {
 			if err := load(); err != nil {
 				return err
 			}

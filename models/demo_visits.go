@@ -83,3 +83,44 @@ func (d *demo) vans() error {
 	}
 	return d.tx.CreateInBatches(&reqs, 500).Error
 }
+
+// runs gives the past year its collection runs: on most working days a van went out,
+// finished, and its completed stops are the collected requests of that day.
+func (d *demo) runs() error {
+	var vans []Vehicle
+	if err := d.tx.Order("id").Find(&vans).Error; err != nil || len(vans) == 0 {
+		return err
+	}
+	var collected []PickupRequest
+	if err := d.tx.Where("status = ?", PickupCollected).Order("earliest_date, id").Find(&collected).Error; err != nil {
+		return err
+	}
+	byDay := map[string][]PickupRequest{}
+	for _, r := range collected {
+		byDay[r.EarliestDate.String()] = append(byDay[r.EarliestDate.String()], r)
+	}
+	odometer := 41000.0
+	for day := d.today.AddDays(-364); day.Before(d.today.Time); day = day.AddDays(1) {
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday || d.rng.IntN(5) == 0 {
+			continue
+		}
+		van := vans[d.rng.IntN(len(vans))]
+		km := 20 + d.rng.Float64()*45
+		start := odometer
+		odometer += km
+		startAt := day.Start(time.UTC).Add(8 * time.Hour)
+		finishAt := startAt.Add(time.Duration(4+d.rng.IntN(4)) * time.Hour)
+		run := Run{Day: day, VehicleID: van.ID, Status: "finished", PlannedM: int64(km * 950), PlannedMinutes: int(finishAt.Sub(startAt).Minutes()),
+			StartOdometerKm: &start, FinishOdometerKm: &odometer, StartedAt: &startAt, FinishedAt: &finishAt, CreatedAt: startAt}
+		for i, r := range byDay[day.String()] {
+			id := r.ID
+			at := startAt.Add(time.Duration(30*(i+1)) * time.Minute)
+			run.Stops = append(run.Stops, RunStop{Sequence: i + 1, Kind: "pickup", RequestID: &id, ArriveAt: at, StartAt: at, DepartAt: at.Add(15 * time.Minute),
+				LoadG: r.ApproxG, Status: "completed", CompletedAt: &at})
+		}
+		if err := d.tx.Create(&run).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
