@@ -132,15 +132,14 @@ func TestJunkBodiesNeverFail(t *testing.T) {
 			if r.roles != nil {
 				token = e.as(r.roles[0])
 			}
+			path := concretePath(r.path)
 			for _, body := range junk {
-				for _, path := range []string{concretePath(r.path), strings.ReplaceAll(concretePath(r.path), "/1", "/-1")} {
-					res := e.do(r.method, path, token, body)
-					if res.status >= 500 {
-						t.Errorf("%s %s with %.60q: %d %s", r.method, path, body, res.status, res.body)
-					}
-					if res.status >= 400 && res.header.Get("Content-Type") != "application/problem+json" {
-						t.Errorf("%s %s with %.60q: %d is not problem+json", r.method, path, body, res.status)
-					}
+				res := e.do(r.method, path, token, body)
+				if res.status >= 500 {
+					t.Errorf("%s %s with %.60q: %d %s", r.method, path, body, res.status, res.body)
+				}
+				if res.status >= 400 && res.header.Get("Content-Type") != "application/problem+json" {
+					t.Errorf("%s %s with %.60q: %d is not problem+json", r.method, path, body, res.status)
 				}
 			}
 		}

@@ -368,7 +368,7 @@ func (s *Store) ImportDonations(ctx context.Context, actor *User, r io.Reader, d
 	}
 	return s.runImport(ctx, dryRun, len(rows), func(tx *gorm.DB, res *ImportResult) error {
 		res.Problems = append(res.Problems, parseProblems...)
-		inTx := &Store{db: tx, dialect: s.dialect, now: s.now, url: s.url}
+		inTx := s.bound(tx)
 		for _, key := range order {
 			g := groups[key]
 			if len(g.in.Lines) == 0 {
@@ -377,7 +377,7 @@ func (s *Store) ImportDonations(ctx context.Context, actor *User, r io.Reader, d
 			// A savepoint per donation, so that one refused donation does not spoil the
 			// check of the others.
 			err := inTx.InTx(ctx, func(sub *gorm.DB) error {
-				sp := &Store{db: sub, dialect: s.dialect, now: s.now, url: s.url}
+				sp := s.bound(sub)
 				_, err := sp.ReceiveDonation(ctx, actor, g.in)
 				return err
 			})

@@ -18,8 +18,8 @@ type DemoUser struct {
 // demo carries what the demo loaders share: the random source (so a seed gives the same
 // data every time), the scale, and the ids made so far.
 type demo struct {
+	store   *Store // bound to the demo's transaction
 	ctx     context.Context
-	dialect Dialect
 	staffID int64
 	tx      *gorm.DB
 	rng     *rand.Rand
@@ -52,9 +52,9 @@ func (s *Store) LoadDemo(ctx context.Context, seed uint64, scale int, today Date
 	if !empty {
 		return nil, Conflict("the database already has data; demo data goes into an empty database only")
 	}
-	d := &demo{ctx: ctx, dialect: s.dialect, rng: rand.New(rand.NewPCG(seed, seed^0x5ca7)), scale: scale, today: today, now: s.Now()}
+	d := &demo{ctx: ctx, rng: rand.New(rand.NewPCG(seed, seed^0x5ca7)), scale: scale, today: today, now: s.Now()}
 	err = s.InTx(ctx, func(tx *gorm.DB) error {
-		d.tx = tx
+		d.tx, d.store = tx, s.bound(tx)
 		for _, load := range []func() error{d.bands, d.categories, d.locations, d.donors, d.organisations, d.accounts, d.visitRules, d.vans, d.stock, d.reservations, d.furniture, d.people, d.runs} {
 			if err := load(); err != nil {
 				return err
@@ -282,7 +282,7 @@ func (d *demo) accounts() error {
 	}
 	// Every demo account has the same password: quick to try, and printed once.
 	pw := GeneratePassword()
-	hash, err := hashPassword(pw)
+	hash, err := d.store.hashPassword(pw)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 // people adds volunteers, placements and apprentices with a year of hours (each hour a
 // timebank credit), some credits spent, and workshops with attendees.
 func (d *demo) people() error {
-	s := &Store{db: d.tx, dialect: d.dialect, now: func() time.Time { return d.now }}
+	s := d.store
 	staff := &User{ID: d.staffID, Role: RoleStaff}
 	kinds := []string{"volunteer", "volunteer", "volunteer", "placement", "apprentice"}
 	var vols []*Volunteer

@@ -13,7 +13,7 @@ func (d *demo) reservations() error {
 	if err != nil {
 		return err
 	}
-	s := &Store{db: d.tx, dialect: d.dialect, now: func() time.Time { return d.now }}
+	s := d.store
 	var items []StockItem
 	if err := d.tx.Where("on_hand_milli > reserved_milli").Order("id").Limit(200).Find(&items).Error; err != nil || len(items) == 0 {
 		return err

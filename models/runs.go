@@ -380,7 +380,7 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 		if err := tx.First(&req, *st.RequestID).Error; err != nil {
 			return err
 		}
-		inTx := &Store{db: tx, dialect: s.dialect, now: s.now, url: s.url}
+		inTx := s.bound(tx)
 		d, err := inTx.ReceiveDonation(ctx, actor, DonationInput{DonorID: req.DonorID, Channel: "collection", Notes: "collection " + req.Reference, Lines: lines})
 		if err != nil {
 			return err

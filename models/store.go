@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"golang.org/x/crypto/bcrypt"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -31,10 +32,11 @@ const (
 // the business does; each one that changes state runs in a transaction and records an
 // audit entry.
 type Store struct {
-	url     string
-	db      *gorm.DB
-	dialect Dialect
-	now     func() time.Time
+	url        string
+	bcryptCost int
+	db         *gorm.DB
+	dialect    Dialect
+	now        func() time.Time
 }
 
 // OpenOptions configures Open.
@@ -46,6 +48,8 @@ type OpenOptions struct {
 	MaxOpenConns int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// BcryptCost hashes passwords; 0 means bcrypt's default. Tests use the minimum.
+	BcryptCost int
 }
 
 // Open connects to PostgreSQL when opts.URL is a postgres URL, else to the embedded
@@ -100,7 +104,11 @@ func Open(opts OpenOptions) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{url: opts.URL, db: db, dialect: dialect, now: now}, nil
+	cost := opts.BcryptCost
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	return &Store{url: opts.URL, bcryptCost: cost, db: db, dialect: dialect, now: now}, nil
 }
 
 // sqliteDSN turns on foreign keys, WAL and a busy timeout, and writes times in a format
@@ -151,6 +159,14 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		}
 		return fn(tx)
 	})
+}
+
+// bound is a Store whose every statement runs in tx: Store methods called through it
+// join the caller's transaction (their own InTx becomes a savepoint).
+func (s *Store) bound(tx *gorm.DB) *Store {
+	c := *s
+	c.db = tx
+	return &c
 }
 
 // DB gives a session bound to ctx, for reads.

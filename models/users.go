@@ -137,8 +137,8 @@ func (s *Store) checkRoleOrganisation(tx *gorm.DB, p *Problems, role Role, orgID
 	}
 }
 
-func hashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+func (s *Store) hashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.bcryptCost)
 	return string(h), err
 }
 
@@ -154,7 +154,7 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(in.Password)
+	hash, err := s.hashPassword(in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +245,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor *User, id int64, ch UserCh
 			return err
 		}
 		if ch.Password != nil {
-			h, err := hashPassword(*ch.Password)
+			h, err := s.hashPassword(*ch.Password)
 			if err != nil {
 				return err
 			}
@@ -388,7 +388,7 @@ func (s *Store) ChangePassword(ctx context.Context, u *User, current, next, keep
 	if err := p.Err(); err != nil {
 		return err
 	}
-	h, err := hashPassword(next)
+	h, err := s.hashPassword(next)
 	if err != nil {
 		return err
 	}

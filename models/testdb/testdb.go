@@ -15,6 +15,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the driver for creating and dropping schemas
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/scrapstore/scrapstore/models"
 )
@@ -38,7 +39,7 @@ func EachWith(t *testing.T, now func() time.Time, fn func(t *testing.T, store *m
 // SQLite opens a migrated SQLite database in a temporary directory.
 func SQLite(t testing.TB, now func() time.Time) *models.Store {
 	t.Helper()
-	return open(t, models.OpenOptions{DataDir: t.TempDir(), Now: now})
+	return open(t, models.OpenOptions{DataDir: t.TempDir(), Now: now, BcryptCost: bcrypt.MinCost})
 }
 
 // Postgres opens a migrated PostgreSQL database in a schema of its own, dropped when the
@@ -72,7 +73,7 @@ func Postgres(t testing.TB, now func() time.Time) *models.Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return open(t, models.OpenOptions{URL: u.String(), Now: now})
+	return open(t, models.OpenOptions{URL: u.String(), Now: now, BcryptCost: bcrypt.MinCost})
 }
 
 func open(t testing.TB, opts models.OpenOptions) *models.Store {
