@@ -2,6 +2,8 @@ package models
 
 import (
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // people adds volunteers, placements and apprentices with a year of hours (each hour a
@@ -22,22 +24,52 @@ func (d *demo) people() error {
 		}
 		vols = append(vols, v)
 	}
+	// A year of hours, written in batches: each hour is a credit from the store, so the
+	// accounts move by the same amounts as LogHours would move them.
+	accounts := map[int64]int64{}
+	var acctRows []TimebankAccount
+	if err := d.tx.Where("volunteer_id IS NOT NULL").Find(&acctRows).Error; err != nil {
+		return err
+	}
+	for _, a := range acctRows {
+		accounts[*a.VolunteerID] = a.ID
+	}
+	var hours []VolunteerHours
 	for day := d.today.AddDays(-364); day.Before(d.today.Time); day = day.AddDays(1) {
 		if day.Weekday() == time.Sunday {
 			continue
 		}
 		for _, v := range vols {
-			if d.rng.IntN(4) != 0 {
-				continue
-			}
-			hours := float64(2+d.rng.IntN(20)) / 4
-			if _, err := s.LogHours(d.ctx, staff, v.ID, day, hours, Activities[d.rng.IntN(len(Activities))], d.today); err != nil {
-				return err
+			if d.rng.IntN(4) == 0 {
+				hours = append(hours, VolunteerHours{VolunteerID: v.ID, Day: day, Quarters: 2 + d.rng.IntN(20), Activity: Activities[d.rng.IntN(len(Activities))], RecordedBy: &staff.ID, CreatedAt: d.now})
 			}
 		}
 	}
-	storeAcct, err := s.storeAccount(d.tx)
+	if err := d.tx.CreateInBatches(&hours, 1000).Error; err != nil {
+		return err
+	}
+	storeID, err := s.storeAccount(d.tx)
 	if err != nil {
+		return err
+	}
+	var transfers []Transfer
+	earned := map[int64]int64{}
+	for _, h := range hours {
+		id := h.ID
+		transfers = append(transfers, Transfer{FromAccount: storeID, ToAccount: accounts[h.VolunteerID], Quarters: int64(h.Quarters), Note: "hours " + h.Day.String(), HoursID: &id, RecordedBy: &staff.ID, At: d.now})
+		earned[accounts[h.VolunteerID]] += int64(h.Quarters)
+	}
+	if err := d.tx.CreateInBatches(&transfers, 1000).Error; err != nil {
+		return err
+	}
+	total := int64(0)
+	for acct, q := range earned {
+		total += q
+		if err := d.tx.Model(&TimebankAccount{}).Where("id = ?", acct).Update("balance_quarters", gorm.Expr("balance_quarters + ?", q)).Error; err != nil {
+			return err
+		}
+	}
+	if err := d.tx.Model(&TimebankAccount{}).Where("id = ?", storeID).Update("balance_quarters", gorm.Expr("balance_quarters - ?", total)).Error; err != nil {
 		return err
 	}
 	for _, v := range vols[:len(vols)/2] {
@@ -45,7 +77,7 @@ func (d *demo) people() error {
 		if err := d.tx.Where("volunteer_id = ?", v.ID).Take(&acct).Error; err != nil {
 			return err
 		}
-		if _, err := s.transfer(d.tx, staff, acct.ID, storeAcct, 8, "a workshop place", nil); err != nil {
+		if _, err := s.transfer(d.tx, staff, acct.ID, storeID, 8, "a workshop place", nil); err != nil {
 			return err
 		}
 	}

@@ -51,6 +51,12 @@ func TestDemoData(t *testing.T) {
 		} else if len(first) != len(names) || first[0] != names[0] || first[len(first)-1] != names[len(names)-1] {
 			t.Fatal("the same seed gave different data on the second engine")
 		}
+		if total, err := s.TimebankTotal(ctx); err != nil || total != 0 {
+			t.Fatalf("demo timebank balances sum to %d, %v", total, err)
+		}
+		if bad, _, err := s.CheckLedger(ctx); err != nil || len(bad) > 0 {
+			t.Fatalf("demo ledger disagrees: %+v %v", bad, err)
+		}
 		if _, err := s.LoadDemo(ctx, 7, 1, day("2026-11-25")); err == nil {
 			t.Fatal("demo loaded twice")
 		}
