@@ -68,21 +68,23 @@ type labelsRequest struct {
 }
 
 type recipientRequest struct {
-	Kind           *string `json:"kind"`
-	Name           *string `json:"name" validate:"omitempty,max=200"`
-	Agency         *string `json:"agency" validate:"omitempty,max=200"`
-	Reference      *string `json:"reference" validate:"omitempty,max=100"`
-	Contact        *string `json:"contact" validate:"omitempty,max=200"`
-	Address        *string `json:"address" validate:"omitempty,max=500"`
-	Postcode       *string `json:"postcode" validate:"omitempty,max=10"`
-	Needs          *string `json:"needs" validate:"omitempty,max=2000"`
-	Notes          *string `json:"notes" validate:"omitempty,max=2000"`
-	OrganisationID *int64  `json:"organisation_id"`
+	Kind           *string  `json:"kind"`
+	Name           *string  `json:"name" validate:"omitempty,max=200"`
+	Agency         *string  `json:"agency" validate:"omitempty,max=200"`
+	Reference      *string  `json:"reference" validate:"omitempty,max=100"`
+	Contact        *string  `json:"contact" validate:"omitempty,max=200"`
+	Address        *string  `json:"address" validate:"omitempty,max=500"`
+	Postcode       *string  `json:"postcode" validate:"omitempty,max=10"`
+	Needs          *string  `json:"needs" validate:"omitempty,max=2000"`
+	Notes          *string  `json:"notes" validate:"omitempty,max=2000"`
+	OrganisationID *int64   `json:"organisation_id"`
+	Latitude       *float64 `json:"latitude"`
+	Longitude      *float64 `json:"longitude"`
 }
 
 func (r recipientRequest) input() models.RecipientInput {
 	return models.RecipientInput{Kind: r.Kind, Name: r.Name, Agency: r.Agency, Reference: r.Reference, Contact: r.Contact, Address: r.Address,
-		Postcode: r.Postcode, Needs: r.Needs, Notes: r.Notes, OrganisationID: r.OrganisationID}
+		Postcode: r.Postcode, Needs: r.Needs, Notes: r.Notes, OrganisationID: r.OrganisationID, Latitude: r.Latitude, Longitude: r.Longitude}
 }
 
 func (s *Server) listFurnitureTypes(c echo.Context) error {

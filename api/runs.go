@@ -33,8 +33,8 @@ type completeLine struct {
 }
 
 type completeRequest struct {
-	Lines      []completeLine `json:"lines" validate:"required,min=1"`
-	LocationID int64          `json:"location_id" validate:"required"`
+	Lines      []completeLine `json:"lines" validate:"dive"`
+	LocationID int64          `json:"location_id"`
 }
 
 func (s *Server) plan(c echo.Context) error {

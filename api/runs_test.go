@@ -39,9 +39,19 @@ func TestCollectionWalk(t *testing.T) {
 		}
 
 		tomorrow := e.srv.today().AddDays(1).String()
+		// A wardrobe to deliver to a household tomorrow.
+		wardrobe := e.register(e.furnitureType("Double wardrobe", 55, false, false).ID)
+		e.moveTo(wardrobe.ID, "checking").want(http.StatusOK)
+		e.moveTo(wardrobe.ID, "available").want(http.StatusOK)
+		var hh models.Recipient
+		e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "household", "name": "Mr Evans", "address": "9 Park Lane, Oldbury", "postcode": "B69 4AA",
+			"latitude": 52.50, "longitude": -2.02}).want(http.StatusCreated).decode(&hh)
+		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/reserve", staff, map[string]any{"recipient_id": hh.ID}).want(http.StatusOK)
+		var ho models.Handover
+		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/handover", staff, map[string]any{"method": "delivered", "on": tomorrow}).want(http.StatusCreated).decode(&ho)
 		var dry models.PlanResult
 		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": tomorrow, "dry_run": true}).want(http.StatusOK).decode(&dry)
-		if len(dry.Runs) != 1 || len(dry.Runs[0].Stops) != 1 || len(dry.Unassigned) != 1 || dry.Unassigned[0].Code != "capacity" {
+		if len(dry.Runs) != 1 || len(dry.Runs[0].Stops) != 2 || len(dry.Unassigned) != 1 || dry.Unassigned[0].Code != "capacity" {
 			t.Fatalf("dry run %+v", dry)
 		}
 		var n int64
@@ -78,11 +88,11 @@ func TestCollectionWalk(t *testing.T) {
 		}
 		var changed List[models.Run]
 		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/stops", staff, map[string]any{"request_id": hugeReq.ID, "position": 1, "force": true}).want(http.StatusOK).decode(&changed)
-		if len(changed.Items[0].Stops) != 2 || *changed.Items[0].Stops[0].RequestID != hugeReq.ID || !changed.Items[0].Stops[1].StartAt.After(changed.Items[0].Stops[0].StartAt) {
+		if len(changed.Items[0].Stops) != 3 || *changed.Items[0].Stops[0].RequestID != hugeReq.ID || !changed.Items[0].Stops[1].StartAt.After(changed.Items[0].Stops[0].StartAt) {
 			t.Fatalf("after adding: %+v", changed.Items[0].Stops)
 		}
 		e.do(http.MethodDelete, "/api/v1/stops/"+itoa(changed.Items[0].Stops[0].ID), staff, nil).want(http.StatusOK).decode(&changed)
-		if len(changed.Items[0].Stops) != 1 || changed.Items[0].Stops[0].Sequence != 1 {
+		if len(changed.Items[0].Stops) != 2 || changed.Items[0].Stops[0].Sequence != 1 {
 			t.Fatalf("after removing: %+v", changed.Items[0].Stops)
 		}
 		e.store.DB(t.Context()).First(&hugeReq, hugeReq.ID)
@@ -104,7 +114,23 @@ func TestCollectionWalk(t *testing.T) {
 			t.Fatalf("driver sees %d runs", len(mine.Items))
 		}
 		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/start", e.as(models.RoleDriver), map[string]any{"odometer_km": 12000}).want(http.StatusOK)
-		stop := run.Stops[0]
+		var stop, drop models.RunStop
+		for _, st := range run.Stops {
+			if st.Kind == "delivery" {
+				drop = st
+			} else {
+				stop = st
+			}
+		}
+		if drop.HandoverID == nil || *drop.HandoverID != ho.ID {
+			t.Fatalf("no delivery stop for hand-over %d: %+v", ho.ID, run.Stops)
+		}
+		e.do(http.MethodPost, "/api/v1/stops/"+itoa(drop.ID)+"/complete", e.as(models.RoleDriver), map[string]any{}).want(http.StatusOK)
+		var delivered models.Handover
+		e.store.DB(t.Context()).First(&delivered, ho.ID)
+		if delivered.DeliveryStatus != "delivered" {
+			t.Fatalf("hand-over is %s", delivered.DeliveryStatus)
+		}
 		body := map[string]any{"location_id": loc.ID, "lines": []map[string]any{{"category_id": cat.ID, "description": "Card offcuts", "quantity": 6, "unit": "box", "weight_kg": 22.5}}}
 		e.do(http.MethodPost, "/api/v1/stops/"+itoa(stop.ID)+"/complete", e.as(models.RoleDriver), body).want(http.StatusOK)
 		e.do(http.MethodPost, "/api/v1/stops/"+itoa(stop.ID)+"/complete", e.as(models.RoleDriver), body).problem(http.StatusConflict, "")
@@ -128,7 +154,7 @@ func TestCollectionWalk(t *testing.T) {
 		// The report counts the run, its stop and the van's km by odometer.
 		var f models.Figures
 		e.do(http.MethodGet, "/api/v1/reports/figures?from="+tomorrow+"&to="+tomorrow, mgr, nil).want(http.StatusOK).decode(&f)
-		if f.Logistics.Runs != 1 || f.Logistics.StopsCompleted != 1 || f.Logistics.Km != 42 || f.CO2e.VanKg != 10.735 {
+		if f.Logistics.Runs != 1 || f.Logistics.StopsCompleted != 2 || f.Logistics.Km != 42 || f.CO2e.VanKg != 10.735 {
 			t.Fatalf("logistics figures %+v, van %v", f.Logistics, f.CO2e.VanKg)
 		}
 	})

@@ -26,6 +26,8 @@ type Recipient struct {
 	Needs          string     `json:"needs"`
 	Notes          string     `json:"notes"`
 	OrganisationID *int64     `json:"organisation_id"`
+	Latitude       *float64   `json:"latitude"`
+	Longitude      *float64   `json:"longitude"`
 	ErasedAt       *time.Time `json:"erased_at"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
@@ -37,6 +39,7 @@ type RecipientInput struct {
 	Name, Agency, Reference, Contact, Address, Postcode, Needs *string
 	Notes                                                      *string
 	OrganisationID                                             *int64
+	Latitude, Longitude                                        *float64
 }
 
 func (s *Store) applyRecipient(tx *gorm.DB, p *Problems, r *Recipient, in RecipientInput) error {
@@ -69,6 +72,14 @@ func (s *Store) applyRecipient(tx *gorm.DB, p *Problems, r *Recipient, in Recipi
 	}
 	if in.OrganisationID != nil {
 		r.OrganisationID = in.OrganisationID
+	}
+	if in.Latitude != nil || in.Longitude != nil {
+		r.Latitude, r.Longitude = in.Latitude, in.Longitude
+		if r.Latitude == nil || r.Longitude == nil {
+			p.Add("longitude", "give both latitude and longitude, or neither")
+		} else {
+			checkCoordinates(p, *r.Latitude, *r.Longitude)
+		}
 	}
 	switch r.Kind {
 	case "household":

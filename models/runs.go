@@ -45,6 +45,7 @@ type RunStop struct {
 	Sequence    int        `json:"sequence"`
 	Kind        string     `json:"kind"`
 	RequestID   *int64     `json:"request_id"`
+	HandoverID  *int64     `json:"handover_id"`
 	ArriveAt    time.Time  `json:"arrive_at"`
 	StartAt     time.Time  `json:"start_at"`
 	DepartAt    time.Time  `json:"depart_at"`
@@ -79,14 +80,35 @@ type PlanResult struct {
 
 // PlanUnassigned is a request left for another day, and why.
 type PlanUnassigned struct {
-	RequestID int64  `json:"request_id"`
-	Reference string `json:"reference"`
-	Code      string `json:"code"`
-	Reason    string `json:"reason"`
+	RequestID  int64  `json:"request_id,omitempty"`
+	HandoverID int64  `json:"handover_id,omitempty"`
+	Reference  string `json:"reference"`
+	Code       string `json:"code"`
+	Reason     string `json:"reason"`
 }
 
-// DefaultService is how long a collection takes at the door, in minutes.
-const DefaultService = 15
+// How long a collection and a furniture delivery take at the door, in minutes.
+const (
+	DefaultService  = 15
+	DeliveryService = 20
+)
+
+// delivery is a hand-over waiting to be delivered, with where it goes.
+type delivery struct {
+	ID                  int64
+	Latitude, Longitude *float64
+	WeightG             int64
+	VolumeM3            float64
+}
+
+// deliveriesOn lists the furniture hand-overs waiting to be delivered on a day.
+func (s *Store) deliveriesOn(ctx context.Context, day Date) ([]delivery, error) {
+	var out []delivery
+	err := s.DB(ctx).Table("handovers h").Select("h.id, r.latitude, r.longitude, h.weight_g, h.volume_m3").
+		Joins("JOIN recipients r ON r.id = h.recipient_id").
+		Where("h.delivery_status = ? AND h.handed_on = ?", "waiting", day).Order("h.id").Scan(&out).Error
+	return out, err
+}
 
 // PlanDay plans a day's collections: accepted requests whose dates include the day, on
 // the active vans (or those named) that work that day and have no run yet. Without dry
@@ -126,12 +148,28 @@ func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs [
 			Capacity: []float64{KgFromGrams(v.CapacityG), v.CapacityM3}, Skills: v.Skills})
 		vanIdx = append(vanIdx, v)
 	}
+	dels, err := s.deliveriesOn(ctx, day)
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range reqs {
 		w := windowsOn(r.OpeningHours, weekday)
 		age := int(math.Min(9, day.Sub(r.CreatedAt).Hours()/24))
 		points = append(points, planner.Point{Lat: *r.Latitude, Lon: *r.Longitude})
 		p.Jobs = append(p.Jobs, planner.Job{ID: r.Reference, Loc: len(points) - 1, Service: DefaultService, Windows: w,
 			Amount: []float64{KgFromGrams(r.ApproxG), r.ApproxM3}, Priority: r.Priority*10 + max(age, 0)})
+	}
+	var planned []delivery
+	for _, d := range dels {
+		if d.Latitude == nil || d.Longitude == nil {
+			res.Unassigned = append(res.Unassigned, PlanUnassigned{HandoverID: d.ID, Reference: fmt.Sprintf("delivery %d", d.ID), Code: "no_coordinates",
+				Reason: "the household has no latitude and longitude: add them to the recipient"})
+			continue
+		}
+		points = append(points, planner.Point{Lat: *d.Latitude, Lon: *d.Longitude})
+		p.Jobs = append(p.Jobs, planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Loc: len(points) - 1, Service: DeliveryService, Delivery: true,
+			Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{KgFromGrams(d.WeightG), d.VolumeM3}, Priority: 10})
+		planned = append(planned, d)
 	}
 	if len(p.Jobs) == 0 {
 		return res, nil
@@ -159,15 +197,25 @@ func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs [
 		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: int64(math.Round(rt.Distance * 1000)), PlannedMinutes: int(math.Round(rt.Duration)), CreatedAt: s.Now()}
 		run.PlannedKm = float64(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
-			req := reqs[st.Job]
-			run.Stops = append(run.Stops, RunStop{Sequence: i + 1, Kind: "pickup", RequestID: &req.ID, ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
-				LoadG: GramsFromKg(st.Load[0]), LoadKg: st.Load[0], Status: "planned"})
+			stop := RunStop{Sequence: i + 1, Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
+				LoadG: GramsFromKg(st.Load[0]), LoadKg: st.Load[0], Status: "planned"}
+			if st.Job < len(reqs) {
+				stop.RequestID = &reqs[st.Job].ID
+			} else {
+				stop.Kind, stop.HandoverID = "delivery", &planned[st.Job-len(reqs)].ID
+			}
+			run.Stops = append(run.Stops, stop)
 		}
 		res.Runs = append(res.Runs, run)
 	}
 	for _, u := range sol.Unassigned {
-		r := reqs[u.Job]
-		res.Unassigned = append(res.Unassigned, PlanUnassigned{RequestID: r.ID, Reference: r.Reference, Code: u.Code, Reason: u.Reason})
+		if u.Job < len(reqs) {
+			r := reqs[u.Job]
+			res.Unassigned = append(res.Unassigned, PlanUnassigned{RequestID: r.ID, Reference: r.Reference, Code: u.Code, Reason: u.Reason})
+		} else {
+			d := planned[u.Job-len(reqs)]
+			res.Unassigned = append(res.Unassigned, PlanUnassigned{HandoverID: d.ID, Reference: fmt.Sprintf("delivery %d", d.ID), Code: u.Code, Reason: u.Reason})
+		}
 	}
 	if dryRun {
 		return res, nil
@@ -186,12 +234,17 @@ func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs [
 				return err
 			}
 			for _, st := range run.Stops {
-				res := tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupAccepted).Updates(map[string]any{"status": PickupScheduled, "updated_at": s.Now()})
+				var res *gorm.DB
+				if st.RequestID != nil {
+					res = tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupAccepted).Updates(map[string]any{"status": PickupScheduled, "updated_at": s.Now()})
+				} else {
+					res = tx.Model(&Handover{}).Where("id = ? AND delivery_status = ?", *st.HandoverID, "waiting").Update("delivery_status", "planned")
+				}
 				if res.Error != nil {
 					return res.Error
 				}
 				if res.RowsAffected == 0 {
-					return Conflict("request %d changed while planning; plan again", *st.RequestID)
+					return Conflict("a request or delivery on run %d changed while planning; plan again", run.VehicleID)
 				}
 			}
 			if err := s.audit(tx, actor, "plan", "collection_run", run.ID, map[string]any{"date": day, "vehicle_id": run.VehicleID, "stops": len(run.Stops)}); err != nil {
@@ -204,6 +257,23 @@ func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs [
 		return nil, err
 	}
 	return res, nil
+}
+
+// unplan puts what a stop was for back to wait for another run: a request to accepted,
+// a delivery to waiting.
+func (s *Store) unplan(tx *gorm.DB, st *RunStop, why string) error {
+	if st.RequestID != nil {
+		return tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).Updates(map[string]any{"status": PickupAccepted, "status_reason": why}).Error
+	}
+	return tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", "waiting").Error
+}
+
+// cmpErr is err when there is one, else the conflict.
+func cmpErr(err, conflict error) error {
+	if err != nil {
+		return err
+	}
+	return conflict
 }
 
 func contains(list []int64, v int64) bool {
@@ -376,6 +446,21 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 		if r.Status == "finished" {
 			return Conflict("run %d is finished", r.ID)
 		}
+		now := s.Now()
+		if st.Kind == "delivery" {
+			if err := tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", "delivered").Error; err != nil {
+				return err
+			}
+			res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, "planned").Updates(map[string]any{"status": "completed", "completed_at": now})
+			if res.Error != nil || res.RowsAffected == 0 {
+				return cmpErr(res.Error, Conflict("stop %d was completed meanwhile", id))
+			}
+			st.Status, st.CompletedAt = "completed", &now
+			return s.audit(tx, actor, "deliver", "run_stop", id, map[string]any{"handover_id": *st.HandoverID})
+		}
+		if len(lines) == 0 {
+			return Invalid("lines", "say what the collection gave")
+		}
 		var req PickupRequest
 		if err := tx.First(&req, *st.RequestID).Error; err != nil {
 			return err
@@ -385,7 +470,6 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 		if err != nil {
 			return err
 		}
-		now := s.Now()
 		res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, "planned").Updates(map[string]any{"status": "completed", "donation_id": d.ID, "completed_at": now})
 		if res.Error != nil {
 			return res.Error
@@ -426,7 +510,7 @@ func (s *Store) MissStop(ctx context.Context, actor *User, id int64, reason stri
 		if res.RowsAffected == 0 {
 			return Conflict("stop %d is %s already", id, st.Status)
 		}
-		if err := tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).Updates(map[string]any{"status": PickupAccepted, "status_reason": "missed: " + reason}).Error; err != nil {
+		if err := s.unplan(tx, st, "missed: "+reason); err != nil {
 			return err
 		}
 		st.Status, st.Reason = "missed", reason
@@ -446,10 +530,11 @@ type RunSheet struct {
 	Stops   []SheetStop
 }
 
-// SheetStop is a stop with the request's details.
+// SheetStop is a stop with the request's details, or the delivery's.
 type SheetStop struct {
 	RunStop
-	Request PickupRequest
+	Request  PickupRequest
+	Delivery *Handover
 }
 
 // Sheet gathers a run's sheet.
@@ -469,13 +554,19 @@ func (s *Store) Sheet(ctx context.Context, actor *User, id int64) (*RunSheet, er
 		}
 	}
 	for _, st := range r.Stops {
-		var req PickupRequest
+		stop := SheetStop{RunStop: st}
 		if st.RequestID != nil {
-			if err := s.DB(ctx).First(&req, *st.RequestID).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			if err := s.DB(ctx).First(&stop.Request, *st.RequestID).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 				return nil, err
 			}
+		} else {
+			stop.Delivery = &Handover{}
+			if err := s.DB(ctx).First(stop.Delivery, *st.HandoverID).Error; err != nil {
+				return nil, err
+			}
+			stop.Delivery.WeightKg = KgFromGrams(stop.Delivery.WeightG)
 		}
-		sh.Stops = append(sh.Stops, SheetStop{RunStop: st, Request: req})
+		sh.Stops = append(sh.Stops, stop)
 	}
 	return sh, nil
 }
@@ -511,7 +602,7 @@ func (s *Store) ChangeStops(ctx context.Context, actor *User, ch StopChange, set
 				return err
 			}
 			if ch.Remove {
-				if err := tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).Update("status", PickupAccepted).Error; err != nil {
+				if err := s.unplan(tx, &st, "taken off the run"); err != nil {
 					return err
 				}
 			}
@@ -605,13 +696,27 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	points := []planner.Point{set.Depot}
 	seq := make([]int, len(r.Stops))
 	for i, st := range r.Stops {
+		seq[i] = i
+		if st.RequestID == nil {
+			var d delivery
+			if err := tx.Table("handovers h").Select("h.id, r.latitude, r.longitude, h.weight_g, h.volume_m3").Joins("JOIN recipients r ON r.id = h.recipient_id").
+				Where("h.id = ?", *st.HandoverID).Scan(&d).Error; err != nil {
+				return err
+			}
+			if d.Latitude == nil || d.Longitude == nil {
+				return Conflict("delivery %d has no coordinates", d.ID)
+			}
+			points = append(points, planner.Point{Lat: *d.Latitude, Lon: *d.Longitude})
+			p.Jobs = append(p.Jobs, planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Loc: i + 1, Service: DeliveryService, Delivery: true,
+				Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{KgFromGrams(d.WeightG), d.VolumeM3}})
+			continue
+		}
 		var req PickupRequest
 		if err := tx.First(&req, *st.RequestID).Error; err != nil {
 			return err
 		}
 		points = append(points, planner.Point{Lat: *req.Latitude, Lon: *req.Longitude})
 		p.Jobs = append(p.Jobs, planner.Job{ID: req.Reference, Loc: i + 1, Service: DefaultService, Windows: windowsOn(req.OpeningHours, weekday), Amount: []float64{KgFromGrams(req.ApproxG), req.ApproxM3}})
-		seq[i] = i
 	}
 	m, err := set.Travel.Matrix(tx.Statement.Context, points)
 	if err != nil {

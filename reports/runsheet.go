@@ -35,6 +35,10 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 			pdf.AddPage()
 		}
 		r := st.Request
+		if d := st.Delivery; d != nil {
+			r = models.PickupRequest{BusinessName: "Furniture delivery", Address: d.DeliveryAddress, Postcode: d.DeliveryPostcode, ContactName: d.ReceivedBy,
+				Description: fmt.Sprintf("deliver hand-over %d", d.ID), ApproxKg: d.WeightKg, ApproxM3: d.VolumeM3}
+		}
 		pdf.Ln(2)
 		pdf.SetFillColor(232, 243, 236)
 		pdf.SetFont("Helvetica", "B", 11)
