@@ -3,8 +3,10 @@ package api
 import (
 	"bytes"
 	"io"
+	"mime"
 	"net/http"
 	"os"
+	"path/filepath"
 
 	"github.com/labstack/echo/v4"
 
@@ -324,10 +326,11 @@ func (s *Server) getPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ct := p.ContentType
+	ct, name := p.ContentType, filepath.Base(models.PhotoPath("", p, thumb))
 	if thumb {
 		ct = "image/jpeg"
 	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, mime.FormatMediaType("inline", map[string]string{"filename": name}))
 	return c.Blob(http.StatusOK, ct, data)
 }
 

@@ -2,7 +2,10 @@ package api
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -193,19 +196,7 @@ func TestFurniturePhotosAndLabels(t *testing.T) {
 		}
 		var pngData bytes.Buffer
 		png.Encode(&pngData, img)
-		upload := func(name string, data []byte) *result {
-			var body bytes.Buffer
-			mw := multipart.NewWriter(&body)
-			fw, _ := mw.CreateFormFile("photo", name)
-			fw.Write(data)
-			mw.Close()
-			req := httptest.NewRequest(http.MethodPost, "/api/v1/furniture/"+itoa(chair.ID)+"/photos", &body)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Authorization", "Bearer "+staff)
-			rec := httptest.NewRecorder()
-			e.srv.ServeHTTP(rec, req)
-			return &result{t: t, status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
-		}
+		upload := func(name string, data []byte) *result { return e.uploadPhoto(staff, chair.ID, name, data) }
 		var p models.Photo
 		upload("chair.png", pngData.Bytes()).want(http.StatusCreated).decode(&p)
 		if p.ContentType != "image/png" || p.Width != 640 {
@@ -228,5 +219,97 @@ func TestFurniturePhotosAndLabels(t *testing.T) {
 			t.Fatal("sheet lacks the second tag")
 		}
 		e.do(http.MethodPost, "/api/v1/furniture/labels.pdf", staff, map[string]any{"ids": []int64{chair.ID, 999999}}).problem(http.StatusUnprocessableEntity, "ids[1]")
+	})
+}
+
+// uploadPhoto posts data as a furniture item's photo, as multipart/form-data.
+func (e *testEnv) uploadPhoto(token string, itemID int64, name string, data []byte) *result {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("photo", name)
+	fw.Write(data)
+	mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/furniture/"+itoa(itemID)+"/photos", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	e.srv.ServeHTTP(rec, req)
+	return &result{t: e.t, status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+}
+
+// pngClaiming is a tiny PNG file whose header claims a picture of w x h pixels at 16 bits
+// a channel, with a few bytes of image data: what a decompression bomb looks like.
+func pngClaiming(w, h uint32) []byte {
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(kind string, data []byte) {
+		binary.Write(&out, binary.BigEndian, uint32(len(data)))
+		crc := crc32.NewIEEE()
+		crc.Write([]byte(kind))
+		crc.Write(data)
+		out.WriteString(kind)
+		out.Write(data)
+		binary.Write(&out, binary.BigEndian, crc.Sum32())
+	}
+	ihdr := binary.BigEndian.AppendUint32(nil, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	chunk("IHDR", append(ihdr, 16, 6, 0, 0, 0)) // 16-bit RGBA
+	var idat bytes.Buffer
+	zw := zlib.NewWriter(&idat)
+	zw.Write(make([]byte, 64))
+	zw.Close()
+	chunk("IDAT", idat.Bytes())
+	chunk("IEND", nil)
+	return out.Bytes()
+}
+
+func TestFurniturePhotoHostileUploads(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		staff := e.as(models.RoleStaff)
+		chair := e.register(e.furnitureType("Office chair", 12, false, false).ID)
+
+		// A file of a few dozen bytes claiming billions of pixels is refused from its
+		// header, before anything is decoded; so is one just over the budget.
+		bomb := pngClaiming(65535, 65535)
+		if len(bomb) > 120 {
+			t.Fatalf("bomb is %d bytes", len(bomb))
+		}
+		p := e.uploadPhoto(staff, chair.ID, "bomb.png", bomb).problem(http.StatusUnprocessableEntity, "photo")
+		if !strings.Contains(p.Errors[0].Message, "40 megapixels") {
+			t.Fatalf("the refusal should say the limit: %+v", p)
+		}
+		e.uploadPhoto(staff, chair.ID, "wide.png", pngClaiming(8000, 5001)).problem(http.StatusUnprocessableEntity, "photo")
+		e.uploadPhoto(staff, chair.ID, "empty.png", pngClaiming(0, 10)).problem(http.StatusUnprocessableEntity, "photo")
+		// A header within the budget whose data is cut short is unreadable, not a crash.
+		e.uploadPhoto(staff, chair.ID, "short.png", pngClaiming(3000, 2000)).problem(http.StatusUnprocessableEntity, "photo")
+		var n int64
+		e.store.DB(context.Background()).Model(&models.Photo{}).Count(&n)
+		if n != 0 {
+			t.Fatalf("%d photos kept from refused uploads", n)
+		}
+
+		// A picture with HTML after it is kept as the picture alone, and served so that
+		// no browser takes it for anything else.
+		img := image.NewRGBA(image.Rect(0, 0, 32, 32))
+		var pic bytes.Buffer
+		png.Encode(&pic, img)
+		polyglot := append(pic.Bytes(), []byte("<html><script>alert(document.cookie)</script></html>")...)
+		var ph models.Photo
+		e.uploadPhoto(staff, chair.ID, "chair.png", polyglot).want(http.StatusCreated).decode(&ph)
+		res := e.do(http.MethodGet, "/api/v1/furniture/"+itoa(chair.ID)+"/photos/"+itoa(ph.ID), staff, nil).want(http.StatusOK)
+		if bytes.Contains(res.body, []byte("<script")) || res.header.Get("Content-Type") != "image/png" {
+			t.Fatalf("served photo keeps what followed the picture (%s)", res.header.Get("Content-Type"))
+		}
+		if res.header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(res.header.Get("Content-Disposition"), "inline") {
+			t.Fatalf("photo headers %v", res.header)
+		}
+		if _, err := png.Decode(bytes.NewReader(res.body)); err != nil {
+			t.Fatalf("served photo is not a PNG: %v", err)
+		}
+
+		// Many uploads at once all succeed: decoding queues within its budget.
+		parallel(8, func(i int) {
+			e.uploadPhoto(staff, chair.ID, "chair.png", pic.Bytes()).want(http.StatusCreated)
+		})
 	})
 }

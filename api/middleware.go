@@ -39,6 +39,15 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	return m
 }
 
+// noSniff tells browsers to take every answer as the type it says it is, so that an
+// uploaded file can never be run as a page or a script.
+func noSniff(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderXContentTypeOptions, "nosniff")
+		return next(c)
+	}
+}
+
 func newRequestID() string { return rand.Text() }
 
 // observe renders the handler's error (so the status is known), then counts the request

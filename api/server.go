@@ -90,6 +90,7 @@ func NewServer(d Deps) *Server {
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
+		noSniff,
 		s.observe,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}),
 	)

@@ -6,18 +6,30 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
-	_ "image/png" // decodes PNG uploads
+	"image/png"
 	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"golang.org/x/image/draw"
+	"golang.org/x/sync/semaphore"
 	"gorm.io/gorm"
 )
 
-// MaxPhotoBytes is the largest photo accepted.
-const MaxPhotoBytes = 5 << 20
+const (
+	// MaxPhotoBytes is the largest photo file accepted.
+	MaxPhotoBytes = 5 << 20
+	// MaxPhotoPixels is the largest picture accepted, whatever its file size: a small file
+	// can claim a huge picture, and decoding allocates for every pixel it claims (up to 8
+	// bytes each for 16-bit PNGs).
+	MaxPhotoPixels = 40_000_000
+)
+
+// newDecodeBudget bounds the pixels being decoded at once across all uploads, so that
+// many large photos arriving together queue instead of exhausting memory: one photo at
+// the limit, or several smaller ones, decode at a time.
+func newDecodeBudget() *semaphore.Weighted { return semaphore.NewWeighted(MaxPhotoPixels) }
 
 // Photo is a picture of a furniture item, kept under the data directory with a thumbnail.
 type Photo struct {
@@ -42,25 +54,15 @@ func PhotoPath(dataDir string, p *Photo, thumb bool) string {
 	return filepath.Join(dataDir, "photos", fmt.Sprint(p.ItemID), name)
 }
 
-// AddPhoto keeps a JPEG or PNG photo of an item, checked by its content (not its name),
-// and a thumbnail 240 pixels wide for lists.
+// AddPhoto keeps a JPEG or PNG photo of an item, checked by its content (not its name)
+// and re-encoded, so that what is served is only the picture (no trailing bytes, no
+// metadata such as a phone's location), with a thumbnail 240 pixels wide for lists.
 func (s *Store) AddPhoto(ctx context.Context, actor *User, itemID int64, data []byte, dataDir string) (*Photo, error) {
-	if len(data) > MaxPhotoBytes {
-		return nil, Invalid("photo", "must be at most 5 MiB")
-	}
-	ct := http.DetectContentType(data)
-	if ct != "image/jpeg" && ct != "image/png" {
-		return nil, Invalid("photo", "must be a JPEG or PNG image (this is %s)", ct)
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
+	pic, err := s.preparePhoto(ctx, data)
 	if err != nil {
-		return nil, Invalid("photo", "is not a readable image: %v", err)
+		return nil, err
 	}
-	b := img.Bounds()
-	if b.Dx() > 12000 || b.Dy() > 12000 {
-		return nil, Invalid("photo", "must be at most 12000 pixels a side")
-	}
-	p := &Photo{ItemID: itemID, ContentType: ct, SizeBytes: int64(len(data)), Width: b.Dx(), Height: b.Dy(), CreatedAt: s.Now()}
+	p := &Photo{ItemID: itemID, ContentType: pic.contentType, SizeBytes: int64(len(pic.data)), Width: pic.width, Height: pic.height, CreatedAt: s.Now()}
 	err = s.InTx(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&FurnitureItem{}).Where("id = ?", itemID).Count(&n).Error; err != nil {
@@ -73,14 +75,10 @@ func (s *Store) AddPhoto(ctx context.Context, actor *User, itemID int64, data []
 			return err
 		}
 		// The files are written inside the transaction: if writing fails, the row goes too.
-		if err := writePhoto(PhotoPath(dataDir, p, false), data); err != nil {
+		if err := writePhoto(PhotoPath(dataDir, p, false), pic.data); err != nil {
 			return err
 		}
-		var thumb bytes.Buffer
-		if err := jpeg.Encode(&thumb, thumbnail(img, 240), &jpeg.Options{Quality: 80}); err != nil {
-			return err
-		}
-		if err := writePhoto(PhotoPath(dataDir, p, true), thumb.Bytes()); err != nil {
+		if err := writePhoto(PhotoPath(dataDir, p, true), pic.thumb); err != nil {
 			return err
 		}
 		return s.audit(tx, actor, "add_photo", "furniture_item", itemID, map[string]any{"photo_id": p.ID, "bytes": len(data)})
@@ -89,6 +87,55 @@ func (s *Store) AddPhoto(ctx context.Context, actor *User, itemID int64, data []
 		return nil, err
 	}
 	return p, nil
+}
+
+// preparedPhoto is an upload re-encoded, with its thumbnail.
+type preparedPhoto struct {
+	contentType   string
+	data, thumb   []byte
+	width, height int
+}
+
+// preparePhoto checks an upload's type and claimed size from its header before decoding
+// it, then decodes and re-encodes it within the store's pixel budget.
+func (s *Store) preparePhoto(ctx context.Context, data []byte) (*preparedPhoto, error) {
+	if len(data) > MaxPhotoBytes {
+		return nil, Invalid("photo", "must be at most 5 MiB")
+	}
+	ct := http.DetectContentType(data)
+	if ct != "image/jpeg" && ct != "image/png" {
+		return nil, Invalid("photo", "must be a JPEG or PNG image (this is %s)", ct)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, Invalid("photo", "is not a readable image: %v", err)
+	}
+	pixels := int64(cfg.Width) * int64(cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || pixels > MaxPhotoPixels {
+		return nil, Invalid("photo", "must be at most %d megapixels (this is %d x %d pixels)", MaxPhotoPixels/1_000_000, cfg.Width, cfg.Height)
+	}
+	if err := s.decodes.Acquire(ctx, pixels); err != nil {
+		return nil, err
+	}
+	defer s.decodes.Release(pixels)
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, Invalid("photo", "is not a readable image: %v", err)
+	}
+	var clean, thumb bytes.Buffer
+	if ct == "image/png" {
+		err = png.Encode(&clean, img)
+	} else {
+		err = jpeg.Encode(&clean, img, &jpeg.Options{Quality: 90})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("re-encode photo: %w", err)
+	}
+	if err := jpeg.Encode(&thumb, thumbnail(img, 240), &jpeg.Options{Quality: 80}); err != nil {
+		return nil, fmt.Errorf("make thumbnail: %w", err)
+	}
+	b := img.Bounds()
+	return &preparedPhoto{contentType: ct, data: clean.Bytes(), thumb: thumb.Bytes(), width: b.Dx(), height: b.Dy()}, nil
 }
 
 func writePhoto(path string, data []byte) error {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/glebarez/sqlite"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sync/semaphore"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -37,6 +38,7 @@ type Store struct {
 	db         *gorm.DB
 	dialect    Dialect
 	now        func() time.Time
+	decodes    *semaphore.Weighted // pixels of uploaded photos being decoded at once
 }
 
 // OpenOptions configures Open.
@@ -108,7 +110,7 @@ func Open(opts OpenOptions) (*Store, error) {
 	if cost == 0 {
 		cost = bcrypt.DefaultCost
 	}
-	return &Store{url: opts.URL, bcryptCost: cost, db: db, dialect: dialect, now: now}, nil
+	return &Store{url: opts.URL, bcryptCost: cost, db: db, dialect: dialect, now: now, decodes: newDecodeBudget()}, nil
 }
 
 // sqliteDSN turns on foreign keys, WAL and a busy timeout, and writes times in a format
