@@ -68,6 +68,7 @@ func TestLogoutAndRevocation(t *testing.T) {
 		other := e.loginAs(e.users[models.RoleStaff].Email, testPassword)
 		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": "wrong", "new_password": "a new long password"}).problem(http.StatusUnprocessableEntity, "current_password")
 		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": testPassword, "new_password": "short"}).problem(http.StatusUnprocessableEntity, "new_password")
+		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": testPassword, "new_password": "Password123"}).problem(http.StatusUnprocessableEntity, "new_password")
 		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": testPassword, "new_password": "a new long password"}).want(http.StatusNoContent)
 		e.do(http.MethodGet, "/api/v1/me", keep, nil).want(http.StatusOK)
 		e.do(http.MethodGet, "/api/v1/me", other, nil).problem(http.StatusUnauthorized, "")

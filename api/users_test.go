@@ -24,6 +24,9 @@ func TestUsers(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/users", mgr, map[string]any{"email": "a@b.org", "name": "X", "role": "member", "password": "long enough pw"}).problem(http.StatusUnprocessableEntity, "organisation_id")
 		e.do(http.MethodPost, "/api/v1/users", mgr, map[string]any{"email": "a@b.org", "name": "X", "role": "member", "organisation_id": 999999, "password": "long enough pw"}).problem(http.StatusUnprocessableEntity, "organisation_id")
 		e.do(http.MethodPost, "/api/v1/users", mgr, map[string]any{"email": "a@b.org", "name": "X", "role": "staff", "password": "short"}).problem(http.StatusUnprocessableEntity, "password")
+		for _, weak := range []string{"password123", "1234567890", "          ", "zzzzzzzzzzzz"} {
+			e.do(http.MethodPost, "/api/v1/users", mgr, map[string]any{"email": "a@b.org", "name": "X", "role": "staff", "password": weak}).problem(http.StatusUnprocessableEntity, "password")
+		}
 		e.do(http.MethodPost, "/api/v1/users", e.as(models.RoleStaff), map[string]any{"email": "a@b.org", "name": "X", "role": "staff", "password": "long enough pw"}).problem(http.StatusForbidden, "")
 
 		path := "/api/v1/users/" + strconv.FormatInt(u.ID, 10)

@@ -76,7 +76,6 @@ type LoginFailure struct {
 const (
 	LoginFailureLimit  = 10
 	LoginFailureWindow = 15 * time.Minute
-	MinPasswordLength  = 10
 )
 
 // NewUser is what is needed to create a user.
@@ -106,15 +105,6 @@ func checkEmail(p *Problems, field, email string) {
 	}
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
 		p.Add(field, "is not an email address")
-	}
-}
-
-func checkPassword(p *Problems, field, pw string) {
-	switch {
-	case len(pw) < MinPasswordLength:
-		p.Add(field, "must be at least %d characters", MinPasswordLength)
-	case len(pw) > 72:
-		p.Add(field, "must be at most 72 bytes")
 	}
 }
 
