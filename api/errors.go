@@ -58,6 +58,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		he  *echo.HTTPError
 		mbe *http.MaxBytesError
 		ie  *models.ImportError
+		fe  *models.ForbiddenFieldsError
 	)
 	switch {
 	case errors.As(err, &ie):
@@ -83,6 +84,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, models.ErrUnauthorized):
 		p.Status, p.Detail = http.StatusUnauthorized, err.Error()
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="scrapstore"`)
+	case errors.As(err, &fe):
+		p.Status, p.Detail, p.Errors = http.StatusForbidden, fe.Error(), fe.Errors
 	case errors.Is(err, models.ErrForbidden):
 		p.Status, p.Detail = http.StatusForbidden, err.Error()
 	case errors.Is(err, context.Canceled):

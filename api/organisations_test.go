@@ -76,8 +76,25 @@ func TestMemberSeesOnlyItsOwnOrganisation(t *testing.T) {
 		if got.Phone != "0121 555 0101" || got.ContactName != "Mrs Begum" {
 			t.Fatalf("patched %+v", got)
 		}
-		e.do(http.MethodPatch, own, member, map[string]any{"membership_expires_on": "2099-01-01"}).problem(http.StatusUnprocessableEntity, "membership_expires_on")
-		e.do(http.MethodPatch, own, member, map[string]any{"band_id": 1}).problem(http.StatusUnprocessableEntity, "band_id")
+		// Members change contact details only: anything else is refused, naming each field,
+		// and nothing of the request is kept.
+		var mine models.Organisation
+		e.store.DB(t.Context()).First(&mine, e.org.ID)
+		nextYear := e.srv.today().AddDays(400).String()
+		p := e.do(http.MethodPatch, own, member, map[string]any{"name": "Renamed by a member", "people_served": 9999, "phone": "0121 555 0199"}).
+			problem(http.StatusForbidden, "name")
+		if len(p.Errors) != 2 || p.Errors[1].Field != "people_served" || !strings.Contains(p.Errors[0].Message, "contact_name") {
+			t.Fatalf("problem %+v", p)
+		}
+		e.do(http.MethodPatch, own, member, map[string]any{"membership_expires_on": nextYear}).problem(http.StatusForbidden, "membership_expires_on")
+		e.do(http.MethodPatch, own, member, map[string]any{"kind": "charity"}).problem(http.StatusForbidden, "kind")
+		var after models.Organisation
+		e.store.DB(t.Context()).First(&after, e.org.ID)
+		if after.Name != mine.Name || after.PeopleServed != mine.PeopleServed || after.Phone != "0121 555 0101" || after.Kind != mine.Kind {
+			t.Fatalf("a refused change was kept: %+v", after)
+		}
+		// Sending back what was read, unchanged, with a new phone number is fine.
+		e.do(http.MethodPatch, own, member, map[string]any{"name": mine.Name, "kind": mine.Kind, "people_served": mine.PeopleServed, "phone": "0121 555 0102"}).want(http.StatusOK)
 
 		// The other group is untouched.
 		var o models.Organisation

@@ -79,3 +79,18 @@ func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("too many attempts; try again in %d seconds", e.RetryAfterSeconds)
 }
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// ForbiddenFieldsError is a change to fields the caller's role may not change; Errors
+// names each one.
+type ForbiddenFieldsError struct {
+	Errors []FieldError
+}
+
+func (e *ForbiddenFieldsError) Error() string {
+	fields := make([]string, len(e.Errors))
+	for i, f := range e.Errors {
+		fields[i] = f.Field
+	}
+	return "you may not change " + strings.Join(fields, ", ")
+}
+func (e *ForbiddenFieldsError) Unwrap() error { return ErrForbidden }

@@ -209,23 +209,8 @@ func (u *User) CanSeeOrganisation(id int64) bool {
 // UpdateOrganisation changes a group. Members may change their own group's contact
 // details but not its band or membership dates.
 func (s *Store) UpdateOrganisation(ctx context.Context, actor *User, id int64, in OrganisationInput) (*Organisation, error) {
-	if actor.Role == RoleMember {
-		var p Problems
-		if in.BandID != nil {
-			p.Add("band_id", "only staff can change a group's band")
-		}
-		if in.MemberSince != nil || in.MembershipExpiresOn != nil {
-			p.Add("membership_expires_on", "only staff can change membership dates; renew instead")
-		}
-		if in.Kind != nil {
-			p.Add("kind", "only staff can change a group's kind")
-		}
-		if !actor.CanSeeOrganisation(id) {
-			return nil, fmt.Errorf("organisation %d: %w", id, ErrNotFound)
-		}
-		if err := p.Err(); err != nil {
-			return nil, err
-		}
+	if actor.Role == RoleMember && !actor.CanSeeOrganisation(id) {
+		return nil, fmt.Errorf("organisation %d: %w", id, ErrNotFound)
 	}
 	var o Organisation
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
@@ -236,15 +221,41 @@ func (s *Store) UpdateOrganisation(ctx context.Context, actor *User, id int64, i
 		if err := s.applyOrganisation(tx, &o, in); err != nil {
 			return err
 		}
+		changes := diff(before, organisationFields(&o))
+		if actor.Role == RoleMember {
+			if err := memberMayChange(changes); err != nil {
+				return err
+			}
+		}
 		if err := tx.Save(&o).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "update", "organisation", o.ID, diff(before, organisationFields(&o)))
+		return s.audit(tx, actor, "update", "organisation", o.ID, changes)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &o, nil
+}
+
+// memberContactFields are what a member may change of its own group; the rest (name,
+// kind, head-count, band, membership dates) is the store's to change. A field sent with
+// its current value is no change, so a client may send back the whole group it read.
+var memberContactFields = []string{"address", "postcode", "contact_name", "email", "phone"}
+
+func memberMayChange(changes map[string]any) error {
+	var refused []FieldError
+	for field := range changes {
+		if !slices.Contains(memberContactFields, field) {
+			refused = append(refused, FieldError{Field: field, Message: "members may change only their group's contact details (" +
+				strings.Join(memberContactFields, ", ") + "); ask the store to change this"})
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	slices.SortFunc(refused, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return &ForbiddenFieldsError{Errors: refused}
 }
 
 // OrganisationFilter narrows ListOrganisations.
