@@ -51,7 +51,9 @@ func TestHealthAndMetrics(t *testing.T) {
 		e.do(http.MethodGet, "/healthz", "", nil).want(http.StatusOK)
 		e.do(http.MethodGet, "/readyz", "", nil).want(http.StatusOK)
 		e.do(http.MethodGet, "/api/v1/users/1", e.as(models.RoleManager), nil).want(http.StatusOK)
-		m := string(e.do(http.MethodGet, "/metrics", "", nil).want(http.StatusOK).body)
+		e.do(http.MethodGet, "/metrics", "", nil).problem(http.StatusUnauthorized, "")
+		e.do(http.MethodGet, "/metrics", e.as(models.RoleStaff), nil).problem(http.StatusForbidden, "")
+		m := string(e.do(http.MethodGet, "/metrics", e.as(models.RoleManager), nil).want(http.StatusOK).body)
 		for _, want := range []string{
 			`scrapstore_http_requests_total{method="GET",route="/api/v1/users/:id",status="200"} 1`,
 			`scrapstore_http_request_duration_seconds_bucket{method="GET",route="/readyz"`,

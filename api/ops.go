@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/scrapstore/scrapstore/jobs"
@@ -36,8 +37,15 @@ func (s *Server) readyz(c echo.Context) error {
 }
 
 func (s *Server) promMetrics(c echo.Context) error {
-	promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	MetricsHandler(s.Registry).ServeHTTP(c.Response(), c.Request())
 	return nil
+}
+
+// MetricsHandler serves the registry's metrics in Prometheus' text format: behind a
+// manager's token at /metrics, or on a private address of its own (the metrics-addr
+// setting) where a scraper reads it without signing in.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
 type jobView = jobs.Info

@@ -48,7 +48,7 @@ func (s *Server) routeTable() []route {
 	return []route{
 		{method: http.MethodGet, path: "/healthz", roles: public, handler: s.healthz, summary: "The process is up", resp: health{}},
 		{method: http.MethodGet, path: "/readyz", roles: public, handler: s.readyz, summary: "The database is reachable and migrated (else 503)", resp: health{}},
-		{method: http.MethodGet, path: "/metrics", roles: public, handler: s.promMetrics, summary: "Prometheus metrics", produces: "text/plain"},
+		{method: http.MethodGet, path: "/metrics", roles: managers, handler: s.promMetrics, summary: "Prometheus metrics (or without sign-in on the private metrics-addr)", produces: "text/plain"},
 		{method: http.MethodGet, path: "/api/v1/openapi.json", roles: public, handler: s.openapiDoc, summary: "This API as OpenAPI 3", produces: "application/json"},
 
 		{method: http.MethodPost, path: "/api/v1/auth/login", roles: public, handler: s.login, summary: "Sign in", body: loginRequest{}, resp: loginResponse{}},

@@ -32,6 +32,7 @@ type config struct {
 	Depot        planner.Point
 	OSRMURL      string
 	PlanSchedule string
+	MetricsAddr  string
 }
 
 // setting is one configuration value: its flag, its environment variable
@@ -39,6 +40,14 @@ type config struct {
 type setting struct {
 	name, def, usage string
 	set              func(c *config, v string) error
+}
+
+func checkListenAddr(v string) error {
+	host, port, ok := strings.Cut(v, ":")
+	if n, err := strconv.Atoi(port); !ok || err != nil || n < 0 || n > 65535 || strings.ContainsAny(host, " /") {
+		return errors.New("must be host:port, e.g. :8080 or 127.0.0.1:8080")
+	}
+	return nil
 }
 
 func (s setting) env() string {
@@ -54,11 +63,19 @@ var settings = []setting{
 		return nil
 	}},
 	{"addr", ":8080", "address to listen on", func(c *config, v string) error {
-		host, port, ok := strings.Cut(v, ":")
-		if n, err := strconv.Atoi(port); !ok || err != nil || n < 0 || n > 65535 || strings.ContainsAny(host, " /") {
-			return errors.New("must be host:port, e.g. :8080 or 127.0.0.1:8080")
+		if err := checkListenAddr(v); err != nil {
+			return err
 		}
 		c.Addr = v
+		return nil
+	}},
+	{"metrics-addr", "", "serve: a second, private address for Prometheus metrics without sign-in (e.g. 127.0.0.1:9090); empty: /metrics for managers only", func(c *config, v string) error {
+		if v != "" {
+			if err := checkListenAddr(v); err != nil {
+				return err
+			}
+		}
+		c.MetricsAddr = v
 		return nil
 	}},
 	{"data-dir", "./data", "directory for the SQLite database, photos and reports", func(c *config, v string) error {

@@ -95,7 +95,7 @@ func TestVersionHelpMigrateUser(t *testing.T) {
 // The real program, started as a fresh install would be: it migrates, loads demo data,
 // prints a manager's password, serves, and exits 0 promptly on SIGTERM.
 func TestServeAndStopOnSIGTERM(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0")
+	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "SCRAPSTORE_TEST_RUN_MAIN=1", "SCRAPSTORE_DATA_DIR="+t.TempDir(), "SCRAPSTORE_DATABASE_URL=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -106,10 +106,13 @@ func TestServeAndStopOnSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	var password, url string
+	var password, url, metrics string
 	sc := bufio.NewScanner(stdout)
 	for url == "" && sc.Scan() {
 		line := sc.Text()
+		if _, m, ok := strings.Cut(line, "without sign-in: "); ok {
+			metrics = m
+		}
 		if _, pw, ok := strings.Cut(line, "password: "); ok && password == "" {
 			password = strings.TrimSpace(pw)
 		}
@@ -134,6 +137,19 @@ func TestServeAndStopOnSIGTERM(t *testing.T) {
 	}
 	if res, err := http.Get(url + "/readyz"); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("readyz: %v %v", res, err)
+	}
+	// Metrics are for managers on the public address, and open on the private one.
+	if res, err := http.Get(url + "/metrics"); err != nil || res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("metrics without a token on the public address: %v %v", res, err)
+	}
+	res, err = http.Get(metrics)
+	if err != nil {
+		t.Fatalf("metrics address %q: %v", metrics, err)
+	}
+	m, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(m), `scrapstore_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"} 1`) {
+		t.Fatalf("private metrics: %d %.300s", res.StatusCode, m)
 	}
 
 	start := time.Now()

@@ -101,6 +101,21 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	servers := []*http.Server{httpSrv}
+	errc := make(chan error, 2)
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", api.MetricsHandler(reg))
+		metricsSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, metricsSrv)
+		go func() { errc <- metricsSrv.Serve(mln) }()
+		fmt.Fprintf(stdout, "Metrics for Prometheus, without sign-in: http://%s/metrics\n", displayAddr(mln.Addr()))
+	}
 	sched.Start()
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "Scrapstore is serving on %s (stop with Ctrl-C)\n", base)
@@ -108,7 +123,6 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "The API is described at %s/api/v1/openapi.json\n", base)
 	log.Info("serving", "addr", ln.Addr().String())
 
-	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
 	case err := <-errc:
@@ -119,7 +133,11 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	err = httpSrv.Shutdown(shutdownCtx)
+	for _, hs := range servers {
+		if e := hs.Shutdown(shutdownCtx); e != nil && err == nil {
+			err = e
+		}
+	}
 	sched.Stop(shutdownCtx)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
