@@ -29,6 +29,7 @@ type reservationPatch struct {
 	OverrideReason string        `json:"override_reason" validate:"max=500"`
 }
 
+// collectRequest lists what was taken of each line; lines not listed are released.
 type collectRequest struct {
 	Lines []lineRequest `json:"lines"`
 }
@@ -142,7 +143,7 @@ func cancelReservation(s *Server, c echo.Context, id int64) (*models.Reservation
 
 func collectReservation(s *Server, c echo.Context, id int64) (*models.Reservation, error) {
 	var req collectRequest
-	if c.Request().ContentLength != 0 {
+	if c.Request().ContentLength != 0 { // no body: the model says what to send
 		if err := bind(c, &req); err != nil {
 			return nil, err
 		}

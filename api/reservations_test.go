@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,7 +47,12 @@ func (e *testEnv) newStock(desc string, quantity, kgPerUnit float64) int64 {
 
 func (e *testEnv) reserve(token string, lines ...map[string]any) *result {
 	e.t.Helper()
-	return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": e.tomorrowSlot().Format(time.RFC3339), "lines": lines})
+	return e.reserveAt(token, e.tomorrowSlot(), lines...)
+}
+
+func (e *testEnv) reserveAt(token string, slot time.Time, lines ...map[string]any) *result {
+	e.t.Helper()
+	return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": slot.Format(time.RFC3339), "lines": lines})
 }
 
 func line(item int64, q float64) map[string]any {
@@ -174,7 +180,8 @@ func TestNoOversell(t *testing.T) {
 		var mu sync.Mutex
 		ok, short := 0, 0
 		parallel(100, func(i int) {
-			res := e.reserve(tokens[i%len(tokens)], line(item, 1))
+			// A group has one booking a slot: each request is for a slot of its own.
+			res := e.reserveAt(tokens[i%len(tokens)], e.tomorrowSlot().AddDate(0, 0, i/2).Add(time.Duration(i%2)*time.Hour), line(item, 1))
 			mu.Lock()
 			defer mu.Unlock()
 			switch res.status {
@@ -212,7 +219,11 @@ func TestCollectAndWalkIn(t *testing.T) {
 		e.do(http.MethodPost, path+"/confirm", staff, nil).want(http.StatusOK)
 		e.do(http.MethodPost, path+"/collect", member, map[string]any{}).problem(http.StatusForbidden, "")
 		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 25)}}).problem(http.StatusUnprocessableEntity, "lines[0].quantity")
-		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 12)}}).want(http.StatusOK).decode(&r)
+		e.do(http.MethodPost, path+"/collect", staff, nil).problem(http.StatusUnprocessableEntity, "lines")
+		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{}}).problem(http.StatusUnprocessableEntity, "lines")
+		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 0)}}).problem(http.StatusUnprocessableEntity, "lines")
+		// Paper listed short, lids listed whole.
+		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 12), line(lids, 10)}}).want(http.StatusOK).decode(&r)
 		if r.Status != "collected" || *r.Lines[0].CollectedQuantity != 12 || *r.Lines[1].CollectedQuantity != 10 {
 			t.Fatalf("collected %+v", r.Lines)
 		}
@@ -222,18 +233,31 @@ func TestCollectAndWalkIn(t *testing.T) {
 		if it := e.stockItem(lids); it.OnHand != 20 || it.Reserved != 0 {
 			t.Fatalf("lids after check-out %+v", it)
 		}
+		// A line not listed was not taken: it is released, not issued.
+		var r2 models.Reservation
+		e.reserve(member, line(paper, 5), line(lids, 4)).want(http.StatusCreated).decode(&r2)
+		e.do(http.MethodPost, "/api/v1/reservations/"+itoa(r2.ID)+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 5)}}).want(http.StatusOK).decode(&r2)
+		if *r2.Lines[0].CollectedQuantity != 5 || *r2.Lines[1].CollectedQuantity != 0 {
+			t.Fatalf("collected %+v", r2.Lines)
+		}
+		if it := e.stockItem(lids); it.OnHand != 20 || it.Reserved != 0 {
+			t.Fatalf("lids after a check-out that did not list them %+v", it)
+		}
+		if it := e.stockItem(paper); it.OnHand != 33 || it.Reserved != 0 {
+			t.Fatalf("paper after the second check-out %+v", it)
+		}
 		e.do(http.MethodPost, path+"/cancel", staff, nil).problem(http.StatusConflict, "")
 
 		var w models.Reservation
 		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 8)}}).want(http.StatusCreated).decode(&w)
-		if w.Status != "collected" || e.stockItem(paper).OnHand != 30 {
+		if w.Status != "collected" || e.stockItem(paper).OnHand != 25 {
 			t.Fatalf("walk-in %+v", w)
 		}
-		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 31)}}).problem(http.StatusConflict, "")
+		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 26)}}).problem(http.StatusConflict, "")
 
 		var sum models.OrganisationSummary
 		e.do(http.MethodGet, fmt.Sprintf("/api/v1/organisations/%d/summary", e.org.ID), member, nil).want(http.StatusOK).decode(&sum)
-		if sum.Visits != 2 || sum.ThisYear.Kg != 2.2 || sum.ByStatus["collected"] != 2 || len(sum.ThisYear.ByCategory) != 2 {
+		if sum.Visits != 3 || sum.ThisYear.Kg != 2.7 || sum.ByStatus["collected"] != 3 || len(sum.ThisYear.ByCategory) != 2 {
 			t.Fatalf("summary %+v", sum)
 		}
 		e.checkLedger()
@@ -414,4 +438,117 @@ func (s *testSMTP) delivered() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.msgs...)
+}
+
+// A group has one booking a slot: a second reservation for it is a 409 naming the first,
+// however many arrive at once, and takes neither a place nor stock.
+func TestOneBookingPerSlot(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(3)
+		card := e.newStock("Card tubes", 20, 0.2)
+		member, staff := e.as(models.RoleMember), e.as(models.RoleStaff)
+		var ok, refused atomic.Int32
+		var first models.Reservation
+		var mu sync.Mutex
+		parallel(8, func(i int) {
+			res := e.reserve(member, line(card, 2))
+			switch res.status {
+			case http.StatusCreated:
+				ok.Add(1)
+				mu.Lock()
+				res.decode(&first)
+				mu.Unlock()
+			case http.StatusConflict:
+				refused.Add(1)
+			default:
+				t.Errorf("status %d: %s", res.status, res.body)
+			}
+		})
+		if ok.Load() != 1 || refused.Load() != 7 {
+			t.Fatalf("%d made and %d refused, want 1 and 7", ok.Load(), refused.Load())
+		}
+		p := e.reserve(member, line(card, 1)).problem(http.StatusConflict, "")
+		if !strings.Contains(p.Detail, "reservation "+itoa(first.ID)) {
+			t.Fatalf("the 409 should name the group's booking: %s", p.Detail)
+		}
+		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(), "override_reason": "staff",
+			"lines": []map[string]any{line(card, 1)}}).problem(http.StatusConflict, "")
+		if it := e.stockItem(card); it.Reserved != 2 {
+			t.Fatalf("refused reservations hold stock: %+v", it)
+		}
+		var slots List[models.Slot]
+		day := e.tomorrowSlot().Format("2006-01-02")
+		e.do(http.MethodGet, "/api/v1/slots?from="+day+"&to="+day, member, nil).want(http.StatusOK).decode(&slots)
+		if len(slots.Items) == 0 || slots.Items[0].Free != 2 {
+			t.Fatalf("slots after refused bookings: %+v", slots.Items)
+		}
+
+		// Moving another booking into that slot is refused too; adding to the first is fine.
+		var second models.Reservation
+		later := e.tomorrowSlot().Add(time.Hour)
+		e.reserveAt(member, later, line(card, 1)).want(http.StatusCreated).decode(&second)
+		e.do(http.MethodPatch, "/api/v1/reservations/"+itoa(second.ID), member, map[string]any{"slot_start": e.tomorrowSlot()}).problem(http.StatusConflict, "")
+		e.do(http.MethodPatch, "/api/v1/reservations/"+itoa(first.ID), member, map[string]any{"lines": []map[string]any{line(card, 3)}}).want(http.StatusOK)
+		// Once the first is cancelled, the slot can be booked again.
+		e.do(http.MethodPost, "/api/v1/reservations/"+itoa(first.ID)+"/cancel", member, nil).want(http.StatusOK)
+		e.reserve(member, line(card, 1)).want(http.StatusCreated)
+		e.checkLedger()
+	})
+}
+
+// Staff confirmed what was asked then: a member's later change of slot or quantities
+// sends a confirmed reservation back to pending, saying what changed.
+func TestMemberChangeNeedsConfirmingAgain(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(3)
+		card := e.newStock("Card tubes", 20, 0.2)
+		member, staff := e.as(models.RoleMember), e.as(models.RoleStaff)
+		var r models.Reservation
+		e.reserve(member, line(card, 2)).want(http.StatusCreated).decode(&r)
+		path := "/api/v1/reservations/" + itoa(r.ID)
+		e.do(http.MethodPost, path+"/confirm", staff, nil).want(http.StatusOK)
+
+		e.do(http.MethodPatch, path, member, map[string]any{"notes": "we will come by bus"}).want(http.StatusOK).decode(&r)
+		if r.Status != "confirmed" || r.ChangesToConfirm != "" {
+			t.Fatalf("a note alone changed the status: %+v", r)
+		}
+		e.do(http.MethodPatch, path, member, map[string]any{"lines": []map[string]any{line(card, 3)}}).want(http.StatusOK).decode(&r)
+		if r.Status != "pending" || r.ConfirmedAt != nil || r.ChangesToConfirm != "Card tubes (each) 2 → 3" {
+			t.Fatalf("after a member's change: %q %+v", r.ChangesToConfirm, r)
+		}
+		later := e.tomorrowSlot().Add(time.Hour)
+		e.do(http.MethodPost, path+"/confirm", staff, nil).want(http.StatusOK)
+		e.do(http.MethodPatch, path, member, map[string]any{"slot_start": later}).want(http.StatusOK).decode(&r)
+		if r.Status != "pending" || !strings.HasPrefix(r.ChangesToConfirm, "slot moved from ") || !strings.HasSuffix(r.ChangesToConfirm, " 10:00 to "+later.Format("Mon 2 Jan")+" 11:00") {
+			t.Fatalf("after moving the slot: %q", r.ChangesToConfirm)
+		}
+		// Staff see it in the pending list, and confirming clears it.
+		var pending List[models.Reservation]
+		e.do(http.MethodGet, "/api/v1/reservations?status=pending", staff, nil).want(http.StatusOK).decode(&pending)
+		if len(pending.Items) != 1 || pending.Items[0].ChangesToConfirm == "" {
+			t.Fatalf("pending %+v", pending.Items)
+		}
+		var again models.Reservation // a fresh value: changes_to_confirm is left out when empty
+		e.do(http.MethodPost, path+"/confirm", staff, nil).want(http.StatusOK).decode(&again)
+		if again.Status != "confirmed" || again.ChangesToConfirm != "" {
+			t.Fatalf("confirmed again: %+v", again)
+		}
+		// Staff's own change stays confirmed; so does a member's when reservations are
+		// confirmed automatically.
+		e.do(http.MethodPatch, path, staff, map[string]any{"lines": []map[string]any{line(card, 4)}}).want(http.StatusOK).decode(&r)
+		if r.Status != "confirmed" {
+			t.Fatalf("staff change: %+v", r)
+		}
+		e.srv.Config.AutoConfirm = true
+		var auto models.Reservation
+		e.do(http.MethodPatch, path, member, map[string]any{"lines": []map[string]any{line(card, 1)}}).want(http.StatusOK).decode(&auto)
+		if auto.Status != "confirmed" || auto.ChangesToConfirm != "" {
+			t.Fatalf("member change with automatic confirmation: %+v", auto)
+		}
+		var stored models.Reservation
+		e.store.DB(t.Context()).First(&stored, r.ID)
+		if stored.Status != "confirmed" {
+			t.Fatalf("stored %+v", stored)
+		}
+	})
 }

@@ -28,23 +28,26 @@ var reservationMoves = map[string][]string{
 // Reservation is a member group's claim on stock for a visit slot. A walk-in issue is a
 // reservation that was collected at once.
 type Reservation struct {
-	ID             int64             `json:"id"`
-	OrganisationID int64             `json:"organisation_id"`
-	SlotStart      time.Time         `json:"slot_start"`
-	SlotEnd        time.Time         `json:"slot_end"`
-	SlotBooked     bool              `json:"-"`
-	Status         string            `json:"status"`
-	Notes          string            `json:"notes"`
-	OverrideReason string            `json:"override_reason,omitempty"`
-	CreatedBy      *int64            `json:"created_by"`
-	ConfirmedAt    *time.Time        `json:"confirmed_at"`
-	CollectedAt    *time.Time        `json:"collected_at"`
-	CancelledAt    *time.Time        `json:"cancelled_at"`
-	ExpiredAt      *time.Time        `json:"expired_at"`
-	Lines          []ReservationLine `json:"lines"`
-	WeightKg       float64           `json:"weight_kg" gorm:"-"`
-	CreatedAt      time.Time         `json:"created_at"`
-	UpdatedAt      time.Time         `json:"updated_at"`
+	ID             int64     `json:"id"`
+	OrganisationID int64     `json:"organisation_id"`
+	SlotStart      time.Time `json:"slot_start"`
+	SlotEnd        time.Time `json:"slot_end"`
+	SlotBooked     bool      `json:"-"`
+	Status         string    `json:"status"`
+	Notes          string    `json:"notes"`
+	OverrideReason string    `json:"override_reason,omitempty"`
+	// ChangesToConfirm says what the member changed since staff confirmed it; the
+	// reservation is pending again until staff confirm the change.
+	ChangesToConfirm string            `json:"changes_to_confirm,omitempty"`
+	CreatedBy        *int64            `json:"created_by"`
+	ConfirmedAt      *time.Time        `json:"confirmed_at"`
+	CollectedAt      *time.Time        `json:"collected_at"`
+	CancelledAt      *time.Time        `json:"cancelled_at"`
+	ExpiredAt        *time.Time        `json:"expired_at"`
+	Lines            []ReservationLine `json:"lines"`
+	WeightKg         float64           `json:"weight_kg" gorm:"-"`
+	CreatedAt        time.Time         `json:"created_at"`
+	UpdatedAt        time.Time         `json:"updated_at"`
 }
 
 // ReservationLine is a quantity of one stock item, and what was collected of it.
@@ -206,6 +209,9 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 			return err
 		}
 		if err := s.bookSlot(tx, slot.Start, rules.Location, "slot_start"); err != nil {
+			return err
+		}
+		if err := s.oneBookingPerSlot(tx, o.ID, slot.Start, 0, rules.Location); err != nil {
 			return err
 		}
 		now := s.Now()
@@ -393,6 +399,7 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 			return err
 		}
 		before := map[string]any{"slot_start": r.SlotStart, "notes": r.Notes}
+		wasSlot, wasLines := r.SlotStart, lineQuantities(r.Lines)
 		if in.Notes != nil {
 			r.Notes = strings.TrimSpace(*in.Notes)
 		}
@@ -402,6 +409,9 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 				return err
 			}
 			if err := s.bookSlot(tx, slot.Start, rules.Location, "slot_start"); err != nil {
+				return err
+			}
+			if err := s.oneBookingPerSlot(tx, r.OrganisationID, slot.Start, r.ID, rules.Location); err != nil {
 				return err
 			}
 			if err := s.releaseSlot(tx, r.SlotStart); err != nil {
@@ -421,8 +431,19 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 		if err := s.checkAllowance(tx, actor, o, r.grams(), r.OverrideReason); err != nil {
 			return err
 		}
+		if actor.Role == RoleMember && r.Status == StatusConfirmed && !rules.AutoConfirm {
+			change, err := s.describeChange(tx, wasSlot, wasLines, r, rules.Location)
+			if err != nil {
+				return err
+			}
+			if change != "" {
+				// Staff confirmed what was asked then; what is asked now waits for them again.
+				r.Status, r.ConfirmedAt = StatusPending, nil
+				r.ChangesToConfirm = strings.TrimPrefix(r.ChangesToConfirm+"; "+change, "; ")
+			}
+		}
 		r.UpdatedAt = s.Now()
-		if err := tx.Model(r).Select("slot_start", "slot_end", "notes", "override_reason", "updated_at").Updates(r).Error; err != nil {
+		if err := tx.Model(r).Select("slot_start", "slot_end", "notes", "override_reason", "status", "confirmed_at", "changes_to_confirm", "updated_at").Updates(r).Error; err != nil {
 			return err
 		}
 		return s.audit(tx, actor, "update", "reservation", r.ID, map[string]any{"before": before, "slot_start": r.SlotStart, "notes": r.Notes, "lines": in.Lines})
@@ -432,6 +453,66 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 	}
 	r.present()
 	return r, nil
+}
+
+// oneBookingPerSlot refuses a second active reservation of a group for one slot: a group
+// has one booking a slot, which it changes to take more. It runs after bookSlot, whose
+// update of the slot's row makes two such requests at once wait for each other.
+func (s *Store) oneBookingPerSlot(tx *gorm.DB, orgID int64, start time.Time, except int64, loc *time.Location) error {
+	var other int64
+	err := tx.Model(&Reservation{}).Select("id").
+		Where("organisation_id = ? AND slot_start = ? AND status IN ? AND id <> ?", orgID, start.UTC(), []string{StatusPending, StatusConfirmed}, except).
+		Limit(1).Scan(&other).Error
+	if err != nil || other == 0 {
+		return err
+	}
+	return Conflict("the group already has reservation %d for the slot at %s: change that reservation (PATCH /api/v1/reservations/%d) to add to it",
+		other, start.In(loc).Format("Mon 2 Jan 2006 15:04"), other)
+}
+
+func lineQuantities(lines []ReservationLine) map[int64]int64 {
+	out := make(map[int64]int64, len(lines))
+	for _, l := range lines {
+		out[l.StockItemID] = l.QuantityMilli
+	}
+	return out
+}
+
+// describeChange says, in words staff read, how the slot and quantities of r differ from
+// what they were: "" when they do not.
+func (s *Store) describeChange(tx *gorm.DB, wasSlot time.Time, was map[int64]int64, r *Reservation, loc *time.Location) (string, error) {
+	var parts []string
+	if !wasSlot.Equal(r.SlotStart) {
+		const layout = "Mon 2 Jan 15:04"
+		parts = append(parts, fmt.Sprintf("slot moved from %s to %s", wasSlot.In(loc).Format(layout), r.SlotStart.In(loc).Format(layout)))
+	}
+	now := lineQuantities(r.Lines)
+	var ids []int64
+	for id, q := range now {
+		if was[id] != q {
+			ids = append(ids, id)
+		}
+	}
+	for id := range was {
+		if _, kept := now[id]; !kept {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > 0 {
+		slices.Sort(ids)
+		var items []StockItem
+		if err := tx.Select("id", "description", "unit").Where("id IN ?", ids).Find(&items).Error; err != nil {
+			return "", err
+		}
+		for _, id := range ids {
+			name := fmt.Sprintf("stock item %d", id)
+			if i := slices.IndexFunc(items, func(it StockItem) bool { return it.ID == id }); i >= 0 {
+				name = fmt.Sprintf("%s (%s)", items[i].Description, items[i].Unit)
+			}
+			parts = append(parts, fmt.Sprintf("%s %g → %g", name, float64(was[id])/1000, float64(now[id])/1000))
+		}
+	}
+	return strings.Join(parts, "; "), nil
 }
 
 // changeLines applies new quantities: the difference is reserved or released.
@@ -477,7 +558,10 @@ func (s *Store) changeLines(tx *gorm.DB, actor *User, r *Reservation, lines []Li
 // ConfirmReservation is staff accepting a pending reservation.
 func (s *Store) ConfirmReservation(ctx context.Context, actor *User, id int64) (*Reservation, error) {
 	return s.transition(ctx, actor, id, func(tx *gorm.DB, r *Reservation) error {
-		return s.moveReservation(tx, r, StatusConfirmed, s.Now())
+		if err := s.moveReservation(tx, r, StatusConfirmed, s.Now()); err != nil {
+			return err
+		}
+		return tx.Model(&Reservation{}).Where("id = ?", r.ID).Update("changes_to_confirm", "").Error
 	})
 }
 
@@ -526,12 +610,15 @@ func (s *Store) transition(ctx context.Context, actor *User, id int64, fn func(t
 	return s.Reservation(ctx, actor, id)
 }
 
-// CollectReservation checks a reservation out at the counter: what was taken of each
-// line (at most what was reserved) is issued, the rest released, in one transaction.
-// Lines not mentioned were taken whole.
+// CollectReservation checks a reservation out at the counter: taken lists what was taken
+// of each line (at most what was reserved), which is issued; everything else, including
+// every line not listed, is released, in one transaction.
 func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, taken []LineInput, loc *time.Location) (*Reservation, error) {
 	var p Problems
 	checkLines(&p, taken, true)
+	if !slices.ContainsFunc(taken, func(l LineInput) bool { return l.Quantity > 0 }) {
+		p.Add("lines", "list what was taken of each line (lines not listed are released); if nothing was taken, cancel the reservation instead")
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -557,10 +644,7 @@ func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, t
 		}
 		for i := range r.Lines {
 			l := &r.Lines[i]
-			took, ok := got[l.StockItemID]
-			if !ok {
-				took = l.QuantityMilli
-			}
+			took := got[l.StockItemID]
 			if took > 0 {
 				if err := s.issueReserved(tx, actor, l.StockItemID, took, r.ID); err != nil {
 					return err
