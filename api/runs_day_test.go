@@ -244,22 +244,53 @@ func TestFinishRunWithOpenStops(t *testing.T) {
 	})
 }
 
-// A request scheduled without an open stop, as finishing used to leave them, is what
-// check finds.
-func TestCheckFindsStrandedRequests(t *testing.T) {
+// A request or delivery scheduled without an open stop, as finishing used to leave
+// them, is what check finds; migration 0014 frees them as finishing now does.
+func TestStrandedRequests(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		ho := e.waitingDelivery(e.srv.today().AddDays(1))
 		run := e.startedRun("albion")
-		// As finishing did before: the run finished, its stop left planned.
-		if err := e.store.DB(context.Background()).Model(&models.Run{}).Where("id = ?", run.ID).Update("status", "finished").Error; err != nil {
+		// As finishing did before: the run finished, its stops left planned.
+		if err := e.store.DB(ctx).Model(&models.Run{}).Where("id = ?", run.ID).Updates(map[string]any{"status": "finished", "finished_at": e.srv.Now()}).Error; err != nil {
 			t.Fatal(err)
 		}
-		bad, err := e.store.CheckRuns(context.Background())
+		bad, err := e.store.CheckRuns(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []models.RunProblem{{What: "request", ID: *run.Stops[0].RequestID, Detail: run.Stops[0].Details.Reference + " is scheduled but on no open stop of a run"}}
+		var req models.PickupRequest
+		e.store.DB(ctx).First(&req)
+		want := []models.RunProblem{{What: "request", ID: req.ID, Detail: req.Reference + " is scheduled but on no open stop of a run"},
+			{What: "delivery", ID: ho.ID, Detail: "is planned but on no open stop of a run"}}
 		if diff := cmp.Diff(want, bad); diff != "" {
 			t.Fatalf("check (-want +got):\n%s", diff)
+		}
+
+		// Apply migration 0014 again, to the database as it was before it.
+		db := e.store.DB(ctx)
+		if err := db.Exec("ALTER TABLE collection_runs DROP COLUMN km_confirmed").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec("DELETE FROM schema_migrations WHERE version = 14").Error; err != nil {
+			t.Fatal(err)
+		}
+		if applied, err := e.store.Migrate(ctx); err != nil || len(applied) != 1 {
+			t.Fatalf("migrate: %v %v", applied, err)
+		}
+		for _, st := range e.run(run.ID).Stops {
+			if st.Status != "missed" || st.Reason != "run finished" || st.CompletedAt == nil {
+				t.Fatalf("after the migration stop %d is %s (%s)", st.ID, st.Status, st.Reason)
+			}
+		}
+		var h models.Handover
+		e.store.DB(ctx).First(&req, req.ID)
+		e.store.DB(ctx).First(&h, ho.ID)
+		if req.Status != "accepted" || h.DeliveryStatus != "waiting" {
+			t.Fatalf("after the migration the request is %s, the delivery %s", req.Status, h.DeliveryStatus)
+		}
+		if bad, err := e.store.CheckRuns(ctx); err != nil || len(bad) != 0 {
+			t.Fatalf("check after the migration: %+v %v", bad, err)
 		}
 	})
 }
