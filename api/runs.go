@@ -20,8 +20,14 @@ type driverRequest struct {
 	DriverID int64 `json:"driver_id" validate:"required"`
 }
 
-type odometerRequest struct {
-	OdometerKm float64 `json:"odometer_km"`
+type startRequest struct {
+	OdometerKm *float64 `json:"odometer_km"`
+}
+
+type finishRequest struct {
+	OdometerKm    *float64 `json:"odometer_km"`
+	ConfirmKm     bool     `json:"confirm_km"`
+	MissOpenStops bool     `json:"miss_open_stops"`
 }
 
 type completeLine struct {
@@ -114,26 +120,36 @@ func (s *Server) assignDriver(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-func (s *Server) runOdometer(start bool) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
-		var req odometerRequest
-		if err := bind(c, &req); err != nil {
-			return err
-		}
-		move := s.Store.FinishRun
-		if start {
-			move = s.Store.StartRun
-		}
-		r, err := move(c.Request().Context(), currentUser(c), id, req.OdometerKm)
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, r)
+func (s *Server) startRun(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
+	var req startRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, err := s.Store.StartRun(c.Request().Context(), currentUser(c), id, req.OdometerKm)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) finishRun(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req finishRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, err := s.Store.FinishRun(c.Request().Context(), currentUser(c), id, models.RunFinish(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
 }
 
 func (s *Server) runSheet(c echo.Context) error {
@@ -141,7 +157,7 @@ func (s *Server) runSheet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sh, err := s.Store.Sheet(c.Request().Context(), currentUser(c), id)
+	sh, err := s.Store.Sheet(c.Request().Context(), currentUser(c), id, s.Config.Location)
 	if err != nil {
 		return err
 	}

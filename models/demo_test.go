@@ -57,6 +57,9 @@ func TestDemoData(t *testing.T) {
 		if bad, _, err := s.CheckLedger(ctx); err != nil || len(bad) > 0 {
 			t.Fatalf("demo ledger disagrees: %+v %v", bad, err)
 		}
+		if bad, err := s.CheckRuns(ctx); err != nil || len(bad) > 0 {
+			t.Fatalf("demo runs: %+v %v", bad, err)
+		}
 		if _, err := s.LoadDemo(ctx, 7, 1, day("2026-11-25")); err == nil {
 			t.Fatal("demo loaded twice")
 		}

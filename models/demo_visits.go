@@ -48,7 +48,8 @@ func (d *demo) vans() error {
 	if err := d.tx.Where("active = ?", true).Order("id").Find(&donors).Error; err != nil {
 		return err
 	}
-	statuses := []string{PickupNew, PickupAccepted, PickupAccepted, PickupAccepted, PickupScheduled, PickupCollected, PickupCollected, PickupMissed, PickupCancelled}
+	// No request is scheduled: a scheduled request is one on an open stop of a run.
+	statuses := []string{PickupNew, PickupAccepted, PickupAccepted, PickupAccepted, PickupAccepted, PickupCollected, PickupCollected, PickupMissed, PickupCancelled}
 	var reqs []PickupRequest
 	for i, dn := range donors {
 		status := statuses[i%len(statuses)]

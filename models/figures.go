@@ -84,7 +84,7 @@ type FurnitureFigures struct {
 }
 
 // LogisticsFigures are the finished collection runs: their completed stops and the km
-// driven (by odometer, else as planned).
+// driven (by odometer when its readings can be trusted, else as planned).
 type LogisticsFigures struct {
 	Runs           int64   `json:"runs"`
 	StopsCompleted int64   `json:"stops_completed"`
@@ -240,8 +240,8 @@ func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date
 			WHERE h.day >= ? AND h.day <= ? GROUP BY 1, 2, 3`, []any{from, to}},
 		{"run", `SELECT CAST(r.day AS TEXT) AS bucket, r.id AS key, '' AS name, '' AS sub,
 			(SELECT COUNT(*) FROM run_stops st WHERE st.run_id = r.id AND st.status = 'completed') AS n,
-			CAST(ROUND(COALESCE((r.finish_odometer_km - r.start_odometer_km) * 1000, r.planned_m)) AS BIGINT) AS g
-			FROM collection_runs r WHERE r.day >= ? AND r.day <= ? AND r.status = 'finished'`, []any{from, to}},
+			CAST(ROUND(CASE WHEN ` + odometerTrusted + ` THEN (r.finish_odometer_km - r.start_odometer_km) * 1000 ELSE r.planned_m END) AS BIGINT) AS g
+			FROM collection_runs r WHERE r.day >= ? AND r.day <= ? AND r.status = 'finished'`, []any{s.runKmLimit, from, to}},
 		{"workshop", `SELECT ` + s.hourOf("starts_at") + ` AS bucket, 0 AS key, '' AS name, '' AS sub, COUNT(*) AS n, SUM(taken) AS g
 			FROM workshops WHERE starts_at >= ? AND starts_at < ? GROUP BY 1`, []any{lo, hi}},
 	}

@@ -1,8 +1,8 @@
 package models
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -25,6 +25,7 @@ type Run struct {
 	PlannedMinutes   int        `json:"planned_minutes"`
 	StartOdometerKm  *float64   `json:"start_odometer_km"`
 	FinishOdometerKm *float64   `json:"finish_odometer_km"`
+	KmConfirmed      bool       `json:"km_confirmed"` // a day beyond the store's km limit, confirmed at the finish
 	StartedAt        *time.Time `json:"started_at"`
 	FinishedAt       *time.Time `json:"finished_at"`
 	Stops            []RunStop  `json:"stops" gorm:"foreignKey:RunID"`
@@ -55,6 +56,8 @@ type RunStop struct {
 	Reason      string     `json:"reason"`
 	DonationID  *int64     `json:"donation_id"`
 	CompletedAt *time.Time `json:"completed_at"`
+	// Details are filled in when a run is read: what the driver needs at the stop.
+	Details *StopDetails `json:"details" gorm:"-"`
 }
 
 func (s *RunStop) AfterFind(*gorm.DB) error {
@@ -312,7 +315,7 @@ type RunFilter struct {
 	DriverID int64
 }
 
-// ListRuns lists runs with their stops.
+// ListRuns lists runs with their stops and what each stop needs.
 func (s *Store) ListRuns(ctx context.Context, f RunFilter, page Page) ([]Run, string, error) {
 	q := s.DB(ctx).Model(&Run{}).Preload("Stops", func(db *gorm.DB) *gorm.DB { return db.Order("sequence") })
 	if f.Day != nil {
@@ -321,11 +324,33 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter, page Page) ([]Run, st
 	if f.DriverID != 0 {
 		q = q.Where("driver_id = ?", f.DriverID)
 	}
-	return Paginate[Run](q, page, KeyID, func(r Run) Key { return Key{ID: r.ID} })
+	list, next, err := Paginate[Run](q, page, KeyID, func(r Run) Key { return Key{ID: r.ID} })
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.addStopDetails(ctx, list); err != nil {
+		return nil, "", err
+	}
+	return list, next, nil
 }
 
-// GetRun fetches a run; a driver sees only runs assigned to them.
+// GetRun fetches a run with what each stop needs; a driver sees only runs assigned to
+// them.
 func (s *Store) GetRun(ctx context.Context, actor *User, id int64) (*Run, error) {
+	r, err := s.runFor(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	runs := []Run{*r}
+	if err := s.addStopDetails(ctx, runs); err != nil {
+		return nil, err
+	}
+	return &runs[0], nil
+}
+
+// runFor fetches a run and its stops as the actor may see it: another driver's run is
+// not found.
+func (s *Store) runFor(ctx context.Context, actor *User, id int64) (*Run, error) {
 	var r Run
 	q := s.DB(ctx).Preload("Stops", func(db *gorm.DB) *gorm.DB { return db.Order("sequence") })
 	if actor.Role == RoleDriver {
@@ -335,6 +360,117 @@ func (s *Store) GetRun(ctx context.Context, actor *User, id int64) (*Run, error)
 		return nil, notFound(err, "run", id)
 	}
 	return &r, nil
+}
+
+// StopDetails is what a driver, who may not open the pickup request itself, needs at a
+// stop: who and where, whom to ask, when they are open that day, and what to collect or
+// deliver; once a collection is done, what it gave.
+type StopDetails struct {
+	Name        string `json:"name"`
+	Address     string `json:"address"`
+	Postcode    string `json:"postcode"`
+	ContactName string `json:"contact_name"`
+	Phone       string `json:"phone"`
+	AccessNotes string `json:"access_notes"`
+	// OpeningHours are the intervals open on the run's day: empty when closed that day,
+	// null when the business never said.
+	OpeningHours []Interval     `json:"opening_hours"`
+	Reference    string         `json:"reference"`
+	What         string         `json:"what"`
+	ApproxKg     float64        `json:"approx_kg"`
+	ApproxM3     float64        `json:"approx_m3"`
+	Collected    []DonationLine `json:"collected"`
+}
+
+// deliveryHours are the hours the planner delivers furniture in.
+var deliveryHours = []Interval{{From: "09:00", To: "17:00"}}
+
+// addStopDetails fills in every stop's details, with one query for each kind of thing
+// the stops refer to, whatever the number of runs.
+func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
+	var reqIDs, handoverIDs, donationIDs []int64
+	for _, r := range runs {
+		for _, st := range r.Stops {
+			if st.RequestID != nil {
+				reqIDs = append(reqIDs, *st.RequestID)
+			}
+			if st.HandoverID != nil {
+				handoverIDs = append(handoverIDs, *st.HandoverID)
+			}
+			if st.DonationID != nil {
+				donationIDs = append(donationIDs, *st.DonationID)
+			}
+		}
+	}
+	db := s.DB(ctx)
+	var reqs []PickupRequest
+	if len(reqIDs) > 0 {
+		if err := db.Where("id IN ?", reqIDs).Find(&reqs).Error; err != nil {
+			return err
+		}
+	}
+	type drop struct {
+		ID                                int64
+		DeliveryAddress, DeliveryPostcode string
+		ReceivedBy, Name, Contact         string
+		Tag, Description, TypeName        string
+		WeightG                           int64
+		VolumeM3                          float64
+	}
+	var drops []drop
+	if len(handoverIDs) > 0 {
+		err := db.Table("handovers h").Select(`h.id, h.delivery_address, h.delivery_postcode, h.received_by, r.name, r.contact,
+			i.tag, i.description, t.name AS type_name, h.weight_g, h.volume_m3`).
+			Joins("JOIN recipients r ON r.id = h.recipient_id").Joins("JOIN furniture_items i ON i.id = h.item_id").Joins("JOIN furniture_types t ON t.id = i.type_id").
+			Where("h.id IN ?", handoverIDs).Scan(&drops).Error
+		if err != nil {
+			return err
+		}
+	}
+	var lines []DonationLine
+	if len(donationIDs) > 0 {
+		if err := db.Where("donation_id IN ?", donationIDs).Order("id").Find(&lines).Error; err != nil {
+			return err
+		}
+	}
+	reqByID := map[int64]*PickupRequest{}
+	for i := range reqs {
+		reqByID[reqs[i].ID] = &reqs[i]
+	}
+	dropByID := map[int64]*drop{}
+	for i := range drops {
+		dropByID[drops[i].ID] = &drops[i]
+	}
+	linesOf := map[int64][]DonationLine{}
+	for _, l := range lines {
+		l.present()
+		linesOf[l.DonationID] = append(linesOf[l.DonationID], l)
+	}
+	for i := range runs {
+		for j := range runs[i].Stops {
+			st := &runs[i].Stops[j]
+			var d StopDetails
+			if st.RequestID != nil && reqByID[*st.RequestID] != nil {
+				r := reqByID[*st.RequestID]
+				d = StopDetails{Name: r.BusinessName, Address: r.Address, Postcode: r.Postcode, ContactName: r.ContactName, Phone: r.Phone,
+					AccessNotes: r.AccessNotes, Reference: r.Reference, What: r.Description, ApproxKg: r.ApproxKg, ApproxM3: r.ApproxM3}
+				if len(r.OpeningHours) > 0 {
+					d.OpeningHours = append([]Interval{}, r.OpeningHours.On(runs[i].Day.Weekday())...)
+				}
+			}
+			if st.HandoverID != nil && dropByID[*st.HandoverID] != nil {
+				h := dropByID[*st.HandoverID]
+				d = StopDetails{Name: h.Name, Address: h.DeliveryAddress, Postcode: h.DeliveryPostcode, ContactName: cmp.Or(h.ReceivedBy, h.Name), Phone: h.Contact,
+					OpeningHours: deliveryHours, Reference: h.Tag, What: strings.TrimSuffix(h.TypeName+": "+h.Description, ": "),
+					ApproxKg: KgFromGrams(h.WeightG), ApproxM3: h.VolumeM3}
+			}
+			if st.DonationID != nil {
+				d.Collected = linesOf[*st.DonationID]
+			}
+			st.Details = &d
+		}
+	}
+	return nil
 }
 
 // AssignDriver gives a run to a driver who is available that day.
@@ -373,36 +509,105 @@ func (s *Store) AssignDriver(ctx context.Context, actor *User, id, driverID int6
 	return s.GetRun(ctx, actor, id)
 }
 
-// StartRun and FinishRun record the odometer and the times.
-func (s *Store) StartRun(ctx context.Context, actor *User, id int64, odometer float64) (*Run, error) {
-	return s.moveRun(ctx, actor, id, "planned", "started", map[string]any{"start_odometer_km": odometer, "started_at": s.Now()}, odometer)
+// RunFinish is what finishing a run takes: the odometer; confirm_km when the day's
+// distance is beyond the limit and really was driven; miss_open_stops to mark the stops
+// not done as missed (else finishing with open stops is refused).
+type RunFinish struct {
+	OdometerKm    *float64
+	ConfirmKm     bool
+	MissOpenStops bool
 }
 
-func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, odometer float64) (*Run, error) {
-	return s.moveRun(ctx, actor, id, "started", "finished", map[string]any{"finish_odometer_km": odometer, "finished_at": s.Now()}, odometer)
-}
-
-func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to string, fields map[string]any, odometer float64) (*Run, error) {
-	if odometer < 0 || odometer > 10_000_000 || math.IsNaN(odometer) {
-		return nil, Invalid("odometer_km", "must be between 0 and 10000000")
+// checkOdometer requires a reading: a missing one used to be taken as 0 km and made
+// the day's distance the van's whole mileage.
+func checkOdometer(km *float64) error {
+	switch {
+	case km == nil:
+		return Invalid("odometer_km", "is required: the reading on the van's odometer, in km")
+	case *km < 0 || *km > 10_000_000 || math.IsNaN(*km):
+		return Invalid("odometer_km", "must be between 0 and 10000000")
 	}
-	r, err := s.GetRun(ctx, actor, id)
-	if err != nil {
+	return nil
+}
+
+// StartRun records the odometer as the van leaves.
+func (s *Store) StartRun(ctx context.Context, actor *User, id int64, odometer *float64) (*Run, error) {
+	if err := checkOdometer(odometer); err != nil {
 		return nil, err
 	}
-	if to == "finished" && r.StartOdometerKm != nil && odometer < *r.StartOdometerKm {
-		return nil, Invalid("odometer_km", "is less than at the start (%.1f)", *r.StartOdometerKm)
+	return s.moveRun(ctx, actor, id, "planned", "started", func(tx *gorm.DB, r *Run) (map[string]any, error) {
+		return map[string]any{"start_odometer_km": *odometer, "started_at": s.Now()}, nil
+	})
+}
+
+// FinishRun records the odometer as the van comes back. The day's distance must not be
+// negative, nor beyond the store's limit unless confirmed. Stops still open refuse the
+// finish, listed, unless the caller asks to mark them missed: each request then goes
+// back to accepted and each delivery to waiting, for another run.
+func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFinish) (*Run, error) {
+	if err := checkOdometer(in.OdometerKm); err != nil {
+		return nil, err
 	}
-	err = s.InTx(ctx, func(tx *gorm.DB) error {
-		fields["status"] = to
-		res := tx.Model(&Run{}).Where("id = ? AND status = ?", id, from).Updates(fields)
-		if res.Error != nil {
-			return res.Error
+	finish := *in.OdometerKm
+	return s.moveRun(ctx, actor, id, "started", "finished", func(tx *gorm.DB, r *Run) (map[string]any, error) {
+		fields := map[string]any{"finish_odometer_km": finish, "finished_at": s.Now()}
+		if r.StartOdometerKm != nil {
+			km := finish - *r.StartOdometerKm
+			if km < 0 {
+				return nil, Invalid("odometer_km", "is less than at the start (%.1f km)", *r.StartOdometerKm)
+			}
+			if km > s.runKmLimit {
+				if !in.ConfirmKm {
+					return nil, Invalid("odometer_km", "makes %.1f km for the day (from %.1f), more than the %g km limit: check the reading, or send confirm_km true if the van went that far",
+						km, *r.StartOdometerKm, s.runKmLimit)
+				}
+				fields["km_confirmed"] = true
+			}
 		}
-		if res.RowsAffected == 0 {
+		var open []RunStop
+		for _, st := range r.Stops {
+			if st.Status == "planned" {
+				open = append(open, st)
+			}
+		}
+		if len(open) > 0 && !in.MissOpenStops {
+			names := make([]string, len(open))
+			for i, st := range open {
+				names[i] = fmt.Sprintf("%d (stop %d)", st.ID, st.Sequence)
+			}
+			return nil, Conflict("run %d has %d open stops: %s; complete or miss them, or send miss_open_stops true to mark them missed",
+				r.ID, len(open), strings.Join(names, ", "))
+		}
+		for i := range open {
+			if err := s.missStop(tx, actor, &open[i], "run finished"); err != nil {
+				return nil, err
+			}
+		}
+		return fields, nil
+	})
+}
+
+// moveRun moves a run from one status to the next in one transaction; change checks the
+// run as it is in the transaction and gives the fields to set.
+func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to string, change func(tx *gorm.DB, r *Run) (map[string]any, error)) (*Run, error) {
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		r, err := s.bound(tx).runFor(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		if r.Status != from {
 			return &ConflictError{Detail: fmt.Sprintf("run %d is %s, not %s", id, r.Status, from), Allowed: []string{}}
 		}
-		return s.audit(tx, actor, to, "collection_run", id, map[string]any{"odometer_km": odometer})
+		fields, err := change(tx, r)
+		if err != nil {
+			return err
+		}
+		fields["status"] = to
+		res := tx.Model(&Run{}).Where("id = ? AND status = ?", id, from).Updates(fields)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return cmpErr(res.Error, Conflict("run %d changed meanwhile; look again", id))
+		}
+		return s.audit(tx, actor, to, "collection_run", id, fields)
 	})
 	if err != nil {
 		return nil, err
@@ -503,18 +708,7 @@ func (s *Store) MissStop(ctx context.Context, actor *User, id int64, reason stri
 		if st, _, err = s.stopForDriver(tx, actor, id); err != nil {
 			return err
 		}
-		res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, "planned").Updates(map[string]any{"status": "missed", "reason": reason, "completed_at": s.Now()})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return Conflict("stop %d is %s already", id, st.Status)
-		}
-		if err := s.unplan(tx, st, "missed: "+reason); err != nil {
-			return err
-		}
-		st.Status, st.Reason = "missed", reason
-		return s.audit(tx, actor, "miss", "run_stop", id, map[string]any{"reason": reason})
+		return s.missStop(tx, actor, st, reason)
 	})
 	if err != nil {
 		return nil, err
@@ -522,23 +716,34 @@ func (s *Store) MissStop(ctx context.Context, actor *User, id int64, reason stri
 	return st, nil
 }
 
+// missStop marks a planned stop missed and puts what it was for back to wait for
+// another run.
+func (s *Store) missStop(tx *gorm.DB, actor *User, st *RunStop, reason string) error {
+	now := s.Now()
+	res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", st.ID, "planned").Updates(map[string]any{"status": "missed", "reason": reason, "completed_at": now})
+	if res.Error != nil || res.RowsAffected == 0 {
+		return cmpErr(res.Error, Conflict("stop %d is %s already", st.ID, st.Status))
+	}
+	if err := s.unplan(tx, st, "missed: "+reason); err != nil {
+		return err
+	}
+	st.Status, st.Reason, st.CompletedAt = "missed", reason, &now
+	return s.audit(tx, actor, "miss", "run_stop", st.ID, map[string]any{"reason": reason})
+}
+
 // RunSheet is what a driver's sheet shows.
 type RunSheet struct {
 	Run     Run
 	Vehicle Vehicle
 	Driver  string
-	Stops   []SheetStop
+	// BackAt is when the run is planned to be back at the depot: the van leaves at the
+	// start of its shift and takes the planned minutes. Zero when the van has no shift
+	// that day.
+	BackAt time.Time
 }
 
-// SheetStop is a stop with the request's details, or the delivery's.
-type SheetStop struct {
-	RunStop
-	Request  PickupRequest
-	Delivery *Handover
-}
-
-// Sheet gathers a run's sheet.
-func (s *Store) Sheet(ctx context.Context, actor *User, id int64) (*RunSheet, error) {
+// Sheet gathers a run's sheet; loc is the store's time zone, where shifts are kept.
+func (s *Store) Sheet(ctx context.Context, actor *User, id int64, loc *time.Location) (*RunSheet, error) {
 	r, err := s.GetRun(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -553,22 +758,67 @@ func (s *Store) Sheet(ctx context.Context, actor *User, id int64) (*RunSheet, er
 			sh.Driver = u.Name
 		}
 	}
-	for _, st := range r.Stops {
-		stop := SheetStop{RunStop: st}
-		if st.RequestID != nil {
-			if err := s.DB(ctx).First(&stop.Request, *st.RequestID).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-				return nil, err
-			}
-		} else {
-			stop.Delivery = &Handover{}
-			if err := s.DB(ctx).First(stop.Delivery, *st.HandoverID).Error; err != nil {
-				return nil, err
-			}
-			stop.Delivery.WeightKg = KgFromGrams(stop.Delivery.WeightG)
-		}
-		sh.Stops = append(sh.Stops, stop)
+	if leave, ok := parseClock(sh.Vehicle.Shifts[weekdayOf(r.Day)].From); ok {
+		sh.BackAt = r.Day.Start(loc).Add(time.Duration(leave+r.PlannedMinutes) * time.Minute)
 	}
 	return sh, nil
+}
+
+// weekdayOf is a day's key in opening hours and shifts (mon..sun).
+func weekdayOf(d Date) string { return Weekdays[(int(d.Weekday())+6)%7] }
+
+// odometerTrusted is when a finished run r's readings give its km: both read, not going
+// backwards, and within the store's km limit (its one argument) unless confirmed. Runs
+// finished before these rules may break it: they count their planned km instead, and
+// CheckRuns lists them.
+const odometerTrusted = `(r.start_odometer_km IS NOT NULL AND r.finish_odometer_km >= r.start_odometer_km
+	AND (r.km_confirmed OR r.finish_odometer_km - r.start_odometer_km <= ?))`
+
+// RunProblem is something wrong that CheckRuns finds, said so a manager can act on it.
+type RunProblem struct {
+	What   string // run, request or delivery
+	ID     int64
+	Detail string
+}
+
+// CheckRuns lists finished runs whose km look wrong, and requests and deliveries left
+// scheduled without an open stop to do them (no plan would ever take them again).
+func (s *Store) CheckRuns(ctx context.Context) ([]RunProblem, error) {
+	var runs []Run
+	if err := s.DB(ctx).Table("collection_runs r").Where("r.status = ? AND NOT "+odometerTrusted, "finished", s.runKmLimit).Order("r.id").Find(&runs).Error; err != nil {
+		return nil, err
+	}
+	var out []RunProblem
+	for _, r := range runs {
+		why := "has no odometer reading at the start or the finish"
+		if r.StartOdometerKm != nil && r.FinishOdometerKm != nil {
+			km := *r.FinishOdometerKm - *r.StartOdometerKm
+			why = fmt.Sprintf("went from %.1f to %.1f km on the odometer, %.1f km", *r.StartOdometerKm, *r.FinishOdometerKm, km)
+			if km >= 0 {
+				why += fmt.Sprintf(", more than the %g km limit and not confirmed", s.runKmLimit)
+			}
+		}
+		out = append(out, RunProblem{What: "run", ID: r.ID, Detail: fmt.Sprintf("on %s %s; the figures count its %.1f planned km instead", r.Day, why, r.PlannedKm)})
+	}
+	open := func(col string) string {
+		return `NOT EXISTS (SELECT 1 FROM run_stops s JOIN collection_runs r ON r.id = s.run_id
+			WHERE s.` + col + ` = x.id AND s.status = 'planned' AND r.status <> 'finished')`
+	}
+	var reqs []PickupRequest
+	if err := s.DB(ctx).Table("pickup_requests x").Where("x.status = ? AND "+open("request_id"), PickupScheduled).Order("x.id").Find(&reqs).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range reqs {
+		out = append(out, RunProblem{What: "request", ID: r.ID, Detail: r.Reference + " is scheduled but on no open stop of a run"})
+	}
+	var drops []Handover
+	if err := s.DB(ctx).Table("handovers x").Where("x.delivery_status = ? AND "+open("handover_id"), "planned").Order("x.id").Find(&drops).Error; err != nil {
+		return nil, err
+	}
+	for _, h := range drops {
+		out = append(out, RunProblem{What: "delivery", ID: h.ID, Detail: "is planned but on no open stop of a run"})
+	}
+	return out, nil
 }
 
 // StopChange edits a planned run: move a stop to a run and position, add an accepted
@@ -688,7 +938,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	if err := tx.First(&v, r.VehicleID).Error; err != nil {
 		return err
 	}
-	weekday := Weekdays[(int(r.Day.Weekday())+6)%7]
+	weekday := weekdayOf(r.Day)
 	shift := v.Shifts[weekday]
 	from, _ := parseClock(shift.From)
 	to, _ := parseClock(shift.To)

@@ -35,6 +35,7 @@ const (
 type Store struct {
 	url        string
 	bcryptCost int
+	runKmLimit float64
 	db         *gorm.DB
 	dialect    Dialect
 	now        func() time.Time
@@ -52,7 +53,13 @@ type OpenOptions struct {
 	Now func() time.Time
 	// BcryptCost hashes passwords; 0 means bcrypt's default. Tests use the minimum.
 	BcryptCost int
+	// RunKmLimit is the most km a van plausibly drives in a day: a run finished beyond it
+	// needs confirming. 0 means DefaultRunKmLimit.
+	RunKmLimit float64
 }
+
+// DefaultRunKmLimit is RunKmLimit unless a store says otherwise.
+const DefaultRunKmLimit = 500
 
 // Open connects to PostgreSQL when opts.URL is a postgres URL, else to the embedded
 // SQLite file under opts.DataDir (created when missing).
@@ -110,7 +117,11 @@ func Open(opts OpenOptions) (*Store, error) {
 	if cost == 0 {
 		cost = bcrypt.DefaultCost
 	}
-	return &Store{url: opts.URL, bcryptCost: cost, db: db, dialect: dialect, now: now, decodes: newDecodeBudget()}, nil
+	limit := opts.RunKmLimit
+	if limit == 0 {
+		limit = DefaultRunKmLimit
+	}
+	return &Store{url: opts.URL, bcryptCost: cost, runKmLimit: limit, db: db, dialect: dialect, now: now, decodes: newDecodeBudget()}, nil
 }
 
 // sqliteDSN turns on foreign keys, WAL and a busy timeout, and writes times in a format

@@ -11,9 +11,10 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-// RunSheet writes a driver's sheet: the date, van and driver, then each stop in order
-// with its planned time, address, contact, access notes, what to collect and space to
-// write the weights.
+// RunSheet writes a driver's sheet: the date, van and driver, when the van is due back,
+// then each stop in order with its planned time, address, contact, opening hours,
+// access notes and what to collect. Stops still to do leave space to write the
+// weights; stops done say what they gave, so a finished run's sheet is its record.
 func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	pdf.SetMargins(15, 15, 15)
@@ -27,38 +28,115 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 		pdf.CellFormat(0, 5, fmt.Sprintf("Run %d, page %d of {nb}", sh.Run.ID, pdf.PageNo()), "", 0, "R", false, 0, "")
 	})
 	pdf.AddPage()
-	d.title("Run sheet: "+sh.Run.Day.Format("Monday 2 January 2006"), fmt.Sprintf("Van %s (%s)   Driver: %s   %d stops, %.1f km planned", sh.Vehicle.Name, sh.Vehicle.Registration, sh.Driver, len(sh.Stops), sh.Run.PlannedKm))
+	r := sh.Run
+	d.title("Run sheet: "+r.Day.Format("Monday 2 January 2006"), fmt.Sprintf("Van %s (%s)   Driver: %s", sh.Vehicle.Name, sh.Vehicle.Registration, sh.Driver))
+	pdf.SetTextColor(0, 0, 0)
+	pdf.SetFont("Helvetica", "B", 10)
+	plan := fmt.Sprintf("%s, %s km planned", count(len(r.Stops), "stop"), fmtNum(r.PlannedKm))
+	if !sh.BackAt.IsZero() {
+		plan += ", back at the depot about " + sh.BackAt.In(loc).Format("15:04")
+	}
+	pdf.CellFormat(0, 6, plan, "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "", 9)
-	pdf.CellFormat(0, 6, "Odometer at start: ____________   at finish: ____________", "", 1, "L", false, 0, "")
-	for _, st := range sh.Stops {
+	pdf.MultiCell(0, 5, d.tr(odometerLine(r, loc)), "", "L", false)
+	var collectedKg float64
+	done := 0
+	for _, st := range r.Stops {
 		if pdf.GetY() > 240 {
 			pdf.AddPage()
 		}
-		r := st.Request
-		if d := st.Delivery; d != nil {
-			r = models.PickupRequest{BusinessName: "Furniture delivery", Address: d.DeliveryAddress, Postcode: d.DeliveryPostcode, ContactName: d.ReceivedBy,
-				Description: fmt.Sprintf("deliver hand-over %d", d.ID), ApproxKg: d.WeightKg, ApproxM3: d.VolumeM3}
+		det := st.Details
+		if det == nil {
+			det = &models.StopDetails{}
 		}
 		pdf.Ln(2)
 		pdf.SetFillColor(232, 243, 236)
 		pdf.SetFont("Helvetica", "B", 11)
-		pdf.CellFormat(0, 7, d.tr(fmt.Sprintf("%d.  %s   %s", st.Sequence, st.StartAt.In(loc).Format("15:04"), r.BusinessName)), "", 1, "L", true, 0, "")
-		pdf.SetFont("Helvetica", "", 9)
-		lines := []string{
-			"Address: " + r.Address + ", " + r.Postcode,
-			"Contact: " + strings.TrimSpace(r.ContactName+"  "+r.Phone),
-			fmt.Sprintf("To collect: %s (about %.0f kg, %.1f m3)   Ref %s", r.Description, r.ApproxKg, r.ApproxM3, r.Reference),
+		head := fmt.Sprintf("%d.  %s   %s", st.Sequence, st.StartAt.In(loc).Format("15:04"), det.Name)
+		if st.Kind == "delivery" {
+			head += "   (furniture delivery)"
 		}
-		if r.AccessNotes != "" {
-			lines = append(lines, "Access: "+r.AccessNotes)
+		pdf.CellFormat(0, 7, d.tr(head), "", 1, "L", true, 0, "")
+		pdf.SetFont("Helvetica", "", 9)
+		verb := "To collect"
+		if st.Kind == "delivery" {
+			verb = "To deliver"
+		}
+		lines := []string{
+			"Address: " + strings.Trim(det.Address+", "+det.Postcode, ", "),
+			"Contact: " + strings.TrimSpace(det.ContactName+"  "+det.Phone),
+			"Open: " + hoursText(det.OpeningHours),
+			fmt.Sprintf("%s: %s (about %.0f kg, %.1f m3)   Ref %s", verb, det.What, det.ApproxKg, det.ApproxM3, det.Reference),
+		}
+		if det.AccessNotes != "" {
+			lines = append(lines, "Access: "+det.AccessNotes)
 		}
 		for _, l := range lines {
 			pdf.MultiCell(0, 5, d.tr(l), "", "L", false)
 		}
-		pdf.CellFormat(0, 7, "Weights (kg):  ____________  ____________  ____________    Done / Missed (why): ______________________", "", 1, "L", false, 0, "")
+		switch st.Status {
+		case "planned":
+			pdf.CellFormat(0, 7, "Weights (kg):  ____________  ____________  ____________    Done / Missed (why): ______________________", "", 1, "L", false, 0, "")
+		case "missed":
+			pdf.SetFont("Helvetica", "B", 9)
+			pdf.MultiCell(0, 6, d.tr("Missed: "+st.Reason), "", "L", false)
+		default:
+			done++
+			pdf.SetFont("Helvetica", "B", 9)
+			if st.Kind == "delivery" {
+				pdf.CellFormat(0, 6, "Delivered", "", 1, "L", false, 0, "")
+				break
+			}
+			var got []string
+			for _, l := range det.Collected {
+				got = append(got, fmt.Sprintf("%s %s %s, %s kg", l.Description, fmtNum(l.Quantity), l.Unit, fmtNum(l.WeightKg)))
+				collectedKg += l.WeightKg
+			}
+			pdf.MultiCell(0, 6, d.tr("Collected: "+strings.Join(got, "; ")), "", "L", false)
+		}
 	}
-	if len(sh.Stops) == 0 {
+	if len(r.Stops) == 0 {
 		pdf.CellFormat(0, 8, "No stops on this run.", "", 1, "L", false, 0, "")
 	}
+	if r.Status == "finished" {
+		pdf.Ln(3)
+		pdf.SetFont("Helvetica", "B", 11)
+		pdf.CellFormat(0, 7, d.tr(fmt.Sprintf("Done: %d of %s, %s kg collected", done, count(len(r.Stops), "stop"), fmtNum(collectedKg))), "", 1, "L", false, 0, "")
+	}
 	return pdf.Output(w)
+}
+
+// odometerLine is the odometer as read, or space to write it.
+func odometerLine(r models.Run, loc *time.Location) string {
+	if r.StartOdometerKm == nil {
+		return "Odometer at start: ____________   at finish: ____________"
+	}
+	s := fmt.Sprintf("Odometer at start: %s km, left %s", fmtNum(*r.StartOdometerKm), r.StartedAt.In(loc).Format("15:04"))
+	if r.FinishOdometerKm == nil {
+		return s + "   at finish: ____________"
+	}
+	return s + fmt.Sprintf("   at finish: %s km, back %s   Driven: %s km", fmtNum(*r.FinishOdometerKm), r.FinishedAt.In(loc).Format("15:04"), fmtNum(*r.FinishOdometerKm-*r.StartOdometerKm))
+}
+
+// hoursText is a day's opening hours as a driver reads them.
+func hoursText(hours []models.Interval) string {
+	if hours == nil {
+		return "hours not given"
+	}
+	if len(hours) == 0 {
+		return "closed that day"
+	}
+	parts := make([]string, len(hours))
+	for i, iv := range hours {
+		parts[i] = iv.From + "-" + iv.To
+	}
+	return strings.Join(parts, ", ")
+}
+
+// count is n things, "1 stop" or "2 stops".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

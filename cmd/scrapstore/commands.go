@@ -158,8 +158,9 @@ func healthcheck(ctx context.Context, cfg config) error {
 	return nil
 }
 
-// checkCmd verifies the stock ledger on a live database: every item's on-hand and
-// reserved figures against the sums of its movements. It exits 1 when any disagree.
+// checkCmd verifies a live database: every stock item's on-hand and reserved figures
+// against the sums of its movements; finished runs whose km look wrong; requests and
+// deliveries scheduled without an open stop. It exits 1 when it finds any.
 func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("check", &cfg, stderr)
 	if err := parseFlags(fs, args); err != nil {
@@ -178,9 +179,21 @@ func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		fmt.Fprintf(stdout, "stock item %d: on hand %g, movements sum to %g; reserved %g, movements sum to %g\n",
 			b.StockItemID, float64(b.OnHand)/1000, float64(b.SumOnHand)/1000, float64(b.Reserved)/1000, float64(b.SumReserv)/1000)
 	}
-	if len(bad) > 0 {
-		return fmt.Errorf("%d of %d stock items disagree with the ledger", len(bad), n)
+	if len(bad) == 0 {
+		fmt.Fprintf(stdout, "all %d stock items agree with the ledger\n", n)
 	}
-	fmt.Fprintf(stdout, "all %d stock items agree with the ledger\n", n)
+	runs, err := store.CheckRuns(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range runs {
+		fmt.Fprintf(stdout, "%s %d %s\n", p.What, p.ID, p.Detail)
+	}
+	if len(runs) == 0 {
+		fmt.Fprintln(stdout, "runs: every finished run's km are plausible, and every scheduled request and delivery has an open stop")
+	}
+	if len(bad) > 0 || len(runs) > 0 {
+		return fmt.Errorf("%d of %d stock items disagree with the ledger; %d problems with runs", len(bad), n, len(runs))
+	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scrapstore/scrapstore/jobs"
 	"github.com/scrapstore/scrapstore/jobs/planner"
+	"github.com/scrapstore/scrapstore/models"
 )
 
 // config is every setting of the service.
@@ -33,6 +34,7 @@ type config struct {
 	OSRMURL      string
 	PlanSchedule string
 	MetricsAddr  string
+	RunKmLimit   float64
 }
 
 // setting is one configuration value: its flag, its environment variable
@@ -168,6 +170,14 @@ var settings = []setting{
 			return errors.New("must be a cron schedule such as \"0 17 * * 1-5\"")
 		}
 		c.PlanSchedule = v
+		return nil
+	}},
+	{"run-km-limit", strconv.Itoa(models.DefaultRunKmLimit), "the most km a van plausibly drives in a day: finishing a run beyond it needs confirm_km", func(c *config, v string) error {
+		km, err := strconv.ParseFloat(v, 64)
+		if err != nil || km < 1 || km > 5000 {
+			return errors.New("must be a number of km between 1 and 5000")
+		}
+		c.RunKmLimit = km
 		return nil
 	}},
 }

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scrapstore/scrapstore/models"
 )
 
 // TestMain lets a test run the real main in a child process (to send it signals).
@@ -44,6 +46,7 @@ func TestBadSettingsExitWithTwo(t *testing.T) {
 		"after serve": {[]string{"serve", "--token-ttl", "1s"}, nil, "token-ttl"},
 		"command":     {[]string{"frobnicate"}, nil, "frobnicate"},
 		"migrate":     {[]string{"migrate", "sideways"}, nil, "migrate up|status"},
+		"km limit":    {nil, map[string]string{"SCRAPSTORE_RUN_KM_LIMIT": "lots"}, "SCRAPSTORE_RUN_KM_LIMIT"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -172,6 +175,37 @@ func TestCheckLedger(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"check"}, env(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "agree with the ledger") {
 		t.Fatalf("check: %q %v", out.String(), err)
+	}
+}
+
+// check lists a finished run whose odometer makes a day beyond the km limit, and exits 1;
+// with a limit the day is within, it passes.
+func TestCheckListsRunsWithWrongKm(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"SCRAPSTORE_DATA_DIR": dir}
+	if err := run(context.Background(), []string{"demo"}, env(vars), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	store, err := models.Open(models.OpenOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, finish := 48000.0, 48620.0
+	bad := models.Run{Day: models.NewDate(time.Now()), VehicleID: 1, Status: "finished", PlannedM: 30_000, StartOdometerKm: &start, FinishOdometerKm: &finish, CreatedAt: time.Now()}
+	err = store.DB(context.Background()).Create(&bad).Error
+	store.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, stderr bytes.Buffer
+	err = run(context.Background(), []string{"check"}, env(vars), nil, &out, &stderr)
+	want := fmt.Sprintf("run %d on %s went from 48000.0 to 48620.0 km on the odometer, 620.0 km, more than the 500 km limit and not confirmed; the figures count its 30.0 planned km instead\n", bad.ID, bad.Day)
+	if code := exitCode(err, &stderr); code != 1 || !strings.Contains(out.String(), want) {
+		t.Fatalf("check: exit %d\n%s", code, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"check", "--run-km-limit", "700"}, env(vars), nil, &out, io.Discard); err != nil {
+		t.Fatalf("check with a higher limit: %v\n%s", err, out.String())
 	}
 }
 

@@ -32,7 +32,7 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 
 // openStore opens the database and applies pending migrations.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*models.Store, error) {
-	store, err := models.Open(models.OpenOptions{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	store, err := models.Open(models.OpenOptions{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, RunKmLimit: cfg.RunKmLimit})
 	if err != nil {
 		return nil, err
 	}
