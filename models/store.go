@@ -37,6 +37,7 @@ type Store struct {
 	db         *gorm.DB
 	dialect    Dialect
 	now        func() time.Time
+	geocoder   Geocoder
 }
 
 // OpenOptions configures Open.
