@@ -236,3 +236,19 @@ func TestWorkingDaysFollowTheStore(t *testing.T) {
 		}
 	})
 }
+
+// Between requests that can both wait, the one whose latest date is nearer wins a place,
+// even farther from the depot: the priority rises as the deadline nears.
+func TestNearerDeadlineWins(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.planVan("BV21RDE", 100, weekdays...)
+		monday := e.nextWeekday(time.Monday)
+		soon := e.acceptedRequest("wednesday", 52.56, -2.10, 80, monday, monday.AddDays(2), 1)
+		e.acceptedRequest("later", 52.52, -1.99, 80, monday, monday.AddDays(14), 1)
+		var res models.PlanResult
+		e.do(http.MethodPost, "/api/v1/plans", e.as(models.RoleManager), map[string]any{"date": monday.String(), "dry_run": true}).want(http.StatusOK).decode(&res)
+		if len(res.Runs) != 1 || *res.Runs[0].Stops[0].RequestID != soon.ID || len(res.Unassigned) != 1 || res.Unassigned[0].MissesDeadline {
+			t.Fatalf("runs %+v, unassigned %+v", res.Runs, res.Unassigned)
+		}
+	})
+}
