@@ -195,7 +195,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v1/pickup-requests", roles: staff, handler: s.listPickups, summary: "Pickup requests, oldest first", resp: List[models.PickupRequest]{},
 			params: append([]param{{"status", "string", "new, accepted, scheduled, collected, missed, cancelled"}, {"date", "string", "requests whose dates include this day"}}, pageParams...)},
 		{method: http.MethodGet, path: "/api/v1/pickup-requests/:id", roles: staff, handler: s.getPickup, summary: "One pickup request", resp: models.PickupRequest{}},
-		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/accept", roles: staff, handler: s.acceptPickup, summary: "Accept a request, linking a donor or giving coordinates", body: acceptRequest{}, resp: models.PickupRequest{}},
+		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/accept", roles: staff, handler: s.acceptPickup, summary: "Accept a request (again: to place it), linking a donor or giving coordinates; without them its postcode is looked up, and coordinates_needed says when it cannot be", body: acceptRequest{}, resp: models.PickupRequest{}},
 		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/reject", roles: staff, handler: s.pickupReason(rejectPickup), summary: "Reject a new request with a reason", body: reasonRequest{}, resp: models.PickupRequest{}},
 		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/cancel", roles: staff, handler: s.pickupReason(cancelPickup), summary: "Cancel a request", body: reasonRequest{}, resp: models.PickupRequest{}},
 		{method: http.MethodGet, path: "/api/v1/vehicles", roles: staffDriver, handler: s.listVehicles, summary: "The vans", resp: List[models.Vehicle]{},
