@@ -45,7 +45,7 @@ func TestPublicPickupRequest(t *testing.T) {
 		}
 		id := strconv.FormatInt(list.Items[0].ID, 10)
 		staff := e.as(models.RoleStaff)
-		e.do(http.MethodPost, "/api/v1/pickup-requests/"+id+"/accept", staff, map[string]any{}).problem(http.StatusUnprocessableEntity, "donor_id")
+		e.do(http.MethodPost, "/api/v1/pickup-requests/"+id+"/accept", staff, map[string]any{"latitude": 52.52}).problem(http.StatusUnprocessableEntity, "longitude")
 		e.do(http.MethodPost, "/api/v1/pickup-requests/"+id+"/accept", staff, map[string]any{"latitude": 95, "longitude": -1.99}).problem(http.StatusUnprocessableEntity, "latitude")
 		var got models.PickupRequest
 		e.do(http.MethodPost, "/api/v1/pickup-requests/"+id+"/accept", staff, map[string]any{"latitude": 52.52, "longitude": -1.99, "priority": 3}).want(http.StatusOK).decode(&got)

@@ -59,6 +59,19 @@ func (s *Server) plan(c echo.Context) error {
 	return c.JSON(status, res)
 }
 
+// commitPlan makes a previewed plan, exactly as it was shown.
+func (s *Server) commitPlan(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	res, err := s.Store.CommitPlan(c.Request().Context(), currentUser(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, res)
+}
+
 func (s *Server) listRuns(c echo.Context) error {
 	q := query{c: c}
 	f := models.RunFilter{Day: q.date("date")}

@@ -25,9 +25,9 @@ func (e *testEnv) newVan(name, reg string) models.Vehicle {
 	return van
 }
 
-// acceptedRequest is a builder for a request from the public form, accepted for a donor
+// donorRequest is a builder for a request from the public form, accepted for a donor
 // with the given opening hours near the depot, collectable from tomorrow for ten days.
-func (e *testEnv) acceptedRequest(name string, hours map[string]any) models.PickupRequest {
+func (e *testEnv) donorRequest(name string, hours map[string]any) models.PickupRequest {
 	e.t.Helper()
 	staff := e.as(models.RoleStaff)
 	var donor models.Donor
@@ -77,7 +77,7 @@ func (e *testEnv) waitingDelivery(day models.Date) models.Handover {
 func (e *testEnv) startedRun(names ...string) models.Run {
 	e.t.Helper()
 	for _, n := range names {
-		e.acceptedRequest(n, nil)
+		e.donorRequest(n, nil)
 	}
 	runs := e.plan(e.srv.today().AddDays(1), e.newVan("Transit", "BV21RDE"))
 	if len(runs) != 1 || len(runs[0].Stops) < len(names) {
@@ -103,7 +103,7 @@ func (e *testEnv) run(id int64) models.Run {
 func TestRunOdometer(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		staff := e.as(models.RoleStaff)
-		e.acceptedRequest("albion", nil)
+		e.donorRequest("albion", nil)
 		runs := e.plan(e.srv.today().AddDays(1), e.newVan("Transit", "BV21RDE"))
 		id := itoa(runs[0].ID)
 		e.do(http.MethodPost, "/api/v1/runs/"+id+"/start", staff, map[string]any{}).problem(http.StatusUnprocessableEntity, "odometer_km")
@@ -302,10 +302,10 @@ func TestDriverSeesTheirRun(t *testing.T) {
 		staff := e.as(models.RoleStaff)
 		tomorrow := e.srv.today().AddDays(1)
 		wd := models.Weekdays[(int(tomorrow.Weekday())+6)%7]
-		albion := e.acceptedRequest("albion", map[string]any{wd: []map[string]string{{"from": "08:30", "to": "12:00"}, {"from": "13:00", "to": "17:00"}}})
+		albion := e.donorRequest("albion", map[string]any{wd: []map[string]string{{"from": "08:30", "to": "12:00"}, {"from": "13:00", "to": "17:00"}}})
 		ho := e.waitingDelivery(tomorrow)
 		mine := e.plan(tomorrow, e.newVan("Transit", "BV21RDE"))[0]
-		e.acceptedRequest("borough", nil)
+		e.donorRequest("borough", nil)
 		theirs := e.plan(tomorrow, e.newVan("Little van", "FD68XMA"))[0]
 		other, otherTok := e.newUser(models.RoleDriver, nil)
 		e.do(http.MethodPatch, "/api/v1/runs/"+itoa(mine.ID), staff, map[string]any{"driver_id": e.users[models.RoleDriver].ID}).want(http.StatusOK)

@@ -9,13 +9,14 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-// PlanNextDay plans the next working day's runs (Monday after a Friday). It never
-// replaces runs that exist: vans with a run that day are left out.
+// PlanNextDay plans the next working day's runs (Monday after a Friday, unless the vans
+// work weekends; closed days are skipped). It never replaces runs that exist: vans with a
+// run that day are left out.
 func PlanNextDay(set models.PlanSettings) Func {
 	return func(ctx context.Context, store *models.Store, now time.Time) (string, error) {
-		day := models.NewDate(now.In(set.Location)).AddDays(1)
-		for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
-			day = day.AddDays(1)
+		day, err := store.NextWorkingDay(ctx, models.NewDate(now.In(set.Location)))
+		if err != nil {
+			return "", err
 		}
 		res, err := store.PlanDay(ctx, nil, day, nil, false, set)
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/scrapstore/scrapstore/jobs/planner"
 )
 
 // CategoryView is a category as the API shows it: its unit weights in kg and the CO2e
@@ -396,7 +398,9 @@ type DonorInput struct {
 	Active                                                    *bool
 }
 
-func (d *Donor) apply(p *Problems, in DonorInput) {
+// apply applies an edit; at is where the input's postcode is, when known.
+func (d *Donor) apply(p *Problems, in DonorInput, at *planner.Point) {
+	oldPostcode := d.Postcode
 	set := func(dst *string, v *string, field string, required bool) {
 		if v != nil {
 			*dst = strings.TrimSpace(*v)
@@ -435,6 +439,7 @@ func (d *Donor) apply(p *Problems, in DonorInput) {
 	} else if d.Latitude != nil {
 		checkCoordinates(p, *d.Latitude, *d.Longitude)
 	}
+	settlePlace(&d.Latitude, &d.Longitude, in.Latitude != nil || in.Longitude != nil, d.Postcode != oldPostcode && d.ID != 0, at)
 	if in.OpeningHours != nil {
 		d.OpeningHours = *in.OpeningHours
 		d.OpeningHours.Check(p, "opening_hours")
@@ -454,13 +459,17 @@ func donorFields(d *Donor) map[string]any {
 
 // CreateDonor adds a business that gives waste.
 func (s *Store) CreateDonor(ctx context.Context, actor *User, in DonorInput) (*Donor, error) {
+	at, err := s.placeFor(ctx, in.Postcode, in.Latitude, in.Longitude)
+	if err != nil {
+		return nil, err
+	}
 	d := &Donor{Active: true}
 	var p Problems
-	d.apply(&p, in)
+	d.apply(&p, in, at)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	err := s.InTx(ctx, func(tx *gorm.DB) error {
+	err = s.InTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(d).Error; err != nil {
 			return err
 		}
@@ -475,13 +484,17 @@ func (s *Store) CreateDonor(ctx context.Context, actor *User, in DonorInput) (*D
 // UpdateDonor changes a donor.
 func (s *Store) UpdateDonor(ctx context.Context, actor *User, id int64, in DonorInput) (*Donor, error) {
 	var d Donor
-	err := s.InTx(ctx, func(tx *gorm.DB) error {
+	at, err := s.placeFor(ctx, in.Postcode, in.Latitude, in.Longitude)
+	if err != nil {
+		return nil, err
+	}
+	err = s.InTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.First(&d, id).Error; err != nil {
 			return notFound(err, "donor", id)
 		}
 		before := donorFields(&d)
 		var p Problems
-		d.apply(&p, in)
+		d.apply(&p, in, at)
 		if err := p.Err(); err != nil {
 			return err
 		}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/scrapstore/scrapstore/jobs/planner"
 )
 
 // CSV headers: exports write them and imports read the same ones.
@@ -184,6 +186,9 @@ type ImportResult struct {
 	Rows     int          `json:"rows"`
 	Created  int          `json:"created"`
 	Problems []RowProblem `json:"problems"`
+	// CoordinatesNeeded lists the rows (as numbered in the file) whose donor has no
+	// latitude and longitude: none were given and its postcode could not be looked up.
+	CoordinatesNeeded []int `json:"coordinates_needed,omitempty"`
 }
 
 // ImportError is an import refused for its problems; nothing was written.
@@ -309,6 +314,18 @@ func (s *Store) ImportDonors(ctx context.Context, actor *User, r io.Reader, dryR
 	if err != nil {
 		return nil, err
 	}
+	// The postcodes of rows without coordinates are looked up at once, before the
+	// transaction, as the service may take a while.
+	var ask []string
+	for _, row := range rows {
+		if pc, ok := NormalisePostcode(row["postcode"]); ok && row["latitude"] == "" && row["longitude"] == "" {
+			ask = append(ask, pc)
+		}
+	}
+	places, err := s.locate(ctx, ask)
+	if err != nil {
+		return nil, err
+	}
 	return s.runImport(ctx, dryRun, len(rows), func(tx *gorm.DB, res *ImportResult) error {
 		for i, row := range rows {
 			var p Problems
@@ -328,8 +345,14 @@ func (s *Store) ImportDonors(ctx context.Context, actor *User, r io.Reader, dryR
 				}
 				in.Active = &b
 			}
+			var at *planner.Point
+			if pc, ok := NormalisePostcode(row["postcode"]); ok {
+				if pt, ok := places[pc]; ok {
+					at = &pt
+				}
+			}
 			d := &Donor{Active: true}
-			d.apply(&p, in)
+			d.apply(&p, in, at)
 			if err := p.Err(); err != nil {
 				probs, err := rowProblems(i+2, err)
 				if err != nil {
@@ -345,6 +368,9 @@ func (s *Store) ImportDonors(ctx context.Context, actor *User, r io.Reader, dryR
 				return err
 			}
 			res.Created++
+			if d.CoordinatesNeeded {
+				res.CoordinatesNeeded = append(res.CoordinatesNeeded, i+2)
+			}
 		}
 		return nil
 	})

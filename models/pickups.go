@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/scrapstore/scrapstore/jobs/planner"
 )
 
 // Pickup request statuses.
@@ -24,8 +26,9 @@ const (
 )
 
 var pickupMoves = map[string][]string{
-	PickupNew:       {PickupAccepted, PickupCancelled},
-	PickupAccepted:  {PickupScheduled, PickupCancelled},
+	PickupNew: {PickupAccepted, PickupCancelled},
+	// Accepting an accepted request again places it (coordinates) or changes its priority.
+	PickupAccepted:  {PickupAccepted, PickupScheduled, PickupCancelled},
 	PickupScheduled: {PickupCollected, PickupMissed, PickupAccepted, PickupCancelled},
 	PickupMissed:    {PickupAccepted, PickupCancelled},
 }
@@ -62,12 +65,18 @@ type PickupRequest struct {
 	CreatedBy    *int64       `json:"created_by"`
 	CreatedAt    time.Time    `json:"created_at"`
 	UpdatedAt    time.Time    `json:"updated_at"`
+	// CoordinatesNeeded says the request has no latitude and longitude (its postcode
+	// could not be looked up): it cannot be planned until it is accepted with them.
+	CoordinatesNeeded bool `json:"coordinates_needed" gorm:"-"`
 }
 
 func (r *PickupRequest) AfterFind(*gorm.DB) error {
 	r.ApproxKg = KgFromGrams(r.ApproxG)
+	r.CoordinatesNeeded = r.Latitude == nil || r.Longitude == nil
 	return nil
 }
+
+func (r *PickupRequest) AfterSave(tx *gorm.DB) error { return r.AfterFind(tx) }
 
 type pickupCategory struct {
 	RequestID  int64 `gorm:"primaryKey"`
@@ -99,10 +108,15 @@ func newReference() string { return "PR-" + rand.Text()[:8] }
 
 // RequestPickup records a request for a collection. From the public form (actor nil) it
 // is limited to PublicPickupLimit an hour per client address; staff may name a known
-// donor, whose address, coordinates and opening hours the request takes.
+// donor, whose address, coordinates and opening hours the request takes. Otherwise its
+// postcode is looked up for its coordinates.
 func (s *Store) RequestPickup(ctx context.Context, actor *User, in PickupInput, clientIP string, today Date) (*PickupRequest, error) {
 	r := &PickupRequest{Status: PickupNew, ClientIP: clientIP, Priority: 1, OpeningHours: OpeningHours{}}
-	err := s.InTx(ctx, func(tx *gorm.DB) error {
+	at, err := s.placeFor(ctx, &in.Postcode, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	err = s.InTx(ctx, func(tx *gorm.DB) error {
 		if actor == nil {
 			if err := s.limitPublic(tx, clientIP); err != nil {
 				return err
@@ -113,6 +127,7 @@ func (s *Store) RequestPickup(ctx context.Context, actor *User, in PickupInput, 
 		if err := s.fillPickup(tx, actor, r, in, today); err != nil {
 			return err
 		}
+		settlePlace(&r.Latitude, &r.Longitude, false, false, at)
 		r.Reference = newReference()
 		if err := tx.Create(r).Error; err != nil {
 			return err
@@ -304,13 +319,16 @@ type AcceptInput struct {
 	Priority            int
 }
 
-// AcceptPickup makes a new request ready for planning, tied to a donor or to coordinates.
+// AcceptPickup makes a request ready for planning, optionally tied to a donor. Where it
+// is: typed coordinates, else the donor's, else those it has, else its postcode's looked
+// up. When none are known it is accepted all the same, saying coordinates are needed;
+// accepting it again with them places it.
 func (s *Store) AcceptPickup(ctx context.Context, actor *User, id int64, in AcceptInput) (*PickupRequest, error) {
 	var p Problems
 	switch {
-	case in.DonorID == nil && (in.Latitude == nil || in.Longitude == nil):
-		p.Add("donor_id", "give a donor_id, or latitude and longitude")
-	case in.DonorID == nil:
+	case (in.Latitude == nil) != (in.Longitude == nil):
+		p.Add("longitude", "give both latitude and longitude, or neither")
+	case in.Latitude != nil:
 		checkCoordinates(&p, *in.Latitude, *in.Longitude)
 	}
 	if in.Priority != 0 && (in.Priority < 1 || in.Priority > 5) {
@@ -319,24 +337,37 @@ func (s *Store) AcceptPickup(ctx context.Context, actor *User, id int64, in Acce
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	var at *planner.Point
+	if in.Latitude == nil {
+		req, err := s.PickupRequest(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if at, err = s.placeFor(ctx, &req.Postcode, req.Latitude, req.Longitude); err != nil {
+			return nil, err
+		}
+	}
 	return s.movePickup(ctx, actor, id, PickupAccepted, "", func(tx *gorm.DB, r *PickupRequest) error {
+		var d Donor
 		if in.DonorID != nil {
-			var d Donor
 			if err := tx.First(&d, *in.DonorID).Error; err != nil {
 				if errors.Is(err, gorm.ErrRecordNotFound) {
 					return Invalid("donor_id", "no donor with id %d", *in.DonorID)
 				}
 				return err
 			}
-			if d.Latitude == nil || d.Longitude == nil {
-				return Invalid("donor_id", "donor %d has no coordinates: enter latitude and longitude", d.ID)
-			}
-			r.DonorID, r.Latitude, r.Longitude = &d.ID, d.Latitude, d.Longitude
+			r.DonorID = &d.ID
 			if len(r.OpeningHours) == 0 {
 				r.OpeningHours = d.OpeningHours
 			}
-		} else {
+		}
+		switch {
+		case in.Latitude != nil:
 			r.Latitude, r.Longitude = in.Latitude, in.Longitude
+		case d.Latitude != nil && d.Longitude != nil:
+			r.Latitude, r.Longitude = d.Latitude, d.Longitude
+		default:
+			settlePlace(&r.Latitude, &r.Longitude, false, false, at)
 		}
 		if in.Priority != 0 {
 			r.Priority = in.Priority

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/scrapstore/scrapstore/jobs/planner"
 )
 
 // Recipient is who furniture goes to: a household referred by an agency, or a member
@@ -31,7 +33,17 @@ type Recipient struct {
 	ErasedAt       *time.Time `json:"erased_at"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
+	// CoordinatesNeeded says there is no latitude and longitude (the postcode could not
+	// be looked up): deliveries there cannot be planned until there are.
+	CoordinatesNeeded bool `json:"coordinates_needed" gorm:"-"`
 }
+
+func (r *Recipient) AfterFind(*gorm.DB) error {
+	r.CoordinatesNeeded = r.Latitude == nil || r.Longitude == nil
+	return nil
+}
+
+func (r *Recipient) AfterSave(tx *gorm.DB) error { return r.AfterFind(tx) }
 
 // RecipientInput creates or changes a recipient; nil fields stay.
 type RecipientInput struct {
@@ -42,7 +54,9 @@ type RecipientInput struct {
 	Latitude, Longitude                                        *float64
 }
 
-func (s *Store) applyRecipient(tx *gorm.DB, p *Problems, r *Recipient, in RecipientInput) error {
+// applyRecipient applies an edit; at is where the input's postcode is, when known.
+func (s *Store) applyRecipient(tx *gorm.DB, p *Problems, r *Recipient, in RecipientInput, at *planner.Point) error {
+	oldPostcode := r.Postcode
 	if in.Kind != nil {
 		r.Kind = *in.Kind
 	}
@@ -81,6 +95,7 @@ func (s *Store) applyRecipient(tx *gorm.DB, p *Problems, r *Recipient, in Recipi
 			checkCoordinates(p, *r.Latitude, *r.Longitude)
 		}
 	}
+	settlePlace(&r.Latitude, &r.Longitude, in.Latitude != nil || in.Longitude != nil, r.Postcode != oldPostcode && r.ID != 0, at)
 	switch r.Kind {
 	case "household":
 		if r.Name == "" {
@@ -113,9 +128,13 @@ func recipientAudit(r *Recipient) map[string]any {
 // CreateRecipient adds a household or an organisation that furniture can go to.
 func (s *Store) CreateRecipient(ctx context.Context, actor *User, in RecipientInput) (*Recipient, error) {
 	r := &Recipient{}
-	err := s.InTx(ctx, func(tx *gorm.DB) error {
+	at, err := s.placeFor(ctx, in.Postcode, in.Latitude, in.Longitude)
+	if err != nil {
+		return nil, err
+	}
+	err = s.InTx(ctx, func(tx *gorm.DB) error {
 		var p Problems
-		if err := s.applyRecipient(tx, &p, r, in); err != nil {
+		if err := s.applyRecipient(tx, &p, r, in, at); err != nil {
 			return err
 		}
 		if err := p.Err(); err != nil {
@@ -135,7 +154,11 @@ func (s *Store) CreateRecipient(ctx context.Context, actor *User, in RecipientIn
 // UpdateRecipient changes a recipient; an erased one stays erased.
 func (s *Store) UpdateRecipient(ctx context.Context, actor *User, id int64, in RecipientInput) (*Recipient, error) {
 	var r Recipient
-	err := s.InTx(ctx, func(tx *gorm.DB) error {
+	at, err := s.placeFor(ctx, in.Postcode, in.Latitude, in.Longitude)
+	if err != nil {
+		return nil, err
+	}
+	err = s.InTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.First(&r, id).Error; err != nil {
 			return notFound(err, "recipient", id)
 		}
@@ -143,7 +166,7 @@ func (s *Store) UpdateRecipient(ctx context.Context, actor *User, id int64, in R
 			return Conflict("recipient %d was erased", id)
 		}
 		var p Problems
-		if err := s.applyRecipient(tx, &p, &r, in); err != nil {
+		if err := s.applyRecipient(tx, &p, &r, in, at); err != nil {
 			return err
 		}
 		if err := p.Err(); err != nil {

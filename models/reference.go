@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Units a category can be counted in.
@@ -72,7 +74,17 @@ type Donor struct {
 	Active       bool         `json:"active"`
 	CreatedAt    time.Time    `json:"created_at"`
 	UpdatedAt    time.Time    `json:"updated_at"`
+	// CoordinatesNeeded says the donor has no latitude and longitude yet (its postcode
+	// could not be looked up): collections from it cannot be planned until it has.
+	CoordinatesNeeded bool `json:"coordinates_needed" gorm:"-"`
 }
+
+func (d *Donor) AfterFind(*gorm.DB) error {
+	d.CoordinatesNeeded = d.Latitude == nil || d.Longitude == nil
+	return nil
+}
+
+func (d *Donor) AfterSave(tx *gorm.DB) error { return d.AfterFind(tx) }
 
 // LocationKinds are the kinds of place stock sits.
 var LocationKinds = []string{"bay", "shelf", "container", "yard", "van"}

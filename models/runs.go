@@ -73,8 +73,17 @@ type PlanSettings struct {
 	Budget   time.Duration
 }
 
-// PlanResult is a proposed (or made) plan for a day.
+// clock is the time minutes after midnight on a day in the store's time zone, to the
+// second: what a run sheet shows, and what both engines store alike.
+func (set PlanSettings) clock(day Date, minutes float64) time.Time {
+	return day.Start(set.Location).Add(time.Duration(minutes * float64(time.Minute))).Round(time.Second).UTC()
+}
+
+// PlanResult is a proposed (or made) plan for a day. A proposal has an id and an expiry:
+// making the plan with that id makes exactly these runs.
 type PlanResult struct {
+	ID         int64            `json:"id,omitempty"`
+	ExpiresAt  *time.Time       `json:"expires_at,omitempty"`
 	Date       Date             `json:"date"`
 	DryRun     bool             `json:"dry_run"`
 	Runs       []Run            `json:"runs"`
@@ -88,6 +97,9 @@ type PlanUnassigned struct {
 	Reference  string `json:"reference"`
 	Code       string `json:"code"`
 	Reason     string `json:"reason"`
+	// MissesDeadline is set when the day was the request's last working day.
+	MissesDeadline bool  `json:"misses_deadline"`
+	LatestDate     *Date `json:"latest_date,omitempty"`
 }
 
 // How long a collection and a furniture delivery take at the door, in minutes.
@@ -105,96 +117,64 @@ type delivery struct {
 }
 
 // deliveriesOn lists the furniture hand-overs waiting to be delivered on a day.
-func (s *Store) deliveriesOn(ctx context.Context, day Date) ([]delivery, error) {
+func (s *Store) deliveriesOn(tx *gorm.DB, day Date) ([]delivery, error) {
 	var out []delivery
-	err := s.DB(ctx).Table("handovers h").Select("h.id, r.latitude, r.longitude, h.weight_g, h.volume_m3").
+	err := tx.Table("handovers h").Select("h.id, r.latitude, r.longitude, h.weight_g, h.volume_m3").
 		Joins("JOIN recipients r ON r.id = h.recipient_id").
 		Where("h.delivery_status = ? AND h.handed_on = ?", "waiting", day).Order("h.id").Scan(&out).Error
 	return out, err
 }
 
 // PlanDay plans a day's collections: accepted requests whose dates include the day, on
-// the active vans (or those named) that work that day and have no run yet. Without dry
-// run it creates the runs and stops and marks the requests scheduled, in one
-// transaction; requests left out stay accepted for another day.
+// the active vans (or those named) that work that day and have no run yet. A dry run
+// keeps the proposal, to be made later with CommitPlan exactly as shown. Without dry run
+// it creates the runs and stops and marks the requests scheduled, in one transaction;
+// requests left out stay accepted for another day.
 func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs []int64, dryRun bool, set PlanSettings) (*PlanResult, error) {
-	var vans []Vehicle
-	q := s.DB(ctx).Where("active = ?", true)
-	if len(vehicleIDs) > 0 {
-		q = q.Where("id IN ?", vehicleIDs)
-	}
-	if err := q.Order("id").Find(&vans).Error; err != nil {
-		return nil, err
-	}
-	var busy []int64
-	if err := s.DB(ctx).Model(&Run{}).Where("day = ?", day).Pluck("vehicle_id", &busy).Error; err != nil {
-		return nil, err
-	}
-	weekday := Weekdays[(int(day.Weekday())+6)%7]
-	var reqs []PickupRequest
-	if err := s.DB(ctx).Where("status = ? AND earliest_date <= ? AND latest_date >= ? AND latitude IS NOT NULL", PickupAccepted, day, day).
-		Order("priority DESC, created_at, id").Find(&reqs).Error; err != nil {
-		return nil, err
-	}
-	res := &PlanResult{Date: day, DryRun: dryRun, Runs: []Run{}, Unassigned: []PlanUnassigned{}}
-	p := &planner.Problem{}
-	points := []planner.Point{set.Depot}
-	var vanIdx []Vehicle
-	for _, v := range vans {
-		shift, ok := v.Shifts[weekday]
-		from, ok1 := parseClock(shift.From)
-		to, ok2 := parseClock(shift.To)
-		if !ok || !ok1 || !ok2 || contains(busy, v.ID) {
-			continue
-		}
-		p.Vehicles = append(p.Vehicles, planner.Vehicle{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)},
-			Capacity: []float64{KgFromGrams(v.CapacityG), v.CapacityM3}, Skills: v.Skills})
-		vanIdx = append(vanIdx, v)
-	}
-	dels, err := s.deliveriesOn(ctx, day)
+	in, err := s.planInputs(s.DB(ctx), day, vehicleIDs)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range reqs {
-		w := windowsOn(r.OpeningHours, weekday)
-		age := int(math.Min(9, day.Sub(r.CreatedAt).Hours()/24))
-		points = append(points, planner.Point{Lat: *r.Latitude, Lon: *r.Longitude})
-		p.Jobs = append(p.Jobs, planner.Job{ID: r.Reference, Loc: len(points) - 1, Service: DefaultService, Windows: w,
-			Amount: []float64{KgFromGrams(r.ApproxG), r.ApproxM3}, Priority: r.Priority*10 + max(age, 0)})
+	res := &PlanResult{Date: day, DryRun: dryRun, Runs: []Run{}, Unassigned: in.unassigned}
+	if err := s.solveDay(ctx, in, res, set); err != nil {
+		return nil, err
 	}
-	var planned []delivery
-	for _, d := range dels {
-		if d.Latitude == nil || d.Longitude == nil {
-			res.Unassigned = append(res.Unassigned, PlanUnassigned{HandoverID: d.ID, Reference: fmt.Sprintf("delivery %d", d.ID), Code: "no_coordinates",
-				Reason: "the household has no latitude and longitude: add them to the recipient"})
-			continue
+	if dryRun {
+		if err := s.previewPlan(ctx, actor, res, vehicleIDs, in); err != nil {
+			return nil, err
 		}
-		points = append(points, planner.Point{Lat: *d.Latitude, Lon: *d.Longitude})
-		p.Jobs = append(p.Jobs, planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Loc: len(points) - 1, Service: DeliveryService, Delivery: true,
-			Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{KgFromGrams(d.WeightG), d.VolumeM3}, Priority: 10})
-		planned = append(planned, d)
-	}
-	if len(p.Jobs) == 0 {
 		return res, nil
+	}
+	if err := s.InTx(ctx, func(tx *gorm.DB) error { return s.makePlan(tx, actor, res) }); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// solveDay plans the inputs and adds the runs and the jobs left out to res.
+func (s *Store) solveDay(ctx context.Context, in *planInputs, res *PlanResult, set PlanSettings) error {
+	day, reqs, planned, vanIdx, p := res.Date, in.reqs, in.dels, in.vans, &in.problem
+	points := in.points
+	points[0] = set.Depot
+	if len(p.Jobs) == 0 {
+		return nil
 	}
 	if len(p.Vehicles) == 0 {
-		for _, r := range reqs {
-			res.Unassigned = append(res.Unassigned, PlanUnassigned{RequestID: r.ID, Reference: r.Reference, Code: "no_vehicle", Reason: "no van works that day without a run already"})
+		for i := range p.Jobs {
+			res.Unassigned = append(res.Unassigned, in.leftOut(i, day, "no_vehicle", "no van works that day without a run already"))
 		}
-		return res, nil
+		return nil
 	}
 	m, err := set.Travel.Matrix(ctx, points)
 	if err != nil {
-		return nil, fmt.Errorf("travel times: %w", err)
+		return fmt.Errorf("travel times: %w", err)
 	}
 	p.Matrix = m
 	sol, err := planner.Solve(ctx, p, planner.Options{Seed: uint64(day.Unix()), TimeLimit: set.Budget})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	at := func(minutes float64) time.Time {
-		return day.Start(set.Location).Add(time.Duration(minutes * float64(time.Minute))).UTC()
-	}
+	at := func(minutes float64) time.Time { return set.clock(day, minutes) }
 	for _, rt := range sol.Routes {
 		v := vanIdx[rt.Vehicle]
 		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: int64(math.Round(rt.Distance * 1000)), PlannedMinutes: int(math.Round(rt.Duration)), CreatedAt: s.Now()}
@@ -212,54 +192,66 @@ func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs [
 		res.Runs = append(res.Runs, run)
 	}
 	for _, u := range sol.Unassigned {
-		if u.Job < len(reqs) {
-			r := reqs[u.Job]
-			res.Unassigned = append(res.Unassigned, PlanUnassigned{RequestID: r.ID, Reference: r.Reference, Code: u.Code, Reason: u.Reason})
-		} else {
-			d := planned[u.Job-len(reqs)]
-			res.Unassigned = append(res.Unassigned, PlanUnassigned{HandoverID: d.ID, Reference: fmt.Sprintf("delivery %d", d.ID), Code: u.Code, Reason: u.Reason})
+		res.Unassigned = append(res.Unassigned, in.leftOut(u.Job, day, u.Code, u.Reason))
+	}
+	return nil
+}
+
+// leftOut describes planner job j left unassigned, saying when it misses its deadline.
+func (in *planInputs) leftOut(j int, day Date, code, reason string) PlanUnassigned {
+	if j >= len(in.reqs) {
+		d := in.dels[j-len(in.reqs)]
+		return PlanUnassigned{HandoverID: d.ID, Reference: fmt.Sprintf("delivery %d", d.ID), Code: code, Reason: reason}
+	}
+	return requestLeftOut(in.reqs[j], day, in.due[j], code, reason)
+}
+
+// requestLeftOut describes a request left out of a day's plan; when the day was its last
+// working day, it says that it misses its deadline.
+func requestLeftOut(r PickupRequest, day Date, due bool, code, reason string) PlanUnassigned {
+	u := PlanUnassigned{RequestID: r.ID, Reference: r.Reference, Code: code, Reason: reason, LatestDate: &r.LatestDate, MissesDeadline: due}
+	if due {
+		u.Reason += fmt.Sprintf("; %s was its last working day before its latest date, %s: it misses its deadline", day, r.LatestDate)
+	}
+	return u
+}
+
+// makePlan creates a plan's runs and stops and marks what they serve as planned; a van
+// that has a run that day already, or a request or delivery that is no longer waiting,
+// is a conflict.
+func (s *Store) makePlan(tx *gorm.DB, actor *User, res *PlanResult) error {
+	day := res.Date
+	for i := range res.Runs {
+		run := &res.Runs[i]
+		var n int64
+		if err := tx.Model(&Run{}).Where("day = ? AND vehicle_id = ?", day, run.VehicleID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return Conflict("vehicle %d already has a run on %s: plans never replace runs", run.VehicleID, day)
+		}
+		if err := tx.Create(run).Error; err != nil {
+			return err
+		}
+		for _, st := range run.Stops {
+			var res *gorm.DB
+			if st.RequestID != nil {
+				res = tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupAccepted).Updates(map[string]any{"status": PickupScheduled, "updated_at": s.Now()})
+			} else {
+				res = tx.Model(&Handover{}).Where("id = ? AND delivery_status = ?", *st.HandoverID, "waiting").Update("delivery_status", "planned")
+			}
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return Conflict("a request or delivery on run %d changed while planning; plan again", run.VehicleID)
+			}
+		}
+		if err := s.audit(tx, actor, "plan", "collection_run", run.ID, map[string]any{"date": day, "vehicle_id": run.VehicleID, "stops": len(run.Stops)}); err != nil {
+			return err
 		}
 	}
-	if dryRun {
-		return res, nil
-	}
-	err = s.InTx(ctx, func(tx *gorm.DB) error {
-		for i := range res.Runs {
-			run := &res.Runs[i]
-			var n int64
-			if err := tx.Model(&Run{}).Where("day = ? AND vehicle_id = ?", day, run.VehicleID).Count(&n).Error; err != nil {
-				return err
-			}
-			if n > 0 {
-				return Conflict("vehicle %d already has a run on %s: plans never replace runs", run.VehicleID, day)
-			}
-			if err := tx.Create(run).Error; err != nil {
-				return err
-			}
-			for _, st := range run.Stops {
-				var res *gorm.DB
-				if st.RequestID != nil {
-					res = tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupAccepted).Updates(map[string]any{"status": PickupScheduled, "updated_at": s.Now()})
-				} else {
-					res = tx.Model(&Handover{}).Where("id = ? AND delivery_status = ?", *st.HandoverID, "waiting").Update("delivery_status", "planned")
-				}
-				if res.Error != nil {
-					return res.Error
-				}
-				if res.RowsAffected == 0 {
-					return Conflict("a request or delivery on run %d changed while planning; plan again", run.VehicleID)
-				}
-			}
-			if err := s.audit(tx, actor, "plan", "collection_run", run.ID, map[string]any{"date": day, "vehicle_id": run.VehicleID, "stops": len(run.Stops)}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return nil
 }
 
 // unplan puts what a stop was for back to wait for another run: a request to accepted,
@@ -977,9 +969,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	if broken != nil && !force {
 		return &ConflictError{Detail: fmt.Sprintf("run %d: %v; send force to do it anyway", runID, broken)}
 	}
-	at := func(minutes float64) time.Time {
-		return r.Day.Start(set.Location).Add(time.Duration(minutes * float64(time.Minute))).UTC()
-	}
+	at := func(minutes float64) time.Time { return set.clock(r.Day, minutes) }
 	for i, st := range route.Stops {
 		if err := tx.Model(&RunStop{}).Where("id = ?", r.Stops[i].ID).Updates(map[string]any{
 			"sequence": i + 1, "arrive_at": at(st.Arrival), "start_at": at(st.Start), "depart_at": at(st.Departure), "load_g": GramsFromKg(st.Load[0]),

@@ -40,6 +40,7 @@ type Store struct {
 	dialect    Dialect
 	now        func() time.Time
 	decodes    *semaphore.Weighted // pixels of uploaded photos being decoded at once
+	geocoder   Geocoder
 }
 
 // OpenOptions configures Open.

@@ -35,6 +35,7 @@ type config struct {
 	PlanSchedule string
 	MetricsAddr  string
 	RunKmLimit   float64
+	GeocoderURL  string
 }
 
 // setting is one configuration value: its flag, its environment variable
@@ -51,6 +52,9 @@ func checkListenAddr(v string) error {
 	}
 	return nil
 }
+
+// emptyIsValue names the settings whose variable set to "" means "" (off), not the default.
+var emptyIsValue = map[string]bool{"geocoder-url": true}
 
 func (s setting) env() string {
 	return "SCRAPSTORE_" + strings.ToUpper(strings.ReplaceAll(s.name, "-", "_"))
@@ -165,6 +169,13 @@ var settings = []setting{
 		c.OSRMURL = v
 		return nil
 	}},
+	{"geocoder-url", "https://api.postcodes.io", "a postcodes.io-compatible service that turns postcodes into coordinates (empty: off)", func(c *config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return errors.New("must be an http:// or https:// URL, or empty to turn it off")
+		}
+		c.GeocoderURL = v
+		return nil
+	}},
 	{"plan-schedule", "0 17 * * 1-5", "when the nightly job plans the next working day (cron, in TIME_ZONE)", func(c *config, v string) error {
 		if _, err := cron.ParseStandard(v); err != nil {
 			return errors.New("must be a cron schedule such as \"0 17 * * 1-5\"")
@@ -182,12 +193,13 @@ var settings = []setting{
 	}},
 }
 
-// configFromEnv starts from the defaults and applies SCRAPSTORE_* variables.
-func configFromEnv(getenv func(string) string) (config, error) {
+// configFromEnv starts from the defaults and applies SCRAPSTORE_* variables; an empty
+// one means the default, unless the setting takes "" as a value.
+func configFromEnv(lookupEnv func(string) (string, bool)) (config, error) {
 	var c config
 	for _, s := range settings {
 		v, from := s.def, "default"
-		if e := getenv(s.env()); e != "" {
+		if e, ok := lookupEnv(s.env()); e != "" || (ok && emptyIsValue[s.name]) {
 			v, from = e, s.env()
 		}
 		if err := s.set(&c, v); err != nil {

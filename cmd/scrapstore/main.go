@@ -14,7 +14,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
@@ -61,10 +61,10 @@ Commands:
 Settings (flags, or SCRAPSTORE_* environment variables):
 `
 
-// run is the whole program: it reads settings from getenv and args and dispatches the
+// run is the whole program: it reads settings from lookupEnv and args and dispatches the
 // command. Tests call it directly.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	cfg, err := configFromEnv(getenv)
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := configFromEnv(lookupEnv)
 	if err != nil {
 		return err
 	}

@@ -28,8 +28,43 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func env(vars map[string]string) func(string) string {
-	return func(k string) string { return vars[k] }
+// env is the environment for run: vars, with the geocoder off unless they turn it on, so
+// that no test reaches the internet.
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := vars[k]
+		if k == "SCRAPSTORE_GEOCODER_URL" && !ok {
+			return "", true
+		}
+		return v, ok
+	}
+}
+
+// The postcode service is on by default; a variable set empty turns it off, which is
+// what the tests' environment does unless a test says otherwise.
+func TestGeocoderSetting(t *testing.T) {
+	lookup := func(vars map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	}
+	cases := map[string]struct {
+		lookup func(string) (string, bool)
+		want   string
+	}{
+		"unset":       {lookup(nil), "https://api.postcodes.io"},
+		"set empty":   {lookup(map[string]string{"SCRAPSTORE_GEOCODER_URL": ""}), ""},
+		"own service": {lookup(map[string]string{"SCRAPSTORE_GEOCODER_URL": "http://127.0.0.1:8000"}), "http://127.0.0.1:8000"},
+		"tests":       {env(nil), ""},
+	}
+	for name, c := range cases {
+		cfg, err := configFromEnv(c.lookup)
+		if err != nil || cfg.GeocoderURL != c.want {
+			t.Errorf("%s: geocoder %q (%v), want %q", name, cfg.GeocoderURL, err, c.want)
+		}
+	}
+	// An empty variable still means the default for other settings.
+	if cfg, err := configFromEnv(lookup(map[string]string{"SCRAPSTORE_ADDR": ""})); err != nil || cfg.Addr != ":8080" {
+		t.Errorf("empty SCRAPSTORE_ADDR gave %q (%v)", cfg.Addr, err)
+	}
 }
 
 func TestBadSettingsExitWithTwo(t *testing.T) {
@@ -42,6 +77,7 @@ func TestBadSettingsExitWithTwo(t *testing.T) {
 		"token ttl":   {nil, map[string]string{"SCRAPSTORE_TOKEN_TTL": "forever"}, "SCRAPSTORE_TOKEN_TTL"},
 		"log format":  {nil, map[string]string{"SCRAPSTORE_LOG_FORMAT": "xml"}, "SCRAPSTORE_LOG_FORMAT"},
 		"database":    {nil, map[string]string{"SCRAPSTORE_DATABASE_URL": "mysql://x"}, "SCRAPSTORE_DATABASE_URL"},
+		"geocoder":    {nil, map[string]string{"SCRAPSTORE_GEOCODER_URL": "api.postcodes.io"}, "SCRAPSTORE_GEOCODER_URL"},
 		"addr flag":   {[]string{"--addr", "nowhere"}, nil, "addr"},
 		"after serve": {[]string{"serve", "--token-ttl", "1s"}, nil, "token-ttl"},
 		"command":     {[]string{"frobnicate"}, nil, "frobnicate"},
@@ -99,7 +135,7 @@ func TestVersionHelpMigrateUser(t *testing.T) {
 // prints a manager's password, serves, and exits 0 promptly on SIGTERM.
 func TestServeAndStopOnSIGTERM(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "SCRAPSTORE_TEST_RUN_MAIN=1", "SCRAPSTORE_DATA_DIR="+t.TempDir(), "SCRAPSTORE_DATABASE_URL=")
+	cmd.Env = append(os.Environ(), "SCRAPSTORE_TEST_RUN_MAIN=1", "SCRAPSTORE_DATA_DIR="+t.TempDir(), "SCRAPSTORE_DATABASE_URL=", "SCRAPSTORE_GEOCODER_URL=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

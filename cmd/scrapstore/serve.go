@@ -77,6 +77,10 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		}
 	}
 
+	if cfg.GeocoderURL != "" {
+		// A short timeout: a store without internet must not wait on it.
+		store = store.WithGeocoder(&models.PostcodesIO{URL: cfg.GeocoderURL, Client: &http.Client{Timeout: 2 * time.Second}})
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var travel planner.TravelProvider = planner.GreatCircle{}
