@@ -1,11 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/scrapstore/scrapstore/models"
 )
@@ -141,20 +145,29 @@ func TestTimebank(t *testing.T) {
 	})
 }
 
-// A month's report is made and kept once, by hand or by the monthly job, and downloads
-// as a PDF.
+// A report is kept only for a period that has ended; the monthly job makes last month's
+// once, and a report made by hand can be made again, as a new version beside the old.
 func TestKeptReports(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		mgr := e.as(models.RoleManager)
 		e.newCategory("Café crème £ card", "kg", map[string]float64{"kg": 1}, 0.9)
+		today := e.srv.today()
+		thisMonth, nextMonth := today.Format("2006-01"), today.AddDate(0, 1, 0).Format("2006-01")
+		for _, month := range []string{thisMonth, nextMonth} {
+			pr := e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": month}).problem(http.StatusUnprocessableEntity, "month")
+			if !strings.Contains(pr.Errors[0].Message, "has not ended") {
+				t.Errorf("month %s: %q", month, pr.Errors[0].Message)
+			}
+		}
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"from": today.AddDays(-7).String(), "to": today.String()}).problem(http.StatusUnprocessableEntity, "to")
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{}).problem(http.StatusUnprocessableEntity, "month")
+
 		var r models.Report
-		earlier := e.srv.today().AddDate(0, -2, 0).Format("2006-01")
+		earlier := today.AddDate(0, -2, 0).Format("2006-01")
 		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": earlier}).want(http.StatusCreated).decode(&r)
-		if r.PDFBytes < 1000 || *r.Month != earlier {
+		if r.PDFBytes < 1000 || *r.Month != earlier || r.Version != 1 || r.FiguresChanged == nil || *r.FiguresChanged {
 			t.Fatalf("report %+v", r)
 		}
-		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": earlier}).problem(http.StatusConflict, "")
-		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{}).problem(http.StatusUnprocessableEntity, "month")
 		res := e.do(http.MethodGet, "/api/v1/reports/"+itoa(r.ID)+".pdf", mgr, nil).want(http.StatusOK)
 		if !strings.HasPrefix(string(res.body), "%PDF-") || int64(len(res.body)) != r.PDFBytes {
 			t.Fatalf("download: %d bytes", len(res.body))
@@ -168,7 +181,7 @@ func TestKeptReports(t *testing.T) {
 		}
 		var list List[models.Report]
 		e.do(http.MethodGet, "/api/v1/reports", mgr, nil).want(http.StatusOK).decode(&list)
-		last := e.srv.today().AddDate(0, -1, 0).Format("2006-01")
+		last := today.AddDate(0, -1, 0).Format("2006-01")
 		months := map[string]int{}
 		for _, rep := range list.Items {
 			months[*rep.Month]++
@@ -176,5 +189,66 @@ func TestKeptReports(t *testing.T) {
 		if months[last] != 1 || len(list.Items) != 2 {
 			t.Fatalf("reports %+v", list.Items)
 		}
+	})
+}
+
+// After a donation is back-dated into a month whose report was kept, the list marks
+// that report as changed; making it again keeps a second version beside the first,
+// which still downloads as it was.
+func TestRemadeReportAfterABackdatedDonation(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
+		paper := e.newCategory("Paper", "kg", map[string]float64{"kg": 1}, 1.0)
+		loc := e.newLocation("B1")
+		first := time.Date(e.srv.today().Year(), e.srv.today().Month()-1, 1, 0, 0, 0, 0, time.UTC)
+		month := first.Format("2006-01")
+		give := func(at time.Time, kg float64) {
+			e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"received_at": at.Format(time.RFC3339), "lines": []map[string]any{
+				{"category_id": paper.ID, "description": "Card", "location_id": loc.ID, "quantity": kg, "unit": "kg"}}}).want(http.StatusCreated)
+		}
+		give(first.Add(34*time.Hour), 12)
+		give(first.AddDate(0, 0, 9).Add(10*time.Hour), 30)
+
+		var v1 models.Report
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": month}).want(http.StatusCreated).decode(&v1)
+		pdf1 := e.do(http.MethodGet, "/api/v1/reports/"+itoa(v1.ID)+".pdf", mgr, nil).want(http.StatusOK).body
+		changed := func() map[int64]bool {
+			var list List[models.Report]
+			e.do(http.MethodGet, "/api/v1/reports", mgr, nil).want(http.StatusOK).decode(&list)
+			out := map[int64]bool{}
+			for _, r := range list.Items {
+				if r.FiguresChanged == nil {
+					t.Fatalf("report %d has no figures_changed", r.ID)
+				}
+				out[r.ID] = *r.FiguresChanged
+			}
+			return out
+		}
+		if got := changed(); !cmp.Equal(got, map[int64]bool{v1.ID: false}) {
+			t.Fatalf("before the back-dated donation: %v", got)
+		}
+
+		give(first.AddDate(0, 0, 20).Add(11*time.Hour), 2.5) // logged late, dated last month
+		if got := changed(); !cmp.Equal(got, map[int64]bool{v1.ID: true}) {
+			t.Fatalf("after the back-dated donation: %v", got)
+		}
+		var f models.Figures
+		e.do(http.MethodGet, "/api/v1/reports/figures?month="+month, mgr, nil).want(http.StatusOK).decode(&f)
+		if f.Donations.Count != 3 || f.Donations.Kg != 44.5 {
+			t.Fatalf("figures %+v", f.Donations)
+		}
+
+		var v2 models.Report
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": month}).want(http.StatusCreated).decode(&v2)
+		if v2.ID == v1.ID || v2.Version != 2 || *v2.Month != month || v2.PeriodFrom != v1.PeriodFrom || v2.PeriodTo != v1.PeriodTo {
+			t.Fatalf("remade %+v after %+v", v2, v1)
+		}
+		if got := changed(); !cmp.Equal(got, map[int64]bool{v1.ID: true, v2.ID: false}) {
+			t.Fatalf("after the remake: %v", got)
+		}
+		if again := e.do(http.MethodGet, "/api/v1/reports/"+itoa(v1.ID)+".pdf", mgr, nil).want(http.StatusOK).body; !bytes.Equal(again, pdf1) {
+			t.Fatal("the first version's PDF changed")
+		}
+		e.do(http.MethodGet, "/api/v1/reports/"+itoa(v2.ID)+".pdf", mgr, nil).want(http.StatusOK)
 	})
 }

@@ -92,7 +92,7 @@ func (d *demo) stock() error {
 				}
 				milli := int64(1+d.rng.IntN(o.qty*2)) * 1000
 				lines = append(lines, DonationLine{DonationID: int64(len(donations) - 1), CategoryID: c.ID, Description: desc, QuantityMilli: milli, Unit: o.unit,
-					WeightG: lineGrams(milli, gpu), WeightEstimated: true, LocationID: it.LocationID})
+					WeightG: lineGrams(milli, gpu), WeightEstimated: o.unit != "kg", LocationID: it.LocationID})
 				it.OnHandMilli += milli
 				it.UpdatedAt = at
 			}

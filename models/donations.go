@@ -202,7 +202,8 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in 
 	if in.WeightKg != nil {
 		line.WeightG = GramsFromKg(*in.WeightKg)
 	} else {
-		line.WeightG, line.WeightEstimated = lineGrams(milli, it.GramsPerUnit), true
+		// A quantity in kg is what the scales said: weighed, not estimated.
+		line.WeightG, line.WeightEstimated = lineGrams(milli, it.GramsPerUnit), it.Unit != "kg"
 	}
 	if err := tx.Create(line).Error; err != nil {
 		return nil, err

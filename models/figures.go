@@ -159,8 +159,39 @@ func (s *Store) ComputeFigures(ctx context.Context, p Period, loc *time.Location
 	if trendStart.Before(start.Time) {
 		start = trendStart
 	}
-	lo, hi := start.Start(loc).UTC(), p.To.AddDays(1).Start(loc).UTC()
-	facts, queries, err := s.figureFacts(ctx, lo, hi, start, p.To, loc)
+	src, err := s.figureSource(ctx, Period{start, p.To}, loc)
+	if err != nil {
+		return nil, err
+	}
+	out := src.sum(p)
+	out.Queries = src.queries
+	for m := 12; m >= 1; m-- {
+		from := Date{time.Date(p.From.Year(), p.From.Month()-time.Month(m), 1, 0, 0, 0, 0, time.UTC)}
+		to := Date{from.AddDate(0, 1, -1)}
+		out.Months = append(out.Months, *src.sum(Period{from, to}))
+	}
+	for m := 0; m < 12; m++ {
+		from := Date{trendStart.AddDate(0, m, 0)}
+		f := src.sum(Period{from, Date{from.AddDate(0, 1, -1)}})
+		out.Trend = append(out.Trend, TrendPoint{Month: from.Format("2006-01"), KgIn: f.Donations.Kg, KgOut: f.Reservations.KgIssued})
+	}
+	return out, nil
+}
+
+// figureSource is what the figures of any period within a span are added up from: the
+// span's aggregated facts and the reference data (categories, factors, furniture types).
+type figureSource struct {
+	facts   []fact
+	ref     refData
+	queries int
+}
+
+// sum is the figures of a period within the source's span.
+func (src *figureSource) sum(p Period) *Figures { return src.ref.sum(src.facts, p) }
+
+func (s *Store) figureSource(ctx context.Context, span Period, loc *time.Location) (*figureSource, error) {
+	lo, hi := span.From.Start(loc).UTC(), span.To.AddDays(1).Start(loc).UTC()
+	facts, queries, err := s.figureFacts(ctx, lo, hi, span.From, span.To, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +207,6 @@ func (s *Store) ComputeFigures(ctx context.Context, p Period, loc *time.Location
 	if err := s.DB(ctx).Find(&ftypes).Error; err != nil {
 		return nil, err
 	}
-	queries += 3
 	ref := refData{cats: map[int64]Category{}, factors: map[int64][]CategoryFactor{}, types: map[string]FurnitureType{}}
 	for _, c := range cats {
 		ref.cats[c.ID] = c
@@ -187,19 +217,7 @@ func (s *Store) ComputeFigures(ctx context.Context, p Period, loc *time.Location
 	for _, t := range ftypes {
 		ref.types[t.Name] = t
 	}
-	out := ref.sum(facts, p)
-	out.Queries = queries
-	for m := 12; m >= 1; m-- {
-		from := Date{time.Date(p.From.Year(), p.From.Month()-time.Month(m), 1, 0, 0, 0, 0, time.UTC)}
-		to := Date{from.AddDate(0, 1, -1)}
-		out.Months = append(out.Months, *ref.sum(facts, Period{from, to}))
-	}
-	for m := 0; m < 12; m++ {
-		from := Date{trendStart.AddDate(0, m, 0)}
-		f := ref.sum(facts, Period{from, Date{from.AddDate(0, 1, -1)}})
-		out.Trend = append(out.Trend, TrendPoint{Month: from.Format("2006-01"), KgIn: f.Donations.Kg, KgOut: f.Reservations.KgIssued})
-	}
-	return out, nil
+	return &figureSource{facts: facts, ref: ref, queries: queries + 3}, nil
 }
 
 // figureFacts runs the aggregate queries over [lo, hi) (and the days from, to for date
