@@ -29,6 +29,9 @@ type demo struct {
 	orgIDs  []int64
 	bandIDs []int64
 	users   []DemoUser
+	// pastRuns are the collection runs of the past year, planned with the donations
+	// (stock) and made into runs once those have ids (runs).
+	pastRuns []demoRun
 }
 
 // IsEmpty reports whether the database holds no business data yet (users aside).
