@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +251,69 @@ func TestRemadeReportAfterABackdatedDonation(t *testing.T) {
 			t.Fatal("the first version's PDF changed")
 		}
 		e.do(http.MethodGet, "/api/v1/reports/"+itoa(v2.ID)+".pdf", mgr, nil).want(http.StatusOK)
+	})
+}
+
+// Weights, volumes and distances are written to the gram, the litre and 100 m, and
+// times to the second, however the numbers were come by: sums, the planner, readings.
+func TestNumbersAndTimesAreWrittenToTheirPrecision(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
+		var bodies []string
+		keep := func(r *result) *result { bodies = append(bodies, string(r.body)); return r }
+		wants := func(body string, fragments ...string) {
+			t.Helper()
+			for _, f := range fragments {
+				if !strings.Contains(body, f) {
+					t.Errorf("%s lacks %s", body, f)
+				}
+			}
+		}
+
+		var van models.Vehicle
+		res := keep(e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Transit", "registration": "BV21RDE", "capacity_kg": 899.99999, "capacity_m3": 0.1 + 0.2 + 2.4}).want(http.StatusCreated))
+		res.decode(&van)
+		wants(string(res.body), `"capacity_kg":900,`, `"capacity_m3":2.7,`)
+
+		form := e.pickupForm("albion")
+		form["approx_m3"] = 2.6999999999999997
+		e.do(http.MethodPost, "/api/v1/pickup-requests", "", form).want(http.StatusCreated)
+		wants(string(keep(e.do(http.MethodGet, "/api/v1/pickup-requests", staff, nil).want(http.StatusOK)).body), `"approx_m3":2.7,`, `"approx_kg":120.5,`)
+
+		run := models.Run{Day: e.srv.today(), VehicleID: van.ID, Status: "planned", PlannedM: 48_250}
+		if err := e.store.DB(t.Context()).Create(&run).Error; err != nil {
+			t.Fatal(err)
+		}
+		res = keep(e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/start", staff, map[string]any{"odometer_km": 48171.76815824047}).want(http.StatusOK))
+		wants(string(res.body), `"start_odometer_km":48171.8,`, `"planned_km":48.3,`)
+
+		paper := e.newCategory("Paper", "kg", map[string]float64{"kg": 1}, 0.92)
+		loc := e.newLocation("B1")
+		for _, kg := range []float64{0.1, 0.2, 1.0004} {
+			keep(e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{
+				{"category_id": paper.ID, "description": "Card", "location_id": loc.ID, "quantity": 1, "unit": "box", "weight_kg": kg}}}).want(http.StatusCreated))
+		}
+		month := e.srv.today().Format("2006-01")
+		res = keep(e.do(http.MethodGet, "/api/v1/reports/figures?month="+month, mgr, nil).want(http.StatusOK))
+		// 1.3 kg at 0.92 kg CO2e a kg is 1.196 kg, whatever binary fractions say.
+		wants(string(res.body), `"donations":{"count":3,"kg":1.3,`, `"avoided_kg":1.196,`)
+		recs, err := csv.NewReader(bytes.NewReader(e.do(http.MethodGet, "/api/v1/reports/figures.csv?month="+month, mgr, nil).want(http.StatusOK).body)).ReadAll()
+		if err != nil || recs[2][1] != "kg" || recs[2][2] != "1.3" {
+			t.Fatalf("figures.csv %v %q", err, recs[:3])
+		}
+
+		times := regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^"]*"`)
+		seen := 0
+		for _, b := range bodies {
+			for _, tm := range times.FindAllString(b, -1) {
+				seen++
+				if _, err := time.Parse(`"2006-01-02T15:04:05Z07:00"`, tm); err != nil || strings.Contains(tm, ".") {
+					t.Errorf("time %s is not to the second", tm)
+				}
+			}
+		}
+		if seen < 10 {
+			t.Fatalf("only %d times seen", seen)
+		}
 	})
 }

@@ -68,7 +68,7 @@ func TestDonationMixedUnitsAndVoid(t *testing.T) {
 				{"category_id": fabric.ID, "description": "Felt offcuts", "location_id": s2.ID, "quantity": 1, "unit": "kg"},
 			},
 		}).want(http.StatusCreated).decode(&d)
-		wantKg := []float64{12, 5, 1.1, 1}
+		wantKg := []models.Kg{12, 5, 1.1, 1}
 		// Counted in boxes or sheets, the weight is estimated; given, or counted in kg, it
 		// was weighed. The CSV says the same.
 		wantEst := []bool{true, true, false, false}

@@ -57,7 +57,7 @@ func (d *demo) vans() error {
 		r := PickupRequest{
 			Reference: fmt.Sprintf("PR-DEMO%04d", i+1), Status: status, DonorID: &dn.ID, BusinessName: dn.Name, ContactName: dn.ContactName,
 			Email: dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "offcuts, card and tubes",
-			ApproxG: int64(40+d.rng.IntN(260)) * 1000, ApproxM3: 0.3 + float64(d.rng.IntN(25))/10, EarliestDate: earliest, LatestDate: earliest.AddDays(3 + d.rng.IntN(10)),
+			ApproxG: int64(40+d.rng.IntN(260)) * 1000, ApproxM3: M3(3+d.rng.IntN(25)) / 10, EarliestDate: earliest, LatestDate: earliest.AddDays(3 + d.rng.IntN(10)),
 			Latitude: dn.Latitude, Longitude: dn.Longitude, OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3),
 			CreatedAt: d.now, UpdatedAt: d.now,
 		}
@@ -71,7 +71,7 @@ func (d *demo) vans() error {
 		r := PickupRequest{
 			Reference: fmt.Sprintf("PR-NEXT%04d", i+1), Status: PickupAccepted, DonorID: &dn.ID, BusinessName: dn.Name, ContactName: dn.ContactName,
 			Email: dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "boxes of card, fabric ends and foam",
-			ApproxG: int64(60+d.rng.IntN(200)) * 1000, ApproxM3: 0.3 + float64(d.rng.IntN(15))/10, EarliestDate: d.today, LatestDate: d.today.AddDays(7),
+			ApproxG: int64(60+d.rng.IntN(200)) * 1000, ApproxM3: M3(3+d.rng.IntN(15)) / 10, EarliestDate: d.today, LatestDate: d.today.AddDays(7),
 			Latitude: dn.Latitude, Longitude: dn.Longitude, OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3), CreatedAt: d.now, UpdatedAt: d.now,
 		}
 		if i%4 == 0 {
@@ -158,7 +158,7 @@ func (d *demo) runs() error {
 			req := PickupRequest{
 				Reference: fmt.Sprintf("PR-RUN%05d", len(reqs)+1), Status: PickupCollected, DonorID: &dn.ID, BusinessName: dn.Name, ContactName: dn.ContactName,
 				Email: dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "offcuts, card and tubes",
-				ApproxG: kg * 1000, ApproxM3: float64(3+kg/25) / 10, EarliestDate: earliest, LatestDate: r.day.AddDays(2 + d.rng.IntN(5)),
+				ApproxG: kg * 1000, ApproxM3: M3(3+kg/25) / 10, EarliestDate: earliest, LatestDate: r.day.AddDays(2 + d.rng.IntN(5)),
 				Latitude: dn.Latitude, Longitude: dn.Longitude, OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3),
 				CreatedAt: earliest.Start(time.UTC).Add(-48 * time.Hour), UpdatedAt: st.at.Add(15 * time.Minute),
 			}
@@ -184,7 +184,7 @@ func (d *demo) runs() error {
 			vi = (vi + 1) % len(vans) // a second van that day
 		}
 		tenths := int64(180 + d.rng.IntN(450))
-		start, finish := float64(odometers[vi])/10, float64(odometers[vi]+tenths)/10
+		start, finish := Km(odometers[vi])/10, Km(odometers[vi]+tenths)/10
 		odometers[vi] += tenths
 		startAt := r.stops[0].at.Add(-30 * time.Minute)
 		finishAt := r.stops[len(r.stops)-1].at.Add(50 * time.Minute)

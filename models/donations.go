@@ -41,7 +41,7 @@ type DonationLine struct {
 	Quantity        float64 `json:"quantity" gorm:"-"`
 	Unit            string  `json:"unit"`
 	WeightG         int64   `json:"-"`
-	WeightKg        float64 `json:"weight_kg" gorm:"-"`
+	WeightKg        Kg      `json:"weight_kg" gorm:"-"`
 	WeightEstimated bool    `json:"weight_estimated"`
 	LocationID      int64   `json:"location_id"`
 }

@@ -21,10 +21,10 @@ type Run struct {
 	DriverID         *int64     `json:"driver_id"`
 	Status           string     `json:"status"` // planned, started, finished
 	PlannedM         int64      `json:"-"`
-	PlannedKm        float64    `json:"planned_km" gorm:"-"`
+	PlannedKm        Km         `json:"planned_km" gorm:"-"`
 	PlannedMinutes   int        `json:"planned_minutes"`
-	StartOdometerKm  *float64   `json:"start_odometer_km"`
-	FinishOdometerKm *float64   `json:"finish_odometer_km"`
+	StartOdometerKm  *Km        `json:"start_odometer_km"`
+	FinishOdometerKm *Km        `json:"finish_odometer_km"`
 	StartedAt        *time.Time `json:"started_at"`
 	FinishedAt       *time.Time `json:"finished_at"`
 	Stops            []RunStop  `json:"stops" gorm:"foreignKey:RunID"`
@@ -34,7 +34,7 @@ type Run struct {
 func (Run) TableName() string { return "collection_runs" }
 
 func (r *Run) AfterFind(*gorm.DB) error {
-	r.PlannedKm = float64(r.PlannedM) / 1000
+	r.PlannedKm = Km(r.PlannedM) / 1000
 	return nil
 }
 
@@ -50,7 +50,7 @@ type RunStop struct {
 	StartAt     time.Time  `json:"start_at"`
 	DepartAt    time.Time  `json:"depart_at"`
 	LoadG       int64      `json:"-"`
-	LoadKg      float64    `json:"load_kg" gorm:"-"`
+	LoadKg      Kg         `json:"load_kg" gorm:"-"`
 	Status      string     `json:"status"` // planned, completed, missed
 	Reason      string     `json:"reason"`
 	DonationID  *int64     `json:"donation_id"`
@@ -145,7 +145,7 @@ func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs [
 			continue
 		}
 		p.Vehicles = append(p.Vehicles, planner.Vehicle{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)},
-			Capacity: []float64{KgFromGrams(v.CapacityG), v.CapacityM3}, Skills: v.Skills})
+			Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Skills: v.Skills})
 		vanIdx = append(vanIdx, v)
 	}
 	dels, err := s.deliveriesOn(ctx, day)
@@ -157,7 +157,7 @@ func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs [
 		age := int(math.Min(9, day.Sub(r.CreatedAt).Hours()/24))
 		points = append(points, planner.Point{Lat: *r.Latitude, Lon: *r.Longitude})
 		p.Jobs = append(p.Jobs, planner.Job{ID: r.Reference, Loc: len(points) - 1, Service: DefaultService, Windows: w,
-			Amount: []float64{KgFromGrams(r.ApproxG), r.ApproxM3}, Priority: r.Priority*10 + max(age, 0)})
+			Amount: []float64{float64(KgFromGrams(r.ApproxG)), float64(r.ApproxM3)}, Priority: r.Priority*10 + max(age, 0)})
 	}
 	var planned []delivery
 	for _, d := range dels {
@@ -168,7 +168,7 @@ func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs [
 		}
 		points = append(points, planner.Point{Lat: *d.Latitude, Lon: *d.Longitude})
 		p.Jobs = append(p.Jobs, planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Loc: len(points) - 1, Service: DeliveryService, Delivery: true,
-			Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{KgFromGrams(d.WeightG), d.VolumeM3}, Priority: 10})
+			Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}, Priority: 10})
 		planned = append(planned, d)
 	}
 	if len(p.Jobs) == 0 {
@@ -189,16 +189,14 @@ func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs [
 	if err != nil {
 		return nil, err
 	}
-	at := func(minutes float64) time.Time {
-		return day.Start(set.Location).Add(time.Duration(minutes * float64(time.Minute))).UTC()
-	}
+	at := func(minutes float64) time.Time { return plannedAt(day, set.Location, minutes) }
 	for _, rt := range sol.Routes {
 		v := vanIdx[rt.Vehicle]
 		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: int64(math.Round(rt.Distance * 1000)), PlannedMinutes: int(math.Round(rt.Duration)), CreatedAt: s.Now()}
-		run.PlannedKm = float64(run.PlannedM) / 1000
+		run.PlannedKm = Km(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
 			stop := RunStop{Sequence: i + 1, Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
-				LoadG: GramsFromKg(st.Load[0]), LoadKg: st.Load[0], Status: "planned"}
+				LoadG: GramsFromKg(st.Load[0]), LoadKg: Kg(st.Load[0]), Status: "planned"}
 			if st.Job < len(reqs) {
 				stop.RequestID = &reqs[st.Job].ID
 			} else {
@@ -266,6 +264,11 @@ func (s *Store) unplan(tx *gorm.DB, st *RunStop, why string) error {
 		return tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).Updates(map[string]any{"status": PickupAccepted, "status_reason": why}).Error
 	}
 	return tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", "waiting").Error
+}
+
+// plannedAt is the planner's minutes after the start of a day as a time, to the second.
+func plannedAt(day Date, loc *time.Location, minutes float64) time.Time {
+	return day.Start(loc).Add(time.Duration(minutes * float64(time.Minute))).Round(time.Second).UTC()
 }
 
 // cmpErr is err when there is one, else the conflict.
@@ -390,7 +393,7 @@ func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to str
 	if err != nil {
 		return nil, err
 	}
-	if to == "finished" && r.StartOdometerKm != nil && odometer < *r.StartOdometerKm {
+	if to == "finished" && r.StartOdometerKm != nil && odometer < float64(*r.StartOdometerKm) {
 		return nil, Invalid("odometer_km", "is less than at the start (%.1f)", *r.StartOdometerKm)
 	}
 	err = s.InTx(ctx, func(tx *gorm.DB) error {
@@ -692,7 +695,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	shift := v.Shifts[weekday]
 	from, _ := parseClock(shift.From)
 	to, _ := parseClock(shift.To)
-	p := &planner.Problem{Vehicles: []planner.Vehicle{{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)}, Capacity: []float64{KgFromGrams(v.CapacityG), v.CapacityM3}}}}
+	p := &planner.Problem{Vehicles: []planner.Vehicle{{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)}, Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}}}}
 	points := []planner.Point{set.Depot}
 	seq := make([]int, len(r.Stops))
 	for i, st := range r.Stops {
@@ -708,7 +711,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 			}
 			points = append(points, planner.Point{Lat: *d.Latitude, Lon: *d.Longitude})
 			p.Jobs = append(p.Jobs, planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Loc: i + 1, Service: DeliveryService, Delivery: true,
-				Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{KgFromGrams(d.WeightG), d.VolumeM3}})
+				Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}})
 			continue
 		}
 		var req PickupRequest
@@ -716,7 +719,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 			return err
 		}
 		points = append(points, planner.Point{Lat: *req.Latitude, Lon: *req.Longitude})
-		p.Jobs = append(p.Jobs, planner.Job{ID: req.Reference, Loc: i + 1, Service: DefaultService, Windows: windowsOn(req.OpeningHours, weekday), Amount: []float64{KgFromGrams(req.ApproxG), req.ApproxM3}})
+		p.Jobs = append(p.Jobs, planner.Job{ID: req.Reference, Loc: i + 1, Service: DefaultService, Windows: windowsOn(req.OpeningHours, weekday), Amount: []float64{float64(KgFromGrams(req.ApproxG)), float64(req.ApproxM3)}})
 	}
 	m, err := set.Travel.Matrix(tx.Statement.Context, points)
 	if err != nil {
@@ -727,9 +730,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	if broken != nil && !force {
 		return &ConflictError{Detail: fmt.Sprintf("run %d: %v; send force to do it anyway", runID, broken)}
 	}
-	at := func(minutes float64) time.Time {
-		return r.Day.Start(set.Location).Add(time.Duration(minutes * float64(time.Minute))).UTC()
-	}
+	at := func(minutes float64) time.Time { return plannedAt(r.Day, set.Location, minutes) }
 	for i, st := range route.Stops {
 		if err := tx.Model(&RunStop{}).Where("id = ?", r.Stops[i].ID).Updates(map[string]any{
 			"sequence": i + 1, "arrive_at": at(st.Arrival), "start_at": at(st.Start), "depart_at": at(st.Departure), "load_g": GramsFromKg(st.Load[0]),
