@@ -79,6 +79,9 @@ func (d *demo) stock() error {
 				items[k] = it
 			}
 			milli := int64(1+d.rng.IntN(o.qty*2)) * 1000
+			if channel == "collection" {
+				milli *= 3 // a van collects what a business has saved up
+			}
 			lines = append(lines, DonationLine{DonationID: int64(len(donations) - 1), CategoryID: c.ID, Description: desc, QuantityMilli: milli, Unit: o.unit,
 				WeightG: lineGrams(milli, gpu), WeightEstimated: o.unit != "kg", LocationID: it.LocationID})
 			grams += lineGrams(milli, gpu)
