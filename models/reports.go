@@ -46,7 +46,7 @@ func (s *Store) KeepReport(ctx context.Context, actor *User, f *Figures, month *
 		if month != nil {
 			field = "month"
 		}
-		return nil, Invalid(field, "the period has not ended: a report can be kept for days up to %s", today.AddDays(-1))
+		return nil, Invalid(field, "the period has not ended: a report can cover days up to yesterday, %s", today.AddDays(-1))
 	}
 	printed, err := f.printed()
 	if err != nil {
