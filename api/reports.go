@@ -108,7 +108,7 @@ func (s *Server) listReports(c echo.Context) error {
 	if q.err != nil {
 		return q.err
 	}
-	list, next, err := s.Store.ListReports(c.Request().Context(), page)
+	list, next, err := s.Store.ListReports(c.Request().Context(), page, s.Config.Location)
 	if err != nil {
 		return err
 	}

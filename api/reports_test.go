@@ -1,11 +1,16 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/scrapstore/scrapstore/models"
 )
@@ -141,20 +146,29 @@ func TestTimebank(t *testing.T) {
 	})
 }
 
-// A month's report is made and kept once, by hand or by the monthly job, and downloads
-// as a PDF.
+// A report is kept only for a period that has ended; the monthly job makes last month's
+// once, and a report made by hand can be made again, as a new version beside the old.
 func TestKeptReports(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		mgr := e.as(models.RoleManager)
 		e.newCategory("Café crème £ card", "kg", map[string]float64{"kg": 1}, 0.9)
+		today := e.srv.today()
+		thisMonth, nextMonth := today.Format("2006-01"), today.AddDate(0, 1, 0).Format("2006-01")
+		for _, month := range []string{thisMonth, nextMonth} {
+			pr := e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": month}).problem(http.StatusUnprocessableEntity, "month")
+			if !strings.Contains(pr.Errors[0].Message, "has not ended") {
+				t.Errorf("month %s: %q", month, pr.Errors[0].Message)
+			}
+		}
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"from": today.AddDays(-7).String(), "to": today.String()}).problem(http.StatusUnprocessableEntity, "to")
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{}).problem(http.StatusUnprocessableEntity, "month")
+
 		var r models.Report
-		earlier := e.srv.today().AddDate(0, -2, 0).Format("2006-01")
+		earlier := today.AddDate(0, -2, 0).Format("2006-01")
 		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": earlier}).want(http.StatusCreated).decode(&r)
-		if r.PDFBytes < 1000 || *r.Month != earlier {
+		if r.PDFBytes < 1000 || *r.Month != earlier || r.Version != 1 || r.FiguresChanged == nil || *r.FiguresChanged {
 			t.Fatalf("report %+v", r)
 		}
-		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": earlier}).problem(http.StatusConflict, "")
-		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{}).problem(http.StatusUnprocessableEntity, "month")
 		res := e.do(http.MethodGet, "/api/v1/reports/"+itoa(r.ID)+".pdf", mgr, nil).want(http.StatusOK)
 		if !strings.HasPrefix(string(res.body), "%PDF-") || int64(len(res.body)) != r.PDFBytes {
 			t.Fatalf("download: %d bytes", len(res.body))
@@ -168,13 +182,138 @@ func TestKeptReports(t *testing.T) {
 		}
 		var list List[models.Report]
 		e.do(http.MethodGet, "/api/v1/reports", mgr, nil).want(http.StatusOK).decode(&list)
-		last := e.srv.today().AddDate(0, -1, 0).Format("2006-01")
+		last := today.AddDate(0, -1, 0).Format("2006-01")
 		months := map[string]int{}
 		for _, rep := range list.Items {
 			months[*rep.Month]++
 		}
 		if months[last] != 1 || len(list.Items) != 2 {
 			t.Fatalf("reports %+v", list.Items)
+		}
+	})
+}
+
+// After a donation is back-dated into a month whose report was kept, the list marks
+// that report as changed; making it again keeps a second version beside the first,
+// which still downloads as it was.
+func TestRemadeReportAfterABackdatedDonation(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
+		paper := e.newCategory("Paper", "kg", map[string]float64{"kg": 1}, 1.0)
+		loc := e.newLocation("B1")
+		first := time.Date(e.srv.today().Year(), e.srv.today().Month()-1, 1, 0, 0, 0, 0, time.UTC)
+		month := first.Format("2006-01")
+		give := func(at time.Time, kg float64) {
+			e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"received_at": at.Format(time.RFC3339), "lines": []map[string]any{
+				{"category_id": paper.ID, "description": "Card", "location_id": loc.ID, "quantity": kg, "unit": "kg"}}}).want(http.StatusCreated)
+		}
+		give(first.Add(34*time.Hour), 12)
+		give(first.AddDate(0, 0, 9).Add(10*time.Hour), 30)
+
+		var v1 models.Report
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": month}).want(http.StatusCreated).decode(&v1)
+		pdf1 := e.do(http.MethodGet, "/api/v1/reports/"+itoa(v1.ID)+".pdf", mgr, nil).want(http.StatusOK).body
+		changed := func() map[int64]bool {
+			var list List[models.Report]
+			e.do(http.MethodGet, "/api/v1/reports", mgr, nil).want(http.StatusOK).decode(&list)
+			out := map[int64]bool{}
+			for _, r := range list.Items {
+				if r.FiguresChanged == nil {
+					t.Fatalf("report %d has no figures_changed", r.ID)
+				}
+				out[r.ID] = *r.FiguresChanged
+			}
+			return out
+		}
+		if got := changed(); !cmp.Equal(got, map[int64]bool{v1.ID: false}) {
+			t.Fatalf("before the back-dated donation: %v", got)
+		}
+
+		give(first.AddDate(0, 0, 20).Add(11*time.Hour), 2.5) // logged late, dated last month
+		if got := changed(); !cmp.Equal(got, map[int64]bool{v1.ID: true}) {
+			t.Fatalf("after the back-dated donation: %v", got)
+		}
+		var f models.Figures
+		e.do(http.MethodGet, "/api/v1/reports/figures?month="+month, mgr, nil).want(http.StatusOK).decode(&f)
+		if f.Donations.Count != 3 || f.Donations.Kg != 44.5 {
+			t.Fatalf("figures %+v", f.Donations)
+		}
+
+		var v2 models.Report
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"month": month}).want(http.StatusCreated).decode(&v2)
+		if v2.ID == v1.ID || v2.Version != 2 || *v2.Month != month || v2.PeriodFrom != v1.PeriodFrom || v2.PeriodTo != v1.PeriodTo {
+			t.Fatalf("remade %+v after %+v", v2, v1)
+		}
+		if got := changed(); !cmp.Equal(got, map[int64]bool{v1.ID: true, v2.ID: false}) {
+			t.Fatalf("after the remake: %v", got)
+		}
+		if again := e.do(http.MethodGet, "/api/v1/reports/"+itoa(v1.ID)+".pdf", mgr, nil).want(http.StatusOK).body; !bytes.Equal(again, pdf1) {
+			t.Fatal("the first version's PDF changed")
+		}
+		e.do(http.MethodGet, "/api/v1/reports/"+itoa(v2.ID)+".pdf", mgr, nil).want(http.StatusOK)
+	})
+}
+
+// Weights, volumes and distances are written to the gram, the litre and 100 m, and
+// times to the second, however the numbers were come by: sums, the planner, readings.
+func TestNumbersAndTimesAreWrittenToTheirPrecision(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
+		var bodies []string
+		keep := func(r *result) *result { bodies = append(bodies, string(r.body)); return r }
+		wants := func(body string, fragments ...string) {
+			t.Helper()
+			for _, f := range fragments {
+				if !strings.Contains(body, f) {
+					t.Errorf("%s lacks %s", body, f)
+				}
+			}
+		}
+
+		var van models.Vehicle
+		res := keep(e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Transit", "registration": "BV21RDE", "capacity_kg": 899.99999, "capacity_m3": 0.1 + 0.2 + 2.4}).want(http.StatusCreated))
+		res.decode(&van)
+		wants(string(res.body), `"capacity_kg":900,`, `"capacity_m3":2.7,`)
+
+		form := e.pickupForm("albion")
+		form["approx_m3"] = 2.6999999999999997
+		e.do(http.MethodPost, "/api/v1/pickup-requests", "", form).want(http.StatusCreated)
+		wants(string(keep(e.do(http.MethodGet, "/api/v1/pickup-requests", staff, nil).want(http.StatusOK)).body), `"approx_m3":2.7,`, `"approx_kg":120.5,`)
+
+		run := models.Run{Day: e.srv.today(), VehicleID: van.ID, Status: "planned", PlannedM: 48_250}
+		if err := e.store.DB(t.Context()).Create(&run).Error; err != nil {
+			t.Fatal(err)
+		}
+		res = keep(e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/start", staff, map[string]any{"odometer_km": 48171.76815824047}).want(http.StatusOK))
+		wants(string(res.body), `"start_odometer_km":48171.8,`, `"planned_km":48.3,`)
+
+		paper := e.newCategory("Paper", "kg", map[string]float64{"kg": 1}, 0.92)
+		loc := e.newLocation("B1")
+		for _, kg := range []float64{0.1, 0.2, 1.0004} {
+			keep(e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{
+				{"category_id": paper.ID, "description": "Card", "location_id": loc.ID, "quantity": 1, "unit": "box", "weight_kg": kg}}}).want(http.StatusCreated))
+		}
+		month := e.srv.today().Format("2006-01")
+		res = keep(e.do(http.MethodGet, "/api/v1/reports/figures?month="+month, mgr, nil).want(http.StatusOK))
+		// 1.3 kg at 0.92 kg CO2e a kg is 1.196 kg, whatever binary fractions say.
+		wants(string(res.body), `"donations":{"count":3,"kg":1.3,`, `"avoided_kg":1.196,`)
+		recs, err := csv.NewReader(bytes.NewReader(e.do(http.MethodGet, "/api/v1/reports/figures.csv?month="+month, mgr, nil).want(http.StatusOK).body)).ReadAll()
+		if err != nil || recs[2][1] != "kg" || recs[2][2] != "1.3" {
+			t.Fatalf("figures.csv %v %q", err, recs[:3])
+		}
+
+		times := regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^"]*"`)
+		seen := 0
+		for _, b := range bodies {
+			for _, tm := range times.FindAllString(b, -1) {
+				seen++
+				if _, err := time.Parse(`"2006-01-02T15:04:05Z07:00"`, tm); err != nil || strings.Contains(tm, ".") {
+					t.Errorf("time %s is not to the second", tm)
+				}
+			}
+		}
+		if seen < 10 {
+			t.Fatalf("only %d times seen", seen)
 		}
 	})
 }

@@ -1,10 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/scrapstore/scrapstore/models"
@@ -65,11 +68,22 @@ func TestDonationMixedUnitsAndVoid(t *testing.T) {
 				{"category_id": fabric.ID, "description": "Felt offcuts", "location_id": s2.ID, "quantity": 1, "unit": "kg"},
 			},
 		}).want(http.StatusCreated).decode(&d)
-		wantKg := []float64{12, 5, 1.1, 1}
-		wantEst := []bool{true, true, false, true}
+		wantKg := []models.Kg{12, 5, 1.1, 1}
+		// Counted in boxes or sheets, the weight is estimated; given, or counted in kg, it
+		// was weighed. The CSV says the same.
+		wantEst := []bool{true, true, false, false}
 		for i, l := range d.Lines {
 			if l.WeightKg != wantKg[i] || l.WeightEstimated != wantEst[i] {
 				t.Errorf("line %d: %v kg (estimated %v), want %v (%v)", i, l.WeightKg, l.WeightEstimated, wantKg[i], wantEst[i])
+			}
+		}
+		recs, err := csv.NewReader(bytes.NewReader(e.do(http.MethodGet, "/api/v1/donations.csv", staff, nil).want(http.StatusOK).body)).ReadAll()
+		if err != nil || len(recs) != 5 {
+			t.Fatalf("donations.csv: %v %q", err, recs)
+		}
+		for i, want := range wantEst {
+			if rec := recs[i+1]; rec[13] != strconv.FormatBool(want) {
+				t.Errorf("donations.csv line %d (%s %s): weight_estimated %s, want %v", i, rec[10], rec[11], rec[13], want)
 			}
 		}
 		if d.Lines[0].LocationID != s1.ID || d.Lines[2].LocationID != s2.ID || d.Lines[2].StockItemID == d.Lines[3].StockItemID {

@@ -13,7 +13,8 @@ import (
 // StoreName is printed at the top of reports.
 const StoreName = "Sandwell Scrapstore"
 
-// MakeReport computes a period's figures, renders the funders' PDF and keeps it.
+// MakeReport computes a period's figures, renders the funders' PDF and keeps it as the
+// period's next version.
 func MakeReport(ctx context.Context, store *models.Store, actor *models.User, p models.Period, month *string, dataDir string, loc *time.Location) (*models.Report, error) {
 	f, err := store.ComputeFigures(ctx, p, loc)
 	if err != nil {
@@ -27,7 +28,7 @@ func MakeReport(ctx context.Context, store *models.Store, actor *models.User, p 
 	if err := reports.FundersPDF(&buf, f, reports.Meta{StoreName: StoreName, MadeBy: madeBy, MadeAt: store.Now(), Location: loc}); err != nil {
 		return nil, fmt.Errorf("render the report: %w", err)
 	}
-	return store.KeepReport(ctx, actor, p, month, buf.Bytes(), dataDir)
+	return store.KeepReport(ctx, actor, f, month, buf.Bytes(), dataDir, loc)
 }
 
 // MonthlyReport makes the previous month's report once. It is scheduled every hour of

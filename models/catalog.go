@@ -22,7 +22,7 @@ type CategoryView struct {
 	UnitWeightsKg map[string]float64 `json:"unit_weights_kg"`
 	CO2eKgPerKg   float64            `json:"co2e_kg_per_kg"`
 	CO2eSource    string             `json:"co2e_source"`
-	MinStockKg    float64            `json:"min_stock_kg"`
+	MinStockKg    Kg                 `json:"min_stock_kg"`
 	Factors       []CategoryFactor   `json:"factors,omitempty"`
 }
 
@@ -46,7 +46,7 @@ func (s *Store) categoryView(tx *gorm.DB, c *Category, day Date, withHistory boo
 		return nil, err
 	}
 	for _, u := range units {
-		v.UnitWeightsKg[u.Unit] = KgFromGrams(u.GramsPerUnit)
+		v.UnitWeightsKg[u.Unit] = float64(KgFromGrams(u.GramsPerUnit))
 	}
 	var factors []CategoryFactor
 	if err := tx.Where("category_id = ?", c.ID).Order("effective_from DESC").Find(&factors).Error; err != nil {
@@ -532,22 +532,23 @@ func (s *Store) ListDonors(ctx context.Context, q string, active *bool, page Pag
 	return Paginate[Donor](db, page, Order{Column: "name"}, func(d Donor) Key { return Key{Sort: d.Name, ID: d.ID} })
 }
 
-// Impact is what a donor gave in a year and the CO2e it saved.
+// Impact is what a donor gave in a year and the CO2e it saved, with the factors used.
 type Impact struct {
 	DonorID    int64            `json:"donor_id"`
 	Year       int              `json:"year"`
 	Donations  int64            `json:"donations"`
-	Kg         float64          `json:"kg"`
-	CO2eKg     float64          `json:"co2e_saved_kg"`
+	Kg         Kg               `json:"kg"`
+	CO2eKg     Kg               `json:"co2e_saved_kg"`
 	ByCategory []CategoryImpact `json:"by_category"`
+	Factors    []factorUse      `json:"factors"`
 }
 
 // CategoryImpact is one category's part of an Impact.
 type CategoryImpact struct {
-	CategoryID int64   `json:"category_id"`
-	Name       string  `json:"name"`
-	Kg         float64 `json:"kg"`
-	CO2eKg     float64 `json:"co2e_saved_kg"`
+	CategoryID int64  `json:"category_id"`
+	Name       string `json:"name"`
+	Kg         Kg     `json:"kg"`
+	CO2eKg     Kg     `json:"co2e_saved_kg"`
 }
 
 // DonorImpact adds up a donor's donations in a year (the store's calendar year), by
@@ -566,32 +567,46 @@ func (s *Store) DonorImpact(ctx context.Context, id int64, year int, loc *time.L
 	// donation's day; the donation's day is compared as a date in UTC, which for the
 	// store's zone is at most an hour off and factors change on whole days.
 	var rows []struct {
-		CategoryID int64
-		Name       string
-		Grams      int64
-		CO2e       float64
+		CategoryID    int64
+		Name          string
+		Factor        float64
+		Source        string
+		EffectiveFrom *Date
+		Grams         int64
 	}
-	err := s.DB(ctx).Raw(`SELECT l.category_id, c.name, SUM(l.weight_g) AS grams,
-		SUM(l.weight_g * COALESCE((SELECT f.co2e_kg_per_kg FROM category_factors f WHERE f.category_id = l.category_id AND f.effective_from <= `+s.dateOf("d.received_at")+` ORDER BY f.effective_from DESC LIMIT 1), 0)) / 1000.0 AS co2e
-		FROM donation_lines l JOIN donations d ON d.id = l.donation_id JOIN categories c ON c.id = l.category_id
-		WHERE d.donor_id = ? AND d.voided_at IS NULL AND d.received_at >= ? AND d.received_at < ?
-		GROUP BY l.category_id, c.name ORDER BY c.name`, id, from, to).Scan(&rows).Error
+	err := s.DB(ctx).Raw(`SELECT x.category_id, c.name, COALESCE(f.co2e_kg_per_kg, 0) AS factor, COALESCE(f.source, '') AS source, f.effective_from,
+		SUM(x.weight_g) AS grams
+		FROM (SELECT l.category_id, l.weight_g, (SELECT f.id FROM category_factors f WHERE f.category_id = l.category_id
+				AND f.effective_from <= `+s.dateOf("d.received_at")+` ORDER BY f.effective_from DESC LIMIT 1) AS factor_id
+			FROM donation_lines l JOIN donations d ON d.id = l.donation_id
+			WHERE d.donor_id = ? AND d.voided_at IS NULL AND d.received_at >= ? AND d.received_at < ?) x
+		JOIN categories c ON c.id = x.category_id LEFT JOIN category_factors f ON f.id = x.factor_id
+		GROUP BY x.category_id, c.name, x.factor_id, f.co2e_kg_per_kg, f.source, f.effective_from
+		ORDER BY c.name, f.effective_from`, id, from, to).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}
-	out := &Impact{DonorID: id, Year: year, ByCategory: []CategoryImpact{}}
+	out := &Impact{DonorID: id, Year: year, ByCategory: []CategoryImpact{}, Factors: []factorUse{}}
+	var grams int64
 	for _, r := range rows {
-		out.ByCategory = append(out.ByCategory, CategoryImpact{CategoryID: r.CategoryID, Name: r.Name, Kg: KgFromGrams(r.Grams), CO2eKg: math.Round(r.CO2e*1000) / 1000})
-		out.Kg += KgFromGrams(r.Grams)
-		out.CO2eKg += r.CO2e
+		kg, co2e := KgFromGrams(r.Grams), KgFromGrams(r.Grams)*Kg(r.Factor)
+		if n := len(out.ByCategory); n > 0 && out.ByCategory[n-1].CategoryID == r.CategoryID {
+			out.ByCategory[n-1].Kg += kg
+			out.ByCategory[n-1].CO2eKg += co2e
+		} else {
+			out.ByCategory = append(out.ByCategory, CategoryImpact{CategoryID: r.CategoryID, Name: r.Name, Kg: kg, CO2eKg: co2e})
+		}
+		if r.EffectiveFrom != nil {
+			out.Factors = append(out.Factors, factorUse{What: r.Name, CO2eKgPerKg: r.Factor, Source: r.Source, From: r.EffectiveFrom.String(), Kg: kg, CO2eKg: co2e})
+		}
+		grams += r.Grams
+		out.CO2eKg += co2e
 	}
-	out.CO2eKg = math.Round(out.CO2eKg*1000) / 1000
-	out.Kg = math.Round(out.Kg*1000) / 1000
+	out.Kg = KgFromGrams(grams)
 	err = s.DB(ctx).Model(&Donation{}).Where("donor_id = ? AND voided_at IS NULL AND received_at >= ? AND received_at < ?", id, from, to).Count(&out.Donations).Error
 	return out, err
 }
 
-// dateOf is SQL for the calendar day (UTC) of a timestamp column, comparable with a DATE.
 func (s *Store) dateOf(col string) string {
 	if s.dialect == Postgres {
 		return fmt.Sprintf("(%s AT TIME ZONE 'UTC')::date", col)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -29,6 +30,9 @@ type demo struct {
 	orgIDs  []int64
 	bandIDs []int64
 	users   []DemoUser
+	// pastRuns are the collection runs of the past year, planned with the donations
+	// (stock) and made into runs once those have ids (runs).
+	pastRuns []demoRun
 }
 
 // IsEmpty reports whether the database holds no business data yet (users aside).
@@ -90,8 +94,9 @@ func (d *demo) address() (street, postcode string, lat, lon float64) {
 	street = fmt.Sprintf("%d %s, %s", 1+d.rng.IntN(240), d.pick(streets), a.town)
 	const unitLetters = "ABDEFGHJLNPQRSTUWXYZ" // the letters a postcode's last two may be
 	postcode = fmt.Sprintf("%s %d%c%c", a.district, 1+d.rng.IntN(9), unitLetters[d.rng.IntN(len(unitLetters))], unitLetters[d.rng.IntN(len(unitLetters))])
-	lat = a.lat + (d.rng.Float64()-0.5)*0.02
-	lon = a.lon + (d.rng.Float64()-0.5)*0.03
+	// To six decimals (about 10 cm), as a geocoder gives them.
+	lat = math.Round((a.lat+(d.rng.Float64()-0.5)*0.02)*1e6) / 1e6
+	lon = math.Round((a.lon+(d.rng.Float64()-0.5)*0.03)*1e6) / 1e6
 	return street, postcode, lat, lon
 }
 

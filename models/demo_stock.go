@@ -3,6 +3,7 @@ package models
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -29,8 +30,8 @@ var demoStockLines = map[string][]struct {
 // term-time, fewer in August and at Christmas) spread over the shelves, and reservations
 // by member groups in every state.
 func (d *demo) stock() error {
-	var cats []Category
-	if err := d.tx.Preload("Units").Order("id").Find(&cats).Error; err != nil {
+	var cats []Category // those with stock lines: furniture and electricals are tracked one by one
+	if err := d.tx.Preload("Units").Where("name IN ?", slices.Collect(maps.Keys(demoStockLines))).Order("id").Find(&cats).Error; err != nil {
 		return err
 	}
 	var locs []Location
@@ -46,9 +47,49 @@ func (d *demo) stock() error {
 		desc string
 		unit string
 	}
+	var collectFrom []int64 // the businesses the vans call at
+	if err := d.tx.Model(&Donor{}).Where("active = ?", true).Order("id").Pluck("id", &collectFrom).Error; err != nil {
+		return err
+	}
 	items := map[key]*StockItem{}
 	var donations []Donation
 	var lines []DonationLine
+	// give adds a donation of one to three lines and returns its index and weight.
+	give := func(at time.Time, channel string, donor *int64) (int, int64) {
+		donations = append(donations, Donation{ReceivedAt: at, Channel: channel, DonorID: donor, CreatedAt: at})
+		var grams int64
+		for j := 0; j < 1+d.rng.IntN(3); j++ {
+			c := cats[d.rng.IntN(len(cats))]
+			options := demoStockLines[c.Name]
+			o := options[d.rng.IntN(len(options))]
+			gpu := int64(1000)
+			for _, u := range c.Units {
+				if u.Unit == o.unit {
+					gpu = u.GramsPerUnit
+				}
+			}
+			desc := o.desc
+			if d.scale > 1 {
+				desc = fmt.Sprintf("%s (%d)", o.desc, d.rng.IntN(d.scale*40))
+			}
+			k := key{c.ID, desc, o.unit}
+			it := items[k]
+			if it == nil {
+				it = &StockItem{CategoryID: c.ID, Description: desc, LocationID: locs[d.rng.IntN(len(locs))].ID, Unit: o.unit, GramsPerUnit: gpu, CreatedAt: at}
+				items[k] = it
+			}
+			milli := int64(1+d.rng.IntN(o.qty*2)) * 1000
+			if channel == "collection" {
+				milli *= 3 // a van collects what a business has saved up
+			}
+			lines = append(lines, DonationLine{DonationID: int64(len(donations) - 1), CategoryID: c.ID, Description: desc, QuantityMilli: milli, Unit: o.unit,
+				WeightG: lineGrams(milli, gpu), WeightEstimated: o.unit != "kg", LocationID: it.LocationID})
+			grams += lineGrams(milli, gpu)
+			it.OnHandMilli += milli
+			it.UpdatedAt = at
+		}
+		return len(donations) - 1, grams
+	}
 	start := d.today.AddDays(-365)
 	for day := start; day.Before(d.today.Time); day = day.AddDays(1) {
 		if day.Weekday() == time.Sunday {
@@ -62,41 +103,13 @@ func (d *demo) stock() error {
 		n := int(float64(2+d.rng.IntN(4))*season*float64(d.scale) + 0.5)
 		for i := 0; i < n; i++ {
 			at := time.Date(day.Year(), day.Month(), day.Day(), 9+d.rng.IntN(8), d.rng.IntN(60), 0, 0, time.UTC)
-			don := Donation{ReceivedAt: at, Channel: []string{"drop_off", "drop_off", "collection", "other"}[d.rng.IntN(4)], CreatedAt: at}
+			var donor *int64
 			if d.rng.IntN(5) != 0 {
-				don.DonorID = &donorIDs[d.rng.IntN(len(donorIDs))]
+				donor = &donorIDs[d.rng.IntN(len(donorIDs))]
 			}
-			donations = append(donations, don)
-			for j := 0; j < 1+d.rng.IntN(3); j++ {
-				c := cats[d.rng.IntN(len(cats))]
-				options := demoStockLines[c.Name]
-				if len(options) == 0 {
-					continue
-				}
-				o := options[d.rng.IntN(len(options))]
-				gpu := int64(1000)
-				for _, u := range c.Units {
-					if u.Unit == o.unit {
-						gpu = u.GramsPerUnit
-					}
-				}
-				desc := o.desc
-				if d.scale > 1 {
-					desc = fmt.Sprintf("%s (%d)", o.desc, d.rng.IntN(d.scale*40))
-				}
-				k := key{c.ID, desc, o.unit}
-				it := items[k]
-				if it == nil {
-					it = &StockItem{CategoryID: c.ID, Description: desc, LocationID: locs[d.rng.IntN(len(locs))].ID, Unit: o.unit, GramsPerUnit: gpu, CreatedAt: at}
-					items[k] = it
-				}
-				milli := int64(1+d.rng.IntN(o.qty*2)) * 1000
-				lines = append(lines, DonationLine{DonationID: int64(len(donations) - 1), CategoryID: c.ID, Description: desc, QuantityMilli: milli, Unit: o.unit,
-					WeightG: lineGrams(milli, gpu), WeightEstimated: true, LocationID: it.LocationID})
-				it.OnHandMilli += milli
-				it.UpdatedAt = at
-			}
+			give(at, []string{"drop_off", "drop_off", "other"}[d.rng.IntN(3)], donor)
 		}
+		d.collect(day, collectFrom, give)
 	}
 	// Most of what came in has gone out again to member groups over the year: decide
 	// how much before inserting, so each item goes in with its final figure.
@@ -117,6 +130,13 @@ func (d *demo) stock() error {
 	}
 	if err := d.tx.Omit("Lines").CreateInBatches(&donations, 500).Error; err != nil {
 		return err
+	}
+	for _, r := range d.pastRuns {
+		for i, st := range r.stops {
+			if st.donation >= 0 {
+				r.stops[i].donationID = donations[st.donation].ID
+			}
+		}
 	}
 	var moves []Movement
 	for i := range lines {

@@ -60,8 +60,61 @@ func TestDemoData(t *testing.T) {
 		if bad, err := s.CheckRuns(ctx); err != nil || len(bad) > 0 {
 			t.Fatalf("demo runs: %+v %v", bad, err)
 		}
+		checkDemoRuns(t, s)
 		if _, err := s.LoadDemo(ctx, 7, 1, day("2026-11-25")); err == nil {
 			t.Fatal("demo loaded twice")
 		}
 	})
+}
+
+// checkDemoRuns: the demo's finished runs look like real days, and October's figures
+// count their completed stops and the weight those stops collected.
+func checkDemoRuns(t *testing.T, s *models.Store) {
+	t.Helper()
+	ctx := context.Background()
+	var runs []models.Run
+	if err := s.DB(ctx).Preload("Stops").Where("status = ?", "finished").Find(&runs).Error; err != nil || len(runs) < 150 {
+		t.Fatalf("%d finished runs, %v", len(runs), err)
+	}
+	statuses := map[string]int{}
+	for _, r := range runs {
+		if len(r.Stops) < 3 || r.DriverID == nil || *r.FinishOdometerKm <= *r.StartOdometerKm {
+			t.Fatalf("run %d on %s: %d stops, driver %v, odometer %v to %v", r.ID, r.Day, len(r.Stops), r.DriverID, *r.StartOdometerKm, *r.FinishOdometerKm)
+		}
+		for _, st := range r.Stops {
+			statuses[st.Status]++
+			switch {
+			case st.Status == "completed" && st.DonationID != nil:
+				var d models.Donation
+				if err := s.DB(ctx).Preload("Lines").First(&d, *st.DonationID).Error; err != nil || d.Channel != "collection" || len(d.Lines) == 0 || !d.ReceivedAt.Equal(*st.CompletedAt) {
+					t.Fatalf("stop %d gave donation %+v, %v", st.ID, d, err)
+				}
+			case st.Status == "missed" && st.Reason != "" && st.DonationID == nil:
+			default:
+				t.Fatalf("stop %+v", st)
+			}
+		}
+	}
+	if statuses["missed"] == 0 || statuses["completed"] < 5*statuses["missed"] {
+		t.Fatalf("stops by status %v", statuses)
+	}
+
+	october := models.Period{From: day("2026-10-01"), To: day("2026-10-31")}
+	f, err := s.ComputeFigures(ctx, october, london)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want struct{ Runs, Stops int64 }
+	s.DB(ctx).Raw(`SELECT COUNT(DISTINCT r.id) AS runs, COUNT(*) AS stops FROM collection_runs r JOIN run_stops st ON st.run_id = r.id
+		WHERE r.status = 'finished' AND st.status = 'completed' AND r.day BETWEEN '2026-10-01' AND '2026-10-31'`).Scan(&want)
+	if want.Stops < 2*want.Runs || f.Logistics.Runs != want.Runs || f.Logistics.StopsCompleted != want.Stops {
+		t.Fatalf("October: %+v, the runs have %+v", f.Logistics, want)
+	}
+	var collectedG int64
+	s.DB(ctx).Raw(`SELECT COALESCE(SUM(l.weight_g), 0) FROM donation_lines l JOIN donations d ON d.id = l.donation_id
+		JOIN run_stops st ON st.donation_id = d.id JOIN collection_runs r ON r.id = st.run_id
+		WHERE r.day BETWEEN '2026-10-01' AND '2026-10-31'`).Scan(&collectedG)
+	if collectedG < 500_000 || models.KgFromGrams(collectedG) > f.Donations.Kg {
+		t.Fatalf("October's runs collected %d g of %v kg given", collectedG, f.Donations.Kg)
+	}
 }

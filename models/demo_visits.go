@@ -48,19 +48,17 @@ func (d *demo) vans() error {
 	if err := d.tx.Where("active = ?", true).Order("id").Find(&donors).Error; err != nil {
 		return err
 	}
-	// No request is scheduled: a scheduled request is one on an open stop of a run.
-	statuses := []string{PickupNew, PickupAccepted, PickupAccepted, PickupAccepted, PickupAccepted, PickupCollected, PickupCollected, PickupMissed, PickupCancelled}
+	// Requests that were collected or missed are the past runs' (see runs); none is
+	// scheduled, as a scheduled request is one on an open stop of a run.
+	statuses := []string{PickupNew, PickupAccepted, PickupAccepted, PickupAccepted, PickupAccepted, PickupCancelled}
 	var reqs []PickupRequest
 	for i, dn := range donors {
 		status := statuses[i%len(statuses)]
 		earliest := d.today.AddDays(d.rng.IntN(3))
-		if status == PickupCollected || status == PickupMissed {
-			earliest = d.today.AddDays(-30 - d.rng.IntN(300))
-		}
 		r := PickupRequest{
 			Reference: fmt.Sprintf("PR-DEMO%04d", i+1), Status: status, DonorID: &dn.ID, BusinessName: dn.Name, ContactName: dn.ContactName,
 			Email: dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "offcuts, card and tubes",
-			ApproxG: int64(40+d.rng.IntN(260)) * 1000, ApproxM3: 0.3 + float64(d.rng.IntN(25))/10, EarliestDate: earliest, LatestDate: earliest.AddDays(3 + d.rng.IntN(10)),
+			ApproxG: int64(40+d.rng.IntN(260)) * 1000, ApproxM3: M3(3+d.rng.IntN(25)) / 10, EarliestDate: earliest, LatestDate: earliest.AddDays(3 + d.rng.IntN(10)),
 			Latitude: dn.Latitude, Longitude: dn.Longitude, OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3),
 			CreatedAt: d.now, UpdatedAt: d.now,
 		}
@@ -74,7 +72,7 @@ func (d *demo) vans() error {
 		r := PickupRequest{
 			Reference: fmt.Sprintf("PR-NEXT%04d", i+1), Status: PickupAccepted, DonorID: &dn.ID, BusinessName: dn.Name, ContactName: dn.ContactName,
 			Email: dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "boxes of card, fabric ends and foam",
-			ApproxG: int64(60+d.rng.IntN(200)) * 1000, ApproxM3: 0.3 + float64(d.rng.IntN(15))/10, EarliestDate: d.today, LatestDate: d.today.AddDays(7),
+			ApproxG: int64(60+d.rng.IntN(200)) * 1000, ApproxM3: M3(3+d.rng.IntN(15)) / 10, EarliestDate: d.today, LatestDate: d.today.AddDays(7),
 			Latitude: dn.Latitude, Longitude: dn.Longitude, OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3), CreatedAt: d.now, UpdatedAt: d.now,
 		}
 		if i%4 == 0 {
@@ -85,43 +83,132 @@ func (d *demo) vans() error {
 	return d.tx.CreateInBatches(&reqs, 500).Error
 }
 
-// runs gives the past year its collection runs: on most working days a van went out,
-// finished, and its completed stops are the collected requests of that day.
+// demoRun is a past day's collection run as the demo plans it: its stops in order.
+type demoRun struct {
+	day   Date
+	stops []demoStop
+}
+
+// demoStop is a call at a business: the donation it gave (an index into the demo's
+// donations, then its id), or why it was missed.
+type demoStop struct {
+	donor      int64
+	at         time.Time
+	donation   int
+	donationID int64
+	grams      int64
+	missed     string
+}
+
+var demoMissReasons = []string{"closed when the van came", "nothing ready to collect", "no access: the yard was blocked", "ran out of time"}
+
+// collect plans a day's collection runs: on four weekdays in five a van (on busy days
+// two) calls at three to seven businesses; most give a donation, about one in ten is
+// missed.
+func (d *demo) collect(day Date, donors []int64, give func(at time.Time, channel string, donor *int64) (int, int64)) {
+	if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday || len(donors) == 0 || d.rng.IntN(5) == 0 {
+		return
+	}
+	for range 1 + d.rng.IntN(4)/3 {
+		r := demoRun{day: day}
+		at := time.Date(day.Year(), day.Month(), day.Day(), 8, 30+d.rng.IntN(30), 0, 0, time.UTC)
+		for range 3 + d.rng.IntN(5) {
+			st := demoStop{donor: donors[d.rng.IntN(len(donors))], at: at, donation: -1}
+			if d.rng.IntN(10) == 0 {
+				st.missed = d.pick(demoMissReasons)
+			} else {
+				donor := st.donor
+				st.donation, st.grams = give(at.Add(15*time.Minute), "collection", &donor)
+			}
+			r.stops = append(r.stops, st)
+			at = at.Add(time.Duration(25+d.rng.IntN(35)) * time.Minute)
+		}
+		d.pastRuns = append(d.pastRuns, r)
+	}
+}
+
+// runs makes the planned past runs: each finished by a driver, its stops completed with
+// the donations they gave or missed with a reason, the requests they were for collected
+// or missed, and the van's odometer going up day by day.
 func (d *demo) runs() error {
 	var vans []Vehicle
 	if err := d.tx.Order("id").Find(&vans).Error; err != nil || len(vans) == 0 {
 		return err
 	}
-	var collected []PickupRequest
-	if err := d.tx.Where("status = ?", PickupCollected).Order("earliest_date, id").Find(&collected).Error; err != nil {
+	var drivers []int64
+	if err := d.tx.Model(&User{}).Where("role = ?", RoleDriver).Order("id").Pluck("id", &drivers).Error; err != nil {
 		return err
 	}
-	byDay := map[string][]PickupRequest{}
-	for _, r := range collected {
-		byDay[r.EarliestDate.String()] = append(byDay[r.EarliestDate.String()], r)
+	var donors []Donor
+	if err := d.tx.Where("active = ?", true).Find(&donors).Error; err != nil {
+		return err
 	}
-	odometer := 41000.0
-	for day := d.today.AddDays(-364); day.Before(d.today.Time); day = day.AddDays(1) {
-		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday || d.rng.IntN(5) == 0 {
-			continue
-		}
-		van := vans[d.rng.IntN(len(vans))]
-		km := 20 + d.rng.Float64()*45
-		start := odometer
-		odometer += km
-		startAt := day.Start(time.UTC).Add(8 * time.Hour)
-		finishAt := startAt.Add(time.Duration(4+d.rng.IntN(4)) * time.Hour)
-		run := Run{Day: day, VehicleID: van.ID, Status: "finished", PlannedM: int64(km * 950), PlannedMinutes: int(finishAt.Sub(startAt).Minutes()),
-			StartOdometerKm: &start, FinishOdometerKm: &odometer, StartedAt: &startAt, FinishedAt: &finishAt, CreatedAt: startAt}
-		for i, r := range byDay[day.String()] {
-			id := r.ID
-			at := startAt.Add(time.Duration(30*(i+1)) * time.Minute)
-			run.Stops = append(run.Stops, RunStop{Sequence: i + 1, Kind: "pickup", RequestID: &id, ArriveAt: at, StartAt: at, DepartAt: at.Add(15 * time.Minute),
-				LoadG: r.ApproxG, Status: "completed", CompletedAt: &at})
-		}
-		if err := d.tx.Create(&run).Error; err != nil {
-			return err
+	byID := map[int64]Donor{}
+	for _, dn := range donors {
+		byID[dn.ID] = dn
+	}
+	var reqs []PickupRequest
+	for _, r := range d.pastRuns {
+		for _, st := range r.stops {
+			dn := byID[st.donor]
+			kg := st.grams/1000/10*10 + 10 // as the business guessed it: to the next 10 kg
+			if st.donation < 0 {
+				kg = int64(40 + 10*d.rng.IntN(16))
+			}
+			earliest := r.day.AddDays(-d.rng.IntN(4))
+			req := PickupRequest{
+				Reference: fmt.Sprintf("PR-RUN%05d", len(reqs)+1), Status: PickupCollected, DonorID: &dn.ID, BusinessName: dn.Name, ContactName: dn.ContactName,
+				Email: dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "offcuts, card and tubes",
+				ApproxG: kg * 1000, ApproxM3: M3(3+kg/25) / 10, EarliestDate: earliest, LatestDate: r.day.AddDays(2 + d.rng.IntN(5)),
+				Latitude: dn.Latitude, Longitude: dn.Longitude, OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3),
+				CreatedAt: earliest.Start(time.UTC).Add(-48 * time.Hour), UpdatedAt: st.at.Add(15 * time.Minute),
+			}
+			if st.missed != "" {
+				req.Status, req.StatusReason = PickupMissed, "missed: "+st.missed
+			}
+			reqs = append(reqs, req)
 		}
 	}
-	return nil
+	if err := d.tx.CreateInBatches(&reqs, 500).Error; err != nil {
+		return err
+	}
+	odometers := make([]int64, len(vans)) // tenths of a km
+	for i := range odometers {
+		odometers[i] = int64(150_000 + d.rng.IntN(400_000))
+	}
+	var runs []Run
+	next, vi := 0, 0
+	for i, r := range d.pastRuns {
+		if i == 0 || r.day != d.pastRuns[i-1].day {
+			vi = d.rng.IntN(len(vans))
+		} else {
+			vi = (vi + 1) % len(vans) // a second van that day
+		}
+		tenths := int64(180 + d.rng.IntN(450))
+		start, finish := Km(odometers[vi])/10, Km(odometers[vi]+tenths)/10
+		odometers[vi] += tenths
+		startAt := r.stops[0].at.Add(-30 * time.Minute)
+		finishAt := r.stops[len(r.stops)-1].at.Add(50 * time.Minute)
+		run := Run{Day: r.day, VehicleID: vans[vi].ID, Status: "finished", PlannedM: tenths * 95, PlannedMinutes: int(finishAt.Sub(startAt).Minutes()),
+			StartOdometerKm: &start, FinishOdometerKm: &finish, StartedAt: &startAt, FinishedAt: &finishAt, CreatedAt: startAt.Add(-14 * time.Hour)}
+		if len(drivers) > 0 {
+			run.DriverID = &drivers[i%len(drivers)]
+		}
+		var load int64
+		for j, st := range r.stops {
+			req := reqs[next]
+			next++
+			load += req.ApproxG
+			done := st.at.Add(15 * time.Minute)
+			stop := RunStop{Sequence: j + 1, Kind: "pickup", RequestID: &req.ID, ArriveAt: st.at, StartAt: st.at, DepartAt: done, LoadG: load, Status: "completed", CompletedAt: &done}
+			if st.missed != "" {
+				stop.Status, stop.Reason = "missed", st.missed
+			} else {
+				stop.DonationID = &st.donationID
+			}
+			run.Stops = append(run.Stops, stop)
+		}
+		runs = append(runs, run)
+	}
+	return d.tx.CreateInBatches(&runs, 200).Error
 }

@@ -41,7 +41,7 @@ type DonationLine struct {
 	Quantity        float64 `json:"quantity" gorm:"-"`
 	Unit            string  `json:"unit"`
 	WeightG         int64   `json:"-"`
-	WeightKg        float64 `json:"weight_kg" gorm:"-"`
+	WeightKg        Kg      `json:"weight_kg" gorm:"-"`
 	WeightEstimated bool    `json:"weight_estimated"`
 	LocationID      int64   `json:"location_id"`
 }
@@ -202,7 +202,8 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in 
 	if in.WeightKg != nil {
 		line.WeightG = GramsFromKg(*in.WeightKg)
 	} else {
-		line.WeightG, line.WeightEstimated = lineGrams(milli, it.GramsPerUnit), true
+		// A quantity in kg is what the scales said: weighed, not estimated.
+		line.WeightG, line.WeightEstimated = lineGrams(milli, it.GramsPerUnit), it.Unit != "kg"
 	}
 	if err := tx.Create(line).Error; err != nil {
 		return nil, err

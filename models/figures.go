@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"time"
 )
@@ -14,7 +13,7 @@ import (
 type Figures struct {
 	Period       Period              `json:"period"`
 	Donations    DonationFigures     `json:"donations"`
-	DivertedKg   float64             `json:"diverted_kg"`
+	DivertedKg   Kg                  `json:"diverted_kg"`
 	CO2e         CO2eFigures         `json:"co2e"`
 	Members      MemberFigures       `json:"members"`
 	Reservations ReservationFigures  `json:"reservations"`
@@ -35,21 +34,21 @@ type Period struct {
 
 type DonationFigures struct {
 	Count      int64           `json:"count"`
-	Kg         float64         `json:"kg"`
+	Kg         Kg              `json:"kg"`
 	ByCategory []CategoryCount `json:"by_category"`
 }
 
 type CategoryCount struct {
-	CategoryID int64   `json:"category_id"`
-	Name       string  `json:"name"`
-	Lines      int64   `json:"lines"`
-	Kg         float64 `json:"kg"`
+	CategoryID int64  `json:"category_id"`
+	Name       string `json:"name"`
+	Lines      int64  `json:"lines"`
+	Kg         Kg     `json:"kg"`
 }
 
 type CO2eFigures struct {
-	AvoidedKg float64     `json:"avoided_kg"`
-	VanKg     float64     `json:"van_kg"`
-	NetKg     float64     `json:"net_kg"`
+	AvoidedKg Kg          `json:"avoided_kg"`
+	VanKg     Kg          `json:"van_kg"`
+	NetKg     Kg          `json:"net_kg"`
 	Factors   []factorUse `json:"factors"`
 }
 
@@ -58,8 +57,8 @@ type factorUse struct {
 	CO2eKgPerKg float64 `json:"co2e_kg_per_kg"`
 	Source      string  `json:"source"`
 	From        string  `json:"effective_from,omitempty"`
-	Kg          float64 `json:"kg"`
-	CO2eKg      float64 `json:"co2e_kg"`
+	Kg          Kg      `json:"kg"`
+	CO2eKg      Kg      `json:"co2e_kg"`
 }
 
 type MemberFigures struct {
@@ -69,13 +68,13 @@ type MemberFigures struct {
 }
 
 type ReservationFigures struct {
-	Collected int64   `json:"collected"`
-	KgIssued  float64 `json:"kg_issued"`
+	Collected int64 `json:"collected"`
+	KgIssued  Kg    `json:"kg_issued"`
 }
 
 type FurnitureFigures struct {
 	PassedOn         int64            `json:"passed_on"`
-	Kg               float64          `json:"kg"`
+	Kg               Kg               `json:"kg"`
 	ByType           map[string]int64 `json:"by_type"`
 	HouseholdsHelped int64            `json:"households_helped"`
 	GroupsHelped     int64            `json:"groups_helped"`
@@ -86,9 +85,9 @@ type FurnitureFigures struct {
 // LogisticsFigures are the finished collection runs: their completed stops and the km
 // driven (by odometer when its readings can be trusted, else as planned).
 type LogisticsFigures struct {
-	Runs           int64   `json:"runs"`
-	StopsCompleted int64   `json:"stops_completed"`
-	Km             float64 `json:"km"`
+	Runs           int64 `json:"runs"`
+	StopsCompleted int64 `json:"stops_completed"`
+	Km             Km    `json:"km"`
 }
 
 type VolunteeringFigures struct {
@@ -104,9 +103,9 @@ type WorkshopFigures struct {
 }
 
 type TrendPoint struct {
-	Month string  `json:"month"`
-	KgIn  float64 `json:"kg_in"`
-	KgOut float64 `json:"kg_out"`
+	Month string `json:"month"`
+	KgIn  Kg     `json:"kg_in"`
+	KgOut Kg     `json:"kg_out"`
 }
 
 // VanCO2ePerKm is the CO2e of a diesel van up to 3.5 t (DESNZ 2023), for the net figure.
@@ -159,8 +158,39 @@ func (s *Store) ComputeFigures(ctx context.Context, p Period, loc *time.Location
 	if trendStart.Before(start.Time) {
 		start = trendStart
 	}
-	lo, hi := start.Start(loc).UTC(), p.To.AddDays(1).Start(loc).UTC()
-	facts, queries, err := s.figureFacts(ctx, lo, hi, start, p.To, loc)
+	src, err := s.figureSource(ctx, Period{start, p.To}, loc)
+	if err != nil {
+		return nil, err
+	}
+	out := src.sum(p)
+	out.Queries = src.queries
+	for m := 12; m >= 1; m-- {
+		from := Date{time.Date(p.From.Year(), p.From.Month()-time.Month(m), 1, 0, 0, 0, 0, time.UTC)}
+		to := Date{from.AddDate(0, 1, -1)}
+		out.Months = append(out.Months, *src.sum(Period{from, to}))
+	}
+	for m := 0; m < 12; m++ {
+		from := Date{trendStart.AddDate(0, m, 0)}
+		f := src.sum(Period{from, Date{from.AddDate(0, 1, -1)}})
+		out.Trend = append(out.Trend, TrendPoint{Month: from.Format("2006-01"), KgIn: f.Donations.Kg, KgOut: f.Reservations.KgIssued})
+	}
+	return out, nil
+}
+
+// figureSource is what the figures of any period within a span are added up from: the
+// span's aggregated facts and the reference data (categories, factors, furniture types).
+type figureSource struct {
+	facts   []fact
+	ref     refData
+	queries int
+}
+
+// sum is the figures of a period within the source's span.
+func (src *figureSource) sum(p Period) *Figures { return src.ref.sum(src.facts, p) }
+
+func (s *Store) figureSource(ctx context.Context, span Period, loc *time.Location) (*figureSource, error) {
+	lo, hi := span.From.Start(loc).UTC(), span.To.AddDays(1).Start(loc).UTC()
+	facts, queries, err := s.figureFacts(ctx, lo, hi, span.From, span.To, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +206,6 @@ func (s *Store) ComputeFigures(ctx context.Context, p Period, loc *time.Location
 	if err := s.DB(ctx).Find(&ftypes).Error; err != nil {
 		return nil, err
 	}
-	queries += 3
 	ref := refData{cats: map[int64]Category{}, factors: map[int64][]CategoryFactor{}, types: map[string]FurnitureType{}}
 	for _, c := range cats {
 		ref.cats[c.ID] = c
@@ -187,19 +216,7 @@ func (s *Store) ComputeFigures(ctx context.Context, p Period, loc *time.Location
 	for _, t := range ftypes {
 		ref.types[t.Name] = t
 	}
-	out := ref.sum(facts, p)
-	out.Queries = queries
-	for m := 12; m >= 1; m-- {
-		from := Date{time.Date(p.From.Year(), p.From.Month()-time.Month(m), 1, 0, 0, 0, 0, time.UTC)}
-		to := Date{from.AddDate(0, 1, -1)}
-		out.Months = append(out.Months, *ref.sum(facts, Period{from, to}))
-	}
-	for m := 0; m < 12; m++ {
-		from := Date{trendStart.AddDate(0, m, 0)}
-		f := ref.sum(facts, Period{from, Date{from.AddDate(0, 1, -1)}})
-		out.Trend = append(out.Trend, TrendPoint{Month: from.Format("2006-01"), KgIn: f.Donations.Kg, KgOut: f.Reservations.KgIssued})
-	}
-	return out, nil
+	return &figureSource{facts: facts, ref: ref, queries: queries + 3}, nil
 }
 
 // figureFacts runs the aggregate queries over [lo, hi) (and the days from, to for date
@@ -276,8 +293,6 @@ func (r refData) factorOn(cat int64, day Date) (CategoryFactor, bool) {
 	return in, ok
 }
 
-func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
-
 // sum adds up the facts whose day falls in the period.
 func (r refData) sum(facts []fact, p Period) *Figures {
 	f := &Figures{Period: p, Members: MemberFigures{ByKind: map[string]int64{}},
@@ -287,7 +302,7 @@ func (r refData) sum(facts []fact, p Period) *Figures {
 	served := map[int64]string{}
 	households, groups := map[int64]bool{}, map[int64]bool{}
 	vols := map[int64]string{}
-	var co2e float64
+	var co2e Kg
 	use := func(key, what string, factor float64, source, from string, g int64) {
 		u := uses[key]
 		if u == nil {
@@ -295,8 +310,8 @@ func (r refData) sum(facts []fact, p Period) *Figures {
 			uses[key] = u
 		}
 		u.Kg += KgFromGrams(g)
-		u.CO2eKg += KgFromGrams(g) * factor
-		co2e += KgFromGrams(g) * factor
+		u.CO2eKg += KgFromGrams(g) * Kg(factor)
+		co2e += KgFromGrams(g) * Kg(factor)
 	}
 	for _, x := range facts {
 		if x.day.Before(p.From.Time) || x.day.After(p.To.Time) {
@@ -348,14 +363,13 @@ func (r refData) sum(facts []fact, p Period) *Figures {
 		case "run":
 			f.Logistics.Runs++
 			f.Logistics.StopsCompleted += x.n
-			f.Logistics.Km += float64(x.g) / 1000
+			f.Logistics.Km += Km(x.g) / 1000
 		case "workshop":
 			f.Workshops.Workshops += x.n
 			f.Workshops.Attendees += x.g
 		}
 	}
 	for _, c := range byCat {
-		c.Kg = round3(c.Kg)
 		f.Donations.ByCategory = append(f.Donations.ByCategory, *c)
 	}
 	sort.Slice(f.Donations.ByCategory, func(i, j int) bool { return f.Donations.ByCategory[i].Name < f.Donations.ByCategory[j].Name })
@@ -378,18 +392,14 @@ func (r refData) sum(facts []fact, p Period) *Figures {
 	f.Volunteering.Volunteers = int64(len(vols))
 	f.CO2e.Factors = []factorUse{}
 	for _, u := range uses {
-		u.Kg, u.CO2eKg = round3(u.Kg), round3(u.CO2eKg)
 		f.CO2e.Factors = append(f.CO2e.Factors, *u)
 	}
 	sort.Slice(f.CO2e.Factors, func(i, j int) bool {
 		a, b := f.CO2e.Factors[i], f.CO2e.Factors[j]
 		return a.What < b.What || (a.What == b.What && a.From < b.From)
 	})
-	f.Logistics.Km = round3(f.Logistics.Km)
-	f.CO2e.VanKg = round3(f.Logistics.Km * VanCO2ePerKm)
-	f.CO2e.AvoidedKg = round3(co2e)
-	f.CO2e.NetKg = round3(co2e - f.CO2e.VanKg)
-	f.Donations.Kg, f.DivertedKg = round3(f.Donations.Kg), round3(f.DivertedKg)
-	f.Reservations.KgIssued, f.Furniture.Kg = round3(f.Reservations.KgIssued), round3(f.Furniture.Kg)
+	f.CO2e.VanKg = Kg(f.Logistics.Km * VanCO2ePerKm)
+	f.CO2e.AvoidedKg = co2e
+	f.CO2e.NetKg = co2e - f.CO2e.VanKg
 	return f
 }

@@ -45,8 +45,8 @@ type FurnitureType struct {
 	ID              int64     `json:"id"`
 	Name            string    `json:"name"`
 	DefaultWeightG  int64     `json:"-"`
-	DefaultWeightKg float64   `json:"default_weight_kg" gorm:"-"`
-	DefaultVolumeM3 float64   `json:"default_volume_m3"`
+	DefaultWeightKg Kg        `json:"default_weight_kg" gorm:"-"`
+	DefaultVolumeM3 M3        `json:"default_volume_m3"`
 	Upholstered     bool      `json:"upholstered"`
 	Electrical      bool      `json:"electrical"`
 	CO2eKgPerKg     float64   `json:"co2e_kg_per_kg" gorm:"column:co2e_kg_per_kg"`
@@ -68,7 +68,7 @@ type FurnitureItem struct {
 	Description      string    `json:"description"`
 	Condition        string    `json:"condition"`
 	WeightG          int64     `json:"-"`
-	WeightKg         float64   `json:"weight_kg" gorm:"-"`
+	WeightKg         Kg        `json:"weight_kg" gorm:"-"`
 	Weighed          bool      `json:"weighed"`
 	WidthCm          *int      `json:"width_cm"`
 	DepthCm          *int      `json:"depth_cm"`
@@ -145,7 +145,7 @@ func (s *Store) CreateFurnitureType(ctx context.Context, actor *User, in Furnitu
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	t := &FurnitureType{Name: in.Name, DefaultWeightG: GramsFromKg(in.DefaultWeightKg), DefaultWeightKg: in.DefaultWeightKg, DefaultVolumeM3: in.DefaultVolumeM3,
+	t := &FurnitureType{Name: in.Name, DefaultWeightG: GramsFromKg(in.DefaultWeightKg), DefaultWeightKg: Kg(in.DefaultWeightKg), DefaultVolumeM3: M3(in.DefaultVolumeM3),
 		Upholstered: in.Upholstered, Electrical: in.Electrical, CO2eKgPerKg: in.CO2eKgPerKg, CO2eSource: in.CO2eSource}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(t)

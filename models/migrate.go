@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +43,21 @@ var dialectWords = map[Dialect]*strings.Replacer{
 		"{{ts}}", "TIMESTAMPTZ",
 		"{{blob}}", "BYTEA",
 	),
+}
+
+// continueIDs, {{continue_ids TABLE}}, is a statement that makes a table's ids go on
+// after ids copied into it: PostgreSQL's serial does not see them (SQLite's
+// AUTOINCREMENT does, so there it does nothing).
+var continueIDs = regexp.MustCompile(`\{\{continue_ids (\w+)\}\}`)
+
+var continueIDsSQL = map[Dialect]string{
+	SQLite:   "SELECT 1",
+	Postgres: "SELECT setval(pg_get_serial_sequence('$1', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM $1), false)",
+}
+
+// dialectSQL writes a migration's SQL for an engine.
+func dialectSQL(d Dialect, sql string) string {
+	return continueIDs.ReplaceAllString(dialectWords[d].Replace(sql), continueIDsSQL[d])
 }
 
 // Migrations lists every migration in order.
@@ -140,7 +156,7 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 			}
 			m := st.Migration
 			err := s.InTx(ctx, func(tx *gorm.DB) error {
-				for _, stmt := range splitSQL(dialectWords[s.dialect].Replace(m.sql)) {
+				for _, stmt := range splitSQL(dialectSQL(s.dialect, m.sql)) {
 					if err := tx.Exec(stmt).Error; err != nil {
 						return fmt.Errorf("%s: %w", firstLine(stmt), err)
 					}

@@ -19,7 +19,7 @@ type Band struct {
 	Name           string    `json:"name"`
 	AnnualFeePence int64     `json:"annual_fee_pence"`
 	AllowanceG     int64     `json:"-"`
-	AllowanceKg    float64   `json:"allowance_kg" gorm:"-"`
+	AllowanceKg    Kg        `json:"allowance_kg" gorm:"-"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 }
@@ -64,7 +64,7 @@ type Renewal struct {
 var PaymentMethods = []string{"cash", "card", "bank_transfer", "cheque", "invoice", "timebank"}
 
 // KgFromGrams shows a weight kept in grams as kilograms.
-func KgFromGrams(g int64) float64 { return float64(g) / 1000 }
+func KgFromGrams(g int64) Kg { return Kg(g) / 1000 }
 
 // GramsFromKg turns kilograms from the edge into grams, rounded to the gram.
 func GramsFromKg(kg float64) int64 {
@@ -370,7 +370,7 @@ func (s *Store) CreateBand(ctx context.Context, actor *User, name string, feePen
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	b := &Band{Name: name, AnnualFeePence: feePence, AllowanceG: GramsFromKg(allowanceKg), AllowanceKg: allowanceKg}
+	b := &Band{Name: name, AnnualFeePence: feePence, AllowanceG: GramsFromKg(allowanceKg), AllowanceKg: Kg(allowanceKg)}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&Band{}).Where("name = ?", name).Count(&n).Error; err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -51,8 +52,8 @@ type PickupRequest struct {
 	Description  string       `json:"description"`
 	CategoryIDs  []int64      `json:"category_ids" gorm:"-"`
 	ApproxG      int64        `json:"-"`
-	ApproxKg     float64      `json:"approx_kg" gorm:"-"`
-	ApproxM3     float64      `json:"approx_m3"`
+	ApproxKg     Kg           `json:"approx_kg" gorm:"-"`
+	ApproxM3     M3           `json:"approx_m3"`
 	EarliestDate Date         `json:"earliest_date"`
 	LatestDate   Date         `json:"latest_date"`
 	AccessNotes  string       `json:"access_notes"`
@@ -165,7 +166,7 @@ func (s *Store) limitPublic(tx *gorm.DB, ip string) error {
 	}
 	if len(times) >= PublicPickupLimit {
 		wait := times[len(times)-PublicPickupLimit].Add(time.Hour).Sub(s.Now())
-		return &RateLimitError{RetryAfterSeconds: int(wait.Seconds()) + 1}
+		return &RateLimitError{RetryAfterSeconds: int(math.Ceil(wait.Seconds()))}
 	}
 	return nil
 }
@@ -227,7 +228,7 @@ func (s *Store) fillPickup(tx *gorm.DB, actor *User, r *PickupRequest, in Pickup
 	if in.ApproxM3 < 0 || in.ApproxM3 > 100 {
 		p.Add("approx_m3", "must be between 0 and 100")
 	}
-	r.ApproxG, r.ApproxM3 = GramsFromKg(in.ApproxKg), in.ApproxM3
+	r.ApproxG, r.ApproxM3 = GramsFromKg(in.ApproxKg), M3(in.ApproxM3)
 	switch {
 	case in.EarliestDate.IsZero():
 		p.Add("earliest_date", "is required")

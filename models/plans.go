@@ -109,7 +109,7 @@ func (s *Store) planInputs(tx *gorm.DB, day Date, vehicleIDs []int64) (*planInpu
 			continue
 		}
 		pv := planner.Vehicle{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)},
-			Capacity: []float64{KgFromGrams(v.CapacityG), v.CapacityM3}, Skills: v.Skills}
+			Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Skills: v.Skills}
 		in.problem.Vehicles = append(in.problem.Vehicles, pv)
 		in.vans = append(in.vans, v)
 		in.digest("van "+v.Registration, pv)
@@ -128,7 +128,7 @@ func (s *Store) planInputs(tx *gorm.DB, day Date, vehicleIDs []int64) (*planInpu
 			waiting += 1 + pr
 		}
 		in.addJob(planner.Point{Lat: *r.Latitude, Lon: *r.Longitude}, planner.Job{ID: r.Reference, Service: DefaultService,
-			Windows: windowsOn(r.OpeningHours, weekday), Amount: []float64{KgFromGrams(r.ApproxG), r.ApproxM3}, Priority: pr}, left == 0)
+			Windows: windowsOn(r.OpeningHours, weekday), Amount: []float64{float64(KgFromGrams(r.ApproxG)), float64(r.ApproxM3)}, Priority: pr}, left == 0)
 		in.reqs = append(in.reqs, r)
 		in.due = append(in.due, left == 0)
 	}
@@ -142,7 +142,7 @@ func (s *Store) planInputs(tx *gorm.DB, day Date, vehicleIDs []int64) (*planInpu
 		}
 		waiting += 1 + deliveryPriority
 		in.addJob(planner.Point{Lat: *d.Latitude, Lon: *d.Longitude}, planner.Job{ID: name, Service: DeliveryService, Delivery: true,
-			Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{KgFromGrams(d.WeightG), d.VolumeM3}, Priority: deliveryPriority}, false)
+			Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}, Priority: deliveryPriority}, false)
 		in.dels = append(in.dels, d)
 	}
 	// Done after the digests: a due job's rise follows the other jobs, not its own inputs.
@@ -304,9 +304,9 @@ func (s *Store) CommitPlan(ctx context.Context, actor *User, id int64) (*PlanRes
 		now := s.Now()
 		for i := range res.Runs {
 			r := &res.Runs[i]
-			r.PlannedM, r.CreatedAt = int64(math.Round(r.PlannedKm*1000)), now
+			r.PlannedM, r.CreatedAt = int64(math.Round(float64(r.PlannedKm)*1000)), now
 			for k := range r.Stops {
-				r.Stops[k].LoadG = GramsFromKg(r.Stops[k].LoadKg)
+				r.Stops[k].LoadG = GramsFromKg(float64(r.Stops[k].LoadKg))
 			}
 		}
 		upd := tx.Model(&Plan{}).Where("id = ? AND committed_at IS NULL", id).Update("committed_at", now)

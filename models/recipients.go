@@ -278,8 +278,8 @@ type Handover struct {
 	DeliveryAddress  string    `json:"delivery_address"`
 	DeliveryPostcode string    `json:"delivery_postcode"`
 	WeightG          int64     `json:"-"`
-	WeightKg         float64   `json:"weight_kg" gorm:"-"`
-	VolumeM3         float64   `json:"volume_m3"`
+	WeightKg         Kg        `json:"weight_kg" gorm:"-"`
+	VolumeM3         M3        `json:"volume_m3"`
 	RecordedBy       *int64    `json:"recorded_by"`
 	CreatedAt        time.Time `json:"created_at"`
 }

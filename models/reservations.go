@@ -45,7 +45,7 @@ type Reservation struct {
 	CancelledAt      *time.Time        `json:"cancelled_at"`
 	ExpiredAt        *time.Time        `json:"expired_at"`
 	Lines            []ReservationLine `json:"lines"`
-	WeightKg         float64           `json:"weight_kg" gorm:"-"`
+	WeightKg         Kg                `json:"weight_kg" gorm:"-"`
 	CreatedAt        time.Time         `json:"created_at"`
 	UpdatedAt        time.Time         `json:"updated_at"`
 }
@@ -60,7 +60,7 @@ type ReservationLine struct {
 	GramsPerUnit      int64    `json:"-"`
 	Quantity          float64  `json:"quantity" gorm:"-"`
 	CollectedQuantity *float64 `json:"collected_quantity" gorm:"-"`
-	WeightKg          float64  `json:"weight_kg" gorm:"-"`
+	WeightKg          Kg       `json:"weight_kg" gorm:"-"`
 }
 
 func (r *Reservation) AfterFind(*gorm.DB) error {

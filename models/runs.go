@@ -21,10 +21,10 @@ type Run struct {
 	DriverID         *int64     `json:"driver_id"`
 	Status           string     `json:"status"` // planned, started, finished
 	PlannedM         int64      `json:"-"`
-	PlannedKm        float64    `json:"planned_km" gorm:"-"`
+	PlannedKm        Km         `json:"planned_km" gorm:"-"`
 	PlannedMinutes   int        `json:"planned_minutes"`
-	StartOdometerKm  *float64   `json:"start_odometer_km"`
-	FinishOdometerKm *float64   `json:"finish_odometer_km"`
+	StartOdometerKm  *Km        `json:"start_odometer_km"`
+	FinishOdometerKm *Km        `json:"finish_odometer_km"`
 	KmConfirmed      bool       `json:"km_confirmed"` // a day beyond the store's km limit, confirmed at the finish
 	StartedAt        *time.Time `json:"started_at"`
 	FinishedAt       *time.Time `json:"finished_at"`
@@ -35,7 +35,7 @@ type Run struct {
 func (Run) TableName() string { return "collection_runs" }
 
 func (r *Run) AfterFind(*gorm.DB) error {
-	r.PlannedKm = float64(r.PlannedM) / 1000
+	r.PlannedKm = Km(r.PlannedM) / 1000
 	return nil
 }
 
@@ -51,7 +51,7 @@ type RunStop struct {
 	StartAt     time.Time  `json:"start_at"`
 	DepartAt    time.Time  `json:"depart_at"`
 	LoadG       int64      `json:"-"`
-	LoadKg      float64    `json:"load_kg" gorm:"-"`
+	LoadKg      Kg         `json:"load_kg" gorm:"-"`
 	Status      string     `json:"status"` // planned, completed, missed
 	Reason      string     `json:"reason"`
 	DonationID  *int64     `json:"donation_id"`
@@ -178,10 +178,10 @@ func (s *Store) solveDay(ctx context.Context, in *planInputs, res *PlanResult, s
 	for _, rt := range sol.Routes {
 		v := vanIdx[rt.Vehicle]
 		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: int64(math.Round(rt.Distance * 1000)), PlannedMinutes: int(math.Round(rt.Duration)), CreatedAt: s.Now()}
-		run.PlannedKm = float64(run.PlannedM) / 1000
+		run.PlannedKm = Km(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
 			stop := RunStop{Sequence: i + 1, Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
-				LoadG: GramsFromKg(st.Load[0]), LoadKg: st.Load[0], Status: "planned"}
+				LoadG: GramsFromKg(st.Load[0]), LoadKg: Kg(st.Load[0]), Status: "planned"}
 			if st.Job < len(reqs) {
 				stop.RequestID = &reqs[st.Job].ID
 			} else {
@@ -261,6 +261,11 @@ func (s *Store) unplan(tx *gorm.DB, st *RunStop, why string) error {
 		return tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).Updates(map[string]any{"status": PickupAccepted, "status_reason": why}).Error
 	}
 	return tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", "waiting").Error
+}
+
+// plannedAt is the planner's minutes after the start of a day as a time, to the second.
+func plannedAt(day Date, loc *time.Location, minutes float64) time.Time {
+	return day.Start(loc).Add(time.Duration(minutes * float64(time.Minute))).Round(time.Second).UTC()
 }
 
 // cmpErr is err when there is one, else the conflict.
@@ -369,8 +374,8 @@ type StopDetails struct {
 	OpeningHours []Interval     `json:"opening_hours"`
 	Reference    string         `json:"reference"`
 	What         string         `json:"what"`
-	ApproxKg     float64        `json:"approx_kg"`
-	ApproxM3     float64        `json:"approx_m3"`
+	ApproxKg     Kg             `json:"approx_kg"`
+	ApproxM3     M3             `json:"approx_m3"`
 	Collected    []DonationLine `json:"collected"`
 }
 
@@ -454,7 +459,7 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 				h := dropByID[*st.HandoverID]
 				d = StopDetails{Name: h.Name, Address: h.DeliveryAddress, Postcode: h.DeliveryPostcode, ContactName: cmp.Or(h.ReceivedBy, h.Name), Phone: h.Contact,
 					OpeningHours: deliveryHours, Reference: h.Tag, What: strings.TrimSuffix(h.TypeName+": "+h.Description, ": "),
-					ApproxKg: KgFromGrams(h.WeightG), ApproxM3: h.VolumeM3}
+					ApproxKg: KgFromGrams(h.WeightG), ApproxM3: M3(h.VolumeM3)}
 			}
 			if st.DonationID != nil {
 				d.Collected = linesOf[*st.DonationID]
@@ -544,7 +549,7 @@ func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFini
 	return s.moveRun(ctx, actor, id, "started", "finished", func(tx *gorm.DB, r *Run) (map[string]any, error) {
 		fields := map[string]any{"finish_odometer_km": finish, "finished_at": s.Now()}
 		if r.StartOdometerKm != nil {
-			km := finish - *r.StartOdometerKm
+			km := finish - float64(*r.StartOdometerKm)
 			if km < 0 {
 				return nil, Invalid("odometer_km", "is less than at the start (%.1f km)", *r.StartOdometerKm)
 			}
@@ -934,7 +939,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	shift := v.Shifts[weekday]
 	from, _ := parseClock(shift.From)
 	to, _ := parseClock(shift.To)
-	p := &planner.Problem{Vehicles: []planner.Vehicle{{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)}, Capacity: []float64{KgFromGrams(v.CapacityG), v.CapacityM3}}}}
+	p := &planner.Problem{Vehicles: []planner.Vehicle{{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)}, Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}}}}
 	points := []planner.Point{set.Depot}
 	seq := make([]int, len(r.Stops))
 	for i, st := range r.Stops {
@@ -950,7 +955,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 			}
 			points = append(points, planner.Point{Lat: *d.Latitude, Lon: *d.Longitude})
 			p.Jobs = append(p.Jobs, planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Loc: i + 1, Service: DeliveryService, Delivery: true,
-				Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{KgFromGrams(d.WeightG), d.VolumeM3}})
+				Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}})
 			continue
 		}
 		var req PickupRequest
@@ -958,7 +963,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 			return err
 		}
 		points = append(points, planner.Point{Lat: *req.Latitude, Lon: *req.Longitude})
-		p.Jobs = append(p.Jobs, planner.Job{ID: req.Reference, Loc: i + 1, Service: DefaultService, Windows: windowsOn(req.OpeningHours, weekday), Amount: []float64{KgFromGrams(req.ApproxG), req.ApproxM3}})
+		p.Jobs = append(p.Jobs, planner.Job{ID: req.Reference, Loc: i + 1, Service: DefaultService, Windows: windowsOn(req.OpeningHours, weekday), Amount: []float64{float64(KgFromGrams(req.ApproxG)), float64(req.ApproxM3)}})
 	}
 	m, err := set.Travel.Matrix(tx.Statement.Context, points)
 	if err != nil {

@@ -37,11 +37,11 @@ type StockItem struct {
 	GramsPerUnit  int64     `json:"-"`
 	OnHandMilli   int64     `json:"-"`
 	ReservedMilli int64     `json:"-"`
-	KgPerUnit     float64   `json:"kg_per_unit" gorm:"-"`
+	KgPerUnit     Kg        `json:"kg_per_unit" gorm:"-"`
 	OnHand        float64   `json:"on_hand" gorm:"-"`
 	Reserved      float64   `json:"reserved" gorm:"-"`
 	Available     float64   `json:"available" gorm:"-"`
-	AvailableKg   float64   `json:"available_kg" gorm:"-"`
+	AvailableKg   Kg        `json:"available_kg" gorm:"-"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 }
@@ -68,7 +68,7 @@ type Movement struct {
 	WeightG       int64     `json:"-"`
 	Quantity      float64   `json:"quantity" gorm:"-"`
 	ReservedDelta float64   `json:"reserved_change" gorm:"-"`
-	WeightKg      float64   `json:"weight_kg" gorm:"-"`
+	WeightKg      Kg        `json:"weight_kg" gorm:"-"`
 	Reason        string    `json:"reason"`
 	Note          string    `json:"note"`
 	UserID        *int64    `json:"user_id"`
@@ -386,11 +386,11 @@ func (s *Store) CheckLedger(ctx context.Context) ([]LedgerProblem, int64, error)
 
 // Wanted is a category under its minimum stock.
 type Wanted struct {
-	CategoryID  int64   `json:"category_id"`
-	Name        string  `json:"name"`
-	AvailableKg float64 `json:"available_kg"`
-	MinStockKg  float64 `json:"min_stock_kg"`
-	NeededKg    float64 `json:"needed_kg"`
+	CategoryID  int64  `json:"category_id"`
+	Name        string `json:"name"`
+	AvailableKg Kg     `json:"available_kg"`
+	MinStockKg  Kg     `json:"min_stock_kg"`
+	NeededKg    Kg     `json:"needed_kg"`
 }
 
 // WantedList lists the categories whose available stock is under their minimum, most

@@ -65,10 +65,21 @@ const DefaultRunKmLimit = 500
 // Open connects to PostgreSQL when opts.URL is a postgres URL, else to the embedded
 // SQLite file under opts.DataDir (created when missing).
 func Open(opts OpenOptions) (*Store, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Store{url: opts.URL, bcryptCost: opts.BcryptCost, runKmLimit: opts.RunKmLimit, now: now, decodes: newDecodeBudget()}
+	if s.bcryptCost == 0 {
+		s.bcryptCost = bcrypt.DefaultCost
+	}
+	if s.runKmLimit == 0 {
+		s.runKmLimit = DefaultRunKmLimit
+	}
 	cfg := &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		NowFunc:                s.Now,
 	}
 	var (
 		db      *gorm.DB
@@ -110,19 +121,8 @@ func Open(opts OpenOptions) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	cost := opts.BcryptCost
-	if cost == 0 {
-		cost = bcrypt.DefaultCost
-	}
-	limit := opts.RunKmLimit
-	if limit == 0 {
-		limit = DefaultRunKmLimit
-	}
-	return &Store{url: opts.URL, bcryptCost: cost, runKmLimit: limit, db: db, dialect: dialect, now: now, decodes: newDecodeBudget()}, nil
+	s.db, s.dialect = db, dialect
+	return s, nil
 }
 
 // sqliteDSN turns on foreign keys, WAL and a busy timeout, and writes times in a format
@@ -153,8 +153,9 @@ func (s *Store) SQLDB() *sql.DB {
 // Close closes the pool.
 func (s *Store) Close() error { return s.SQLDB().Close() }
 
-// Now is the Store's clock, in UTC.
-func (s *Store) Now() time.Time { return s.now().UTC() }
+// Now is the Store's clock, in UTC, to the second: the times it records are shown to
+// people, who read seconds, not nanoseconds.
+func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.SQLDB().PingContext(ctx) }

@@ -7,16 +7,16 @@ import (
 
 // CategoryKg is a weight of one category.
 type CategoryKg struct {
-	CategoryID int64   `json:"category_id"`
-	Name       string  `json:"name"`
-	Kg         float64 `json:"kg"`
+	CategoryID int64  `json:"category_id"`
+	Name       string `json:"name"`
+	Kg         Kg     `json:"kg"`
 }
 
 // YearTaken is what a group took in a calendar year.
 type YearTaken struct {
 	Year       int          `json:"year"`
 	Visits     int64        `json:"visits"`
-	Kg         float64      `json:"kg"`
+	Kg         Kg           `json:"kg"`
 	ByCategory []CategoryKg `json:"by_category"`
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"net/mail"
 	"strings"
 	"time"
@@ -287,7 +288,7 @@ func (s *Store) Login(ctx context.Context, email, password, clientIP string, ttl
 	if wait, err := s.loginWait(ctx, email, clientIP, now); err != nil {
 		return "", nil, nil, err
 	} else if wait > 0 {
-		return "", nil, nil, &RateLimitError{RetryAfterSeconds: int(wait.Seconds()) + 1}
+		return "", nil, nil, &RateLimitError{RetryAfterSeconds: int(math.Ceil(wait.Seconds()))}
 	}
 	var u User
 	err := s.DB(ctx).Where("email = ?", email).First(&u).Error

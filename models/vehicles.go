@@ -53,8 +53,8 @@ type Vehicle struct {
 	Name           string    `json:"name"`
 	Registration   string    `json:"registration"`
 	CapacityG      int64     `json:"-"`
-	CapacityKg     float64   `json:"capacity_kg" gorm:"-"`
-	CapacityM3     float64   `json:"capacity_m3"`
+	CapacityKg     Kg        `json:"capacity_kg" gorm:"-"`
+	CapacityM3     M3        `json:"capacity_m3"`
 	Skills         Skills    `json:"skills" gorm:"type:text"`
 	Shifts         Shifts    `json:"shifts" gorm:"type:text"`
 	CostPerKmPence int64     `json:"cost_per_km_pence"`
@@ -99,13 +99,13 @@ func (v *Vehicle) apply(in VehicleInput) error {
 		if *in.CapacityKg <= 0 || *in.CapacityKg > 5000 {
 			p.Add("capacity_kg", "must be more than 0 and at most 5000")
 		}
-		v.CapacityG, v.CapacityKg = GramsFromKg(*in.CapacityKg), *in.CapacityKg
+		v.CapacityG, v.CapacityKg = GramsFromKg(*in.CapacityKg), Kg(*in.CapacityKg)
 	}
 	if in.CapacityM3 != nil {
 		if *in.CapacityM3 <= 0 || *in.CapacityM3 > 50 {
 			p.Add("capacity_m3", "must be more than 0 and at most 50")
 		}
-		v.CapacityM3 = *in.CapacityM3
+		v.CapacityM3 = M3(*in.CapacityM3)
 	}
 	if in.Skills != nil {
 		v.Skills = Skills{}

@@ -10,54 +10,95 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-// figureRows flattens figures into (section, measure, value) rows, the same for the CSV
-// and the PDF's tables.
-func figureRows(f *models.Figures) [][3]string {
-	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	n := func(v int64) string { return strconv.FormatInt(v, 10) }
-	rows := [][3]string{
-		{"donations", "count", n(f.Donations.Count)},
-		{"donations", "kg", num(f.Donations.Kg)},
+// figureRow is one number of the figures, named twice: for the CSV (section and measure,
+// stable names that scripts can rely on) and for people reading the PDF (label).
+type figureRow struct {
+	section, measure string
+	label            string
+	value            float64
+	places           int    // decimals the PDF shows
+	csv              string // the value as the CSV writes it: whole, or to the gram or 100 m
+}
+
+func count(section, measure, label string, n int64) figureRow {
+	return figureRow{section, measure, label, float64(n), 0, strconv.FormatInt(n, 10)}
+}
+
+func weight(section, measure, label string, kg models.Kg) figureRow {
+	return figureRow{section, measure, label, float64(kg), 1, kg.String()}
+}
+
+// sectionTitles are the PDF's headings for the CSV's sections.
+var sectionTitles = map[string]string{
+	"donations":                   "Donations",
+	"donations by category":       "Donations by category",
+	"landfill":                    "Landfill",
+	"co2e":                        "CO2e",
+	"members":                     "Member groups",
+	"members served by kind":      "Member groups served, by kind",
+	"reservations":                "Reservations",
+	"furniture":                   "Furniture",
+	"furniture by type":           "Furniture passed on, by type",
+	"furniture disposed by route": "Furniture disposed of, by route",
+	"logistics":                   "Collections",
+	"volunteering":                "Volunteering",
+	"workshops":                   "Workshops",
+}
+
+// words turns a code such as early_years into people's words: "Early years".
+func words(code string) string {
+	s := strings.ReplaceAll(code, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// figureRows flattens figures into rows, the same for the CSV and the PDF's tables.
+func figureRows(f *models.Figures) []figureRow {
+	rows := []figureRow{
+		count("donations", "count", "Donations received", f.Donations.Count),
+		weight("donations", "kg", "Weight received (kg)", f.Donations.Kg),
 	}
 	for _, c := range f.Donations.ByCategory {
-		rows = append(rows, [3]string{"donations by category", c.Name + " kg", num(c.Kg)})
+		rows = append(rows, weight("donations by category", c.Name+" kg", c.Name+" (kg)", c.Kg))
 	}
 	rows = append(rows,
-		[3]string{"landfill", "diverted kg", num(f.DivertedKg)},
-		[3]string{"co2e", "avoided kg", num(f.CO2e.AvoidedKg)},
-		[3]string{"co2e", "van kg", num(f.CO2e.VanKg)},
-		[3]string{"co2e", "net kg", num(f.CO2e.NetKg)},
-		[3]string{"members", "groups served", n(f.Members.GroupsServed)},
-		[3]string{"members", "new members", n(f.Members.NewMembers)},
+		weight("landfill", "diverted kg", "Diverted from landfill (kg)", f.DivertedKg),
+		weight("co2e", "avoided kg", "CO2e avoided by reuse (kg)", f.CO2e.AvoidedKg),
+		weight("co2e", "van kg", "CO2e of the van's driving (kg)", f.CO2e.VanKg),
+		weight("co2e", "net kg", "CO2e avoided, net of the van (kg)", f.CO2e.NetKg),
+		count("members", "groups served", "Member groups served", f.Members.GroupsServed),
+		count("members", "new members", "New member groups", f.Members.NewMembers),
 	)
 	for _, k := range sortedKeys(f.Members.ByKind) {
-		rows = append(rows, [3]string{"members served by kind", k, n(f.Members.ByKind[k])})
+		rows = append(rows, count("members served by kind", k, words(k), f.Members.ByKind[k]))
 	}
 	rows = append(rows,
-		[3]string{"reservations", "collected", n(f.Reservations.Collected)},
-		[3]string{"reservations", "kg issued", num(f.Reservations.KgIssued)},
-		[3]string{"furniture", "passed on", n(f.Furniture.PassedOn)},
-		[3]string{"furniture", "kg passed on", num(f.Furniture.Kg)},
-		[3]string{"furniture", "households helped", n(f.Furniture.HouseholdsHelped)},
-		[3]string{"furniture", "groups helped", n(f.Furniture.GroupsHelped)},
-		[3]string{"furniture", "disposed", n(f.Furniture.Disposed)},
+		count("reservations", "collected", "Reservations collected", f.Reservations.Collected),
+		weight("reservations", "kg issued", "Weight issued to member groups (kg)", f.Reservations.KgIssued),
+		count("furniture", "passed on", "Items passed on", f.Furniture.PassedOn),
+		weight("furniture", "kg passed on", "Weight passed on (kg)", f.Furniture.Kg),
+		count("furniture", "households helped", "Households helped", f.Furniture.HouseholdsHelped),
+		count("furniture", "groups helped", "Groups helped", f.Furniture.GroupsHelped),
+		count("furniture", "disposed", "Items disposed of", f.Furniture.Disposed),
 	)
 	for _, k := range sortedKeys(f.Furniture.ByType) {
-		rows = append(rows, [3]string{"furniture by type", k, n(f.Furniture.ByType[k])})
+		rows = append(rows, count("furniture by type", k, k, f.Furniture.ByType[k]))
 	}
 	for _, k := range sortedKeys(f.Furniture.DisposedByRoute) {
-		rows = append(rows, [3]string{"furniture disposed by route", k, n(f.Furniture.DisposedByRoute[k])})
+		rows = append(rows, count("furniture disposed by route", k, words(k), f.Furniture.DisposedByRoute[k]))
 	}
 	rows = append(rows,
-		[3]string{"logistics", "runs", n(f.Logistics.Runs)},
-		[3]string{"logistics", "stops completed", n(f.Logistics.StopsCompleted)},
-		[3]string{"logistics", "km", num(f.Logistics.Km)},
-		[3]string{"volunteering", "hours", num(f.Volunteering.Hours)},
-		[3]string{"volunteering", "volunteers", n(f.Volunteering.Volunteers)},
-		[3]string{"volunteering", "placements", n(f.Volunteering.Placements)},
-		[3]string{"volunteering", "apprentices", n(f.Volunteering.Apprentices)},
-		[3]string{"workshops", "workshops", n(f.Workshops.Workshops)},
-		[3]string{"workshops", "attendees", n(f.Workshops.Attendees)},
+		count("logistics", "runs", "Collection runs", f.Logistics.Runs),
+		count("logistics", "stops completed", "Stops completed", f.Logistics.StopsCompleted),
+		figureRow{"logistics", "km", "Distance driven (km)", float64(f.Logistics.Km), 1, f.Logistics.Km.String()},
+		figureRow{"volunteering", "hours", "Volunteer hours", f.Volunteering.Hours, 1, strconv.FormatFloat(f.Volunteering.Hours, 'f', -1, 64)},
+		count("volunteering", "volunteers", "Volunteers", f.Volunteering.Volunteers),
+		count("volunteering", "placements", "Work placements", f.Volunteering.Placements),
+		count("volunteering", "apprentices", "Apprentices", f.Volunteering.Apprentices),
+		count("workshops", "workshops", "Workshops held", f.Workshops.Workshops),
+		count("workshops", "attendees", "Attendees", f.Workshops.Attendees),
 	)
 	return rows
 }
@@ -82,7 +123,7 @@ func FiguresCSV(w io.Writer, f *models.Figures) error {
 	for i, p := range periods {
 		header = append(header, fmt.Sprintf("%s..%s", p.Period.From, p.Period.To))
 		for _, r := range figureRows(&p) {
-			key := r[0] + "\x00" + r[1]
+			key := r.section + "\x00" + r.measure
 			if _, ok := values[key]; !ok {
 				order = append(order, key)
 				values[key] = make([]string, len(periods))
@@ -90,7 +131,7 @@ func FiguresCSV(w io.Writer, f *models.Figures) error {
 					values[key][j] = "0"
 				}
 			}
-			values[key][i] = r[2]
+			values[key][i] = r.csv
 		}
 	}
 	if err := cw.Write(header); err != nil {

@@ -32,14 +32,14 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 	d.title("Run sheet: "+r.Day.Format("Monday 2 January 2006"), fmt.Sprintf("Van %s (%s)   Driver: %s", sh.Vehicle.Name, sh.Vehicle.Registration, sh.Driver))
 	pdf.SetTextColor(0, 0, 0)
 	pdf.SetFont("Helvetica", "B", 10)
-	plan := fmt.Sprintf("%s, %s km planned", count(len(r.Stops), "stop"), fmtNum(r.PlannedKm))
+	plan := fmt.Sprintf("%s, %s km planned", plural(len(r.Stops), "stop"), number(float64(r.PlannedKm), 1))
 	if !sh.BackAt.IsZero() {
 		plan += ", back at the depot about " + sh.BackAt.In(loc).Format("15:04")
 	}
 	pdf.CellFormat(0, 6, plan, "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "", 9)
 	pdf.MultiCell(0, 5, d.tr(odometerLine(r, loc)), "", "L", false)
-	var collectedKg float64
+	var collectedKg models.Kg
 	done := 0
 	for _, st := range r.Stops {
 		if pdf.GetY() > 240 {
@@ -89,7 +89,7 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 			}
 			var got []string
 			for _, l := range det.Collected {
-				got = append(got, fmt.Sprintf("%s %s %s, %s kg", l.Description, fmtNum(l.Quantity), l.Unit, fmtNum(l.WeightKg)))
+				got = append(got, fmt.Sprintf("%s %s %s, %s kg", l.Description, number(l.Quantity, -1), l.Unit, kg(l.WeightKg)))
 				collectedKg += l.WeightKg
 			}
 			pdf.MultiCell(0, 6, d.tr("Collected: "+strings.Join(got, "; ")), "", "L", false)
@@ -101,7 +101,7 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 	if r.Status == "finished" {
 		pdf.Ln(3)
 		pdf.SetFont("Helvetica", "B", 11)
-		pdf.CellFormat(0, 7, d.tr(fmt.Sprintf("Done: %d of %s, %s kg collected", done, count(len(r.Stops), "stop"), fmtNum(collectedKg))), "", 1, "L", false, 0, "")
+		pdf.CellFormat(0, 7, d.tr(fmt.Sprintf("Done: %d of %s, %s kg collected", done, plural(len(r.Stops), "stop"), kg(collectedKg))), "", 1, "L", false, 0, "")
 	}
 	return pdf.Output(w)
 }
@@ -111,11 +111,11 @@ func odometerLine(r models.Run, loc *time.Location) string {
 	if r.StartOdometerKm == nil {
 		return "Odometer at start: ____________   at finish: ____________"
 	}
-	s := fmt.Sprintf("Odometer at start: %s km, left %s", fmtNum(*r.StartOdometerKm), r.StartedAt.In(loc).Format("15:04"))
+	s := fmt.Sprintf("Odometer at start: %s km, left %s", number(float64(*r.StartOdometerKm), 1), r.StartedAt.In(loc).Format("15:04"))
 	if r.FinishOdometerKm == nil {
 		return s + "   at finish: ____________"
 	}
-	return s + fmt.Sprintf("   at finish: %s km, back %s   Driven: %s km", fmtNum(*r.FinishOdometerKm), r.FinishedAt.In(loc).Format("15:04"), fmtNum(*r.FinishOdometerKm-*r.StartOdometerKm))
+	return s + fmt.Sprintf("   at finish: %s km, back %s   Driven: %s km", number(float64(*r.FinishOdometerKm), 1), r.FinishedAt.In(loc).Format("15:04"), number(float64(*r.FinishOdometerKm-*r.StartOdometerKm), 1))
 }
 
 // hoursText is a day's opening hours as a driver reads them.
@@ -133,8 +133,8 @@ func hoursText(hours []models.Interval) string {
 	return strings.Join(parts, ", ")
 }
 
-// count is n things, "1 stop" or "2 stops".
-func count(n int, thing string) string {
+// plural is n things, "1 stop" or "2 stops".
+func plural(n int, thing string) string {
 	if n == 1 {
 		return "1 " + thing
 	}

@@ -42,7 +42,7 @@ func sheetRun(status string, stops ...models.RunStop) *models.RunSheet {
 		r.Stops[i].Sequence, r.Stops[i].StartAt = i+1, at.Add(time.Duration(i)*40*time.Minute)
 	}
 	if status == "finished" {
-		start, finish := 48000.0, 48042.5
+		start, finish := models.Km(48000), models.Km(48042.5)
 		left, back := at.Add(-time.Hour), at.Add(4*time.Hour)
 		r.StartOdometerKm, r.FinishOdometerKm, r.StartedAt, r.FinishedAt = &start, &finish, &left, &back
 	}
@@ -72,7 +72,7 @@ func TestRunSheet(t *testing.T) {
 				models.DonationLine{Description: "Tubes", Quantity: 1200, Unit: "each", WeightKg: 1240})},
 			models.RunStop{Kind: "pickup", Status: "missed", Reason: "run finished", Details: closed},
 			models.RunStop{Kind: "pickup", Status: "completed", Details: withCollected(unknown, models.DonationLine{Description: "Fabric", Quantity: 3, Unit: "bag", WeightKg: 9})}),
-			[]string{"3 stops, 12.3 km planned", "Collected: Card offcuts 6 box, 22.5 kg; Tubes 1,200 each, 1,240 kg", "Missed: run finished", "Open: closed that day",
+			[]string{"3 stops, 12.3 km planned", "Collected: Card offcuts 6 box, 22.5 kg; Tubes 1,200 each, 1,240.0 kg", "Missed: run finished", "Open: closed that day",
 				"Open: hours not given", "at finish: 48,042.5 km, back 13:15   Driven: 42.5 km", "Done: 2 of 3 stops, 1,271.5 kg collected"},
 			[]string{"Weights (kg):", "____________"}},
 	}

@@ -226,7 +226,7 @@ func TestCheckListsRunsWithWrongKm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start, finish := 48000.0, 48620.0
+	start, finish := models.Km(48000), models.Km(48620)
 	bad := models.Run{Day: models.NewDate(time.Now()), VehicleID: 1, Status: "finished", PlannedM: 30_000, StartOdometerKm: &start, FinishOdometerKm: &finish, CreatedAt: time.Now()}
 	err = store.DB(context.Background()).Create(&bad).Error
 	store.Close()
