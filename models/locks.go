@@ -3,7 +3,39 @@ package models
 import (
 	"context"
 	"hash/fnv"
+	"slices"
+
+	"gorm.io/gorm"
 )
+
+// lockKey turns a lock's name into a PostgreSQL advisory lock key. Every Scrapstore
+// process computes the same key for the same name.
+func lockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("scrapstore " + name))
+	return int64(h.Sum64())
+}
+
+// lockNames takes advisory locks for names that every process sharing the database
+// respects, held until tx ends. They are taken in key order, so that two transactions
+// wanting the same names never wait for each other in a circle. On SQLite, InTx already
+// holds the database's one write lock, which serialises every such transaction.
+func (s *Store) lockNames(tx *gorm.DB, names ...string) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	keys := make([]int64, len(names))
+	for i, n := range names {
+		keys[i] = lockKey(n)
+	}
+	slices.Sort(keys)
+	for _, k := range slices.Compact(keys) {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", k).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // TryJobLock takes a lock named for a job that other Scrapstore processes sharing a
 // PostgreSQL database respect (a session advisory lock on a connection held for the
@@ -13,9 +45,7 @@ func (s *Store) TryJobLock(ctx context.Context, name string) (release func(), ok
 	if s.dialect != Postgres {
 		return func() {}, true, nil
 	}
-	h := fnv.New64a()
-	h.Write([]byte("scrapstore job " + name))
-	key := int64(h.Sum64())
+	key := lockKey("job " + name)
 	conn, err := s.SQLDB().Conn(ctx)
 	if err != nil {
 		return nil, false, err
