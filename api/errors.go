@@ -73,6 +73,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Status, p.Detail = http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d MiB", mbe.Limit>>20)
 	case errors.As(err, &ce):
 		p.Status, p.Type, p.Detail, p.Allowed = http.StatusConflict, "/problems/conflict", ce.Detail, ce.Allowed
+		if ce.RetryAfterSeconds > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(ce.RetryAfterSeconds))
+		}
 	case errors.Is(err, models.ErrConflict):
 		p.Status, p.Type, p.Detail = http.StatusConflict, "/problems/conflict", err.Error()
 	case errors.As(err, &rl):

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/scrapstore/scrapstore/models"
 )
@@ -27,21 +28,35 @@ func TestIdempotencyKey(t *testing.T) {
 	})
 }
 
-// Identical requests at the same moment create one thing, and all get its response.
+// Identical requests at the same moment create one thing: one runs, and each of the
+// others either replays its response or, while it still runs, is told to retry.
 func TestIdempotencyKeyConcurrent(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		mgr := e.as(models.RoleManager)
 		body := map[string]any{"email": "racer@example.org", "name": "Racer", "role": "driver", "password": "long enough pw"}
 		const n = 12
-		statuses := make([]int, n)
-		bodies := make([]string, n)
+		results := make([]*result, n)
 		parallel(n, func(i int) {
-			res := e.do(http.MethodPost, "/api/v1/users", mgr, body, "Idempotency-Key", "race")
-			statuses[i], bodies[i] = res.status, string(res.body)
+			results[i] = e.do(http.MethodPost, "/api/v1/users", mgr, body, "Idempotency-Key", "race")
 		})
-		for i := range statuses {
-			if statuses[i] != http.StatusCreated || bodies[i] != bodies[0] {
-				t.Fatalf("request %d: %d %s (first: %s)", i, statuses[i], bodies[i], bodies[0])
+		var created []string
+		for i, res := range results {
+			switch res.status {
+			case http.StatusCreated:
+				created = append(created, string(res.body))
+			case http.StatusConflict:
+				res.problem(http.StatusConflict, "")
+				if res.header.Get("Retry-After") != "1" {
+					t.Fatalf("request %d: 409 with Retry-After %q", i, res.header.Get("Retry-After"))
+				}
+			default:
+				t.Fatalf("request %d: %d %s", i, res.status, res.body)
+			}
+		}
+		final := e.do(http.MethodPost, "/api/v1/users", mgr, body, "Idempotency-Key", "race").want(http.StatusCreated)
+		for _, b := range created {
+			if b != string(final.body) {
+				t.Fatalf("responses differ:\n%s\n%s", b, final.body)
 			}
 		}
 		var count int64
@@ -49,5 +64,62 @@ func TestIdempotencyKeyConcurrent(t *testing.T) {
 		if count != 1 {
 			t.Fatalf("%d users created, want 1", count)
 		}
+	})
+}
+
+// A claim left running by a process that was killed does not hold its retries: while its
+// lease lasts they are told at once to retry, and once it has run out one takes it over.
+func TestIdempotencyKeyAfterACrash(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr := e.users[models.RoleManager]
+		body := []byte(`{"email":"crash@example.org","name":"Crash","role":"staff","password":"long enough pw"}`)
+		req := e.request(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), body, "Idempotency-Key", "k-crash")
+		// What the killed process left: its claim, still running, its lease not yet out.
+		lease := time.Now().UTC().Add(models.IdempotencyLease / 2)
+		left := models.IdempotencyKey{UserID: mgr.ID, Key: "k-crash", RequestHash: requestHash(req, body), Holder: "the dead process", LeaseUntil: &lease, CreatedAt: time.Now().UTC()}
+		if err := e.store.DB(t.Context()).Create(&left).Error; err != nil {
+			t.Fatal(err)
+		}
+		retry := func() *result {
+			return e.do(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), body, "Idempotency-Key", "k-crash")
+		}
+		res := retry()
+		res.problem(http.StatusConflict, "")
+		if res.header.Get("Retry-After") == "" {
+			t.Fatal("409 without Retry-After")
+		}
+		// Another body under the key is still refused as such.
+		e.do(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), `{"email":"other@example.org"}`, "Idempotency-Key", "k-crash").
+			problem(http.StatusUnprocessableEntity, "Idempotency-Key")
+		// The lease runs out: the next retry takes the claim over and creates the user.
+		e.store.DB(t.Context()).Model(&models.IdempotencyKey{}).Where("id = ?", left.ID).Update("lease_until", time.Now().UTC().Add(-time.Second))
+		first := retry().want(http.StatusCreated)
+		again := retry().want(http.StatusCreated)
+		if string(first.body) != string(again.body) || again.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("after the take-over: %s then %s", first.body, again.body)
+		}
+		var rec models.IdempotencyKey
+		e.store.DB(t.Context()).Where("key = ?", "k-crash").Take(&rec)
+		if rec.Status != http.StatusCreated || rec.Holder == left.Holder || rec.LeaseUntil != nil {
+			t.Fatalf("record after the take-over: status %d, holder %q, lease %v", rec.Status, rec.Holder, rec.LeaseUntil)
+		}
+		var count int64
+		e.store.DB(t.Context()).Model(&models.User{}).Where("email = ?", "crash@example.org").Count(&count)
+		if count != 1 {
+			t.Fatalf("%d users created, want 1", count)
+		}
+	})
+}
+
+// A claim made before leases existed, left by a process that died, is taken over too.
+func TestIdempotencyKeyWithoutLease(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		body := []byte(`{"email":"old@example.org","name":"Old","role":"staff","password":"long enough pw"}`)
+		req := e.request(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), body, "Idempotency-Key", "k-old")
+		left := models.IdempotencyKey{UserID: e.users[models.RoleManager].ID, Key: "k-old", RequestHash: requestHash(req, body), CreatedAt: time.Now().UTC()}
+		if err := e.store.DB(t.Context()).Create(&left).Error; err != nil {
+			t.Fatal(err)
+		}
+		e.serve(req).want(http.StatusCreated)
 	})
 }
