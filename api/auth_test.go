@@ -149,11 +149,7 @@ func TestLoginRateLimitConcurrent(t *testing.T) {
 				}
 				statuses[i] = e.loginFrom(attacker, email, pw).status
 			})
-			count := map[int]int{}
-			for _, st := range statuses {
-				count[st]++
-			}
-			return count
+			return tally(statuses)
 		}
 		driver := e.users[models.RoleDriver]
 		if got := burst(driver.Email, -1); got[http.StatusUnauthorized] != models.LoginFailureLimit || got[http.StatusTooManyRequests] != n-models.LoginFailureLimit {

@@ -225,6 +225,15 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
+// tally counts the statuses of requests.
+func tally(statuses []int) map[int]int {
+	n := map[int]int{}
+	for _, st := range statuses {
+		n[st]++
+	}
+	return n
+}
+
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 func jsonDecode(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -13,19 +14,31 @@ func TestIdempotencyKey(t *testing.T) {
 		mgr := e.as(models.RoleManager)
 		body := map[string]any{"email": "once@example.org", "name": "Once", "role": "staff", "password": "long enough pw"}
 		first := e.do(http.MethodPost, "/api/v1/users", mgr, body, "Idempotency-Key", "k1").want(http.StatusCreated)
-		again := e.do(http.MethodPost, "/api/v1/users", mgr, body, "Idempotency-Key", "k1").want(http.StatusCreated)
-		if string(first.body) != string(again.body) || again.header.Get("Idempotent-Replayed") != "true" {
-			t.Fatalf("replay differs:\n%s\n%s", first.body, again.body)
-		}
+		wantReplay(t, first, e.do(http.MethodPost, "/api/v1/users", mgr, body, "Idempotency-Key", "k1"))
 		body["name"] = "Other"
 		e.do(http.MethodPost, "/api/v1/users", mgr, body, "Idempotency-Key", "k1").problem(http.StatusUnprocessableEntity, "Idempotency-Key")
 		// Another user's identical key is theirs alone.
-		var n int64
-		e.store.DB(t.Context()).Model(&models.User{}).Where("email = ?", "once@example.org").Count(&n)
-		if n != 1 {
-			t.Fatalf("%d users created, want 1", n)
-		}
+		e.wantOneUser("once@example.org")
 	})
+}
+
+// wantReplay checks that again replayed first.
+func wantReplay(t *testing.T, first, again *result) {
+	t.Helper()
+	again.want(first.status)
+	if string(first.body) != string(again.body) || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay differs:\n%s\n%s", first.body, again.body)
+	}
+}
+
+// wantOneUser checks that exactly one user with the email was created.
+func (e *testEnv) wantOneUser(email string) {
+	e.t.Helper()
+	var n int64
+	e.store.DB(context.Background()).Model(&models.User{}).Where("email = ?", email).Count(&n)
+	if n != 1 {
+		e.t.Fatalf("%d users with email %s, want 1", n, email)
+	}
 }
 
 // Identical requests at the same moment create one thing: one runs, and each of the
@@ -59,11 +72,7 @@ func TestIdempotencyKeyConcurrent(t *testing.T) {
 				t.Fatalf("responses differ:\n%s\n%s", b, final.body)
 			}
 		}
-		var count int64
-		e.store.DB(t.Context()).Model(&models.User{}).Where("email = ?", "racer@example.org").Count(&count)
-		if count != 1 {
-			t.Fatalf("%d users created, want 1", count)
-		}
+		e.wantOneUser("racer@example.org")
 	})
 }
 
@@ -93,21 +102,13 @@ func TestIdempotencyKeyAfterACrash(t *testing.T) {
 			problem(http.StatusUnprocessableEntity, "Idempotency-Key")
 		// The lease runs out: the next retry takes the claim over and creates the user.
 		e.store.DB(t.Context()).Model(&models.IdempotencyKey{}).Where("id = ?", left.ID).Update("lease_until", time.Now().UTC().Add(-time.Second))
-		first := retry().want(http.StatusCreated)
-		again := retry().want(http.StatusCreated)
-		if string(first.body) != string(again.body) || again.header.Get("Idempotent-Replayed") != "true" {
-			t.Fatalf("after the take-over: %s then %s", first.body, again.body)
-		}
+		wantReplay(t, retry().want(http.StatusCreated), retry())
 		var rec models.IdempotencyKey
 		e.store.DB(t.Context()).Where("key = ?", "k-crash").Take(&rec)
 		if rec.Status != http.StatusCreated || rec.Holder == left.Holder || rec.LeaseUntil != nil {
 			t.Fatalf("record after the take-over: status %d, holder %q, lease %v", rec.Status, rec.Holder, rec.LeaseUntil)
 		}
-		var count int64
-		e.store.DB(t.Context()).Model(&models.User{}).Where("email = ?", "crash@example.org").Count(&count)
-		if count != 1 {
-			t.Fatalf("%d users created, want 1", count)
-		}
+		e.wantOneUser("crash@example.org")
 	})
 }
 
