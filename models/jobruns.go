@@ -16,10 +16,10 @@ type JobRun struct {
 	// database only one makes each scheduled run.
 	ScheduledFor *time.Time `json:"scheduled_for"`
 	StartedAt    time.Time  `json:"started_at"`
-	FinishedAt *time.Time `json:"finished_at"`
-	OK         bool       `json:"ok" gorm:"column:ok"`
-	Error      string     `json:"error"`
-	Summary    string     `json:"summary"`
+	FinishedAt   *time.Time `json:"finished_at"`
+	OK           bool       `json:"ok" gorm:"column:ok"`
+	Error        string     `json:"error"`
+	Summary      string     `json:"summary"`
 }
 
 // StartJobRun records that a job has started. A scheduled run (scheduledFor not nil)
