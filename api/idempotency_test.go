@@ -105,10 +105,34 @@ func TestIdempotencyKeyAfterACrash(t *testing.T) {
 		wantReplay(t, retry().want(http.StatusCreated), retry())
 		var rec models.IdempotencyKey
 		e.store.DB(t.Context()).Where("key = ?", "k-crash").Take(&rec)
-		if rec.Status != http.StatusCreated || rec.Holder == left.Holder || rec.LeaseUntil != nil {
+		if rec.Status != http.StatusCreated || rec.Holder == left.Holder || rec.LeaseUntil != nil || !rec.Done {
 			t.Fatalf("record after the take-over: status %d, holder %q, lease %v", rec.Status, rec.Holder, rec.LeaseUntil)
 		}
 		e.wantOneUser("crash@example.org")
+	})
+}
+
+// A claim whose holder died after its work was committed but before its response was
+// kept is not taken over: the work is not done twice, and the retry is told why.
+func TestIdempotencyKeyDoneButAnswerLost(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		body := []byte(`{"email":"lost@example.org","name":"Lost","role":"staff","password":"long enough pw"}`)
+		req := e.request(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), body, "Idempotency-Key", "k-lost")
+		expired := time.Now().UTC().Add(-time.Second)
+		left := models.IdempotencyKey{UserID: e.users[models.RoleManager].ID, Key: "k-lost", RequestHash: requestHash(req, body), Holder: "the dead process", LeaseUntil: &expired, Done: true, CreatedAt: time.Now().UTC()}
+		if err := e.store.DB(t.Context()).Create(&left).Error; err != nil {
+			t.Fatal(err)
+		}
+		res := e.serve(req)
+		res.problem(http.StatusConflict, "")
+		if res.header.Get("Retry-After") != "" {
+			t.Fatalf("told to retry what will never change: %s", res.body)
+		}
+		var n int64
+		e.store.DB(t.Context()).Model(&models.User{}).Where("email = ?", "lost@example.org").Count(&n)
+		if n != 0 {
+			t.Fatalf("the retry did the work again")
+		}
 	})
 }
 

@@ -155,6 +155,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		// The claim, and whatever follows, must outlive a client that goes away.
 		bg := context.WithoutCancel(ctx)
 		stopRenewing := s.renewClaim(bg, claim)
+		c.SetRequest(c.Request().WithContext(models.WithIdempotencyClaim(ctx, claim)))
 		cw := &captureWriter{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = cw
 		if err := next(c); err != nil {
@@ -162,11 +163,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Response().Writer = cw.ResponseWriter
 		stopRenewing()
-		if status := c.Response().Status; status >= 500 {
-			return s.Store.ReleaseIdempotencyKey(bg, claim)
-		} else {
-			return s.Store.FinishIdempotencyKey(bg, claim, status, c.Response().Header().Get(echo.HeaderContentType), cw.buf.Bytes())
-		}
+		return s.Store.FinishIdempotencyKey(bg, claim, c.Response().Status, c.Response().Header().Get(echo.HeaderContentType), cw.buf.Bytes())
 	}
 }
 

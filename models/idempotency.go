@@ -21,7 +21,7 @@ const (
 
 // IdempotencyKey is a creating request's key, the hash of its body and, once it has
 // finished, its response. Status 0 means the request is still running, held by Holder
-// until LeaseUntil.
+// until LeaseUntil; Done means its work has been committed.
 type IdempotencyKey struct {
 	ID          int64
 	UserID      int64
@@ -32,6 +32,7 @@ type IdempotencyKey struct {
 	Response    []byte
 	Holder      string
 	LeaseUntil  *time.Time
+	Done        bool
 	CreatedAt   time.Time
 }
 
@@ -48,8 +49,9 @@ var ErrIdempotencyMismatch = Invalid("Idempotency-Key", "was already used with a
 // ClaimIdempotencyKey either claims (user, key) for a new request, or returns the
 // finished response of the request that claimed it first. While that first request is
 // still running it refuses at once with a ConflictError that says when to retry; once
-// its holder has died (its lease ran out) this request takes the claim over. So two
-// identical requests never both run, and a retry never waits for a dead process.
+// its holder has died (its lease ran out) this request takes the claim over, unless the
+// work was done and only its response was lost. So two identical requests never both
+// do their work, and a retry never waits for a dead process.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash string) (*IdempotencyClaim, *IdempotencyKey, error) {
 	claim := &IdempotencyClaim{UserID: userID, Key: key, Holder: rand.Text()}
 	for {
@@ -64,7 +66,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash
 			return claim, nil, nil
 		}
 		res = s.DB(ctx).Model(&IdempotencyKey{}).
-			Where("user_id = ? AND key = ? AND request_hash = ? AND status = 0 AND (lease_until IS NULL OR lease_until < ?)", userID, key, hash, now).
+			Where("user_id = ? AND key = ? AND request_hash = ? AND status = 0 AND NOT done AND (lease_until IS NULL OR lease_until < ?)", userID, key, hash, now).
 			Updates(map[string]any{"holder": claim.Holder, "lease_until": lease})
 		if res.Error != nil {
 			return nil, nil, res.Error
@@ -83,6 +85,8 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash
 			return nil, nil, ErrIdempotencyMismatch
 		case got.Status != 0:
 			return nil, &got, nil
+		case got.Done && got.LeaseUntil != nil && got.LeaseUntil.Before(now):
+			return nil, nil, Conflict("the request with this Idempotency-Key was done, but the service stopped before its response was kept; it will not be done again")
 		}
 		return nil, nil, &ConflictError{
 			Detail:            "a request with this Idempotency-Key is still running; retry it to get its response",
@@ -97,15 +101,42 @@ func (s *Store) RenewIdempotencyKey(ctx context.Context, c *IdempotencyClaim) er
 	return s.held(ctx, c).Update("lease_until", s.Now().Add(IdempotencyLease)).Error
 }
 
-// FinishIdempotencyKey stores the response of a claimed request for replay. A holder
-// whose claim was taken over (it stalled past its lease) changes nothing.
+// FinishIdempotencyKey stores the response of a claimed request for replay, but for a
+// failure (a 5xx) whose work was not done: that frees the key, so the request can be
+// retried. A holder whose claim was taken over (it stalled past its lease) changes
+// nothing.
 func (s *Store) FinishIdempotencyKey(ctx context.Context, c *IdempotencyClaim, status int, contentType string, body []byte) error {
+	if status >= 500 {
+		res := s.held(ctx, c).Where("NOT done").Delete(&IdempotencyKey{})
+		if res.Error != nil || res.RowsAffected == 1 {
+			return res.Error
+		}
+	}
 	return s.held(ctx, c).Updates(map[string]any{"status": status, "content_type": contentType, "response": body, "lease_until": nil}).Error
 }
 
-// ReleaseIdempotencyKey forgets a claim whose request failed, so that it can be retried.
-func (s *Store) ReleaseIdempotencyKey(ctx context.Context, c *IdempotencyClaim) error {
-	return s.held(ctx, c).Delete(&IdempotencyKey{}).Error
+type claimKey struct{}
+
+// WithIdempotencyClaim gives ctx a request's claim, so that the transactions of the
+// request mark the claim done as they commit.
+func WithIdempotencyClaim(ctx context.Context, c *IdempotencyClaim) context.Context {
+	return context.WithValue(ctx, claimKey{}, c)
+}
+
+// markClaimDone marks the work of the claim in ctx (if any) as done, in the transaction
+// that does it: a retry after a crash must not do it again. It refuses when the claim
+// is no longer held, so a holder that stalled past its lease cannot do the work a
+// second time after a retry took it over.
+func markClaimDone(ctx context.Context, tx *gorm.DB) error {
+	c, ok := ctx.Value(claimKey{}).(*IdempotencyClaim)
+	if !ok {
+		return nil
+	}
+	res := tx.Model(&IdempotencyKey{}).Where("user_id = ? AND key = ? AND holder = ? AND status = 0", c.UserID, c.Key, c.Holder).Update("done", true)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return Conflict("this request's Idempotency-Key was taken over by a retry, which answers for it")
+	}
+	return res.Error
 }
 
 // held selects the key's record while c still holds it.
