@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"slices"
 
@@ -35,6 +36,30 @@ func (s *Store) lockNames(tx *gorm.DB, names ...string) error {
 		}
 	}
 	return nil
+}
+
+// WithLock runs fn while holding a lock named name that every Scrapstore process sharing
+// a PostgreSQL database respects, waiting its turn when another holds it. On SQLite,
+// which one process serves, it just runs fn.
+func (s *Store) WithLock(ctx context.Context, name string, fn func() error) error {
+	return s.withLock(ctx, lockKey(name), fn)
+}
+
+// withLock holds a session advisory lock, on a connection of its own, while fn runs.
+func (s *Store) withLock(ctx context.Context, key int64, fn func() error) error {
+	if s.dialect != Postgres {
+		return fn()
+	}
+	conn, err := s.SQLDB().Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		return fmt.Errorf("take the lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key) //nolint:errcheck // the session ends with the connection anyway
+	return fn()
 }
 
 // TryJobLock takes a lock named for a job that other Scrapstore processes sharing a
