@@ -1,12 +1,17 @@
 package api
 
 import (
+	"fmt"
+	"net"
 	"net/http"
+	"slices"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
 func TestLogin(t *testing.T) {
@@ -39,21 +44,165 @@ func TestLogin(t *testing.T) {
 	})
 }
 
+// loginFrom signs in as a client at addr would.
+func (e *testEnv) loginFrom(addr, email, password string) *result {
+	e.t.Helper()
+	req := e.request(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": email, "password": password})
+	req.RemoteAddr = addr + ":40000"
+	return e.serve(req)
+}
+
+const (
+	attacker = "203.0.113.66"
+	owner    = "198.51.100.7"
+)
+
+func retryAfter(t *testing.T, r *result, most int) {
+	t.Helper()
+	if secs, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || secs < 1 || secs > most {
+		t.Fatalf("Retry-After = %q, want 1 to %d", r.header.Get("Retry-After"), most)
+	}
+}
+
+// Failures for an email from one address stop that address, not the email's owner.
 func TestLoginRateLimit(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		driver := e.users[models.RoleDriver]
 		for i := 0; i < models.LoginFailureLimit; i++ {
-			e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": driver.Email, "password": "wrong password " + strconv.Itoa(i)}).want(http.StatusUnauthorized)
+			e.loginFrom(attacker, driver.Email, "wrong password "+strconv.Itoa(i)).want(http.StatusUnauthorized)
 		}
-		// Even the right password is refused now, with a time to wait.
-		res := e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": driver.Email, "password": testPassword})
+		// Even the right password is refused from there now, with a time to wait.
+		res := e.loginFrom(attacker, driver.Email, testPassword)
 		res.problem(http.StatusTooManyRequests, "")
-		if secs, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || secs < 1 || secs > 15*60 {
-			t.Fatalf("Retry-After = %q", res.header.Get("Retry-After"))
+		retryAfter(t, res, 15*60)
+		// The owner, elsewhere, is not locked out; nor are other emails from there.
+		e.loginFrom(owner, driver.Email, testPassword).want(http.StatusOK)
+		e.loginFrom(attacker, e.users[models.RoleStaff].Email, testPassword).want(http.StatusOK)
+		// Signing in did not wipe the attacker's failures.
+		e.loginFrom(attacker, driver.Email, testPassword).problem(http.StatusTooManyRequests, "")
+	})
+}
+
+// Failures from one address across many emails stop the address.
+func TestLoginRateLimitPerAddress(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		for i := 0; i < models.LoginAddressLimit; i++ {
+			// Spread over every user, so that no email reaches its own limit.
+			e.loginFrom(attacker, e.users[models.Roles[i%len(models.Roles)]].Email, "wrong password").want(http.StatusUnauthorized)
 		}
-		// Failures from one address for many emails are limited too (the test client's
-		// address is the same for every request).
-		e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": e.users[models.RoleStaff].Email, "password": testPassword}).want(http.StatusTooManyRequests)
+		staff := e.users[models.RoleStaff]
+		retryAfter(t, e.loginFrom(attacker, staff.Email, testPassword).want(http.StatusTooManyRequests), 15*60)
+		e.loginFrom(owner, staff.Email, testPassword).want(http.StatusOK)
+		// An IPv6 client is counted by its /64, so a new address in it is no way round.
+		for i := 0; i < models.LoginFailureLimit; i++ {
+			e.loginFrom(fmt.Sprintf("[2001:db8:1:2::%x]", i+1), staff.Email, "wrong password").want(http.StatusUnauthorized)
+		}
+		e.loginFrom("[2001:db8:1:2:ffff::1]", staff.Email, testPassword).want(http.StatusTooManyRequests)
+		e.loginFrom("[2001:db8:1:3::1]", staff.Email, testPassword).want(http.StatusOK)
+	})
+}
+
+// Failures for one email from many addresses slow every attempt for it down, by a
+// delay that grows with each further failure, but never shut its owner out.
+func TestLoginSlowsDownAnEmailUnderAttack(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	clock := func() time.Time { return time.Unix(0, now.Load()) }
+	wait := func(d time.Duration) { now.Add(int64(d)) }
+	testdb.EachWith(t, clock, func(t *testing.T, store *models.Store) {
+		e := newEnv(t, store)
+		manager := e.users[models.RoleManager]
+		for i := 0; i < models.LoginEmailLimit; i++ {
+			// A new address before any one reaches its own limit.
+			e.loginFrom(fmt.Sprintf("203.0.113.%d", i/(models.LoginFailureLimit-1)), manager.Email, "wrong password").want(http.StatusUnauthorized)
+		}
+		retryAfter(t, e.loginFrom("192.0.2.200", manager.Email, testPassword).want(http.StatusTooManyRequests), 2)
+		wait(time.Second)
+		e.loginFrom("192.0.2.201", manager.Email, "wrong password").want(http.StatusUnauthorized)
+		// One more failure: the delay has doubled.
+		wait(time.Second)
+		retryAfter(t, e.loginFrom(owner, manager.Email, testPassword).want(http.StatusTooManyRequests), 2)
+		wait(time.Second)
+		e.loginFrom(owner, manager.Email, testPassword).want(http.StatusOK)
+		// However long the attack, the delay stops growing at a minute.
+		for i := 0; i < 10; i++ {
+			wait(models.LoginMaxDelay)
+			e.loginFrom(fmt.Sprintf("192.0.2.%d", i), manager.Email, "wrong password").want(http.StatusUnauthorized)
+		}
+		retryAfter(t, e.loginFrom(owner, manager.Email, testPassword).want(http.StatusTooManyRequests), 61)
+		wait(models.LoginMaxDelay)
+		e.loginFrom(owner, manager.Email, testPassword).want(http.StatusOK)
+	})
+}
+
+// A burst of attempts at once is counted as strictly as the same attempts one by one:
+// no more than the limit are checked, however many arrive together.
+func TestLoginRateLimitConcurrent(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		const n = 40
+		burst := func(email string, right int) map[int]int {
+			statuses := make([]int, n)
+			parallel(n, func(i int) {
+				pw := "wrong password " + strconv.Itoa(i)
+				if i == right {
+					pw = testPassword
+				}
+				statuses[i] = e.loginFrom(attacker, email, pw).status
+			})
+			return tally(statuses)
+		}
+		driver := e.users[models.RoleDriver]
+		if got := burst(driver.Email, -1); got[http.StatusUnauthorized] != models.LoginFailureLimit || got[http.StatusTooManyRequests] != n-models.LoginFailureLimit {
+			t.Fatalf("%d wrong passwords at once were answered %v; want %d checked (401), the rest 429", n, got, models.LoginFailureLimit)
+		}
+		// The right password among wrong ones is only checked while the limit allows;
+		// once it has been reached, it is refused like the rest.
+		staff := e.users[models.RoleStaff]
+		got := burst(staff.Email, 17)
+		if got[http.StatusUnauthorized] != models.LoginFailureLimit || got[http.StatusOK] > 1 || got[http.StatusTooManyRequests] != n-models.LoginFailureLimit-got[http.StatusOK] {
+			t.Fatalf("%d wrong passwords and the right one at once were answered %v", n-1, got)
+		}
+		e.loginFrom(attacker, staff.Email, testPassword).want(http.StatusTooManyRequests)
+		e.loginFrom(owner, staff.Email, testPassword).want(http.StatusOK)
+		var failures int64
+		e.store.DB(t.Context()).Model(&models.LoginFailure{}).Where("email = ?", staff.Email).Count(&failures)
+		if failures != models.LoginFailureLimit {
+			t.Fatalf("%d failures recorded, want %d", failures, models.LoginFailureLimit)
+		}
+	})
+}
+
+// Only a trusted proxy's X-Forwarded-For names the client; anyone else's is ignored.
+func TestLoginBehindTrustedProxy(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, store *models.Store) {
+		e := newEnv(t, store)
+		_, proxies, _ := net.ParseCIDR("10.1.0.0/16")
+		e.srv, _ = newTestServer(t, store, Config{TrustedProxies: []*net.IPNet{proxies}})
+		login := func(from, xff, password string) *result {
+			req := e.request(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": e.users[models.RoleDriver].Email, "password": password})
+			req.RemoteAddr = from + ":40000"
+			req.Header.Set("X-Forwarded-For", xff)
+			return e.serve(req)
+		}
+		// A client that names a new address each time is still one address.
+		for i := 0; i < models.LoginFailureLimit; i++ {
+			login(attacker, fmt.Sprintf("192.0.2.%d", i), "wrong password").want(http.StatusUnauthorized)
+		}
+		login(attacker, "192.0.2.99", testPassword).want(http.StatusTooManyRequests)
+		// Through the proxy, each client is counted as itself, and what a client put in
+		// the header before the proxy added its address does not count.
+		for i := 0; i < models.LoginFailureLimit; i++ {
+			login("10.1.2.3", "192.0.2."+strconv.Itoa(i)+", 198.51.100.1", "wrong password").want(http.StatusUnauthorized)
+		}
+		login("10.1.2.3", "198.51.100.1", testPassword).want(http.StatusTooManyRequests)
+		login("10.1.2.3", "198.51.100.2", testPassword).want(http.StatusOK)
+		// The private network the proxy sits in is not trusted unless it is listed.
+		login("10.2.0.1", "198.51.100.3", testPassword).want(http.StatusOK)
+		var counted []string
+		e.store.DB(t.Context()).Model(&models.LoginFailure{}).Distinct("client_ip").Order("client_ip").Pluck("client_ip", &counted)
+		if want := []string{"198.51.100.1", attacker}; !slices.Equal(counted, want) {
+			t.Fatalf("failures counted against %v, want %v", counted, want)
+		}
 	})
 }
 

@@ -45,25 +45,32 @@ func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
 
 func newEnv(t testing.TB, store *models.Store) *testEnv {
 	t.Helper()
-	var logTo io.Writer = io.Discard
-	if os.Getenv("SCRAPSTORE_TEST_LOG") != "" {
-		logTo = os.Stderr
-	}
-	log := slog.New(slog.NewTextHandler(logTo, nil))
-	dataDir := t.TempDir()
-	planning := models.PlanSettings{Depot: planner.Point{Lat: 52.518, Lon: -1.995}, Travel: planner.GreatCircle{}, Location: london, Budget: 300 * time.Millisecond}
-	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour, DataDir: dataDir, Planning: planning}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &testEnv{t: t, store: store, sched: sched, tokens: map[models.Role]string{}, users: map[models.Role]*models.User{}}
-	e.srv = NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: Config{TokenTTL: time.Hour, Location: london, Version: "test", DataDir: dataDir, Planning: planning}})
+	e := &testEnv{t: t, store: store, tokens: map[models.Role]string{}, users: map[models.Role]*models.User{}}
+	e.srv, e.sched = newTestServer(t, store, Config{})
 	e.org = e.newOrganisation("Greets Green Primary School")
 	for _, role := range models.Roles {
 		u, tok := e.newUser(role, e.org)
 		e.users[role], e.tokens[role] = u, tok
 	}
 	return e
+}
+
+// newTestServer builds a server and its scheduler over store, with the test settings
+// and any of cfg's that are set.
+func newTestServer(t testing.TB, store *models.Store, cfg Config) (*Server, *jobs.Scheduler) {
+	t.Helper()
+	var logTo io.Writer = io.Discard
+	if os.Getenv("SCRAPSTORE_TEST_LOG") != "" {
+		logTo = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(logTo, nil))
+	cfg.TokenTTL, cfg.Location, cfg.Version, cfg.DataDir = time.Hour, london, "test", t.TempDir()
+	cfg.Planning = models.PlanSettings{Depot: planner.Point{Lat: 52.518, Lon: -1.995}, Travel: planner.GreatCircle{}, Location: london, Budget: 300 * time.Millisecond}
+	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour, DataDir: cfg.DataDir, Planning: cfg.Planning}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: cfg}), sched
 }
 
 // newOrganisation is a builder for a member organisation with a membership in date.
@@ -121,6 +128,12 @@ type result struct {
 // a string or []byte, which are sent as they are.
 func (e *testEnv) do(method, path, token string, body any, headers ...string) *result {
 	e.t.Helper()
+	return e.serve(e.request(method, path, token, body, headers...))
+}
+
+// request builds what do sends, for a test that changes it further (its address).
+func (e *testEnv) request(method, path, token string, body any, headers ...string) *http.Request {
+	e.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -145,6 +158,11 @@ func (e *testEnv) do(method, path, token string, body any, headers ...string) *r
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	return req
+}
+
+// serve sends a request through the real router.
+func (e *testEnv) serve(req *http.Request) *result {
 	rec := httptest.NewRecorder()
 	e.srv.ServeHTTP(rec, req)
 	return &result{t: e.t, status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
@@ -205,6 +223,15 @@ func parallel(n int, fn func(i int)) {
 	}
 	close(start)
 	wg.Wait()
+}
+
+// tally counts the statuses of requests.
+func tally(statuses []int) map[int]int {
+	n := map[int]int{}
+	for _, st := range statuses {
+		n[st]++
+	}
+	return n
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -2,12 +2,17 @@ package api
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
 	"github.com/scrapstore/scrapstore/models"
@@ -74,6 +79,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Status, p.Detail = http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d MiB", mbe.Limit>>20)
 	case errors.As(err, &ce):
 		p.Status, p.Type, p.Detail, p.Allowed = http.StatusConflict, "/problems/conflict", ce.Detail, ce.Allowed
+		if ce.RetryAfterSeconds > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(ce.RetryAfterSeconds))
+		}
 	case errors.Is(err, models.ErrConflict):
 		p.Status, p.Type, p.Detail = http.StatusConflict, "/problems/conflict", err.Error()
 	case errors.As(err, &rl):
@@ -98,6 +106,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if he.Code == http.StatusRequestEntityTooLarge {
 			p.Detail = "the request body is larger than 1 MiB"
 		}
+	case unavailable(err):
+		p.Status, p.Detail = http.StatusServiceUnavailable, "the database, or another service this one depends on, cannot be reached just now; try again shortly"
+		c.Response().Header().Set("Retry-After", strconv.Itoa(unavailableRetryAfter))
+		s.Logger.WarnContext(c.Request().Context(), "database unavailable", "request_id", p.RequestID, "route", c.Path(), "error", err.Error())
 	default:
 		p.Status, p.Detail = http.StatusInternalServerError, "something went wrong on our side; quote the request id if you report it"
 		s.Logger.ErrorContext(c.Request().Context(), "internal error", "request_id", p.RequestID, "method", c.Request().Method, "route", c.Path(), "error", err.Error())
@@ -107,6 +119,34 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Title = "Client closed request"
 	}
 	writeProblem(c, p)
+}
+
+// unavailableRetryAfter is the Retry-After, in seconds, of a 503: about as long as a
+// database takes to restart.
+const unavailableRetryAfter = 5
+
+// unavailable tells an error of reaching the database (refused, cut off, shutting down
+// or starting up), or another service, from an error of the query itself: only the
+// first will pass if the request is tried again later.
+func unavailable(err error) bool {
+	var (
+		pgErr   *pgconn.PgError
+		connErr *pgconn.ConnectError
+		netErr  *net.OpError
+	)
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.As(err, &connErr), errors.As(err, &netErr):
+		return true
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		// pgx's word for a connection cut in the middle of a reply. (A request body cut
+		// short is a 400 from bind before it could get here.)
+		return true
+	case errors.As(err, &pgErr):
+		// Class 08 is a connection exception; 57P01..57P03 are the server shutting down
+		// or not yet accepting connections.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	return false
 }
 
 func writeProblem(c echo.Context, p Problem) {

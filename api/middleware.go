@@ -132,7 +132,8 @@ func (w *captureWriter) Write(b []byte) (int, error) {
 
 // idempotent makes a creating POST with an Idempotency-Key header safe to retry: the
 // first response for (user, key) is kept for a day and replayed for the same body; the
-// same key with another body is a 422.
+// same key with another body is a 422; a retry while the first request still runs is a
+// 409 with Retry-After.
 func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key := c.Request().Header.Get("Idempotency-Key")
@@ -147,13 +148,12 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Request().Body = io.NopCloser(bytes.NewReader(body))
-		sum := sha256.Sum256(append([]byte(c.Request().Method+" "+c.Request().URL.RequestURI()+"\n"), body...))
 		var userID int64
 		if u := currentUser(c); u != nil {
 			userID = u.ID
 		}
 		ctx := c.Request().Context()
-		prev, err := s.Store.ClaimIdempotencyKey(ctx, userID, key, hex.EncodeToString(sum[:]))
+		claim, prev, err := s.Store.ClaimIdempotencyKey(ctx, userID, key, requestHash(c.Request(), body))
 		if err != nil {
 			return err
 		}
@@ -161,21 +161,46 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("Idempotent-Replayed", "true")
 			return c.Blob(prev.Status, prev.ContentType, prev.Response)
 		}
+		// The claim, and whatever follows, must outlive a client that goes away.
+		bg := context.WithoutCancel(ctx)
+		stopRenewing := s.renewClaim(bg, claim)
+		c.SetRequest(c.Request().WithContext(models.WithIdempotencyClaim(ctx, claim)))
 		cw := &captureWriter{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = cw
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
 		c.Response().Writer = cw.ResponseWriter
-		// The client's request may be gone; the record must still be written.
-		bg := ctx
-		if ctx.Err() != nil {
-			bg = context.WithoutCancel(ctx)
-		}
-		if status := c.Response().Status; status >= 500 {
-			return s.Store.ReleaseIdempotencyKey(bg, userID, key)
-		} else {
-			return s.Store.FinishIdempotencyKey(bg, userID, key, status, c.Response().Header().Get(echo.HeaderContentType), cw.buf.Bytes())
-		}
+		stopRenewing()
+		return s.Store.FinishIdempotencyKey(bg, claim, c.Response().Status, c.Response().Header().Get(echo.HeaderContentType), cw.buf.Bytes())
 	}
+}
+
+// requestHash identifies a keyed request: its method, URL and body.
+func requestHash(r *http.Request, body []byte) string {
+	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
+	return hex.EncodeToString(sum[:])
+}
+
+// renewClaim keeps an idempotency claim's lease alive until stop is called, so that
+// only a claim whose process has died ever runs out.
+func (s *Server) renewClaim(ctx context.Context, claim *models.IdempotencyClaim) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(models.IdempotencyLease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := s.Store.RenewIdempotencyKey(ctx, claim); err != nil && ctx.Err() == nil {
+					s.Logger.WarnContext(ctx, "renew idempotency claim", "key", claim.Key, "error", err.Error())
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }

@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -29,6 +30,10 @@ type Config struct {
 	DataDir string
 	// Planning is the depot, the travel provider and the planner's time budget.
 	Planning models.PlanSettings
+	// TrustedProxies are the addresses of reverse proxies in front of the service. A
+	// request from one of them is taken to come from the address its X-Forwarded-For
+	// header names; no one else's X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
 }
 
 // JobRunner is the part of the scheduler the API uses.
@@ -85,9 +90,17 @@ func NewServer(d Deps) *Server {
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	// Client addresses are taken from the connection, not from headers a client can forge;
-	// the login limit depends on it.
+	// Client addresses are taken from the connection, or from X-Forwarded-For as written
+	// by trusted proxies only, never from headers a client can forge: the sign-in limits
+	// depend on them.
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(d.Config.TrustedProxies) > 0 {
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range d.Config.TrustedProxies {
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
+	}
 	e.Use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
 		noSniff,

@@ -105,7 +105,11 @@ func New(store *models.Store, logger *slog.Logger, loc *time.Location, now func(
 	}
 	for _, j := range jobs {
 		e := &entry{job: j}
-		id, err := s.cron.AddFunc(j.Schedule, func() { _, _ = s.run(s.ctx, e) })
+		id, err := s.cron.AddFunc(j.Schedule, func() {
+			// The time this run was scheduled for, the same in every process.
+			at := s.cron.Entry(e.id).Prev
+			_, _ = s.run(s.ctx, e, &at)
+		})
 		if err != nil {
 			cancel()
 			return nil, fmt.Errorf("job %s: schedule %q: %w", j.Name, j.Schedule, err)
@@ -160,12 +164,14 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (*models.JobRun, er
 	if !ok {
 		return nil, fmt.Errorf("job %q: %w", name, models.ErrNotFound)
 	}
-	return s.run(ctx, e)
+	return s.run(ctx, e, nil)
 }
 
 // run runs one job once, unless it is already running in this process or, on
-// PostgreSQL, in another process sharing the database.
-func (s *Scheduler) run(ctx context.Context, e *entry) (*models.JobRun, error) {
+// PostgreSQL, in another process sharing the database. A scheduled run (scheduled is
+// the time it was due) runs in only one of the processes sharing the database, whichever
+// claims it first.
+func (s *Scheduler) run(ctx context.Context, e *entry, scheduled *time.Time) (*models.JobRun, error) {
 	name := e.job.Name
 	if !e.running.TryLock() {
 		s.skipped(name, "still running here")
@@ -183,10 +189,16 @@ func (s *Scheduler) run(ctx context.Context, e *entry) (*models.JobRun, error) {
 	}
 	defer release()
 
-	rec, err := s.store.StartJobRun(ctx, name)
+	rec, started, err := s.store.StartJobRun(ctx, name, scheduled)
 	if err != nil {
 		s.log.Error("job start", "job", name, "error", err)
 		return nil, err
+	}
+	if !started {
+		// The normal lot of all but one of several processes: no warning.
+		s.runs.WithLabelValues(name, "skipped").Inc()
+		s.log.Info("job skipped", "job", name, "reason", "another process ran it", "scheduled_for", scheduled)
+		return nil, &models.ConflictError{Detail: fmt.Sprintf("job %s was run for %s by another process", name, scheduled.Format(time.RFC3339))}
 	}
 	start := time.Now()
 	summary, runErr := s.call(ctx, e.job)

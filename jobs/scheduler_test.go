@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -128,6 +129,100 @@ func TestOneRunAcrossProcessesOnPostgres(t *testing.T) {
 	}
 	if runs.Load() != 2 {
 		t.Fatalf("%d runs, want 2", runs.Load())
+	}
+}
+
+// Two processes sharing a database (two schedulers on two pools), each with the job on
+// its schedule, run each scheduled run once between them, whether they reach it at the
+// same moment or one after the other.
+func TestScheduledRunOnceAcrossProcesses(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, a *models.Store) {
+		ctx := context.Background()
+		var runs atomic.Int32
+		job := Job{Name: "reminders", Schedule: "0 9 * * *", Run: func(context.Context, *models.Store, time.Time) (string, error) {
+			runs.Add(1)
+			return "", nil
+		}}
+		var scheds []*Scheduler
+		for _, store := range []*models.Store{a, testdb.Another(t, a, nil)} {
+			s, err := New(store, quiet, time.UTC, time.Now, nil, []Job{job})
+			if err != nil {
+				t.Fatal(err)
+			}
+			scheds = append(scheds, s)
+		}
+		london, _ := time.LoadLocation("Europe/London")
+		nine := time.Date(2026, 11, 26, 9, 0, 0, 0, london)
+		runAt := func(s *Scheduler, at time.Time) error {
+			_, err := s.run(ctx, s.entries["reminders"], &at)
+			return err
+		}
+		errs := make(chan error, 2)
+		for _, s := range scheds {
+			go func() { errs <- runAt(s, nine) }()
+		}
+		var refused int
+		for range scheds {
+			if err := <-errs; errors.Is(err, models.ErrConflict) {
+				refused++
+			} else if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if runs.Load() != 1 || refused != 1 {
+			t.Fatalf("at the same moment: %d runs, %d refused; want 1 and 1", runs.Load(), refused)
+		}
+		// Late, or again in the same process: the run for that time has been made.
+		for _, s := range scheds {
+			if err := runAt(s, nine); !errors.Is(err, models.ErrConflict) {
+				t.Fatalf("a second run for the same time: %v", err)
+			}
+		}
+		// The next day's run, and runs by hand, are runs of their own.
+		if err := runAt(scheds[1], nine.AddDate(0, 0, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := scheds[0].RunNow(ctx, "reminders"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := scheds[1].RunNow(ctx, "reminders"); err != nil {
+			t.Fatal(err)
+		}
+		var recorded []models.JobRun
+		a.DB(ctx).Order("id").Find(&recorded)
+		var got []string
+		for _, r := range recorded {
+			if r.ScheduledFor == nil {
+				got = append(got, "by hand")
+			} else {
+				got = append(got, r.ScheduledFor.UTC().Format(time.RFC3339))
+			}
+		}
+		if want := []string{"2026-11-26T09:00:00Z", "2026-11-27T09:00:00Z", "by hand", "by hand"}; runs.Load() != 4 || !slices.Equal(got, want) {
+			t.Fatalf("%d runs recorded as %v, want %v", runs.Load(), got, want)
+		}
+	})
+}
+
+// The scheduler records the time a run was due as well as when it started.
+func TestCronRunRecordsItsScheduledTime(t *testing.T) {
+	store := testdb.SQLite(t, nil)
+	job := Job{Name: "tick", Schedule: "@every 1s", Run: func(context.Context, *models.Store, time.Time) (string, error) { return "", nil }}
+	s, err := New(store, quiet, time.UTC, time.Now, nil, []Job{job})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	defer s.Stop(context.Background())
+	var run models.JobRun
+	for deadline := time.Now().Add(10 * time.Second); store.DB(t.Context()).Where("job = ? AND finished_at IS NOT NULL", "tick").Take(&run).Error != nil; {
+		if time.Now().After(deadline) {
+			t.Fatal("the job did not run")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if run.ScheduledFor == nil || !run.ScheduledFor.Equal(run.ScheduledFor.Truncate(time.Second)) || run.ScheduledFor.After(run.StartedAt) {
+		t.Fatalf("run scheduled for %v, started at %v", run.ScheduledFor, run.StartedAt)
 	}
 }
 

@@ -56,10 +56,12 @@ func (p *Problems) Err() error {
 }
 
 // ConflictError is a request that the current state forbids; Detail says why, and
-// Allowed lists the moves that would be allowed, when there is such a list.
+// Allowed lists the moves that would be allowed, when there is such a list. When the
+// conflict will pass by itself, RetryAfterSeconds says when to try again.
 type ConflictError struct {
-	Detail  string
-	Allowed []string
+	Detail            string
+	Allowed           []string
+	RetryAfterSeconds int
 }
 
 func (e *ConflictError) Error() string { return e.Detail }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"time"
 
@@ -9,11 +10,18 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// IdempotencyTTL is how long a creating request's response is kept for replay.
-const IdempotencyTTL = 24 * time.Hour
+const (
+	// IdempotencyTTL is how long a creating request's response is kept for replay.
+	IdempotencyTTL = 24 * time.Hour
+	// IdempotencyLease is how long a claim lasts unless its holder renews it. A holder
+	// renews it while its request runs, so a claim outlives its lease only when the
+	// process holding it has died; then a retry takes it over.
+	IdempotencyLease = time.Minute
+)
 
 // IdempotencyKey is a creating request's key, the hash of its body and, once it has
-// finished, its response. Status 0 means the first request is still running.
+// finished, its response. Status 0 means the request is still running, held by Holder
+// until LeaseUntil; Done means its work has been committed.
 type IdempotencyKey struct {
 	ID          int64
 	UserID      int64
@@ -22,25 +30,49 @@ type IdempotencyKey struct {
 	Status      int
 	ContentType string
 	Response    []byte
+	Holder      string
+	LeaseUntil  *time.Time
+	Done        bool
 	CreatedAt   time.Time
+}
+
+// IdempotencyClaim is one request's hold on a key.
+type IdempotencyClaim struct {
+	UserID int64
+	Key    string
+	Holder string
 }
 
 // ErrIdempotencyMismatch is a key reused with a different body.
 var ErrIdempotencyMismatch = Invalid("Idempotency-Key", "was already used with a different request body")
 
-// ClaimIdempotencyKey either claims (user, key) for a new request, returning nil, or
-// returns the finished response of the request that claimed it first. When that first
-// request is still running it waits for it; when it failed and released the key, this
-// request claims it instead. So two identical requests at once create one thing.
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash string) (*IdempotencyKey, error) {
+// ClaimIdempotencyKey either claims (user, key) for a new request, or returns the
+// finished response of the request that claimed it first. While that first request is
+// still running it refuses at once with a ConflictError that says when to retry; once
+// its holder has died (its lease ran out) this request takes the claim over, unless the
+// work was done and only its response was lost. So two identical requests never both
+// do their work, and a retry never waits for a dead process.
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash string) (*IdempotencyClaim, *IdempotencyKey, error) {
+	claim := &IdempotencyClaim{UserID: userID, Key: key, Holder: rand.Text()}
 	for {
-		rec := IdempotencyKey{UserID: userID, Key: key, RequestHash: hash, CreatedAt: s.Now()}
+		now := s.Now()
+		lease := now.Add(IdempotencyLease)
+		rec := IdempotencyKey{UserID: userID, Key: key, RequestHash: hash, Holder: claim.Holder, LeaseUntil: &lease, CreatedAt: now}
 		res := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rec)
 		if res.Error != nil {
-			return nil, res.Error
+			return nil, nil, res.Error
 		}
 		if res.RowsAffected == 1 {
-			return nil, nil
+			return claim, nil, nil
+		}
+		res = s.DB(ctx).Model(&IdempotencyKey{}).
+			Where("user_id = ? AND key = ? AND request_hash = ? AND status = 0 AND NOT done AND (lease_until IS NULL OR lease_until < ?)", userID, key, hash, now).
+			Updates(map[string]any{"holder": claim.Holder, "lease_until": lease})
+		if res.Error != nil {
+			return nil, nil, res.Error
+		}
+		if res.RowsAffected == 1 {
+			return claim, nil, nil // its holder died: take it over
 		}
 		var got IdempotencyKey
 		err := s.DB(ctx).Where("user_id = ? AND key = ?", userID, key).Take(&got).Error
@@ -48,27 +80,66 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash
 		case errors.Is(err, gorm.ErrRecordNotFound):
 			continue // released between our insert and our read: try to claim it
 		case err != nil:
-			return nil, err
+			return nil, nil, err
 		case got.RequestHash != hash:
-			return nil, ErrIdempotencyMismatch
+			return nil, nil, ErrIdempotencyMismatch
 		case got.Status != 0:
-			return &got, nil
+			return nil, &got, nil
+		case got.Done && got.LeaseUntil != nil && got.LeaseUntil.Before(now):
+			return nil, nil, Conflict("the request with this Idempotency-Key was done, but the service stopped before its response was kept; it will not be done again")
 		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(25 * time.Millisecond):
+		return nil, nil, &ConflictError{
+			Detail:            "a request with this Idempotency-Key is still running; retry it to get its response",
+			RetryAfterSeconds: 1,
 		}
 	}
 }
 
-// FinishIdempotencyKey stores the response of a claimed request for replay.
-func (s *Store) FinishIdempotencyKey(ctx context.Context, userID int64, key string, status int, contentType string, body []byte) error {
-	return s.DB(ctx).Model(&IdempotencyKey{}).Where("user_id = ? AND key = ?", userID, key).
-		Updates(map[string]any{"status": status, "content_type": contentType, "response": body}).Error
+// RenewIdempotencyKey extends a running claim's lease; the request's holder calls it
+// while the request runs.
+func (s *Store) RenewIdempotencyKey(ctx context.Context, c *IdempotencyClaim) error {
+	return s.held(ctx, c).Update("lease_until", s.Now().Add(IdempotencyLease)).Error
 }
 
-// ReleaseIdempotencyKey forgets a claim whose request failed, so that it can be retried.
-func (s *Store) ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error {
-	return s.DB(ctx).Where("user_id = ? AND key = ? AND status = 0", userID, key).Delete(&IdempotencyKey{}).Error
+// FinishIdempotencyKey stores the response of a claimed request for replay, but for a
+// failure (a 5xx) whose work was not done: that frees the key, so the request can be
+// retried. A holder whose claim was taken over (it stalled past its lease) changes
+// nothing.
+func (s *Store) FinishIdempotencyKey(ctx context.Context, c *IdempotencyClaim, status int, contentType string, body []byte) error {
+	if status >= 500 {
+		res := s.held(ctx, c).Where("NOT done").Delete(&IdempotencyKey{})
+		if res.Error != nil || res.RowsAffected == 1 {
+			return res.Error
+		}
+	}
+	return s.held(ctx, c).Updates(map[string]any{"status": status, "content_type": contentType, "response": body, "lease_until": nil}).Error
+}
+
+type claimKey struct{}
+
+// WithIdempotencyClaim gives ctx a request's claim, so that the transactions of the
+// request mark the claim done as they commit.
+func WithIdempotencyClaim(ctx context.Context, c *IdempotencyClaim) context.Context {
+	return context.WithValue(ctx, claimKey{}, c)
+}
+
+// markClaimDone marks the work of the claim in ctx (if any) as done, in the transaction
+// that does it: a retry after a crash must not do it again. It refuses when the claim
+// is no longer held, so a holder that stalled past its lease cannot do the work a
+// second time after a retry took it over.
+func markClaimDone(ctx context.Context, tx *gorm.DB) error {
+	c, ok := ctx.Value(claimKey{}).(*IdempotencyClaim)
+	if !ok {
+		return nil
+	}
+	res := tx.Model(&IdempotencyKey{}).Where("user_id = ? AND key = ? AND holder = ? AND status = 0", c.UserID, c.Key, c.Holder).Update("done", true)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return Conflict("this request's Idempotency-Key was taken over by a retry, which answers for it")
+	}
+	return res.Error
+}
+
+// held selects the key's record while c still holds it.
+func (s *Store) held(ctx context.Context, c *IdempotencyClaim) *gorm.DB {
+	return s.DB(ctx).Model(&IdempotencyKey{}).Where("user_id = ? AND key = ? AND holder = ? AND status = 0", c.UserID, c.Key, c.Holder)
 }

@@ -3,23 +3,36 @@ package models
 import (
 	"context"
 	"time"
+
+	"gorm.io/gorm/clause"
 )
 
 // JobRun records one run of a scheduled job.
 type JobRun struct {
-	ID         int64      `json:"id"`
-	Job        string     `json:"job"`
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt *time.Time `json:"finished_at"`
-	OK         bool       `json:"ok" gorm:"column:ok"`
-	Error      string     `json:"error"`
-	Summary    string     `json:"summary"`
+	ID  int64  `json:"id"`
+	Job string `json:"job"`
+	// ScheduledFor is the time the schedule called for this run; nil for a run asked
+	// for by hand. It is unique per job, so that of several processes sharing the
+	// database only one makes each scheduled run.
+	ScheduledFor *time.Time `json:"scheduled_for"`
+	StartedAt    time.Time  `json:"started_at"`
+	FinishedAt   *time.Time `json:"finished_at"`
+	OK           bool       `json:"ok" gorm:"column:ok"`
+	Error        string     `json:"error"`
+	Summary      string     `json:"summary"`
 }
 
-// StartJobRun records that a job has started.
-func (s *Store) StartJobRun(ctx context.Context, job string) (*JobRun, error) {
-	r := &JobRun{Job: job, StartedAt: s.Now()}
-	return r, s.DB(ctx).Create(r).Error
+// StartJobRun records that a job has started. A scheduled run (scheduledFor not nil)
+// is claimed: when a process sharing the database has already started the run for that
+// time, started is false and nothing is recorded.
+func (s *Store) StartJobRun(ctx context.Context, job string, scheduledFor *time.Time) (r *JobRun, started bool, err error) {
+	r = &JobRun{Job: job, StartedAt: s.Now()}
+	if scheduledFor != nil {
+		at := scheduledFor.UTC()
+		r.ScheduledFor = &at
+	}
+	res := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(r)
+	return r, res.RowsAffected == 1, res.Error
 }
 
 // FinishJobRun records how a run ended.

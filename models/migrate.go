@@ -140,12 +140,16 @@ func (s *Store) Pending(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// migrationLockKey is the advisory lock that migrations take: a fixed number, shared by
+// every Scrapstore process, old or new.
+const migrationLockKey = 7_300_001
+
 // Migrate applies every pending migration in order, each in its own transaction (both
 // engines run DDL transactionally), and returns the ones it applied. On PostgreSQL an
 // advisory lock keeps two processes starting at once from applying the same migration.
 func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 	var done []Migration
-	err := s.withMigrationLock(ctx, func() error {
+	err := s.withLock(ctx, migrationLockKey, func() error {
 		states, err := s.MigrationStatus(ctx)
 		if err != nil {
 			return err
@@ -172,23 +176,6 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 		return nil
 	})
 	return done, err
-}
-
-func (s *Store) withMigrationLock(ctx context.Context, fn func() error) error {
-	if s.dialect != Postgres {
-		return fn()
-	}
-	conn, err := s.SQLDB().Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	const key = 7_300_001 // any fixed number, shared by every Scrapstore process
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
-		return fmt.Errorf("lock migrations: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key) //nolint:errcheck // the session ends with the connection anyway
-	return fn()
 }
 
 // splitSQL splits a migration into statements at semicolons that end a line. The

@@ -161,6 +161,8 @@ func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 func (s *Store) Ping(ctx context.Context) error { return s.SQLDB().PingContext(ctx) }
 
 // InTx runs fn in a transaction: committed when fn returns nil, rolled back otherwise.
+// When ctx carries an idempotency claim, the transaction also marks the claim's work as
+// done, or fails if the claim has been taken over.
 // On SQLite the transaction takes the write lock before fn runs (a write that changes
 // nothing), so that a transaction that reads and then writes waits its turn instead of
 // failing half way with "database is locked". (The driver's _txlock setting would do
@@ -172,7 +174,10 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 				return fmt.Errorf("take the write lock: %w", err)
 			}
 		}
-		return fn(tx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return markClaimDone(ctx, tx)
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -64,19 +65,32 @@ type Token struct {
 	RevokedAt *time.Time
 }
 
-// LoginFailure is one failed sign-in, kept for rate limiting.
+// LoginFailure is one failed sign-in, kept for rate limiting. A sign-in is recorded as a
+// failure before its password is checked, and the record is removed when it was right.
 type LoginFailure struct {
 	ID       int64
 	Email    string
-	ClientIP string
+	ClientIP string // the client's address, or its /64 network for IPv6
 	At       time.Time
 }
 
-// Login limits: this many failures within the window, for one email or one client
-// address, and further attempts are refused until the oldest failure leaves the window.
+// Sign-in limits, counted over the last LoginFailureWindow. They slow guessing down
+// without letting a stranger lock an account's owner out.
 const (
-	LoginFailureLimit  = 10
 	LoginFailureWindow = 15 * time.Minute
+	// LoginFailureLimit failures for one email from one address, and that address may
+	// not try that email again until the oldest failure leaves the window. The owner,
+	// signing in from elsewhere, is not affected.
+	LoginFailureLimit = 10
+	// LoginAddressLimit failures from one address, whatever the emails, and the address
+	// may not try any email until the oldest failure leaves the window.
+	LoginAddressLimit = 3 * LoginFailureLimit
+	// LoginEmailLimit failures for one email from every address together, and each
+	// further attempt must come a growing delay after the last failure: one second,
+	// then two, four... up to LoginMaxDelay. That bounds guessing from many addresses
+	// while the owner still gets in, at worst a minute later.
+	LoginEmailLimit = 3 * LoginFailureLimit
+	LoginMaxDelay   = time.Minute
 )
 
 // NewUser is what is needed to create a user.
@@ -280,18 +294,16 @@ func (s *Store) revokeTokens(tx *gorm.DB, userID int64, exceptHash string) error
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a real password"), bcrypt.DefaultCost)
 
 // Login checks an email and password and issues a token. Unknown emails and wrong
-// passwords fail alike; too many failures for the email or the client address are refused
-// with a RateLimitError.
+// passwords fail alike; an attempt over the sign-in limits is refused with a
+// RateLimitError before its password is checked.
 func (s *Store) Login(ctx context.Context, email, password, clientIP string, ttl time.Duration) (string, *Token, *User, error) {
 	email = normaliseEmail(email)
-	now := s.Now()
-	if wait, err := s.loginWait(ctx, email, clientIP, now); err != nil {
+	attempt, err := s.admitLogin(ctx, email, addressKey(clientIP))
+	if err != nil {
 		return "", nil, nil, err
-	} else if wait > 0 {
-		return "", nil, nil, &RateLimitError{RetryAfterSeconds: int(math.Ceil(wait.Seconds()))}
 	}
 	var u User
-	err := s.DB(ctx).Where("email = ?", email).First(&u).Error
+	err = s.DB(ctx).Where("email = ?", email).First(&u).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return "", nil, nil, err
 	}
@@ -300,37 +312,100 @@ func (s *Store) Login(ctx context.Context, email, password, clientIP string, ttl
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil || !u.Active {
-		if err := s.DB(ctx).Create(&LoginFailure{Email: email, ClientIP: clientIP, At: now}).Error; err != nil {
-			return "", nil, nil, err
-		}
 		return "", nil, nil, fmt.Errorf("email or password is wrong: %w", ErrUnauthorized)
 	}
-	secret, tok, err := s.issueToken(ctx, u.ID, ttl)
+	var (
+		secret string
+		tok    *Token
+	)
+	err = s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Delete(&LoginFailure{}, attempt).Error; err != nil {
+			return err
+		}
+		secret, tok, err = s.bound(tx).issueToken(ctx, u.ID, ttl)
+		return err
+	})
 	if err != nil {
 		return "", nil, nil, err
 	}
-	s.DB(ctx).Where("email = ?", email).Delete(&LoginFailure{})
 	return secret, tok, &u, nil
 }
 
-// loginWait is how long until another attempt is allowed (0 when it is allowed now).
-func (s *Store) loginWait(ctx context.Context, email, ip string, now time.Time) (time.Duration, error) {
-	since := now.Add(-LoginFailureWindow)
-	var wait time.Duration
-	for _, by := range []struct{ col, val string }{{"email", email}, {"client_ip", ip}} {
-		var times []time.Time
-		err := s.DB(ctx).Model(&LoginFailure{}).Where(by.col+" = ? AND at > ?", by.val, since).
-			Order("at DESC").Limit(LoginFailureLimit).Pluck("at", &times).Error
+// admitLogin decides whether a sign-in may be checked and, if so, records it as a
+// failure (returning the record's id), in one step locked per email and per address:
+// however many attempts arrive at once, from however many processes, no more than the
+// limits allow are ever checked.
+func (s *Store) admitLogin(ctx context.Context, email, addr string) (int64, error) {
+	f := LoginFailure{Email: email, ClientIP: addr}
+	err := s.InTx(ctx, func(tx *gorm.DB) error {
+		if err := s.lockNames(tx, "login email "+email, "login address "+addr); err != nil {
+			return err
+		}
+		f.At = s.Now()
+		wait, err := loginWait(tx, email, addr, f.At)
 		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			return &RateLimitError{RetryAfterSeconds: int(math.Ceil(wait.Seconds()))}
+		}
+		return tx.Create(&f).Error
+	})
+	return f.ID, err
+}
+
+// loginWait is how long until another attempt for email from addr is allowed (0 when
+// it is allowed now).
+func loginWait(tx *gorm.DB, email, addr string, now time.Time) (time.Duration, error) {
+	recent := func() *gorm.DB {
+		return tx.Model(&LoginFailure{}).Where("at > ?", now.Add(-LoginFailureWindow))
+	}
+	var wait time.Duration
+	// A window's worth of failures: wait until the oldest that counts leaves the window.
+	for _, lim := range []struct {
+		q     *gorm.DB
+		limit int
+	}{
+		{recent().Where("email = ? AND client_ip = ?", email, addr), LoginFailureLimit},
+		{recent().Where("client_ip = ?", addr), LoginAddressLimit},
+	} {
+		var times []time.Time
+		if err := lim.q.Order("at DESC").Limit(lim.limit).Pluck("at", &times).Error; err != nil {
 			return 0, err
 		}
-		if len(times) >= LoginFailureLimit {
-			if w := times[LoginFailureLimit-1].Add(LoginFailureWindow).Sub(now); w > wait {
-				wait = w
-			}
+		if len(times) == lim.limit {
+			wait = max(wait, times[lim.limit-1].Add(LoginFailureWindow).Sub(now))
 		}
 	}
+	// Many failures for the email from everywhere: a growing delay after the last one.
+	var n int64
+	if err := recent().Where("email = ?", email).Count(&n).Error; err != nil {
+		return 0, err
+	}
+	if n >= LoginEmailLimit {
+		var last time.Time
+		if err := recent().Where("email = ?", email).Order("at DESC").Limit(1).Pluck("at", &last).Error; err != nil {
+			return 0, err
+		}
+		delay := min(LoginMaxDelay, time.Second<<min(n-LoginEmailLimit, 6))
+		wait = max(wait, last.Add(delay).Sub(now))
+	}
 	return wait, nil
+}
+
+// addressKey is what sign-in limits count an address as: the address itself, or for
+// IPv6 its /64 network, since one subscriber is given a whole /64 and could otherwise
+// try from a new address each time.
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 func tokenHash(secret string) string {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -36,6 +37,8 @@ type config struct {
 	MetricsAddr  string
 	RunKmLimit   float64
 	GeocoderURL  string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
+	TrustedProxies []*net.IPNet
 }
 
 // setting is one configuration value: its flag, its environment variable
@@ -189,6 +192,27 @@ var settings = []setting{
 			return errors.New("must be a number of km between 1 and 5000")
 		}
 		c.RunKmLimit = km
+		return nil
+	}},
+	{"trusted-proxies", "", "addresses or networks of reverse proxies in front of the service, comma-separated (e.g. 10.0.0.5,10.1.0.0/16): only their X-Forwarded-For names the client; empty: the connection's address is the client's", func(c *config, v string) error {
+		c.TrustedProxies = nil
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			if !strings.Contains(part, "/") {
+				if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
+					part += "/32"
+				} else {
+					part += "/128"
+				}
+			}
+			_, n, err := net.ParseCIDR(part)
+			if err != nil {
+				return fmt.Errorf("%q is not an address or network such as 10.0.0.5 or 10.1.0.0/16", part)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, n)
+		}
 		return nil
 	}},
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -79,6 +80,7 @@ func TestBadSettingsExitWithTwo(t *testing.T) {
 		"database":    {nil, map[string]string{"SCRAPSTORE_DATABASE_URL": "mysql://x"}, "SCRAPSTORE_DATABASE_URL"},
 		"geocoder":    {nil, map[string]string{"SCRAPSTORE_GEOCODER_URL": "api.postcodes.io"}, "SCRAPSTORE_GEOCODER_URL"},
 		"addr flag":   {[]string{"--addr", "nowhere"}, nil, "addr"},
+		"proxies":     {nil, map[string]string{"SCRAPSTORE_TRUSTED_PROXIES": "10.0.0.5, 10.1.0.0/33"}, "SCRAPSTORE_TRUSTED_PROXIES"},
 		"after serve": {[]string{"serve", "--token-ttl", "1s"}, nil, "token-ttl"},
 		"command":     {[]string{"frobnicate"}, nil, "frobnicate"},
 		"migrate":     {[]string{"migrate", "sideways"}, nil, "migrate up|status"},
@@ -92,6 +94,20 @@ func TestBadSettingsExitWithTwo(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want 2 naming %s", code, stderr.String(), c.want)
 			}
 		})
+	}
+}
+
+func TestTrustedProxiesSetting(t *testing.T) {
+	cfg, err := configFromEnv(env(map[string]string{"SCRAPSTORE_TRUSTED_PROXIES": " 10.0.0.5, 10.1.0.0/16,fd00::1 ,"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range cfg.TrustedProxies {
+		got = append(got, n.String())
+	}
+	if want := []string{"10.0.0.5/32", "10.1.0.0/16", "fd00::1/128"}; !slices.Equal(got, want) {
+		t.Fatalf("trusted proxies %v, want %v", got, want)
 	}
 }
 

@@ -60,21 +60,8 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	defer store.Close()
 	log.Info("database ready", "dialect", store.Dialect())
 
-	if pw, created, err := store.EnsureManager(ctx, cfg.ManagerEmail); err != nil {
-		return fmt.Errorf("create the first manager: %w", err)
-	} else if created {
-		fmt.Fprintf(stdout, "\nCreated a manager account (shown once, keep it safe):\n  email:    %s\n  password: %s\n\n", cfg.ManagerEmail, pw)
-	}
-	if cfg.Demo {
-		if empty, err := store.IsEmpty(ctx); err != nil {
-			return err
-		} else if empty {
-			users, err := store.LoadDemo(ctx, 1, 1, today(cfg))
-			if err != nil {
-				return fmt.Errorf("load demo data: %w", err)
-			}
-			printDemoUsers(stdout, users)
-		}
+	if err := firstStart(ctx, cfg, store, stdout); err != nil {
+		return err
 	}
 
 	if cfg.GeocoderURL != "" {
@@ -98,7 +85,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	srv := api.NewServer(api.Deps{
 		Store: store, Logger: log, Now: time.Now, Jobs: sched, Registry: reg,
-		Config: api.Config{TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version(), AutoConfirm: cfg.AutoConfirm, DataDir: cfg.DataDir, Planning: planning},
+		Config: api.Config{TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version(), AutoConfirm: cfg.AutoConfirm, DataDir: cfg.DataDir, Planning: planning, TrustedProxies: cfg.TrustedProxies},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -148,6 +135,31 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// firstStart creates the first manager and, if asked, loads demo data into an empty
+// database. Processes starting at once on one database take turns, so that only the
+// first does it.
+func firstStart(ctx context.Context, cfg config, store *models.Store, stdout io.Writer) error {
+	return store.WithLock(ctx, "first start", func() error {
+		if pw, created, err := store.EnsureManager(ctx, cfg.ManagerEmail); err != nil {
+			return fmt.Errorf("create the first manager: %w", err)
+		} else if created {
+			fmt.Fprintf(stdout, "\nCreated a manager account (shown once, keep it safe):\n  email:    %s\n  password: %s\n\n", cfg.ManagerEmail, pw)
+		}
+		if !cfg.Demo {
+			return nil
+		}
+		if empty, err := store.IsEmpty(ctx); err != nil || !empty {
+			return err
+		}
+		users, err := store.LoadDemo(ctx, 1, 1, today(cfg))
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		printDemoUsers(stdout, users)
+		return nil
+	})
 }
 
 func displayAddr(a net.Addr) string {

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,14 @@ func EachWith(t *testing.T, now func() time.Time, fn func(t *testing.T, store *m
 // SQLite opens a migrated SQLite database in a temporary directory.
 func SQLite(t testing.TB, now func() time.Time) *models.Store {
 	t.Helper()
-	return open(t, models.OpenOptions{DataDir: t.TempDir(), Now: now, BcryptCost: bcrypt.MinCost})
+	return open(t, models.OpenOptions{URL: "sqlite:" + filepath.Join(t.TempDir(), "scrapstore.db"), Now: now, BcryptCost: bcrypt.MinCost})
+}
+
+// Another opens a second Store on store's database, with a pool of its own, as a second
+// Scrapstore process would.
+func Another(t testing.TB, store *models.Store, now func() time.Time) *models.Store {
+	t.Helper()
+	return open(t, models.OpenOptions{URL: store.URL(), Now: now, BcryptCost: bcrypt.MinCost})
 }
 
 // Postgres opens a migrated PostgreSQL database in a schema of its own, dropped when the
