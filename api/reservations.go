@@ -53,7 +53,7 @@ func (s *Server) reservationRules() models.ReservationRules {
 
 func (s *Server) listReservations(c echo.Context) error {
 	q := query{c: c}
-	f := models.ReservationFilter{OrganisationID: q.int64("organisation_id"), Status: q.str("status")}
+	f := models.ReservationFilter{OrganisationID: q.int64("organisation_id"), Status: q.str("status"), Sort: q.str("sort")}
 	if d := q.date("from"); d != nil {
 		t := d.Start(s.Config.Location)
 		f.From = &t

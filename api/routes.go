@@ -18,12 +18,14 @@ type route struct {
 	idempotent bool
 	summary    string
 	params     []param // query parameters
-	body       any     // request body type (a zero value), nil for none
-	resp       any     // response body type, nil for none
-	status     int     // success status; 200 when zero
-	produces   string  // response media type when not JSON
-	consumes   string  // request media type when not JSON
-	maxBody    int64   // largest body, when not MaxBody
+	// oneOf lists the values a query parameter may take, by name; any other is a 422.
+	oneOf    map[string][]string
+	body     any    // request body type (a zero value), nil for none
+	resp     any    // response body type, nil for none
+	status   int    // success status; 200 when zero
+	produces string // response media type when not JSON
+	consumes string // request media type when not JSON
+	maxBody  int64  // largest body, when not MaxBody
 }
 
 type param struct{ name, kind, desc string }
@@ -57,7 +59,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, path: "/api/v1/me/password", roles: anyone, handler: s.changePassword, summary: "Change my password (revokes my other tokens)", body: passwordRequest{}, status: http.StatusNoContent},
 
 		{method: http.MethodGet, path: "/api/v1/users", roles: managers, handler: s.listUsers, summary: "List users", resp: List[models.User]{},
-			params: append([]param{{"role", "string", "manager, staff, driver or member"}, {"organisation_id", "integer", ""}, {"active", "boolean", ""}}, pageParams...)},
+			params: append([]param{{"role", "string", "only this role"}, {"organisation_id", "integer", ""}, {"active", "boolean", ""}}, pageParams...), oneOf: map[string][]string{"role": roleStrings(models.Roles)}},
 		{method: http.MethodPost, path: "/api/v1/users", roles: managers, handler: s.createUser, idempotent: true, summary: "Create a user", body: userRequest{}, resp: models.User{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/users/:id", roles: managers, handler: s.getUser, summary: "One user", resp: models.User{}},
 		{method: http.MethodPatch, path: "/api/v1/users/:id", roles: managers, handler: s.updateUser, summary: "Change or deactivate a user", body: userPatch{}, resp: models.User{}},
@@ -69,7 +71,7 @@ func (s *Server) routeTable() []route {
 
 		// Member groups. A member sees and changes only its own organisation.
 		{method: http.MethodGet, path: "/api/v1/organisations", roles: staffMember, handler: s.listOrganisations, summary: "List member groups by name (a member sees its own)", resp: List[models.Organisation]{},
-			params: append([]param{{"kind", "string", ""}, {"q", "string", "part of the name or postcode"}, {"lapsed", "boolean", "membership out of date today"}}, pageParams...)},
+			params: append([]param{{"kind", "string", ""}, {"q", "string", "part of the name or postcode"}, {"lapsed", "boolean", "membership out of date today"}}, pageParams...), oneOf: map[string][]string{"kind": models.OrganisationKinds}},
 		{method: http.MethodPost, path: "/api/v1/organisations", roles: staff, handler: s.createOrganisation, idempotent: true, summary: "Add a member group", body: organisationRequest{}, resp: models.Organisation{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.getOrganisation, summary: "One member group", resp: models.Organisation{}},
 		{method: http.MethodPatch, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.updateOrganisation, summary: "Change a member group (members: contact details only)", body: organisationPatch{}, resp: models.Organisation{}},
@@ -106,7 +108,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v1/donations/:id", roles: staff, handler: s.getDonation, summary: "One donation with its lines", resp: models.Donation{}},
 		{method: http.MethodPost, path: "/api/v1/donations/:id/void", roles: staff, handler: s.voidDonation, summary: "Void a donation logged by mistake, reversing its movements", body: reasonRequest{}, resp: models.Donation{}},
 		{method: http.MethodGet, path: "/api/v1/stock", roles: anyone, handler: s.listStock, summary: "Stock items with on hand, reserved and available", resp: List[models.StockItem]{},
-			params: append([]param{{"category_id", "integer", ""}, {"location_id", "integer", ""}, {"q", "string", "part of the description"}, {"available_only", "boolean", ""}, {"sort", "string", "description (default), -description, updated_at, -updated_at, id"}}, pageParams...)},
+			params: append([]param{{"category_id", "integer", ""}, {"location_id", "integer", ""}, {"q", "string", "part of the description"}, {"available_only", "boolean", ""}, {"sort", "string", "the order: a field, - first for descending (default description)"}}, pageParams...), oneOf: map[string][]string{"sort": models.SortKeys(models.StockSorts)}},
 		{method: http.MethodGet, path: "/api/v1/stock/wanted", roles: public, handler: s.wantedList, summary: "Categories under their minimum stock, with how much is needed (public)", resp: List[models.Wanted]{}},
 		{method: http.MethodGet, path: "/api/v1/stock/:id", roles: anyone, handler: s.getStockItem, summary: "One stock item", resp: models.StockItem{}},
 		{method: http.MethodPatch, path: "/api/v1/stock/:id", roles: staff, handler: s.updateStockItem, summary: "Change an item's description or weight per unit", body: stockPatch{}, resp: models.StockItem{}},
@@ -128,8 +130,9 @@ func (s *Server) routeTable() []route {
 			params: []param{{"dry_run", "boolean", "check every row and write nothing"}}},
 
 		// Reservations: members reserve stock for a visit slot; staff check them out at the counter.
-		{method: http.MethodGet, path: "/api/v1/reservations", roles: staffMember, handler: s.listReservations, summary: "Reservations, soonest slot first (a member sees its own)", resp: List[models.Reservation]{},
-			params: append([]param{{"organisation_id", "integer", ""}, {"status", "string", "pending, confirmed, collected, cancelled, expired"}, {"from", "string", "first slot day"}, {"to", "string", "last slot day"}}, pageParams...)},
+		{method: http.MethodGet, path: "/api/v1/reservations", roles: staffMember, handler: s.listReservations, summary: "Reservations, latest slot first (a member sees its own)", resp: List[models.Reservation]{},
+			params: append([]param{{"organisation_id", "integer", ""}, {"status", "string", ""}, {"from", "string", "first slot day"}, {"to", "string", "last slot day"}, {"sort", "string", "slot_start for the earliest slot first"}}, pageParams...),
+			oneOf:  map[string][]string{"status": models.ReservationStatuses, "sort": models.SortKeys(models.ReservationSorts)}},
 		{method: http.MethodPost, path: "/api/v1/reservations", roles: staffMember, handler: s.createReservation, idempotent: true, summary: "Reserve stock for a visit slot (members for their own group)", body: reservationRequest{}, resp: models.Reservation{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.getReservation, summary: "One reservation", resp: models.Reservation{}},
 		{method: http.MethodPatch, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.updateReservation, summary: "Change quantities (0 removes a line), the slot or notes until the slot starts", body: reservationPatch{}, resp: models.Reservation{}},
@@ -144,7 +147,8 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v1/furniture-types", roles: anyone, handler: s.listFurnitureTypes, summary: "Kinds of furniture with average weights and reuse factors", resp: List[models.FurnitureType]{}, params: pageParams},
 		{method: http.MethodPost, path: "/api/v1/furniture-types", roles: managers, handler: s.createFurnitureType, idempotent: true, summary: "Add a kind of furniture", body: furnitureTypeRequest{}, resp: models.FurnitureType{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/furniture", roles: staffMember, handler: s.listFurniture, summary: "Furniture, newest first (members see what is available)", resp: List[models.FurnitureItem]{},
-			params: append([]param{{"type_id", "integer", ""}, {"status", "string", ""}, {"condition", "string", "good, fair, needs_repair"}, {"q", "string", "part of the description, colour or tag"}}, pageParams...)},
+			params: append([]param{{"type_id", "integer", ""}, {"status", "string", ""}, {"condition", "string", "only items in this condition"}, {"q", "string", "part of the description, colour or tag"}}, pageParams...),
+			oneOf:  map[string][]string{"status": models.FurnitureStatuses, "condition": models.FurnitureConditions}},
 		{method: http.MethodPost, path: "/api/v1/furniture", roles: staff, handler: s.registerFurniture, idempotent: true, summary: "Register a piece of furniture and give it a tag", body: furnitureRequest{}, resp: models.FurnitureItem{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/furniture/by-tag/:tag", roles: staff, handler: s.furnitureByTag, summary: "Find an item by its tag (a barcode scanner)", resp: models.FurnitureItem{}},
 		{method: http.MethodGet, path: "/api/v1/furniture/deliveries", roles: staffDriver, handler: s.listDeliveries, summary: "Hand-overs waiting to be delivered, oldest first", resp: List[models.Handover]{}, params: pageParams},
@@ -160,7 +164,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, path: "/api/v1/furniture/:id/handover", roles: staff, handler: s.handOver, summary: "Hand a reserved item over, collected or delivered", body: handoverRequest{}, resp: models.Handover{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/furniture/:id/label.pdf", roles: staff, handler: s.furnitureLabel, summary: "A label with the tag and its barcode", produces: "application/pdf"},
 		{method: http.MethodGet, path: "/api/v1/recipients", roles: staff, handler: s.listRecipients, summary: "Households and groups furniture goes to (staff only: personal data)", resp: List[models.Recipient]{},
-			params: append([]param{{"kind", "string", "household or organisation"}, {"q", "string", "name, reference or agency"}}, pageParams...)},
+			params: append([]param{{"kind", "string", ""}, {"q", "string", "name, reference or agency"}}, pageParams...), oneOf: map[string][]string{"kind": models.RecipientKinds}},
 		{method: http.MethodPost, path: "/api/v1/recipients", roles: staff, handler: s.createRecipient, idempotent: true, summary: "Add a household referred by an agency, or a member group", body: recipientRequest{}, resp: models.Recipient{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/recipients/:id", roles: staff, handler: s.getRecipient, summary: "One recipient", resp: models.Recipient{}},
 		{method: http.MethodPatch, path: "/api/v1/recipients/:id", roles: staff, handler: s.updateRecipient, summary: "Change a recipient", body: recipientRequest{}, resp: models.Recipient{}},
@@ -168,7 +172,7 @@ func (s *Server) routeTable() []route {
 
 		// People and numbers: volunteers, the timebank, workshops and the funders' figures.
 		{method: http.MethodGet, path: "/api/v1/volunteers", roles: staff, handler: s.listVolunteers, summary: "Volunteers, placements and apprentices by name", resp: List[models.Volunteer]{},
-			params: append([]param{{"kind", "string", "volunteer, placement, apprentice, staff"}}, pageParams...)},
+			params: append([]param{{"kind", "string", ""}}, pageParams...), oneOf: map[string][]string{"kind": models.VolunteerKinds}},
 		{method: http.MethodPost, path: "/api/v1/volunteers", roles: staff, handler: s.createVolunteer, idempotent: true, summary: "Add a volunteer (with a timebank account)", body: volunteerRequest{}, resp: models.Volunteer{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/volunteers/:id", roles: staff, handler: s.getVolunteer, summary: "One volunteer", resp: models.Volunteer{}},
 		{method: http.MethodGet, path: "/api/v1/volunteers/:id/timebank", roles: staff, handler: s.volunteerTimebank, summary: "A volunteer's credits and statement", resp: models.Timebank{}, params: pageParams},
@@ -193,7 +197,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v1/pickup-requests/status", roles: public, handler: s.pickupStatus, summary: "A request's status, given its reference and email", resp: pickupStatusView{},
 			params: []param{{"reference", "string", "the reference the form gave"}, {"email", "string", "the email the request was made with"}}},
 		{method: http.MethodGet, path: "/api/v1/pickup-requests", roles: staff, handler: s.listPickups, summary: "Pickup requests, oldest first", resp: List[models.PickupRequest]{},
-			params: append([]param{{"status", "string", "new, accepted, scheduled, collected, missed, cancelled"}, {"date", "string", "requests whose dates include this day"}}, pageParams...)},
+			params: append([]param{{"status", "string", ""}, {"date", "string", "requests whose dates include this day"}}, pageParams...), oneOf: map[string][]string{"status": models.PickupStatuses}},
 		{method: http.MethodGet, path: "/api/v1/pickup-requests/:id", roles: staff, handler: s.getPickup, summary: "One pickup request", resp: models.PickupRequest{}},
 		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/accept", roles: staff, handler: s.acceptPickup, summary: "Accept a request, linking a donor or giving coordinates", body: acceptRequest{}, resp: models.PickupRequest{}},
 		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/reject", roles: staff, handler: s.pickupReason(rejectPickup), summary: "Reject a new request with a reason", body: reasonRequest{}, resp: models.PickupRequest{}},
@@ -206,7 +210,8 @@ func (s *Server) routeTable() []route {
 			params: append([]param{{"from", "string", "YYYY-MM-DD, default today"}}, pageParams...)},
 		{method: http.MethodPost, path: "/api/v1/drivers/:id/absences", roles: staff, handler: s.addAbsence, idempotent: true, summary: "Record a day a driver cannot work", body: absenceRequest{}, resp: models.DriverAbsence{}, status: http.StatusCreated},
 		{method: http.MethodPost, path: "/api/v1/plans", roles: managers, handler: s.plan, summary: "Plan a day's runs (dry_run: only propose); never replaces runs", body: planRequest{}, resp: models.PlanResult{}, status: http.StatusCreated},
-		{method: http.MethodGet, path: "/api/v1/runs", roles: staff, handler: s.listRuns, summary: "Collection runs with their stops", resp: List[models.Run]{}, params: append([]param{{"date", "string", "YYYY-MM-DD"}}, pageParams...)},
+		{method: http.MethodGet, path: "/api/v1/runs", roles: staff, handler: s.listRuns, summary: "Collection runs with their stops, latest day first", resp: List[models.Run]{},
+			params: append([]param{{"date", "string", "YYYY-MM-DD"}, {"sort", "string", "date for the earliest day first"}}, pageParams...), oneOf: map[string][]string{"sort": models.SortKeys(models.RunSorts)}},
 		{method: http.MethodGet, path: "/api/v1/runs/mine", roles: staffDriver, handler: s.myRuns, summary: "My runs for a day (today by default)", resp: List[models.Run]{}, params: append([]param{{"date", "string", "YYYY-MM-DD"}}, pageParams...)},
 		{method: http.MethodGet, path: "/api/v1/runs/:id", roles: staffDriver, handler: s.getRun, summary: "One run (a driver sees only their own)", resp: models.Run{}},
 		{method: http.MethodPatch, path: "/api/v1/runs/:id", roles: staff, handler: s.assignDriver, summary: "Assign a driver who is available that day", body: driverRequest{}, resp: models.Run{}},

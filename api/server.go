@@ -6,7 +6,10 @@ package api
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -70,6 +73,24 @@ func limitBody(limit int64, next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// checkOneOf refuses a query parameter outside its closed set with a 422 that lists the
+// set, rather than answering an empty list for a value that can never match.
+func checkOneOf(oneOf map[string][]string, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var p models.Problems
+		for _, name := range slices.Sorted(maps.Keys(oneOf)) {
+			values := oneOf[name]
+			if v := c.QueryParam(name); v != "" && !slices.Contains(values, v) {
+				p.Add(name, "must be one of %s", strings.Join(values, ", "))
+			}
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
 // NewServer builds the router with every route of routes.go.
 func NewServer(d Deps) *Server {
 	if d.Now == nil {
@@ -98,6 +119,9 @@ func NewServer(d Deps) *Server {
 		h := r.handler
 		if r.method == http.MethodPost && r.idempotent {
 			h = s.idempotent(h)
+		}
+		if r.oneOf != nil {
+			h = checkOneOf(r.oneOf, h)
 		}
 		if r.roles != nil {
 			h = s.authorise(r.roles, h)

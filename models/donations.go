@@ -114,6 +114,9 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 		if l.Quantity <= 0 || l.Quantity > 1_000_000 || MilliFromQuantity(l.Quantity) == 0 {
 			p.Add(f+".quantity", "must be more than 0 and at most 1000000")
 		}
+		if l.Unit != "" && !slices.Contains(Units, l.Unit) {
+			p.Add(f+".unit", "must be one of %s", strings.Join(Units, ", "))
+		}
 		if l.WeightKg != nil && (*l.WeightKg <= 0 || *l.WeightKg > 100_000) {
 			p.Add(f+".weight_kg", "must be more than 0 and at most 100000")
 		}
@@ -148,6 +151,19 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 		return nil, err
 	}
 	return d, nil
+}
+
+// weighedUnits are the units a line of the category may be counted in without a
+// weight_kg: those it has a weight per unit for, and kg.
+func (c *Category) weighedUnits() []string {
+	out := make([]string, 0, len(c.Units)+1)
+	for _, u := range c.Units {
+		out = append(out, u.Unit)
+	}
+	if !slices.Contains(out, "kg") {
+		out = append(out, "kg")
+	}
+	return out
 }
 
 func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in DonationLineInput) (*DonationLine, error) {
@@ -186,7 +202,7 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in 
 		case in.WeightKg != nil:
 			gpu = GramsFromKg(*in.WeightKg / in.Quantity)
 		default:
-			return nil, Invalid(f+".unit", "%s has no weight per %s: give weight_kg, or count it in a unit it has", c.Name, unit)
+			return nil, Invalid(f+".unit", "%s has no weight per %s: give weight_kg, or count it in one of %s", c.Name, unit, strings.Join(c.weighedUnits(), ", "))
 		}
 		if err := s.activeLocation(tx, *in.LocationID, f+".location_id"); err != nil {
 			return nil, err

@@ -305,11 +305,24 @@ type ReservationFilter struct {
 	OrganisationID int64
 	Status         string
 	From, To       *time.Time // slot start
+	Sort           string     // a key of ReservationSorts
 }
 
-// ListReservations pages through reservations, soonest slot first. A member sees only
-// its own group's.
+// ReservationSorts are the orders of ListReservations: a history, so the latest slot
+// comes first unless asked otherwise.
+var ReservationSorts = Sorts{
+	"":            {Column: "slot_start", Desc: true},
+	"-slot_start": {Column: "slot_start", Desc: true},
+	"slot_start":  {Column: "slot_start"},
+}
+
+// ListReservations pages through reservations, latest slot first by default. A member
+// sees only its own group's.
 func (s *Store) ListReservations(ctx context.Context, actor *User, f ReservationFilter, page Page) ([]Reservation, string, error) {
+	order, err := ReservationSorts.order(f.Sort)
+	if err != nil {
+		return nil, "", err
+	}
 	q := s.DB(ctx).Model(&Reservation{}).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") })
 	if actor.Role == RoleMember {
 		q = q.Where("organisation_id = ?", actor.OrganisationID)
@@ -326,7 +339,7 @@ func (s *Store) ListReservations(ctx context.Context, actor *User, f Reservation
 	if f.To != nil {
 		q = q.Where("slot_start < ?", f.To.UTC())
 	}
-	return Paginate[Reservation](q, page, Order{Column: "slot_start"}, func(r Reservation) Key { return Key{Sort: r.SlotStart, ID: r.ID} })
+	return Paginate[Reservation](q, page, order, func(r Reservation) Key { return Key{Sort: r.SlotStart, ID: r.ID} })
 }
 
 // moveReservation changes a reservation's status if the move is allowed, by a

@@ -310,10 +310,23 @@ func windowsOn(h OpeningHours, day string) []planner.Window {
 type RunFilter struct {
 	Day      *Date
 	DriverID int64
+	Sort     string // a key of RunSorts
 }
 
-// ListRuns lists runs with their stops.
+// RunSorts are the orders of ListRuns: a history, so the latest day comes first unless
+// asked otherwise.
+var RunSorts = Sorts{
+	"":      {Column: "day", Desc: true},
+	"-date": {Column: "day", Desc: true},
+	"date":  {Column: "day"},
+}
+
+// ListRuns lists runs with their stops, latest day first by default.
 func (s *Store) ListRuns(ctx context.Context, f RunFilter, page Page) ([]Run, string, error) {
+	order, err := RunSorts.order(f.Sort)
+	if err != nil {
+		return nil, "", err
+	}
 	q := s.DB(ctx).Model(&Run{}).Preload("Stops", func(db *gorm.DB) *gorm.DB { return db.Order("sequence") })
 	if f.Day != nil {
 		q = q.Where("day = ?", *f.Day)
@@ -321,7 +334,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter, page Page) ([]Run, st
 	if f.DriverID != 0 {
 		q = q.Where("driver_id = ?", f.DriverID)
 	}
-	return Paginate[Run](q, page, KeyID, func(r Run) Key { return Key{ID: r.ID} })
+	return Paginate[Run](q, page, order, func(r Run) Key { return Key{Sort: r.Day.String(), ID: r.ID} })
 }
 
 // GetRun fetches a run; a driver sees only runs assigned to them.

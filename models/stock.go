@@ -152,7 +152,7 @@ type StockFilter struct {
 }
 
 // StockSorts are the orders ListStock offers, each served by an index.
-var StockSorts = map[string]Order{
+var StockSorts = Sorts{
 	"":             {Column: "description"},
 	"description":  {Column: "description"},
 	"-updated_at":  {Column: "updated_at", Desc: true},
@@ -163,16 +163,9 @@ var StockSorts = map[string]Order{
 
 // ListStock pages through stock items with filters.
 func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]StockItem, string, error) {
-	order, ok := StockSorts[f.Sort]
-	if !ok {
-		keys := make([]string, 0, len(StockSorts))
-		for k := range StockSorts {
-			if k != "" {
-				keys = append(keys, k)
-			}
-		}
-		slices.Sort(keys)
-		return nil, "", Invalid("sort", "must be one of %s", strings.Join(keys, ", "))
+	order, err := StockSorts.order(f.Sort)
+	if err != nil {
+		return nil, "", err
 	}
 	q := s.DB(ctx).Model(&StockItem{})
 	if f.CategoryID != 0 {
