@@ -56,6 +56,14 @@ func bind(c echo.Context, dst any) error {
 	return check(dst)
 }
 
+// bindOptional binds the body of an action whose body may be left out.
+func bindOptional(c echo.Context, dst any) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	return bind(c, dst)
+}
+
 // check runs the validate tags on v.
 func check(v any) error {
 	err := validate.Struct(v)

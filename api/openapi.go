@@ -97,7 +97,7 @@ func (g *schemaGen) operation(r route) jsonObject {
 			// PATCH), so what this one needs is said here rather than in the type's schema.
 			schema = jsonObject{"allOf": []any{schema, jsonObject{"required": fields}}}
 		}
-		op["requestBody"] = jsonObject{"required": true, "content": jsonObject{"application/json": jsonObject{"schema": schema}}}
+		op["requestBody"] = jsonObject{"required": !r.bodyOptional, "content": jsonObject{"application/json": jsonObject{"schema": schema}}}
 	}
 	status := r.status
 	if status == 0 {

@@ -323,6 +323,7 @@ var propertyDocs = map[string]string{
 	"reportRequest.to":                           "last day of a period (with from), YYYY-MM-DD",
 	"Reservation.status":                         "where the reservation is",
 	"Reservation.cancelled_at":                   "when it was cancelled",
+	"Reservation.cancel_reason":                  "why it was cancelled, as given to cancel",
 	"Reservation.collected_at":                   "when it was checked out",
 	"Reservation.confirmed_at":                   "when staff confirmed it",
 	"Reservation.expired_at":                     "when it expired uncollected",

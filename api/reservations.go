@@ -117,7 +117,7 @@ func (s *Server) updateReservation(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-// reservationAction runs a status change that takes no body.
+// reservationAction runs a status change whose body may be left out.
 func (s *Server) reservationAction(do func(s *Server, c echo.Context, id int64) (*models.Reservation, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c, "id")
@@ -133,19 +133,25 @@ func (s *Server) reservationAction(do func(s *Server, c echo.Context, id int64) 
 }
 
 func confirmReservation(s *Server, c echo.Context, id int64) (*models.Reservation, error) {
+	// No field is taken: a body that names one is refused like any unknown field.
+	if err := bindOptional(c, &struct{}{}); err != nil {
+		return nil, err
+	}
 	return s.Store.ConfirmReservation(c.Request().Context(), currentUser(c), id)
 }
 
 func cancelReservation(s *Server, c echo.Context, id int64) (*models.Reservation, error) {
-	return s.Store.CancelReservation(c.Request().Context(), currentUser(c), id)
+	var req reasonRequest
+	if err := bindOptional(c, &req); err != nil {
+		return nil, err
+	}
+	return s.Store.CancelReservation(c.Request().Context(), currentUser(c), id, req.Reason)
 }
 
 func collectReservation(s *Server, c echo.Context, id int64) (*models.Reservation, error) {
 	var req collectRequest
-	if c.Request().ContentLength != 0 {
-		if err := bind(c, &req); err != nil {
-			return nil, err
-		}
+	if err := bindOptional(c, &req); err != nil {
+		return nil, err
 	}
 	return s.Store.CollectReservation(c.Request().Context(), currentUser(c), id, lineInputs(req.Lines), s.Config.Location)
 }

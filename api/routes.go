@@ -18,14 +18,17 @@ type route struct {
 	idempotent bool
 	summary    string
 	params     []param // query parameters
+	body       any     // request body type (a zero value), nil for none
+	resp       any     // response body type, nil for none
+	status     int     // success status; 200 when zero
+	produces   string  // response media type when not JSON
+	consumes   string  // request media type when not JSON
+	maxBody    int64   // largest body, when not MaxBody
+
 	// oneOf lists the values a query parameter may take, by name; any other is a 422.
-	oneOf    map[string][]string
-	body     any    // request body type (a zero value), nil for none
-	resp     any    // response body type, nil for none
-	status   int    // success status; 200 when zero
-	produces string // response media type when not JSON
-	consumes string // request media type when not JSON
-	maxBody  int64  // largest body, when not MaxBody
+	oneOf map[string][]string
+	// bodyOptional: the body may be left out.
+	bodyOptional bool
 }
 
 type param struct{ name, kind, desc string }
@@ -137,8 +140,8 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.getReservation, summary: "One reservation", resp: models.Reservation{}},
 		{method: http.MethodPatch, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.updateReservation, summary: "Change quantities (0 removes a line), the slot or notes until the slot starts", body: reservationPatch{}, resp: models.Reservation{}},
 		{method: http.MethodPost, path: "/api/v1/reservations/:id/confirm", roles: staff, handler: s.reservationAction(confirmReservation), summary: "Confirm a pending reservation", resp: models.Reservation{}},
-		{method: http.MethodPost, path: "/api/v1/reservations/:id/cancel", roles: staffMember, handler: s.reservationAction(cancelReservation), summary: "Cancel a reservation, releasing its stock and slot", resp: models.Reservation{}},
-		{method: http.MethodPost, path: "/api/v1/reservations/:id/collect", roles: staff, handler: s.reservationAction(collectReservation), summary: "Check out at the counter: issue what was taken, release the rest", body: collectRequest{}, resp: models.Reservation{}},
+		{method: http.MethodPost, path: "/api/v1/reservations/:id/cancel", roles: staffMember, handler: s.reservationAction(cancelReservation), summary: "Cancel a reservation, releasing its stock and slot; a reason, if given, is kept", body: reasonRequest{}, bodyOptional: true, resp: models.Reservation{}},
+		{method: http.MethodPost, path: "/api/v1/reservations/:id/collect", roles: staff, handler: s.reservationAction(collectReservation), summary: "Check out at the counter: issue what was taken, release the rest", body: collectRequest{}, bodyOptional: true, resp: models.Reservation{}},
 		{method: http.MethodPost, path: "/api/v1/issues", roles: staff, handler: s.issueWalkIn, idempotent: true, summary: "Issue stock to a member group without a reservation (a walk-in)", body: walkInRequest{}, resp: models.Reservation{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/organisations/:id/summary", roles: staffMember, handler: s.organisationSummary, summary: "A group's visits, kg taken this year and last by category, reservations by status", resp: models.OrganisationSummary{}},
 		{method: http.MethodGet, path: "/api/v1/outbox", roles: staff, handler: s.listOutbox, summary: "Reminders and other messages, newest first", resp: List[models.OutboxMessage]{}, params: append([]param{{"unsent", "boolean", ""}}, pageParams...)},

@@ -36,6 +36,7 @@ type Reservation struct {
 	Status         string            `json:"status"`
 	Notes          string            `json:"notes"`
 	OverrideReason string            `json:"override_reason,omitempty"`
+	CancelReason   string            `json:"cancel_reason"`
 	CreatedBy      *int64            `json:"created_by"`
 	ConfirmedAt    *time.Time        `json:"confirmed_at"`
 	CollectedAt    *time.Time        `json:"collected_at"`
@@ -131,11 +132,14 @@ func checkLines(p *Problems, lines []LineInput, allowZero bool) {
 	}
 }
 
-// reservationOrg finds the organisation a reservation is for: a member's own, or the one
-// staff name. It must exist and its membership must be in date.
+// reservationOrg finds the organisation a reservation is for: a member's own (naming
+// another is refused, not quietly replaced), or the one staff name. It must exist and its membership must be in date.
 func (s *Store) reservationOrg(tx *gorm.DB, actor *User, orgID *int64, today Date) (*Organisation, error) {
 	id := orgID
 	if actor.Role == RoleMember {
+		if orgID != nil && (actor.OrganisationID == nil || *orgID != *actor.OrganisationID) {
+			return nil, Invalid("organisation_id", "a member reserves for its own group only: leave organisation_id out")
+		}
 		id = actor.OrganisationID
 	}
 	if id == nil {
@@ -494,13 +498,23 @@ func (s *Store) ConfirmReservation(ctx context.Context, actor *User, id int64) (
 	})
 }
 
-// CancelReservation releases everything a reservation holds: its stock and its slot place.
-func (s *Store) CancelReservation(ctx context.Context, actor *User, id int64) (*Reservation, error) {
+// CancelReservation releases everything a reservation holds: its stock and its slot
+// place. The reason, if given, is kept on the reservation.
+func (s *Store) CancelReservation(ctx context.Context, actor *User, id int64, reason string) (*Reservation, error) {
+	reason = strings.TrimSpace(reason)
+	var p Problems
+	checkText(&p, "reason", reason, false)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
 	return s.transition(ctx, actor, id, func(tx *gorm.DB, r *Reservation) error {
 		if actor.Role == RoleMember && !s.Now().Before(r.SlotStart) {
 			return Conflict("the slot has started: ask at the counter to cancel reservation %d", r.ID)
 		}
-		return s.endReservation(tx, actor, r, StatusCancelled)
+		if err := s.endReservation(tx, actor, r, StatusCancelled); err != nil {
+			return err
+		}
+		return tx.Model(r).Update("cancel_reason", reason).Error
 	})
 }
 
