@@ -90,13 +90,13 @@ func ruleMessage(fe validator.FieldError) string {
 	case "email":
 		return "is not an email address"
 	case "min":
-		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
-			return "must have at least " + p + " characters or items"
+		if n := countOf(fe); n != "" {
+			return "must have at least " + n
 		}
 		return "must be at least " + p
 	case "max":
-		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
-			return "must have at most " + p + " characters or items"
+		if n := countOf(fe); n != "" {
+			return "must have at most " + n
 		}
 		return "must be at most " + p
 	case "gt":
@@ -109,6 +109,24 @@ func ruleMessage(fe validator.FieldError) string {
 		return "must be one of " + strings.ReplaceAll(p, " ", ", ")
 	}
 	return "breaks the rule " + fe.Tag()
+}
+
+// countOf is a min or max rule's bound as a count of what the field holds ("1 item",
+// "200 characters"), or "" when the field is a number.
+func countOf(fe validator.FieldError) string {
+	var what string
+	switch fe.Kind() {
+	case reflect.String:
+		what = "character"
+	case reflect.Slice, reflect.Array, reflect.Map:
+		what = "item"
+	default:
+		return ""
+	}
+	if fe.Param() != "1" {
+		what += "s"
+	}
+	return fe.Param() + " " + what
 }
 
 func jsonError(err error) error {

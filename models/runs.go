@@ -471,8 +471,20 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 			st.Status, st.CompletedAt = "completed", &now
 			return s.audit(tx, actor, "deliver", "run_stop", id, map[string]any{"handover_id": *st.HandoverID})
 		}
+		var p Problems
 		if len(lines) == 0 {
-			return Invalid("lines", "say what the collection gave")
+			p.Add("lines", "must have at least 1 item: what the collection gave")
+		}
+		if locationID == 0 {
+			p.Add("location_id", "is required: the id of the location the collection is put away at")
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		// Checked here so that a wrong location is reported at the field given, not at
+		// each line it is copied to.
+		if err := s.activeLocation(tx, locationID, "location_id"); err != nil {
+			return err
 		}
 		var req PickupRequest
 		if err := tx.First(&req, *st.RequestID).Error; err != nil {
