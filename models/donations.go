@@ -154,14 +154,13 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 }
 
 // weighedUnits are the units a line of the category may be counted in without a
-// weight_kg: those it has a weight per unit for, and kg.
+// weight_kg: those it has a weight per unit for, and kg; in the order of Units.
 func (c *Category) weighedUnits() []string {
-	out := make([]string, 0, len(c.Units)+1)
-	for _, u := range c.Units {
-		out = append(out, u.Unit)
-	}
-	if !slices.Contains(out, "kg") {
-		out = append(out, "kg")
+	var out []string
+	for _, u := range Units {
+		if u == "kg" || slices.ContainsFunc(c.Units, func(cu CategoryUnit) bool { return cu.Unit == u }) {
+			out = append(out, u)
+		}
 	}
 	return out
 }
