@@ -55,7 +55,7 @@ var propertyDocs = map[string]string{
 	"category_id":               "id of the category of material",
 	"category":                  "the category's name",
 	"location_id":               "id of the location (bay, shelf...) where the stock sits",
-	"location":                  "the location's name",
+	"location":                  "the location's code, as on its label",
 	"stock_item_id":             "id of the stock item",
 	"donor_id":                  "id of the donor business",
 	"recipient_id":              "id of the household or group the furniture goes to",

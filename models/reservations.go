@@ -59,6 +59,21 @@ type ReservationLine struct {
 	Quantity          float64  `json:"quantity" gorm:"-"`
 	CollectedQuantity *float64 `json:"collected_quantity" gorm:"-"`
 	WeightKg          float64  `json:"weight_kg" gorm:"-"`
+	// What people read of the item, read with the line (see withItemNames).
+	Description string `json:"description" gorm:"->"`
+	Unit        string `json:"unit" gorm:"->"`
+	Category    string `json:"category" gorm:"->"`
+	Location    string `json:"location" gorm:"->"`
+}
+
+// withItemNames loads reservation lines, in order, with their stock item's description,
+// unit, category name and location code.
+func withItemNames(db *gorm.DB) *gorm.DB {
+	return db.Select("reservation_lines.*, i.description, i.unit, c.name AS category, l.code AS location").
+		Joins("JOIN stock_items i ON i.id = reservation_lines.stock_item_id").
+		Joins("JOIN categories c ON c.id = i.category_id").
+		Joins("JOIN locations l ON l.id = i.location_id").
+		Order("reservation_lines.id")
 }
 
 func (r *Reservation) AfterFind(*gorm.DB) error {
@@ -232,8 +247,7 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 	if err != nil {
 		return nil, err
 	}
-	r.present()
-	return &r, nil
+	return s.Reservation(ctx, actor, r.ID)
 }
 
 func (r *Reservation) grams() int64 {
@@ -293,7 +307,7 @@ func (s *Store) Reservation(ctx context.Context, actor *User, id int64) (*Reserv
 
 func (s *Store) loadReservation(tx *gorm.DB, actor *User, id int64) (*Reservation, error) {
 	var r Reservation
-	q := tx.Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") })
+	q := tx.Preload("Lines", withItemNames)
 	if actor.Role == RoleMember {
 		q = q.Where("organisation_id = ?", actor.OrganisationID)
 	}
@@ -327,7 +341,7 @@ func (s *Store) ListReservations(ctx context.Context, actor *User, f Reservation
 	if err != nil {
 		return nil, "", err
 	}
-	q := s.DB(ctx).Model(&Reservation{}).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") })
+	q := s.DB(ctx).Model(&Reservation{}).Preload("Lines", withItemNames)
 	if actor.Role == RoleMember {
 		q = q.Where("organisation_id = ?", actor.OrganisationID)
 	}
@@ -640,8 +654,7 @@ func (s *Store) IssueWalkIn(ctx context.Context, actor *User, orgID int64, lines
 	if err != nil {
 		return nil, err
 	}
-	r.present()
-	return &r, nil
+	return s.Reservation(ctx, actor, r.ID)
 }
 
 // ExpireReservations expires every reservation not collected by the end of its slot plus

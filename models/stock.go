@@ -42,6 +42,9 @@ type StockItem struct {
 	Reserved      float64   `json:"reserved" gorm:"-"`
 	Available     float64   `json:"available" gorm:"-"`
 	AvailableKg   float64   `json:"available_kg" gorm:"-"`
+	// What people read beside the ids, read with the item (see withNames).
+	Category string `json:"category" gorm:"->"`
+	Location string `json:"location" gorm:"->"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 }
@@ -167,7 +170,7 @@ func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]Stoc
 	if err != nil {
 		return nil, "", err
 	}
-	q := s.DB(ctx).Model(&StockItem{})
+	q := s.DB(ctx).Model(&StockItem{}).Scopes(withNames)
 	if f.CategoryID != 0 {
 		q = q.Where("category_id = ?", f.CategoryID)
 	}
@@ -191,10 +194,16 @@ func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]Stoc
 	})
 }
 
+// withNames reads stock items with their category's name and their location's code.
+func withNames(db *gorm.DB) *gorm.DB {
+	return db.Select("stock_items.*, (SELECT name FROM categories WHERE categories.id = stock_items.category_id) AS category, " +
+		"(SELECT code FROM locations WHERE locations.id = stock_items.location_id) AS location")
+}
+
 // StockItem fetches one item.
 func (s *Store) StockItem(ctx context.Context, id int64) (*StockItem, error) {
 	var it StockItem
-	if err := s.DB(ctx).First(&it, id).Error; err != nil {
+	if err := s.DB(ctx).Scopes(withNames).First(&it, id).Error; err != nil {
 		return nil, notFound(err, "stock item", id)
 	}
 	return &it, nil
@@ -249,8 +258,7 @@ func (s *Store) UpdateStockItem(ctx context.Context, actor *User, id int64, desc
 	if err != nil {
 		return nil, err
 	}
-	it.present()
-	return &it, nil
+	return s.StockItem(ctx, id)
 }
 
 // AdjustStock changes an item's quantity by hand, never below what is reserved.
