@@ -45,6 +45,12 @@ func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
 
 func newEnv(t testing.TB, store *models.Store) *testEnv {
 	t.Helper()
+	return newEnvWith(t, store, func(*Config) {})
+}
+
+// newEnvWith is newEnv with settings changed by configure.
+func newEnvWith(t testing.TB, store *models.Store, configure func(*Config)) *testEnv {
+	t.Helper()
 	var logTo io.Writer = io.Discard
 	if os.Getenv("SCRAPSTORE_TEST_LOG") != "" {
 		logTo = os.Stderr
@@ -57,7 +63,9 @@ func newEnv(t testing.TB, store *models.Store) *testEnv {
 		t.Fatal(err)
 	}
 	e := &testEnv{t: t, store: store, sched: sched, tokens: map[models.Role]string{}, users: map[models.Role]*models.User{}}
-	e.srv = NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: Config{TokenTTL: time.Hour, Location: london, Version: "test", DataDir: dataDir, Planning: planning}})
+	cfg := Config{TokenTTL: time.Hour, Location: london, Version: "test", DataDir: dataDir, Planning: planning}
+	configure(&cfg)
+	e.srv = NewServer(Deps{Store: store, Logger: log, Jobs: sched, Config: cfg})
 	e.org = e.newOrganisation("Greets Green Primary School")
 	for _, role := range models.Roles {
 		u, tok := e.newUser(role, e.org)

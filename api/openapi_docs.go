@@ -102,7 +102,7 @@ var propertyDocs = map[string]string{
 	"latest_date":               "last day a collection may happen, YYYY-MM-DD",
 	"access_notes":              "parking, loading bay, who to ask, when not to come",
 	"business_name":             "the business that gives the materials",
-	"category_ids":              "ids of the categories of material offered (see GET /api/v1/public/categories)",
+	"category_ids":              "ids of the categories of material offered (GET /api/v1/pickup-requests/categories lists them, public)",
 	"reference":                 "the reference people quote",
 	"priority":                  "higher is collected sooner (0 is normal)",
 	"capacity_kg":               "the most the van carries, in kg",

@@ -197,6 +197,7 @@ func (s *Server) routeTable() []route {
 
 		// Collection logistics: the public pickup form, triage, vans and drivers.
 		{method: http.MethodPost, path: "/api/v1/pickup-requests", roles: public, handler: s.requestPickup, summary: "Ask for a collection (public, 5 an hour per address; staff signed in may name a donor_id)", body: pickupRequest{}, resp: pickupReceipt{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/pickup-requests/categories", roles: public, handler: s.pickupCategories, summary: "The categories of material the public form offers, for its category_ids (public)", resp: List[models.CategoryName]{}, params: pageParams},
 		{method: http.MethodGet, path: "/api/v1/pickup-requests/status", roles: public, handler: s.pickupStatus, summary: "A request's status, given its reference and email", resp: pickupStatusView{},
 			params: []param{{"reference", "string", "the reference the form gave"}, {"email", "string", "the email the request was made with"}}},
 		{method: http.MethodGet, path: "/api/v1/pickup-requests", roles: staff, handler: s.listPickups, summary: "Pickup requests, oldest first", resp: List[models.PickupRequest]{},

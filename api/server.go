@@ -32,6 +32,9 @@ type Config struct {
 	DataDir string
 	// Planning is the depot, the travel provider and the planner's time budget.
 	Planning models.PlanSettings
+	// CORSOrigins are the web origins (https://www.example.org) whose pages may call the
+	// public routes from a browser; none when empty.
+	CORSOrigins []string
 }
 
 // JobRunner is the part of the scheduler the API uses.
@@ -71,6 +74,25 @@ func limitBody(limit int64, next echo.HandlerFunc) echo.HandlerFunc {
 		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
 		return next(c)
 	}
+}
+
+// publicCORS lets pages from the origins call the public API routes (the pickup form,
+// its categories, the wanted list) from a browser, without credentials. Signed-in routes
+// get no CORS headers, so a browser keeps other sites' pages from them.
+func (s *Server) publicCORS(origins []string) echo.MiddlewareFunc {
+	publicPaths := map[string]bool{}
+	for _, r := range s.routes {
+		if r.roles == nil && strings.HasPrefix(r.path, "/api/v1/") {
+			publicPaths[r.path] = true
+		}
+	}
+	return middleware.CORSWithConfig(middleware.CORSConfig{
+		Skipper:      func(c echo.Context) bool { return !publicPaths[c.Path()] },
+		AllowOrigins: origins,
+		AllowMethods: []string{http.MethodGet, http.MethodPost},
+		AllowHeaders: []string{echo.HeaderContentType, "Idempotency-Key"},
+		MaxAge:       3600,
+	})
 }
 
 // checkOneOf refuses a query parameter outside its closed set with a 422 that lists the
@@ -115,6 +137,9 @@ func NewServer(d Deps) *Server {
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}),
 	)
 	s.routes = s.routeTable()
+	if len(d.Config.CORSOrigins) > 0 {
+		e.Use(s.publicCORS(d.Config.CORSOrigins))
+	}
 	for _, r := range s.routes {
 		h := r.handler
 		if r.method == http.MethodPost && r.idempotent {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -32,6 +33,7 @@ type config struct {
 	Depot        planner.Point
 	OSRMURL      string
 	PlanSchedule string
+	CORSOrigins  []string
 }
 
 // setting is one configuration value: its flag, its environment variable
@@ -151,6 +153,20 @@ var settings = []setting{
 			return errors.New("must be a cron schedule such as \"0 17 * * 1-5\"")
 		}
 		c.PlanSchedule = v
+		return nil
+	}},
+	{"cors-origins", "", "web origins whose pages may call the public routes from a browser, comma-separated, e.g. https://www.example.org (empty: none)", func(c *config, v string) error {
+		c.CORSOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o == "" {
+				continue
+			}
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+				return fmt.Errorf("%q is not an origin such as https://www.example.org", o)
+			}
+			c.CORSOrigins = append(c.CORSOrigins, u.Scheme+"://"+u.Host)
+		}
 		return nil
 	}},
 }
