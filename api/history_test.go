@@ -24,19 +24,7 @@ func TestReservationsStartWithTheLatest(t *testing.T) {
 			made = append(made, r.ID)
 		}
 		pages := func(query string) []int64 {
-			var ids []int64
-			cursor := ""
-			for {
-				var page List[models.Reservation]
-				e.do(http.MethodGet, "/api/v1/reservations?limit=2"+query+cursor, member, nil).want(http.StatusOK).decode(&page)
-				for _, r := range page.Items {
-					ids = append(ids, r.ID)
-				}
-				if page.NextCursor == nil {
-					return ids
-				}
-				cursor = "&cursor=" + *page.NextCursor
-			}
+			return pageIDs(e, "/api/v1/reservations?limit=2"+query, member, func(r models.Reservation) int64 { return r.ID })
 		}
 		if got, want := pages(""), []int64{made[2], made[1], made[0]}; !slices.Equal(got, want) {
 			t.Errorf("default order %v, want latest slot first %v", got, want)
@@ -71,25 +59,54 @@ func TestRunsStartWithTheLatest(t *testing.T) {
 		}
 		staff := e.as(models.RoleStaff)
 		order := func(query string) []int64 {
-			var ids []int64
-			cursor := ""
-			for {
-				var page List[models.Run]
-				e.do(http.MethodGet, "/api/v1/runs?limit=1"+query+cursor, staff, nil).want(http.StatusOK).decode(&page)
-				for _, r := range page.Items {
-					ids = append(ids, r.ID)
-				}
-				if page.NextCursor == nil {
-					return ids
-				}
-				cursor = "&cursor=" + *page.NextCursor
-			}
+			return pageIDs(e, "/api/v1/runs?limit=1"+query, staff, func(r models.Run) int64 { return r.ID })
 		}
 		if got, want := order(""), []int64{made[1], made[2], made[0]}; !slices.Equal(got, want) {
 			t.Errorf("default order %v, want latest day first %v", got, want)
 		}
 		if got, want := order("&sort=date"), []int64{made[0], made[2], made[1]}; !slices.Equal(got, want) {
 			t.Errorf("sort=date gave %v, want %v", got, want)
+		}
+	})
+}
+
+// pageIDs follows a list's pages from url to the last, collecting the items' ids.
+func pageIDs[T any](e *testEnv, url, token string, id func(T) int64) []int64 {
+	e.t.Helper()
+	var ids []int64
+	cursor := ""
+	for {
+		var page List[T]
+		e.do(http.MethodGet, url+cursor, token, nil).want(http.StatusOK).decode(&page)
+		for _, it := range page.Items {
+			ids = append(ids, id(it))
+		}
+		if page.NextCursor == nil {
+			return ids
+		}
+		cursor = "&cursor=" + *page.NextCursor
+	}
+}
+
+// Donations start with the newest; ?sort=received_at gives the oldest first.
+func TestDonationsStartWithTheNewest(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		cat := e.newCategory("Paper and card", "box", map[string]float64{"box": 4}, 0.92)
+		loc := e.newLocation("B1")
+		staff := e.as(models.RoleStaff)
+		var made []int64
+		for _, daysAgo := range []int{3, 1, 2} {
+			var d models.Donation
+			e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"received_at": time.Now().AddDate(0, 0, -daysAgo).Format(time.RFC3339),
+				"lines": []any{map[string]any{"category_id": cat.ID, "description": "card", "quantity": 1, "location_id": loc.ID}}}).want(http.StatusCreated).decode(&d)
+			made = append(made, d.ID)
+		}
+		id := func(d models.Donation) int64 { return d.ID }
+		if got, want := pageIDs(e, "/api/v1/donations?limit=2", staff, id), []int64{made[1], made[2], made[0]}; !slices.Equal(got, want) {
+			t.Errorf("default order %v, want newest first %v", got, want)
+		}
+		if got, want := pageIDs(e, "/api/v1/donations?limit=2&sort=received_at", staff, id), []int64{made[0], made[2], made[1]}; !slices.Equal(got, want) {
+			t.Errorf("sort=received_at gave %v, want %v", got, want)
 		}
 	})
 }

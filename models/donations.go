@@ -283,10 +283,22 @@ func (s *Store) Donation(ctx context.Context, id int64) (*Donation, error) {
 type DonationFilter struct {
 	DonorID  int64
 	From, To *time.Time
+	Sort     string // a key of DonationSorts
 }
 
-// ListDonations pages through donations, newest first.
+// DonationSorts are the orders of ListDonations: newest first unless asked otherwise.
+var DonationSorts = Sorts{
+	"":             {Column: "received_at", Desc: true},
+	"-received_at": {Column: "received_at", Desc: true},
+	"received_at":  {Column: "received_at"},
+}
+
+// ListDonations pages through donations, newest first by default.
 func (s *Store) ListDonations(ctx context.Context, f DonationFilter, page Page) ([]Donation, string, error) {
+	order, err := DonationSorts.order(f.Sort)
+	if err != nil {
+		return nil, "", err
+	}
 	q := s.DB(ctx).Model(&Donation{}).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") })
 	if f.DonorID != 0 {
 		q = q.Where("donor_id = ?", f.DonorID)
@@ -297,5 +309,5 @@ func (s *Store) ListDonations(ctx context.Context, f DonationFilter, page Page) 
 	if f.To != nil {
 		q = q.Where("received_at < ?", f.To.UTC())
 	}
-	return Paginate[Donation](q, page, Order{Column: "received_at", Desc: true}, func(d Donation) Key { return Key{Sort: d.ReceivedAt, ID: d.ID} })
+	return Paginate[Donation](q, page, order, func(d Donation) Key { return Key{Sort: d.ReceivedAt, ID: d.ID} })
 }
