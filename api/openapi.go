@@ -68,7 +68,7 @@ func (g *schemaGen) operation(r route) jsonObject {
 		if m[1] != "id" {
 			kind = "string"
 		}
-		params = append(params, jsonObject{"name": m[1], "in": "path", "required": true, "schema": jsonObject{"type": kind}})
+		params = append(params, jsonObject{"name": m[1], "in": "path", "required": true, "description": propertyDocs["{"+m[1]+"}"], "schema": jsonObject{"type": kind}})
 	}
 	for _, p := range r.params {
 		schema := jsonObject{"type": p.kind}

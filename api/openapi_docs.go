@@ -6,12 +6,19 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-// What the OpenAPI document says of each property and query parameter. It is kept here, apart from the
-// types, so that the words for a field live in one table. A key is "Schema.property",
-// or a bare "property" for a name that means the same wherever it appears; the first
-// that exists wins. "?name" describes a query parameter the route table leaves
-// undescribed.
+// What the OpenAPI document says of each property and parameter. It is kept here, apart
+// from the types and the route table, so that the words live in one table that merges
+// easily. A key is "Schema.property", or a bare "property" for a name that means the same
+// wherever it appears; the first that exists wins. "?name" describes a query parameter
+// the route table leaves undescribed, "{name}" a path parameter.
 var propertyDocs = map[string]string{
+	// Path parameters.
+	"{id}":       "the object's id",
+	"{name}":     "the job's name, as GET /jobs lists it",
+	"{tag}":      "the printed tag, FN- and six digits",
+	"{photo_id}": "the photo's id, from the item's photo_ids",
+	"{file}":     "the kept report's id followed by .pdf",
+
 	// Query parameters that filter lists.
 	"?active":          "true: only those in use; false: only those retired",
 	"?actor_id":        "only what this user did",

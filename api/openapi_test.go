@@ -54,7 +54,7 @@ func TestOpenAPIDescribesEverything(t *testing.T) {
 				}
 				params, _ := obj(op)["parameters"].([]any)
 				for _, p := range params {
-					if d, _ := obj(p)["description"].(string); d == "" && obj(p)["in"] != "path" {
+					if d, _ := obj(p)["description"].(string); d == "" {
 						missing = append(missing, fmt.Sprintf("parameter %s of %s %s", obj(p)["name"], method, path))
 					}
 				}
