@@ -444,6 +444,13 @@ var propertyDocs = map[string]string{
 	"statusRequest.disposal_route":               "where it went, when the status is disposed",
 	"FurnitureItem.status":                       "where the item is",
 	"FurnitureItem.recipient_id":                 "who it is reserved for or was passed on to",
+	"Interval.from":                              "start, HH:MM in the store's time zone",
+	"Interval.to":                                "end, HH:MM in the store's time zone",
+	"CategoryCount.lines":                        "how many donation lines",
+	"locationRequest.kind":                       "what sort of place",
+	"pickupReceipt.status":                       "where the request is (new until staff look at it)",
+	"pickupStatusView.status":                    "where the request is",
+	"Donation.lines":                             "what came in, one line per kind of material",
 }
 
 // propertyEnums are the closed sets of properties, keyed like propertyDocs but always
