@@ -48,7 +48,7 @@ func bind(c echo.Context, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
+		return jsonError(err, dst)
 	}
 	if dec.More() {
 		return badRequest("", "the body must hold one JSON value")
@@ -129,7 +129,7 @@ func countOf(fe validator.FieldError) string {
 	return fe.Param() + " " + what
 }
 
-func jsonError(err error) error {
+func jsonError(err error, dst any) error {
 	var (
 		se *json.SyntaxError
 		te *json.UnmarshalTypeError
@@ -147,10 +147,32 @@ func jsonError(err error) error {
 		return badRequest("", "the body is empty or cut short")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badRequest(name, fmt.Sprintf("%s is not a field of this request", name))
+		return badRequest(name, fmt.Sprintf("%s is not a field of this request, which takes %s", name, strings.Join(jsonFields(reflect.TypeOf(dst)), ", ")))
 	}
 	// Errors from a field's own UnmarshalJSON (a bad date, say) end up here.
 	return badRequest("", err.Error())
+}
+
+// jsonFields are the JSON names of a struct's fields, for saying what a body may hold.
+func jsonFields(t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case f.Anonymous && name == "":
+			out = append(out, jsonFields(f.Type)...)
+		case f.IsExported() && name != "-" && name != "":
+			out = append(out, name)
+		}
+	}
+	if out == nil {
+		return []string{"no fields"}
+	}
+	return out
 }
 
 func jsonKind(t reflect.Type) string {

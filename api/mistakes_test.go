@@ -18,8 +18,12 @@ func TestCancelKeepsItsReason(t *testing.T) {
 		e.reserve(member, line(card, 2)).want(http.StatusCreated).decode(&r)
 		path := "/api/v1/reservations/" + itoa(r.ID)
 
-		e.do(http.MethodPost, path+"/confirm", staff, map[string]any{"reason": "ok"}).problem(http.StatusBadRequest, "reason")
-		e.do(http.MethodPost, path+"/cancel", member, map[string]any{"why": "trip off"}).problem(http.StatusBadRequest, "why")
+		if p := e.do(http.MethodPost, path+"/confirm", staff, map[string]any{"reason": "ok"}).problem(http.StatusBadRequest, "reason"); p.Detail != "reason is not a field of this request, which takes no fields" {
+			t.Errorf("confirm with a reason: %q", p.Detail)
+		}
+		if p := e.do(http.MethodPost, path+"/cancel", member, map[string]any{"why": "trip off"}).problem(http.StatusBadRequest, "why"); p.Detail != "why is not a field of this request, which takes reason" {
+			t.Errorf("cancel with why: %q", p.Detail)
+		}
 		e.do(http.MethodGet, path, member, nil).want(http.StatusOK).decode(&r)
 		if r.Status != models.StatusPending {
 			t.Fatalf("refused actions changed the reservation: %+v", r)
