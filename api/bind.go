@@ -147,7 +147,11 @@ func jsonError(err error, dst any) error {
 		return badRequest("", "the body is empty or cut short")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badRequest(name, fmt.Sprintf("%s is not a field of this request, which takes %s", name, strings.Join(jsonFields(reflect.TypeOf(dst)), ", ")))
+		takes := "no fields"
+		if fields := jsonFields(reflect.TypeOf(dst)); fields != nil {
+			takes = strings.Join(fields, ", ")
+		}
+		return badRequest(name, fmt.Sprintf("%s is not a field of this request, which takes %s", name, takes))
 	}
 	// Errors from a field's own UnmarshalJSON (a bad date, say) end up here.
 	return badRequest("", err.Error())
@@ -168,9 +172,6 @@ func jsonFields(t reflect.Type) []string {
 		case f.IsExported() && name != "-" && name != "":
 			out = append(out, name)
 		}
-	}
-	if out == nil {
-		return []string{"no fields"}
 	}
 	return out
 }
