@@ -8,7 +8,7 @@ import (
 )
 
 // The reason sent to cancel is kept; a field an action does not take is a 400 naming
-// it, on cancel and confirm alike, and changes nothing.
+// it, on cancel, confirm and every other action alike, and changes nothing.
 func TestCancelKeepsItsReason(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		e.openEveryDay(3)
@@ -24,6 +24,8 @@ func TestCancelKeepsItsReason(t *testing.T) {
 		if p := e.do(http.MethodPost, path+"/cancel", member, map[string]any{"why": "trip off"}).problem(http.StatusBadRequest, "why"); p.Detail != "why is not a field of this request, which takes reason" {
 			t.Errorf("cancel with why: %q", p.Detail)
 		}
+		// The same on every action that takes no body.
+		e.do(http.MethodPost, "/api/v1/stocktakes/999/close", staff, map[string]any{"force": true}).problem(http.StatusBadRequest, "force")
 		e.do(http.MethodGet, path, member, nil).want(http.StatusOK).decode(&r)
 		if r.Status != models.StatusPending {
 			t.Fatalf("refused actions changed the reservation: %+v", r)

@@ -133,10 +133,6 @@ func (s *Server) reservationAction(do func(s *Server, c echo.Context, id int64) 
 }
 
 func confirmReservation(s *Server, c echo.Context, id int64) (*models.Reservation, error) {
-	// No field is taken: a body that names one is refused like any unknown field.
-	if err := bindOptional(c, &struct{}{}); err != nil {
-		return nil, err
-	}
 	return s.Store.ConfirmReservation(c.Request().Context(), currentUser(c), id)
 }
 

@@ -95,6 +95,17 @@ func (s *Server) publicCORS(origins []string) echo.MiddlewareFunc {
 	})
 }
 
+// noFields refuses a body that names a field on a route that takes none, as a route that
+// takes a body refuses a field it does not know, rather than ignoring it.
+func noFields(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := bindOptional(c, &struct{}{}); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
 // checkOneOf refuses a query parameter outside its closed set with a 422 that lists the
 // set, rather than answering an empty list for a value that can never match.
 func checkOneOf(oneOf map[string][]string, next echo.HandlerFunc) echo.HandlerFunc {
@@ -147,6 +158,9 @@ func NewServer(d Deps) *Server {
 		}
 		if r.oneOf != nil {
 			h = checkOneOf(r.oneOf, h)
+		}
+		if r.body == nil && r.consumes == "" && r.method != http.MethodGet && r.method != http.MethodDelete {
+			h = noFields(h)
 		}
 		if r.roles != nil {
 			h = s.authorise(r.roles, h)
