@@ -153,14 +153,14 @@ func NewServer(d Deps) *Server {
 	}
 	for _, r := range s.routes {
 		h := r.handler
+		if r.body == nil && r.consumes == "" && r.method != http.MethodGet && r.method != http.MethodDelete {
+			h = noFields(h)
+		}
 		if r.method == http.MethodPost && r.idempotent {
 			h = s.idempotent(h)
 		}
 		if r.oneOf != nil {
 			h = checkOneOf(r.oneOf, h)
-		}
-		if r.body == nil && r.consumes == "" && r.method != http.MethodGet && r.method != http.MethodDelete {
-			h = noFields(h)
 		}
 		if r.roles != nil {
 			h = s.authorise(r.roles, h)

@@ -129,8 +129,8 @@ func Paginate[T any](q *gorm.DB, page Page, order Order, key func(T) Key) ([]T, 
 // default); a name with a leading - is descending.
 type Sorts map[string]Order
 
-// SortKeys are the names a client may give, in order.
-func SortKeys(sorts Sorts) []string {
+// Keys are the names a client may give, in order.
+func (sorts Sorts) Keys() []string {
 	keys := make([]string, 0, len(sorts))
 	for k := range sorts {
 		if k != "" {
@@ -145,7 +145,7 @@ func SortKeys(sorts Sorts) []string {
 func (sorts Sorts) order(name string) (Order, error) {
 	o, ok := sorts[name]
 	if !ok {
-		return o, Invalid("sort", "must be one of %s", strings.Join(SortKeys(sorts), ", "))
+		return o, Invalid("sort", "must be one of %s", strings.Join(sorts.Keys(), ", "))
 	}
 	return o, nil
 }
