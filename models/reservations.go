@@ -148,7 +148,8 @@ func checkLines(p *Problems, lines []LineInput, allowZero bool) {
 }
 
 // reservationOrg finds the organisation a reservation is for: a member's own (naming
-// another is refused, not quietly replaced), or the one staff name. It must exist and its membership must be in date.
+// another is refused, not quietly replaced), or the one staff name. It must exist and
+// its membership must be in date.
 func (s *Store) reservationOrg(tx *gorm.DB, actor *User, orgID *int64, today Date) (*Organisation, error) {
 	id := orgID
 	if actor.Role == RoleMember {

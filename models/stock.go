@@ -29,24 +29,25 @@ var AdjustReasons = []string{"damaged", "recycled", "miscounted", "used_in_works
 // StockItem is material of one category and description, counted in one unit, on one
 // location. OnHandMilli and ReservedMilli always equal the sums of its movements.
 type StockItem struct {
-	ID            int64   `json:"id"`
-	CategoryID    int64   `json:"category_id"`
-	Description   string  `json:"description"`
-	LocationID    int64   `json:"location_id"`
-	Unit          string  `json:"unit"`
-	GramsPerUnit  int64   `json:"-"`
-	OnHandMilli   int64   `json:"-"`
-	ReservedMilli int64   `json:"-"`
-	KgPerUnit     float64 `json:"kg_per_unit" gorm:"-"`
-	OnHand        float64 `json:"on_hand" gorm:"-"`
-	Reserved      float64 `json:"reserved" gorm:"-"`
-	Available     float64 `json:"available" gorm:"-"`
-	AvailableKg   float64 `json:"available_kg" gorm:"-"`
+	ID            int64     `json:"id"`
+	CategoryID    int64     `json:"category_id"`
+	Description   string    `json:"description"`
+	LocationID    int64     `json:"location_id"`
+	Unit          string    `json:"unit"`
+	GramsPerUnit  int64     `json:"-"`
+	OnHandMilli   int64     `json:"-"`
+	ReservedMilli int64     `json:"-"`
+	KgPerUnit     float64   `json:"kg_per_unit" gorm:"-"`
+	OnHand        float64   `json:"on_hand" gorm:"-"`
+	Reserved      float64   `json:"reserved" gorm:"-"`
+	Available     float64   `json:"available" gorm:"-"`
+	AvailableKg   float64   `json:"available_kg" gorm:"-"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+
 	// What people read beside the ids, read with the item (see withNames).
-	Category  string    `json:"category" gorm:"->"`
-	Location  string    `json:"location" gorm:"->"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Category string `json:"category" gorm:"->"`
+	Location string `json:"location" gorm:"->"`
 }
 
 func (i *StockItem) AfterFind(*gorm.DB) error {
