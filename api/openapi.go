@@ -159,10 +159,13 @@ func (g *schemaGen) schema(t reflect.Type) jsonObject {
 		return jsonObject{"type": "number"}
 	case reflect.String:
 		return jsonObject{"type": "string"}
-	case reflect.Slice, reflect.Array:
+	// A nil slice or map is JSON null, so the document says they may be.
+	case reflect.Slice:
+		return jsonObject{"type": "array", "items": g.schema(t.Elem()), "nullable": true}
+	case reflect.Array:
 		return jsonObject{"type": "array", "items": g.schema(t.Elem())}
 	case reflect.Map:
-		return jsonObject{"type": "object", "additionalProperties": g.schema(t.Elem())}
+		return jsonObject{"type": "object", "additionalProperties": g.schema(t.Elem()), "nullable": true}
 	case reflect.Struct:
 		name := schemaName(t)
 		if _, done := g.defs[name]; !done {

@@ -379,7 +379,8 @@ var propertyDocs = map[string]string{
 	"slotRuleRequest.starts":                     "opening time, HH:MM",
 	"slotRuleRequest.weekday":                    "day of the week, 0 Sunday to 6 Saturday",
 	"slotRuleRequest.places":                     "groups per slot",
-	"StatusChange.from_status":                   "status before",
+	"StatusChange.from_status":                   "status before; empty for the first, when the item was registered",
+	"FurnitureItem.disposal_route":               "where a disposed item went; empty until it is disposed",
 	"StatusChange.to_status":                     "status after",
 	"StockItem.available":                        "on hand less reserved",
 	"StockItem.available_kg":                     "kg available",
@@ -479,11 +480,11 @@ var propertyEnums = map[string][]string{
 	"Reservation.status":              models.ReservationStatuses,
 	"FurnitureItem.status":            models.FurnitureStatuses,
 	"FurnitureItem.condition":         models.FurnitureConditions,
-	"FurnitureItem.disposal_route":    models.DisposalRoutes,
+	"FurnitureItem.disposal_route":    append([]string{""}, models.DisposalRoutes...), // empty until disposed
 	"furnitureRequest.condition":      models.FurnitureConditions,
 	"statusRequest.status":            models.FurnitureStatuses,
 	"statusRequest.disposal_route":    models.DisposalRoutes,
-	"StatusChange.from_status":        models.FurnitureStatuses,
+	"StatusChange.from_status":        append([]string{""}, models.FurnitureStatuses...), // empty when registered
 	"StatusChange.to_status":          models.FurnitureStatuses,
 	"Handover.method":                 models.HandoverMethods,
 	"handoverRequest.method":          models.HandoverMethods,
