@@ -48,12 +48,20 @@ func bind(c echo.Context, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
+		return jsonError(err, dst)
 	}
 	if dec.More() {
 		return badRequest("", "the body must hold one JSON value")
 	}
 	return check(dst)
+}
+
+// bindOptional binds the body of an action whose body may be left out.
+func bindOptional(c echo.Context, dst any) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	return bind(c, dst)
 }
 
 // check runs the validate tags on v.
@@ -82,13 +90,13 @@ func ruleMessage(fe validator.FieldError) string {
 	case "email":
 		return "is not an email address"
 	case "min":
-		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
-			return "must have at least " + p + " characters or items"
+		if n := countOf(fe); n != "" {
+			return "must have at least " + n
 		}
 		return "must be at least " + p
 	case "max":
-		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
-			return "must have at most " + p + " characters or items"
+		if n := countOf(fe); n != "" {
+			return "must have at most " + n
 		}
 		return "must be at most " + p
 	case "gt":
@@ -103,7 +111,25 @@ func ruleMessage(fe validator.FieldError) string {
 	return "breaks the rule " + fe.Tag()
 }
 
-func jsonError(err error) error {
+// countOf is a min or max rule's bound as a count of what the field holds ("1 item",
+// "200 characters"), or "" when the field is a number.
+func countOf(fe validator.FieldError) string {
+	var what string
+	switch fe.Kind() {
+	case reflect.String:
+		what = "character"
+	case reflect.Slice, reflect.Array, reflect.Map:
+		what = "item"
+	default:
+		return ""
+	}
+	if fe.Param() != "1" {
+		what += "s"
+	}
+	return fe.Param() + " " + what
+}
+
+func jsonError(err error, dst any) error {
 	var (
 		se *json.SyntaxError
 		te *json.UnmarshalTypeError
@@ -121,10 +147,33 @@ func jsonError(err error) error {
 		return badRequest("", "the body is empty or cut short")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badRequest(name, fmt.Sprintf("%s is not a field of this request", name))
+		takes := "no fields"
+		if fields := jsonFields(reflect.TypeOf(dst)); fields != nil {
+			takes = strings.Join(fields, ", ")
+		}
+		return badRequest(name, fmt.Sprintf("%s is not a field of this request, which takes %s", name, takes))
 	}
 	// Errors from a field's own UnmarshalJSON (a bad date, say) end up here.
 	return badRequest("", err.Error())
+}
+
+// jsonFields are the JSON names of a struct's fields, for saying what a body may hold.
+func jsonFields(t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case f.Anonymous && name == "":
+			out = append(out, jsonFields(f.Type)...)
+		case f.IsExported() && name != "-" && name != "":
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func jsonKind(t reflect.Type) string {

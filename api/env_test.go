@@ -45,8 +45,16 @@ func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
 
 func newEnv(t testing.TB, store *models.Store) *testEnv {
 	t.Helper()
+	return newEnvWith(t, store, func(*Config) {})
+}
+
+// newEnvWith is newEnv with settings changed by configure.
+func newEnvWith(t testing.TB, store *models.Store, configure func(*Config)) *testEnv {
+	t.Helper()
 	e := &testEnv{t: t, store: store, tokens: map[models.Role]string{}, users: map[models.Role]*models.User{}}
-	e.srv, e.sched = newTestServer(t, store, Config{})
+	var cfg Config
+	configure(&cfg)
+	e.srv, e.sched = newTestServer(t, store, cfg)
 	e.org = e.newOrganisation("Greets Green Primary School")
 	for _, role := range models.Roles {
 		u, tok := e.newUser(role, e.org)

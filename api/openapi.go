@@ -68,10 +68,18 @@ func (g *schemaGen) operation(r route) jsonObject {
 		if m[1] != "id" {
 			kind = "string"
 		}
-		params = append(params, jsonObject{"name": m[1], "in": "path", "required": true, "schema": jsonObject{"type": kind}})
+		params = append(params, jsonObject{"name": m[1], "in": "path", "required": true, "description": propertyDocs["{"+m[1]+"}"], "schema": jsonObject{"type": kind}})
 	}
 	for _, p := range r.params {
-		params = append(params, jsonObject{"name": p.name, "in": "query", "description": p.desc, "schema": jsonObject{"type": p.kind}})
+		schema := jsonObject{"type": p.kind}
+		if values, ok := r.oneOf[p.name]; ok {
+			schema["enum"] = values
+		}
+		desc := p.desc
+		if desc == "" {
+			desc = propertyDocs["?"+p.name]
+		}
+		params = append(params, jsonObject{"name": p.name, "in": "query", "description": desc, "schema": schema})
 	}
 	if r.method == http.MethodPost && r.idempotent {
 		params = append(params, jsonObject{"name": "Idempotency-Key", "in": "header", "description": "replays the first response for the same key and body, for 24 hours", "schema": jsonObject{"type": "string"}})
@@ -83,7 +91,13 @@ func (g *schemaGen) operation(r route) jsonObject {
 		op["requestBody"] = jsonObject{"required": true, "content": jsonObject{r.consumes: jsonObject{"schema": jsonObject{"type": "string"}}}}
 	}
 	if r.body != nil {
-		op["requestBody"] = jsonObject{"required": true, "content": jsonObject{"application/json": jsonObject{"schema": g.schema(reflect.TypeOf(r.body))}}}
+		schema := g.schema(reflect.TypeOf(r.body))
+		if fields, ok := requiredFields[r.method+" "+r.path]; ok {
+			// The body type may be shared with a route that needs less (a create and its
+			// PATCH), so what this one needs is said here rather than in the type's schema.
+			schema = jsonObject{"allOf": []any{schema, jsonObject{"required": fields}}}
+		}
+		op["requestBody"] = jsonObject{"required": !r.bodyOptional, "content": jsonObject{"application/json": jsonObject{"schema": schema}}}
 	}
 	status := r.status
 	if status == 0 {
@@ -100,11 +114,7 @@ func (g *schemaGen) operation(r route) jsonObject {
 	op["responses"] = jsonObject{strconv.Itoa(status): ok, "default": problem}
 	if r.roles != nil {
 		op["security"] = []any{jsonObject{"bearer": []any{}}}
-		roles := make([]string, len(r.roles))
-		for i, role := range r.roles {
-			roles[i] = string(role)
-		}
-		op["x-roles"] = roles
+		op["x-roles"] = roleStrings(r.roles)
 	}
 	return op
 }
@@ -149,10 +159,13 @@ func (g *schemaGen) schema(t reflect.Type) jsonObject {
 		return jsonObject{"type": "number"}
 	case reflect.String:
 		return jsonObject{"type": "string"}
-	case reflect.Slice, reflect.Array:
+	// A nil slice or map is JSON null, so the document says they may be.
+	case reflect.Slice:
+		return jsonObject{"type": "array", "items": g.schema(t.Elem()), "nullable": true}
+	case reflect.Array:
 		return jsonObject{"type": "array", "items": g.schema(t.Elem())}
 	case reflect.Map:
-		return jsonObject{"type": "object", "additionalProperties": g.schema(t.Elem())}
+		return jsonObject{"type": "object", "additionalProperties": g.schema(t.Elem()), "nullable": true}
 	case reflect.Struct:
 		name := schemaName(t)
 		if _, done := g.defs[name]; !done {
@@ -185,16 +198,50 @@ func (g *schemaGen) structSchema(t reflect.Type) jsonObject {
 			if name == "" {
 				name = f.Name
 			}
-			props[name] = g.schema(f.Type)
+			props[name] = g.property(schemaName(t), name, f)
 			if strings.Contains(f.Tag.Get("validate"), "required") && !strings.Contains(opts, "omitempty") {
 				required = append(required, name)
 			}
 		}
 	}
 	walk(t)
+	name := schemaName(t)
 	s := jsonObject{"type": "object", "properties": props}
 	if required != nil {
 		s["required"] = required
+	}
+	if ex, ok := schemaExamples[name]; ok {
+		s["example"] = ex
+	}
+	return s
+}
+
+// property is the schema of a struct field with its description and, for a closed set,
+// its enum: from the field's oneof rule, or from the list the model checks it against.
+func (g *schemaGen) property(schema, name string, f reflect.StructField) jsonObject {
+	s := g.schema(f.Type)
+	desc, ok := propertyDocs[schema+"."+name]
+	if !ok {
+		desc = propertyDocs[name]
+	}
+	enum := propertyEnums[schema+"."+name]
+	for _, rule := range strings.Split(f.Tag.Get("validate"), ",") {
+		if values, ok := strings.CutPrefix(rule, "oneof="); ok {
+			enum = strings.Fields(values)
+		}
+	}
+	if _, isRef := s["$ref"]; isRef {
+		s = jsonObject{"allOf": []any{s}} // OpenAPI 3.0 ignores siblings of a $ref
+	}
+	if desc != "" {
+		s["description"] = desc
+	}
+	if enum != nil {
+		target := s
+		if items, ok := s["items"].(jsonObject); ok {
+			target = items
+		}
+		target["enum"] = enum
 	}
 	return s
 }

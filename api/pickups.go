@@ -52,6 +52,20 @@ type reasonRequest struct {
 	Reason string `json:"reason" validate:"max=2000"`
 }
 
+// pickupCategories lists the categories the public form offers, by name.
+func (s *Server) pickupCategories(c echo.Context) error {
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := s.Store.CategoryNames(c.Request().Context(), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(list, next))
+}
+
 // requestPickup is the public form; staff signed in may use it too, for a known donor.
 func (s *Server) requestPickup(c echo.Context) error {
 	var actor *models.User

@@ -80,7 +80,7 @@ func TestPreviewThenCommit(t *testing.T) {
 			t.Fatalf("made plan differs from the preview (-preview +made):\n%s", d)
 		}
 		var runs List[models.Run]
-		e.do(http.MethodGet, "/api/v1/runs?date="+day.String(), mgr, nil).want(http.StatusOK).decode(&runs)
+		e.do(http.MethodGet, "/api/v1/runs?sort=date&date="+day.String(), mgr, nil).want(http.StatusOK).decode(&runs)
 		// Stored runs read back with each stop's details for drivers; the plan is the same.
 		if d := cmp.Diff(preview.Runs, runs.Items, ignore, cmpopts.IgnoreFields(models.RunStop{}, "Details")); d != "" {
 			t.Fatalf("stored runs differ from the preview (-preview +stored):\n%s", d)

@@ -54,7 +54,7 @@ func (s *Server) reservationRules() models.ReservationRules {
 
 func (s *Server) listReservations(c echo.Context) error {
 	q := query{c: c}
-	f := models.ReservationFilter{OrganisationID: q.int64("organisation_id"), Status: q.str("status")}
+	f := models.ReservationFilter{OrganisationID: q.int64("organisation_id"), Status: q.str("status"), Sort: q.str("sort")}
 	if d := q.date("from"); d != nil {
 		t := d.Start(s.Config.Location)
 		f.From = &t
@@ -118,7 +118,7 @@ func (s *Server) updateReservation(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-// reservationAction runs a status change that takes no body.
+// reservationAction runs a status change whose body may be left out.
 func (s *Server) reservationAction(do func(s *Server, c echo.Context, id int64) (*models.Reservation, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c, "id")
@@ -138,15 +138,17 @@ func confirmReservation(s *Server, c echo.Context, id int64) (*models.Reservatio
 }
 
 func cancelReservation(s *Server, c echo.Context, id int64) (*models.Reservation, error) {
-	return s.Store.CancelReservation(c.Request().Context(), currentUser(c), id)
+	var req reasonRequest
+	if err := bindOptional(c, &req); err != nil {
+		return nil, err
+	}
+	return s.Store.CancelReservation(c.Request().Context(), currentUser(c), id, req.Reason)
 }
 
 func collectReservation(s *Server, c echo.Context, id int64) (*models.Reservation, error) {
 	var req collectRequest
-	if c.Request().ContentLength != 0 { // no body: the model says what to send
-		if err := bind(c, &req); err != nil {
-			return nil, err
-		}
+	if err := bindOptional(c, &req); err != nil {
+		return nil, err
 	}
 	return s.Store.CollectReservation(c.Request().Context(), currentUser(c), id, lineInputs(req.Lines), s.Config.Location)
 }

@@ -99,9 +99,11 @@ func TestMemberReservationLifecycle(t *testing.T) {
 		if len(theirs.Items) != 0 {
 			t.Fatalf("the other group sees %+v", theirs.Items)
 		}
-		// A member cannot reserve for another group: organisation_id is its own whatever it says.
-		var mine models.Reservation
+		// A member cannot reserve for another group: naming one is refused, naming its own is fine.
 		e.do(http.MethodPost, "/api/v1/reservations", otherTok, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(card, 1)}}).
+			problem(http.StatusUnprocessableEntity, "organisation_id")
+		var mine models.Reservation
+		e.do(http.MethodPost, "/api/v1/reservations", otherTok, map[string]any{"organisation_id": other.ID, "slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(card, 1)}}).
 			want(http.StatusCreated).decode(&mine)
 		if mine.OrganisationID != other.ID {
 			t.Fatalf("member reserved for organisation %d", mine.OrganisationID)

@@ -24,6 +24,11 @@ type route struct {
 	produces   string  // response media type when not JSON
 	consumes   string  // request media type when not JSON
 	maxBody    int64   // largest body, when not MaxBody
+
+	// oneOf lists the values a query parameter may take, by name; any other is a 422.
+	oneOf map[string][]string
+	// bodyOptional: the body may be left out.
+	bodyOptional bool
 }
 
 type param struct{ name, kind, desc string }
@@ -57,7 +62,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, path: "/api/v1/me/password", roles: anyone, handler: s.changePassword, summary: "Change my password (revokes my other tokens)", body: passwordRequest{}, status: http.StatusNoContent},
 
 		{method: http.MethodGet, path: "/api/v1/users", roles: managers, handler: s.listUsers, summary: "List users", resp: List[models.User]{},
-			params: append([]param{{"role", "string", "manager, staff, driver or member"}, {"organisation_id", "integer", ""}, {"active", "boolean", ""}}, pageParams...)},
+			params: append([]param{{"role", "string", "only this role"}, {"organisation_id", "integer", ""}, {"active", "boolean", ""}}, pageParams...), oneOf: map[string][]string{"role": roleStrings(models.Roles)}},
 		{method: http.MethodPost, path: "/api/v1/users", roles: managers, handler: s.createUser, idempotent: true, summary: "Create a user", body: userRequest{}, resp: models.User{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/users/:id", roles: managers, handler: s.getUser, summary: "One user", resp: models.User{}},
 		{method: http.MethodPatch, path: "/api/v1/users/:id", roles: managers, handler: s.updateUser, summary: "Change or deactivate a user", body: userPatch{}, resp: models.User{}},
@@ -69,7 +74,7 @@ func (s *Server) routeTable() []route {
 
 		// Member groups. A member sees and changes only its own organisation.
 		{method: http.MethodGet, path: "/api/v1/organisations", roles: staffMember, handler: s.listOrganisations, summary: "List member groups by name (a member sees its own)", resp: List[models.Organisation]{},
-			params: append([]param{{"kind", "string", ""}, {"q", "string", "part of the name or postcode"}, {"lapsed", "boolean", "membership out of date today"}}, pageParams...)},
+			params: append([]param{{"kind", "string", ""}, {"q", "string", "part of the name or postcode"}, {"lapsed", "boolean", "membership out of date today"}}, pageParams...), oneOf: map[string][]string{"kind": models.OrganisationKinds}},
 		{method: http.MethodPost, path: "/api/v1/organisations", roles: staff, handler: s.createOrganisation, idempotent: true, summary: "Add a member group", body: organisationRequest{}, resp: models.Organisation{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.getOrganisation, summary: "One member group", resp: models.Organisation{}},
 		{method: http.MethodPatch, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.updateOrganisation, summary: "Change a member group (members: contact details only)", body: organisationPatch{}, resp: models.Organisation{}},
@@ -101,12 +106,13 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPatch, path: "/api/v1/donors/:id", roles: staff, handler: s.updateDonor, summary: "Change a donor", body: donorRequest{}, resp: models.Donor{}},
 		{method: http.MethodGet, path: "/api/v1/donors/:id/impact", roles: staff, handler: s.donorImpact, summary: "What a donor gave in a year, by category, and the CO2e saved", resp: models.Impact{}, params: []param{{"year", "integer", "default this year"}}},
 		{method: http.MethodGet, path: "/api/v1/donations", roles: staff, handler: s.listDonations, summary: "Donations, newest first", resp: List[models.Donation]{},
-			params: append([]param{{"donor_id", "integer", ""}, {"from", "string", "first day"}, {"to", "string", "last day"}}, pageParams...)},
+			params: append([]param{{"donor_id", "integer", ""}, {"from", "string", "first day"}, {"to", "string", "last day"}, {"sort", "string", "received_at for the oldest first"}}, pageParams...),
+			oneOf:  map[string][]string{"sort": models.DonationSorts.Keys()}},
 		{method: http.MethodPost, path: "/api/v1/donations", roles: staffDriver, handler: s.createDonation, idempotent: true, summary: "Log a donation: each line goes on a shelf as a received movement", body: donationRequest{}, resp: models.Donation{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/donations/:id", roles: staff, handler: s.getDonation, summary: "One donation with its lines", resp: models.Donation{}},
 		{method: http.MethodPost, path: "/api/v1/donations/:id/void", roles: staff, handler: s.voidDonation, summary: "Void a donation logged by mistake, reversing its movements", body: reasonRequest{}, resp: models.Donation{}},
 		{method: http.MethodGet, path: "/api/v1/stock", roles: anyone, handler: s.listStock, summary: "Stock items with on hand, reserved and available", resp: List[models.StockItem]{},
-			params: append([]param{{"category_id", "integer", ""}, {"location_id", "integer", ""}, {"q", "string", "part of the description"}, {"available_only", "boolean", ""}, {"sort", "string", "description (default), -description, updated_at, -updated_at, id"}}, pageParams...)},
+			params: append([]param{{"category_id", "integer", ""}, {"location_id", "integer", ""}, {"q", "string", "part of the description"}, {"available_only", "boolean", ""}, {"sort", "string", "the order: a field, - first for descending (default description)"}}, pageParams...), oneOf: map[string][]string{"sort": models.StockSorts.Keys()}},
 		{method: http.MethodGet, path: "/api/v1/stock/wanted", roles: public, handler: s.wantedList, summary: "Categories under their minimum stock, with how much is needed (public)", resp: List[models.Wanted]{}},
 		{method: http.MethodGet, path: "/api/v1/stock/:id", roles: anyone, handler: s.getStockItem, summary: "One stock item", resp: models.StockItem{}},
 		{method: http.MethodPatch, path: "/api/v1/stock/:id", roles: staff, handler: s.updateStockItem, summary: "Change an item's description or weight per unit", body: stockPatch{}, resp: models.StockItem{}},
@@ -128,14 +134,15 @@ func (s *Server) routeTable() []route {
 			params: []param{{"dry_run", "boolean", "check every row and write nothing"}}},
 
 		// Reservations: members reserve stock for a visit slot; staff check them out at the counter.
-		{method: http.MethodGet, path: "/api/v1/reservations", roles: staffMember, handler: s.listReservations, summary: "Reservations, soonest slot first (a member sees its own)", resp: List[models.Reservation]{},
-			params: append([]param{{"organisation_id", "integer", ""}, {"status", "string", "pending, confirmed, collected, cancelled, expired"}, {"from", "string", "first slot day"}, {"to", "string", "last slot day"}}, pageParams...)},
+		{method: http.MethodGet, path: "/api/v1/reservations", roles: staffMember, handler: s.listReservations, summary: "Reservations, latest slot first (a member sees its own)", resp: List[models.Reservation]{},
+			params: append([]param{{"organisation_id", "integer", ""}, {"status", "string", ""}, {"from", "string", "first slot day"}, {"to", "string", "last slot day"}, {"sort", "string", "slot_start for the earliest slot first"}}, pageParams...),
+			oneOf:  map[string][]string{"status": models.ReservationStatuses, "sort": models.ReservationSorts.Keys()}},
 		{method: http.MethodPost, path: "/api/v1/reservations", roles: staffMember, handler: s.createReservation, idempotent: true, summary: "Reserve stock for a visit slot (members for their own group)", body: reservationRequest{}, resp: models.Reservation{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.getReservation, summary: "One reservation", resp: models.Reservation{}},
 		{method: http.MethodPatch, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.updateReservation, summary: "Change quantities (0 removes a line), the slot or notes until the slot starts", body: reservationPatch{}, resp: models.Reservation{}},
 		{method: http.MethodPost, path: "/api/v1/reservations/:id/confirm", roles: staff, handler: s.reservationAction(confirmReservation), summary: "Confirm a pending reservation", resp: models.Reservation{}},
-		{method: http.MethodPost, path: "/api/v1/reservations/:id/cancel", roles: staffMember, handler: s.reservationAction(cancelReservation), summary: "Cancel a reservation, releasing its stock and slot", resp: models.Reservation{}},
-		{method: http.MethodPost, path: "/api/v1/reservations/:id/collect", roles: staff, handler: s.reservationAction(collectReservation), summary: "Check out at the counter: lines gives what was taken of each line (at most what was reserved), which is issued; the rest, and every line not listed, is released", body: collectRequest{}, resp: models.Reservation{}},
+		{method: http.MethodPost, path: "/api/v1/reservations/:id/cancel", roles: staffMember, handler: s.reservationAction(cancelReservation), summary: "Cancel a reservation, releasing its stock and slot; a reason, if given, is kept", body: reasonRequest{}, bodyOptional: true, resp: models.Reservation{}},
+		{method: http.MethodPost, path: "/api/v1/reservations/:id/collect", roles: staff, handler: s.reservationAction(collectReservation), summary: "Check out at the counter: lines gives what was taken of each line (at most what was reserved), which is issued; the rest, and every line not listed, is released", body: collectRequest{}, bodyOptional: true, resp: models.Reservation{}},
 		{method: http.MethodPost, path: "/api/v1/issues", roles: staff, handler: s.issueWalkIn, idempotent: true, summary: "Issue stock to a member group without a reservation (a walk-in)", body: walkInRequest{}, resp: models.Reservation{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/organisations/:id/summary", roles: staffMember, handler: s.organisationSummary, summary: "A group's visits, kg taken this year and last by category, reservations by status", resp: models.OrganisationSummary{}},
 		{method: http.MethodGet, path: "/api/v1/outbox", roles: staff, handler: s.listOutbox, summary: "Reminders and other messages, newest first", resp: List[models.OutboxMessage]{}, params: append([]param{{"unsent", "boolean", ""}}, pageParams...)},
@@ -144,7 +151,8 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v1/furniture-types", roles: anyone, handler: s.listFurnitureTypes, summary: "Kinds of furniture with average weights and reuse factors", resp: List[models.FurnitureType]{}, params: pageParams},
 		{method: http.MethodPost, path: "/api/v1/furniture-types", roles: managers, handler: s.createFurnitureType, idempotent: true, summary: "Add a kind of furniture", body: furnitureTypeRequest{}, resp: models.FurnitureType{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/furniture", roles: staffMember, handler: s.listFurniture, summary: "Furniture, newest first (members see what is available)", resp: List[models.FurnitureItem]{},
-			params: append([]param{{"type_id", "integer", ""}, {"status", "string", ""}, {"condition", "string", "good, fair, needs_repair"}, {"q", "string", "part of the description, colour or tag"}}, pageParams...)},
+			params: append([]param{{"type_id", "integer", ""}, {"status", "string", ""}, {"condition", "string", "only items in this condition"}, {"q", "string", "part of the description, colour or tag"}}, pageParams...),
+			oneOf:  map[string][]string{"status": models.FurnitureStatuses, "condition": models.FurnitureConditions}},
 		{method: http.MethodPost, path: "/api/v1/furniture", roles: staff, handler: s.registerFurniture, idempotent: true, summary: "Register a piece of furniture and give it a tag", body: furnitureRequest{}, resp: models.FurnitureItem{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/furniture/by-tag/:tag", roles: staff, handler: s.furnitureByTag, summary: "Find an item by its tag (a barcode scanner)", resp: models.FurnitureItem{}},
 		{method: http.MethodGet, path: "/api/v1/furniture/deliveries", roles: staffDriver, handler: s.listDeliveries, summary: "Hand-overs waiting to be delivered, oldest first", resp: List[models.Handover]{}, params: pageParams},
@@ -160,7 +168,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, path: "/api/v1/furniture/:id/handover", roles: staff, handler: s.handOver, summary: "Hand a reserved item over, collected or delivered", body: handoverRequest{}, resp: models.Handover{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/furniture/:id/label.pdf", roles: staff, handler: s.furnitureLabel, summary: "A label with the tag and its barcode", produces: "application/pdf"},
 		{method: http.MethodGet, path: "/api/v1/recipients", roles: staff, handler: s.listRecipients, summary: "Households and groups furniture goes to (staff only: personal data)", resp: List[models.Recipient]{},
-			params: append([]param{{"kind", "string", "household or organisation"}, {"q", "string", "name, reference or agency"}}, pageParams...)},
+			params: append([]param{{"kind", "string", ""}, {"q", "string", "name, reference or agency"}}, pageParams...), oneOf: map[string][]string{"kind": models.RecipientKinds}},
 		{method: http.MethodPost, path: "/api/v1/recipients", roles: staff, handler: s.createRecipient, idempotent: true, summary: "Add a household referred by an agency, or a member group", body: recipientRequest{}, resp: models.Recipient{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/recipients/:id", roles: staff, handler: s.getRecipient, summary: "One recipient", resp: models.Recipient{}},
 		{method: http.MethodPatch, path: "/api/v1/recipients/:id", roles: staff, handler: s.updateRecipient, summary: "Change a recipient", body: recipientRequest{}, resp: models.Recipient{}},
@@ -168,7 +176,7 @@ func (s *Server) routeTable() []route {
 
 		// People and numbers: volunteers, the timebank, workshops and the funders' figures.
 		{method: http.MethodGet, path: "/api/v1/volunteers", roles: staff, handler: s.listVolunteers, summary: "Volunteers, placements and apprentices by name", resp: List[models.Volunteer]{},
-			params: append([]param{{"kind", "string", "volunteer, placement, apprentice, staff"}}, pageParams...)},
+			params: append([]param{{"kind", "string", ""}}, pageParams...), oneOf: map[string][]string{"kind": models.VolunteerKinds}},
 		{method: http.MethodPost, path: "/api/v1/volunteers", roles: staff, handler: s.createVolunteer, idempotent: true, summary: "Add a volunteer (with a timebank account)", body: volunteerRequest{}, resp: models.Volunteer{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/volunteers/:id", roles: staff, handler: s.getVolunteer, summary: "One volunteer", resp: models.Volunteer{}},
 		{method: http.MethodGet, path: "/api/v1/volunteers/:id/timebank", roles: staff, handler: s.volunteerTimebank, summary: "A volunteer's credits and statement", resp: models.Timebank{}, params: pageParams},
@@ -190,10 +198,11 @@ func (s *Server) routeTable() []route {
 
 		// Collection logistics: the public pickup form, triage, vans and drivers.
 		{method: http.MethodPost, path: "/api/v1/pickup-requests", roles: public, handler: s.requestPickup, summary: "Ask for a collection (public, 5 an hour per address; staff signed in may name a donor_id)", body: pickupRequest{}, resp: pickupReceipt{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/pickup-requests/categories", roles: public, handler: s.pickupCategories, summary: "The categories of material the public form offers, for its category_ids (public)", resp: List[models.CategoryName]{}, params: pageParams},
 		{method: http.MethodGet, path: "/api/v1/pickup-requests/status", roles: public, handler: s.pickupStatus, summary: "A request's status, given its reference and email", resp: pickupStatusView{},
 			params: []param{{"reference", "string", "the reference the form gave"}, {"email", "string", "the email the request was made with"}}},
 		{method: http.MethodGet, path: "/api/v1/pickup-requests", roles: staff, handler: s.listPickups, summary: "Pickup requests, oldest first", resp: List[models.PickupRequest]{},
-			params: append([]param{{"status", "string", "new, accepted, scheduled, collected, missed, cancelled"}, {"date", "string", "requests whose dates include this day"}}, pageParams...)},
+			params: append([]param{{"status", "string", ""}, {"date", "string", "requests whose dates include this day"}}, pageParams...), oneOf: map[string][]string{"status": models.PickupStatuses}},
 		{method: http.MethodGet, path: "/api/v1/pickup-requests/:id", roles: staff, handler: s.getPickup, summary: "One pickup request", resp: models.PickupRequest{}},
 		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/accept", roles: staff, handler: s.acceptPickup, summary: "Accept a request (again: to place it), linking a donor or giving coordinates; without them its postcode is looked up, and coordinates_needed says when it cannot be", body: acceptRequest{}, resp: models.PickupRequest{}},
 		{method: http.MethodPost, path: "/api/v1/pickup-requests/:id/reject", roles: staff, handler: s.pickupReason(rejectPickup), summary: "Reject a new request with a reason", body: reasonRequest{}, resp: models.PickupRequest{}},
@@ -207,7 +216,8 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, path: "/api/v1/drivers/:id/absences", roles: staff, handler: s.addAbsence, idempotent: true, summary: "Record a day a driver cannot work", body: absenceRequest{}, resp: models.DriverAbsence{}, status: http.StatusCreated},
 		{method: http.MethodPost, path: "/api/v1/plans", roles: managers, handler: s.plan, summary: "Plan a day's runs (dry_run: only propose, answering a plan id to make later); never replaces runs", body: planRequest{}, resp: models.PlanResult{}, status: http.StatusCreated},
 		{method: http.MethodPost, path: "/api/v1/plans/:id/commit", roles: managers, handler: s.commitPlan, summary: "Make a previewed plan exactly as shown; 409 saying what changed since (a request cancelled, a van taken)", resp: models.PlanResult{}, status: http.StatusCreated},
-		{method: http.MethodGet, path: "/api/v1/runs", roles: staff, handler: s.listRuns, summary: "Collection runs with their stops", resp: List[models.Run]{}, params: append([]param{{"date", "string", "YYYY-MM-DD"}}, pageParams...)},
+		{method: http.MethodGet, path: "/api/v1/runs", roles: staff, handler: s.listRuns, summary: "Collection runs with their stops, latest day first", resp: List[models.Run]{},
+			params: append([]param{{"date", "string", "YYYY-MM-DD"}, {"sort", "string", "date for the earliest day first"}}, pageParams...), oneOf: map[string][]string{"sort": models.RunSorts.Keys()}},
 		{method: http.MethodGet, path: "/api/v1/runs/mine", roles: staffDriver, handler: s.myRuns, summary: "My runs for a day (today by default)", resp: List[models.Run]{}, params: append([]param{{"date", "string", "YYYY-MM-DD"}}, pageParams...)},
 		{method: http.MethodGet, path: "/api/v1/runs/:id", roles: staffDriver, handler: s.getRun, summary: "One run (a driver sees only their own)", resp: models.Run{}},
 		{method: http.MethodPatch, path: "/api/v1/runs/:id", roles: staff, handler: s.assignDriver, summary: "Assign a driver who is available that day", body: driverRequest{}, resp: models.Run{}},

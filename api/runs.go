@@ -74,7 +74,7 @@ func (s *Server) commitPlan(c echo.Context) error {
 
 func (s *Server) listRuns(c echo.Context) error {
 	q := query{c: c}
-	f := models.RunFilter{Day: q.date("date")}
+	f := models.RunFilter{Day: q.date("date"), Sort: q.str("sort")}
 	page := q.page()
 	if q.err != nil {
 		return q.err

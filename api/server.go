@@ -6,8 +6,11 @@ package api
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -34,6 +37,9 @@ type Config struct {
 	// request from one of them is taken to come from the address its X-Forwarded-For
 	// header names; no one else's X-Forwarded-For is believed.
 	TrustedProxies []*net.IPNet
+	// CORSOrigins are the web origins (https://www.example.org) whose pages may call the
+	// public routes from a browser; none when empty.
+	CORSOrigins []string
 }
 
 // JobRunner is the part of the scheduler the API uses.
@@ -75,6 +81,54 @@ func limitBody(limit int64, next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// publicCORS lets pages from the origins call the public API routes (the pickup form,
+// its categories, the wanted list) from a browser, without credentials. Signed-in routes
+// get no CORS headers, so a browser keeps other sites' pages from them.
+func (s *Server) publicCORS(origins []string) echo.MiddlewareFunc {
+	publicPaths := map[string]bool{}
+	for _, r := range s.routes {
+		if r.roles == nil && strings.HasPrefix(r.path, "/api/v1/") {
+			publicPaths[r.path] = true
+		}
+	}
+	return middleware.CORSWithConfig(middleware.CORSConfig{
+		Skipper:      func(c echo.Context) bool { return !publicPaths[c.Path()] },
+		AllowOrigins: origins,
+		AllowMethods: []string{http.MethodGet, http.MethodPost},
+		AllowHeaders: []string{echo.HeaderContentType, "Idempotency-Key"},
+		MaxAge:       3600,
+	})
+}
+
+// noFields refuses a body that names a field on a route that takes none, as a route that
+// takes a body refuses a field it does not know, rather than ignoring it.
+func noFields(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := bindOptional(c, &struct{}{}); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+// checkOneOf refuses a query parameter outside its closed set with a 422 that lists the
+// set, rather than answering an empty list for a value that can never match.
+func checkOneOf(oneOf map[string][]string, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var p models.Problems
+		for _, name := range slices.Sorted(maps.Keys(oneOf)) {
+			values := oneOf[name]
+			if v := c.QueryParam(name); v != "" && !slices.Contains(values, v) {
+				p.Add(name, "must be one of %s", strings.Join(values, ", "))
+			}
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
 // NewServer builds the router with every route of routes.go.
 func NewServer(d Deps) *Server {
 	if d.Now == nil {
@@ -108,10 +162,19 @@ func NewServer(d Deps) *Server {
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}),
 	)
 	s.routes = s.routeTable()
+	if len(d.Config.CORSOrigins) > 0 {
+		e.Use(s.publicCORS(d.Config.CORSOrigins))
+	}
 	for _, r := range s.routes {
 		h := r.handler
+		if r.body == nil && r.consumes == "" && r.method != http.MethodGet && r.method != http.MethodDelete {
+			h = noFields(h)
+		}
 		if r.method == http.MethodPost && r.idempotent {
 			h = s.idempotent(h)
+		}
+		if r.oneOf != nil {
+			h = checkOneOf(r.oneOf, h)
 		}
 		if r.roles != nil {
 			h = s.authorise(r.roles, h)

@@ -75,7 +75,7 @@ func (s *Server) getDonation(c echo.Context) error {
 
 func (s *Server) listDonations(c echo.Context) error {
 	q := query{c: c}
-	f := models.DonationFilter{DonorID: q.int64("donor_id")}
+	f := models.DonationFilter{DonorID: q.int64("donor_id"), Sort: q.str("sort")}
 	if d := q.date("from"); d != nil {
 		t := d.Start(s.Config.Location)
 		f.From = &t

@@ -274,6 +274,18 @@ func (s *Store) ListCategories(ctx context.Context, page Page, today Date) ([]Ca
 	return out, next, nil
 }
 
+// CategoryName is what the public pickup form shows of a category.
+type CategoryName struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// CategoryNames lists categories' ids and names by name, for the public pickup form.
+func (s *Store) CategoryNames(ctx context.Context, page Page) ([]CategoryName, string, error) {
+	q := s.DB(ctx).Model(&Category{}).Select("id, name")
+	return Paginate[CategoryName](q, page, Order{Column: "name"}, func(c CategoryName) Key { return Key{Sort: c.Name, ID: c.ID} })
+}
+
 // LocationInput creates or changes a location.
 type LocationInput struct {
 	Code, Name, Kind *string

@@ -114,6 +114,9 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 		if l.Quantity <= 0 || l.Quantity > 1_000_000 || MilliFromQuantity(l.Quantity) == 0 {
 			p.Add(f+".quantity", "must be more than 0 and at most 1000000")
 		}
+		if l.Unit != "" && !slices.Contains(Units, l.Unit) {
+			p.Add(f+".unit", "must be one of %s", strings.Join(Units, ", "))
+		}
 		if l.WeightKg != nil && (*l.WeightKg <= 0 || *l.WeightKg > 100_000) {
 			p.Add(f+".weight_kg", "must be more than 0 and at most 100000")
 		}
@@ -148,6 +151,18 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 		return nil, err
 	}
 	return d, nil
+}
+
+// weighedUnits are the units a line of the category may be counted in without a
+// weight_kg: those it has a weight per unit for, and kg; in the order of Units.
+func (c *Category) weighedUnits() []string {
+	var out []string
+	for _, u := range Units {
+		if u == "kg" || slices.ContainsFunc(c.Units, func(cu CategoryUnit) bool { return cu.Unit == u }) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in DonationLineInput) (*DonationLine, error) {
@@ -186,7 +201,7 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in 
 		case in.WeightKg != nil:
 			gpu = GramsFromKg(*in.WeightKg / in.Quantity)
 		default:
-			return nil, Invalid(f+".unit", "%s has no weight per %s: give weight_kg, or count it in a unit it has", c.Name, unit)
+			return nil, Invalid(f+".unit", "%s has no weight per %s: give weight_kg, or count it in one of %s", c.Name, unit, strings.Join(c.weighedUnits(), ", "))
 		}
 		if err := s.activeLocation(tx, *in.LocationID, f+".location_id"); err != nil {
 			return nil, err
@@ -269,10 +284,22 @@ func (s *Store) Donation(ctx context.Context, id int64) (*Donation, error) {
 type DonationFilter struct {
 	DonorID  int64
 	From, To *time.Time
+	Sort     string // a key of DonationSorts
 }
 
-// ListDonations pages through donations, newest first.
+// DonationSorts are the orders of ListDonations: newest first unless asked otherwise.
+var DonationSorts = Sorts{
+	"":             {Column: "received_at", Desc: true},
+	"-received_at": {Column: "received_at", Desc: true},
+	"received_at":  {Column: "received_at"},
+}
+
+// ListDonations pages through donations, newest first by default.
 func (s *Store) ListDonations(ctx context.Context, f DonationFilter, page Page) ([]Donation, string, error) {
+	order, err := DonationSorts.order(f.Sort)
+	if err != nil {
+		return nil, "", err
+	}
 	q := s.DB(ctx).Model(&Donation{}).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") })
 	if f.DonorID != 0 {
 		q = q.Where("donor_id = ?", f.DonorID)
@@ -283,5 +310,5 @@ func (s *Store) ListDonations(ctx context.Context, f DonationFilter, page Page) 
 	if f.To != nil {
 		q = q.Where("received_at < ?", f.To.UTC())
 	}
-	return Paginate[Donation](q, page, Order{Column: "received_at", Desc: true}, func(d Donation) Key { return Key{Sort: d.ReceivedAt, ID: d.ID} })
+	return Paginate[Donation](q, page, order, func(d Donation) Key { return Key{Sort: d.ReceivedAt, ID: d.ID} })
 }

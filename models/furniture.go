@@ -451,7 +451,10 @@ func (s *Store) checkSafety(tx *gorm.DB, it *FurnitureItem) error {
 func (s *Store) ChangeFurnitureStatus(ctx context.Context, actor *User, id int64, to, reason, route string) (*FurnitureItem, error) {
 	var p Problems
 	checkText(&p, "reason", reason, false)
-	if to == FurnDisposed && !slices.Contains(DisposalRoutes, route) {
+	if !slices.Contains(FurnitureStatuses, to) {
+		p.Add("status", "must be one of %s", strings.Join(FurnitureStatuses, ", "))
+	}
+	if (to == FurnDisposed || route != "") && !slices.Contains(DisposalRoutes, route) {
 		p.Add("disposal_route", "must be one of %s", strings.Join(DisposalRoutes, ", "))
 	}
 	if err := p.Err(); err != nil {
@@ -502,8 +505,8 @@ func (s *Store) RecordSafetyTest(ctx context.Context, actor *User, id int64, tes
 	if after == "" {
 		after = FurnInRepair
 	}
-	if !passed && after != FurnInRepair && after != FurnDisposed {
-		p.Add("after_failure", "must be in_repair or disposed")
+	if !passed && !slices.Contains(AfterFailureStatuses, after) {
+		p.Add("after_failure", "must be one of %s", strings.Join(AfterFailureStatuses, ", "))
 	}
 	if err := p.Err(); err != nil {
 		return nil, err

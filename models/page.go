@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -121,4 +123,29 @@ func Paginate[T any](q *gorm.DB, page Page, order Order, key func(T) Key) ([]T, 
 		rows = []T{}
 	}
 	return rows, next, nil
+}
+
+// Sorts are the orders a list offers, by the name of its sort parameter ("" is the
+// default); a name with a leading - is descending.
+type Sorts map[string]Order
+
+// Keys are the names a client may give, in order.
+func (sorts Sorts) Keys() []string {
+	keys := make([]string, 0, len(sorts))
+	for k := range sorts {
+		if k != "" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// order is the named order, or a ValidationError at sort listing the names.
+func (sorts Sorts) order(name string) (Order, error) {
+	o, ok := sorts[name]
+	if !ok {
+		return o, Invalid("sort", "must be one of %s", strings.Join(sorts.Keys(), ", "))
+	}
+	return o, nil
 }

@@ -60,8 +60,8 @@ func (s *Store) applyRecipient(tx *gorm.DB, p *Problems, r *Recipient, in Recipi
 	if in.Kind != nil {
 		r.Kind = *in.Kind
 	}
-	if r.Kind != "household" && r.Kind != "organisation" {
-		p.Add("kind", "must be household or organisation")
+	if !slices.Contains(RecipientKinds, r.Kind) {
+		p.Add("kind", "must be one of %s", strings.Join(RecipientKinds, ", "))
 	}
 	for _, f := range []struct {
 		dst   *string
@@ -296,7 +296,7 @@ type HandoverInput struct {
 func (s *Store) HandOver(ctx context.Context, actor *User, id int64, in HandoverInput, today Date) (*Handover, error) {
 	var p Problems
 	if !slices.Contains(HandoverMethods, in.Method) {
-		p.Add("method", "must be collected or delivered")
+		p.Add("method", "must be one of %s", strings.Join(HandoverMethods, ", "))
 	}
 	if in.On.IsZero() {
 		p.Add("on", "is required")

@@ -39,6 +39,7 @@ type Reservation struct {
 	// ChangesToConfirm says what the member changed since staff confirmed it; the
 	// reservation is pending again until staff confirm the change.
 	ChangesToConfirm string            `json:"changes_to_confirm,omitempty"`
+	CancelReason     string            `json:"cancel_reason"`
 	CreatedBy        *int64            `json:"created_by"`
 	ConfirmedAt      *time.Time        `json:"confirmed_at"`
 	CollectedAt      *time.Time        `json:"collected_at"`
@@ -61,6 +62,21 @@ type ReservationLine struct {
 	Quantity          float64  `json:"quantity" gorm:"-"`
 	CollectedQuantity *float64 `json:"collected_quantity" gorm:"-"`
 	WeightKg          Kg       `json:"weight_kg" gorm:"-"`
+	// What people read of the item, read with the line (see withItemNames).
+	Description string `json:"description" gorm:"->"`
+	Unit        string `json:"unit" gorm:"->"`
+	Category    string `json:"category" gorm:"->"`
+	Location    string `json:"location" gorm:"->"`
+}
+
+// withItemNames loads reservation lines, in order, with their stock item's description,
+// unit, category name and location code.
+func withItemNames(db *gorm.DB) *gorm.DB {
+	return db.Select("reservation_lines.*, i.description, i.unit, c.name AS category, l.code AS location").
+		Joins("JOIN stock_items i ON i.id = reservation_lines.stock_item_id").
+		Joins("JOIN categories c ON c.id = i.category_id").
+		Joins("JOIN locations l ON l.id = i.location_id").
+		Order("reservation_lines.id")
 }
 
 func (r *Reservation) AfterFind(*gorm.DB) error {
@@ -134,11 +150,15 @@ func checkLines(p *Problems, lines []LineInput, allowZero bool) {
 	}
 }
 
-// reservationOrg finds the organisation a reservation is for: a member's own, or the one
-// staff name. It must exist and its membership must be in date.
+// reservationOrg finds the organisation a reservation is for: a member's own (naming
+// another is refused, not quietly replaced), or the one staff name. It must exist and
+// its membership must be in date.
 func (s *Store) reservationOrg(tx *gorm.DB, actor *User, orgID *int64, today Date) (*Organisation, error) {
 	id := orgID
 	if actor.Role == RoleMember {
+		if orgID != nil && (actor.OrganisationID == nil || *orgID != *actor.OrganisationID) {
+			return nil, Invalid("organisation_id", "a member reserves for its own group only: leave organisation_id out")
+		}
 		id = actor.OrganisationID
 	}
 	if id == nil {
@@ -234,8 +254,7 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 	if err != nil {
 		return nil, err
 	}
-	r.present()
-	return &r, nil
+	return s.Reservation(ctx, actor, r.ID)
 }
 
 func (r *Reservation) grams() int64 {
@@ -295,7 +314,7 @@ func (s *Store) Reservation(ctx context.Context, actor *User, id int64) (*Reserv
 
 func (s *Store) loadReservation(tx *gorm.DB, actor *User, id int64) (*Reservation, error) {
 	var r Reservation
-	q := tx.Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") })
+	q := tx.Preload("Lines", withItemNames)
 	if actor.Role == RoleMember {
 		q = q.Where("organisation_id = ?", actor.OrganisationID)
 	}
@@ -311,12 +330,25 @@ type ReservationFilter struct {
 	OrganisationID int64
 	Status         string
 	From, To       *time.Time // slot start
+	Sort           string     // a key of ReservationSorts
 }
 
-// ListReservations pages through reservations, soonest slot first. A member sees only
-// its own group's.
+// ReservationSorts are the orders of ListReservations: a history, so the latest slot
+// comes first unless asked otherwise.
+var ReservationSorts = Sorts{
+	"":            {Column: "slot_start", Desc: true},
+	"-slot_start": {Column: "slot_start", Desc: true},
+	"slot_start":  {Column: "slot_start"},
+}
+
+// ListReservations pages through reservations, latest slot first by default. A member
+// sees only its own group's.
 func (s *Store) ListReservations(ctx context.Context, actor *User, f ReservationFilter, page Page) ([]Reservation, string, error) {
-	q := s.DB(ctx).Model(&Reservation{}).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") })
+	order, err := ReservationSorts.order(f.Sort)
+	if err != nil {
+		return nil, "", err
+	}
+	q := s.DB(ctx).Model(&Reservation{}).Preload("Lines", withItemNames)
 	if actor.Role == RoleMember {
 		q = q.Where("organisation_id = ?", actor.OrganisationID)
 	}
@@ -332,7 +364,7 @@ func (s *Store) ListReservations(ctx context.Context, actor *User, f Reservation
 	if f.To != nil {
 		q = q.Where("slot_start < ?", f.To.UTC())
 	}
-	return Paginate[Reservation](q, page, Order{Column: "slot_start"}, func(r Reservation) Key { return Key{Sort: r.SlotStart, ID: r.ID} })
+	return Paginate[Reservation](q, page, order, func(r Reservation) Key { return Key{Sort: r.SlotStart, ID: r.ID} })
 }
 
 // moveReservation changes a reservation's status if the move is allowed, by a
@@ -565,13 +597,23 @@ func (s *Store) ConfirmReservation(ctx context.Context, actor *User, id int64) (
 	})
 }
 
-// CancelReservation releases everything a reservation holds: its stock and its slot place.
-func (s *Store) CancelReservation(ctx context.Context, actor *User, id int64) (*Reservation, error) {
+// CancelReservation releases everything a reservation holds: its stock and its slot
+// place. The reason, if given, is kept on the reservation.
+func (s *Store) CancelReservation(ctx context.Context, actor *User, id int64, reason string) (*Reservation, error) {
+	reason = strings.TrimSpace(reason)
+	var p Problems
+	checkText(&p, "reason", reason, false)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
 	return s.transition(ctx, actor, id, func(tx *gorm.DB, r *Reservation) error {
 		if actor.Role == RoleMember && !s.Now().Before(r.SlotStart) {
 			return Conflict("the slot has started: ask at the counter to cancel reservation %d", r.ID)
 		}
-		return s.endReservation(tx, actor, r, StatusCancelled)
+		if err := s.endReservation(tx, actor, r, StatusCancelled); err != nil {
+			return err
+		}
+		return tx.Model(r).Update("cancel_reason", reason).Error
 	})
 }
 
@@ -697,8 +739,7 @@ func (s *Store) IssueWalkIn(ctx context.Context, actor *User, orgID int64, lines
 	if err != nil {
 		return nil, err
 	}
-	r.present()
-	return &r, nil
+	return s.Reservation(ctx, actor, r.ID)
 }
 
 // ExpireReservations expires every reservation not collected by the end of its slot plus

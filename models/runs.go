@@ -310,10 +310,24 @@ func windowsOn(h OpeningHours, day string) []planner.Window {
 type RunFilter struct {
 	Day      *Date
 	DriverID int64
+	Sort     string // a key of RunSorts
 }
 
-// ListRuns lists runs with their stops and what each stop needs.
+// RunSorts are the orders of ListRuns: a history, so the latest day comes first unless
+// asked otherwise.
+var RunSorts = Sorts{
+	"":      {Column: "day", Desc: true},
+	"-date": {Column: "day", Desc: true},
+	"date":  {Column: "day"},
+}
+
+// ListRuns lists runs with their stops and what each stop needs, latest day first by
+// default.
 func (s *Store) ListRuns(ctx context.Context, f RunFilter, page Page) ([]Run, string, error) {
+	order, err := RunSorts.order(f.Sort)
+	if err != nil {
+		return nil, "", err
+	}
 	q := s.DB(ctx).Model(&Run{}).Preload("Stops", func(db *gorm.DB) *gorm.DB { return db.Order("sequence") })
 	if f.Day != nil {
 		q = q.Where("day = ?", *f.Day)
@@ -321,7 +335,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter, page Page) ([]Run, st
 	if f.DriverID != 0 {
 		q = q.Where("driver_id = ?", f.DriverID)
 	}
-	list, next, err := Paginate[Run](q, page, KeyID, func(r Run) Key { return Key{ID: r.ID} })
+	list, next, err := Paginate[Run](q, page, order, func(r Run) Key { return Key{Sort: r.Day.String(), ID: r.ID} })
 	if err != nil {
 		return nil, "", err
 	}
@@ -660,8 +674,20 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 			st.Status, st.CompletedAt = "completed", &now
 			return s.audit(tx, actor, "deliver", "run_stop", id, map[string]any{"handover_id": *st.HandoverID})
 		}
+		var p Problems
 		if len(lines) == 0 {
-			return Invalid("lines", "say what the collection gave")
+			p.Add("lines", "must have at least 1 item: what the collection gave")
+		}
+		if locationID == 0 {
+			p.Add("location_id", "is required: the id of the location the collection is put away at")
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		// Checked here so that a wrong location is reported at the field given, not at
+		// each line it is copied to.
+		if err := s.activeLocation(tx, locationID, "location_id"); err != nil {
+			return err
 		}
 		var req PickupRequest
 		if err := tx.First(&req, *st.RequestID).Error; err != nil {

@@ -44,6 +44,10 @@ type StockItem struct {
 	AvailableKg   Kg        `json:"available_kg" gorm:"-"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+
+	// What people read beside the ids, read with the item (see withNames).
+	Category string `json:"category" gorm:"->"`
+	Location string `json:"location" gorm:"->"`
 }
 
 func (i *StockItem) AfterFind(*gorm.DB) error {
@@ -152,7 +156,7 @@ type StockFilter struct {
 }
 
 // StockSorts are the orders ListStock offers, each served by an index.
-var StockSorts = map[string]Order{
+var StockSorts = Sorts{
 	"":             {Column: "description"},
 	"description":  {Column: "description"},
 	"-updated_at":  {Column: "updated_at", Desc: true},
@@ -163,18 +167,11 @@ var StockSorts = map[string]Order{
 
 // ListStock pages through stock items with filters.
 func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]StockItem, string, error) {
-	order, ok := StockSorts[f.Sort]
-	if !ok {
-		keys := make([]string, 0, len(StockSorts))
-		for k := range StockSorts {
-			if k != "" {
-				keys = append(keys, k)
-			}
-		}
-		slices.Sort(keys)
-		return nil, "", Invalid("sort", "must be one of %s", strings.Join(keys, ", "))
+	order, err := StockSorts.order(f.Sort)
+	if err != nil {
+		return nil, "", err
 	}
-	q := s.DB(ctx).Model(&StockItem{})
+	q := s.DB(ctx).Model(&StockItem{}).Scopes(withNames)
 	if f.CategoryID != 0 {
 		q = q.Where("category_id = ?", f.CategoryID)
 	}
@@ -198,10 +195,16 @@ func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]Stoc
 	})
 }
 
+// withNames reads stock items with their category's name and their location's code.
+func withNames(db *gorm.DB) *gorm.DB {
+	return db.Select("stock_items.*, (SELECT name FROM categories WHERE categories.id = stock_items.category_id) AS category, " +
+		"(SELECT code FROM locations WHERE locations.id = stock_items.location_id) AS location")
+}
+
 // StockItem fetches one item.
 func (s *Store) StockItem(ctx context.Context, id int64) (*StockItem, error) {
 	var it StockItem
-	if err := s.DB(ctx).First(&it, id).Error; err != nil {
+	if err := s.DB(ctx).Scopes(withNames).First(&it, id).Error; err != nil {
 		return nil, notFound(err, "stock item", id)
 	}
 	return &it, nil
@@ -256,8 +259,7 @@ func (s *Store) UpdateStockItem(ctx context.Context, actor *User, id int64, desc
 	if err != nil {
 		return nil, err
 	}
-	it.present()
-	return &it, nil
+	return s.StockItem(ctx, id)
 }
 
 // AdjustStock changes an item's quantity by hand, never below what is reserved.

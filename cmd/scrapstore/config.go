@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -39,6 +40,7 @@ type config struct {
 	GeocoderURL  string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
 	TrustedProxies []*net.IPNet
+	CORSOrigins    []string
 }
 
 // setting is one configuration value: its flag, its environment variable
@@ -212,6 +214,20 @@ var settings = []setting{
 				return fmt.Errorf("%q is not an address or network such as 10.0.0.5 or 10.1.0.0/16", part)
 			}
 			c.TrustedProxies = append(c.TrustedProxies, n)
+		}
+		return nil
+	}},
+	{"cors-origins", "", "web origins whose pages may call the public routes from a browser, comma-separated, e.g. https://www.example.org (empty: none)", func(c *config, v string) error {
+		c.CORSOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o == "" {
+				continue
+			}
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+				return fmt.Errorf("%q is not an origin such as https://www.example.org", o)
+			}
+			c.CORSOrigins = append(c.CORSOrigins, u.Scheme+"://"+u.Host)
 		}
 		return nil
 	}},

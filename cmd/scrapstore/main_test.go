@@ -85,6 +85,7 @@ func TestBadSettingsExitWithTwo(t *testing.T) {
 		"command":     {[]string{"frobnicate"}, nil, "frobnicate"},
 		"migrate":     {[]string{"migrate", "sideways"}, nil, "migrate up|status"},
 		"km limit":    {nil, map[string]string{"SCRAPSTORE_RUN_KM_LIMIT": "lots"}, "SCRAPSTORE_RUN_KM_LIMIT"},
+		"cors origin": {nil, map[string]string{"SCRAPSTORE_CORS_ORIGINS": "www.example.org"}, "SCRAPSTORE_CORS_ORIGINS"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -276,5 +277,17 @@ func TestPlanSolomonCommand(t *testing.T) {
 	err = run(context.Background(), []string{"plan", "solomon", "--objective", "cheapest", "x.txt"}, env(nil), nil, io.Discard, &stderr)
 	if code := exitCode(err, &stderr); code != 2 {
 		t.Fatalf("bad objective: exit %d", code)
+	}
+}
+
+// Origins are read as scheme://host, a trailing slash dropped; none by default.
+func TestCORSOriginsSetting(t *testing.T) {
+	c, err := configFromEnv(env(nil))
+	if err != nil || c.CORSOrigins != nil {
+		t.Fatalf("default: %v %v", c.CORSOrigins, err)
+	}
+	c, err = configFromEnv(env(map[string]string{"SCRAPSTORE_CORS_ORIGINS": "https://www.sandwellscrapstore.example/, http://localhost:3000"}))
+	if want := []string{"https://www.sandwellscrapstore.example", "http://localhost:3000"}; err != nil || !slices.Equal(c.CORSOrigins, want) {
+		t.Fatalf("got %v %v, want %v", c.CORSOrigins, err, want)
 	}
 }
