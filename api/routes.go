@@ -107,6 +107,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, path: "/api/v1/donations/:id/void", roles: staff, handler: s.voidDonation, summary: "Void a donation logged by mistake, reversing its movements", body: reasonRequest{}, resp: models.Donation{}},
 		{method: http.MethodGet, path: "/api/v1/stock", roles: anyone, handler: s.listStock, summary: "Stock items with on hand, reserved and available", resp: List[models.StockItem]{},
 			params: append([]param{{"category_id", "integer", ""}, {"location_id", "integer", ""}, {"q", "string", "part of the description"}, {"available_only", "boolean", ""}, {"sort", "string", "description (default), -description, updated_at, -updated_at, id"}}, pageParams...)},
+		{method: http.MethodGet, path: "/api/v1/stock/check", roles: managers, handler: s.checkLedger, summary: "Compare every item's on hand and reserved with the sums of its movements (the same check as scrapstore check)", resp: ledgerCheck{}},
 		{method: http.MethodGet, path: "/api/v1/stock/wanted", roles: public, handler: s.wantedList, summary: "Categories under their minimum stock, with how much is needed (public)", resp: List[models.Wanted]{}},
 		{method: http.MethodGet, path: "/api/v1/stock/:id", roles: anyone, handler: s.getStockItem, summary: "One stock item", resp: models.StockItem{}},
 		{method: http.MethodPatch, path: "/api/v1/stock/:id", roles: staff, handler: s.updateStockItem, summary: "Change an item's description or weight per unit", body: stockPatch{}, resp: models.StockItem{}},

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/scrapstore/scrapstore/models"
 )
 
@@ -308,5 +310,35 @@ func TestLedgerConcurrent(t *testing.T) {
 			t.Fatalf("new items %+v", items)
 		}
 		e.checkLedger()
+	})
+}
+
+// The ledger check through the API: managers only; it finds an item whose on-hand
+// figure was changed without a movement.
+func TestLedgerCheckRoute(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		paper := e.newCategory("Paper and card", "box", map[string]float64{"box": 4}, 0.92)
+		shelf := e.newLocation("B1-S1")
+		var d models.Donation
+		e.do(http.MethodPost, "/api/v1/donations", e.as(models.RoleStaff), map[string]any{
+			"lines": []map[string]any{{"category_id": paper.ID, "description": "A4 card", "location_id": shelf.ID, "quantity": 3, "unit": "box"}},
+		}).want(http.StatusCreated).decode(&d)
+		e.do(http.MethodGet, "/api/v1/stock/check", e.as(models.RoleStaff), nil).problem(http.StatusForbidden, "")
+
+		var got ledgerCheck
+		e.do(http.MethodGet, "/api/v1/stock/check", e.as(models.RoleManager), nil).want(http.StatusOK).decode(&got)
+		if got.Checked != 1 || len(got.Disagreements) != 0 {
+			t.Fatalf("before: %+v, want 1 item checked and no disagreements", got)
+		}
+
+		item := d.Lines[0].StockItemID
+		if err := e.store.DB(context.Background()).Exec("UPDATE stock_items SET on_hand_milli = 5000 WHERE id = ?", item).Error; err != nil {
+			t.Fatal(err)
+		}
+		e.do(http.MethodGet, "/api/v1/stock/check", e.as(models.RoleManager), nil).want(http.StatusOK).decode(&got)
+		want := []ledgerDisagreement{{StockItemID: item, OnHand: 5, MovementsOnHand: 3}}
+		if diff := cmp.Diff(want, got.Disagreements); diff != "" {
+			t.Fatalf("after a change without a movement (-want +got):\n%s", diff)
+		}
 	})
 }
