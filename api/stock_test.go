@@ -221,6 +221,37 @@ func TestCatalogRules(t *testing.T) {
 	})
 }
 
+// The list shows each category with its own units and the factor in force today, not
+// a later one nor another category's.
+func TestCategoryListFactorsAndUnits(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr := e.as(models.RoleManager)
+		paper := e.newCategory("Paper", "box", map[string]float64{"box": 4}, 0.92)
+		foam := e.newCategory("Foam", "bag", map[string]float64{"bag": 1.5, "sheet": 0.2}, 3.12)
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(paper.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 1.1, "source": "DESNZ 2099", "effective_from": "2099-01-01"}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(foam.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 2.5, "source": "DESNZ 2024", "effective_from": "2024-01-01"}).want(http.StatusCreated)
+		var list List[models.CategoryView]
+		e.do(http.MethodGet, "/api/v1/categories", e.as(models.RoleMember), nil).want(http.StatusOK).decode(&list)
+		type view struct {
+			Name   string
+			Factor float64
+			Source string
+			Units  map[string]float64
+		}
+		var got []view
+		for _, c := range list.Items {
+			got = append(got, view{c.Name, c.CO2eKgPerKg, c.CO2eSource, c.UnitWeightsKg})
+		}
+		want := []view{
+			{"Foam", 2.5, "DESNZ 2024", map[string]float64{"bag": 1.5, "sheet": 0.2, "kg": 1}},
+			{"Paper", 0.92, "test factor", map[string]float64{"box": 4, "kg": 1}},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("categories (-want +got):\n%s", diff)
+		}
+	})
+}
+
 // Thousands of random receipts, adjustments, moves and voids, some refused: after each,
 // every item's figures equal the sums of its movements and none goes below zero.
 func TestLedgerProperty(t *testing.T) {
