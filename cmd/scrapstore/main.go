@@ -53,6 +53,10 @@ Commands:
   plan solomon FILE...    run the route planner on Solomon VRPTW instances
                           (--seconds 2 --seed 1 --objective distance|vehicles --bks F --out DIR)
   plan generated          plan 1,000 West Midlands jobs with 20 vans (--jobs --vehicles --seconds)
+  loadtest                drive a running service with a busy store's mix of requests and
+                          report rates, latencies and statuses, then check the ledger
+                          (--url --duration 60s --clients 50 --email MANAGER; the
+                          manager's password on the first line of stdin)
   healthcheck             ask a running service's /healthz (for container health checks)
   version                 print the version
   help                    print this help
@@ -97,6 +101,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return checkCmd(ctx, cfg, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
+	case "loadtest":
+		return loadtestCmd(ctx, cfg, rest, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "scrapstore", version())
 		return nil
