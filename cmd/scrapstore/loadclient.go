@@ -154,9 +154,9 @@ func (c *loadClient) readDonations(ctx context.Context) {
 
 // reserve asks for one or two of a popular item for a slot with free places. Many
 // groups want the same few items, so some are refused with a 409: that is the rule
-// working, not an error. A group holds at most three reservations at a time.
+// working, not an error. A group holds at most two reservations at a time.
 func (c *loadClient) reserve(ctx context.Context) {
-	if len(c.held) >= 3 {
+	if len(c.held) >= 2 {
 		c.cancelReservation(ctx)
 		return
 	}

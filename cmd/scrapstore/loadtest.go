@@ -133,8 +133,10 @@ func runLoad(ctx context.Context, opts loadOptions, progress io.Writer) (*loadRe
 	start = time.Now()
 	end := start.Add(opts.Duration)
 	var wg sync.WaitGroup
-	for i := range opts.Clients {
+	clients := make([]*loadClient, opts.Clients)
+	for i := range clients {
 		c := &loadClient{lt: lt, member: members[i%len(members)], staff: staff[i%len(staff)], rng: newClientRand(opts.Seed, i)}
+		clients[i] = c
 		wg.Go(func() {
 			for ctx.Err() == nil && time.Now().Before(end) {
 				c.step(ctx)
@@ -143,6 +145,14 @@ func runLoad(ctx context.Context, opts loadOptions, progress io.Writer) (*loadRe
 	}
 	wg.Wait()
 	rep := lt.stats.report(time.Since(start))
+	// Give back the slot places and stock still held, so that the next run finds the
+	// store as this one did.
+	_ = inParallel(4, len(clients), func(i int) error {
+		for _, r := range clients[i].held {
+			lt.call(context.WithoutCancel(ctx), "", http.MethodPost, "/api/v1/reservations/"+strconv.FormatInt(r.ID, 10)+"/cancel", clients[i].member.tok, nil, nil)
+		}
+		return nil
+	})
 	rep.Members, rep.Staff = len(members), len(staff)
 	if err := lt.call(context.WithoutCancel(ctx), "", http.MethodGet, "/api/v1/stock/check", lt.manager, nil, &rep.Ledger); err != nil {
 		return nil, fmt.Errorf("the ledger check: %w", err)
