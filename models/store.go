@@ -37,6 +37,9 @@ type Store struct {
 	db         *gorm.DB
 	dialect    Dialect
 	now        func() time.Time
+	// writeTurn, on SQLite, lets one transaction at a time in (see InTx); nil on
+	// PostgreSQL and in a Store bound to a transaction, which already has its turn.
+	writeTurn chan struct{}
 }
 
 // OpenOptions configures Open.
@@ -108,7 +111,11 @@ func Open(opts OpenOptions) (*Store, error) {
 	if cost == 0 {
 		cost = bcrypt.DefaultCost
 	}
-	return &Store{url: opts.URL, bcryptCost: cost, db: db, dialect: dialect, now: now}, nil
+	st := &Store{url: opts.URL, bcryptCost: cost, db: db, dialect: dialect, now: now}
+	if dialect == SQLite {
+		st.writeTurn = make(chan struct{}, 1)
+	}
+	return st, nil
 }
 
 // sqliteDSN turns on foreign keys, WAL and a busy timeout, and writes times in a format
@@ -149,8 +156,19 @@ func (s *Store) Ping(ctx context.Context) error { return s.SQLDB().PingContext(c
 // On SQLite the transaction takes the write lock before fn runs (a write that changes
 // nothing), so that a transaction that reads and then writes waits its turn instead of
 // failing half way with "database is locked". (The driver's _txlock setting would do
-// this, but it ignores it when _time_format is also set.)
+// this, but it ignores it when _time_format is also set.) SQLite has one writer at a
+// time, so transactions take turns in the order they come, before they take a
+// connection: left to SQLite's busy handler, which polls, a transaction that keeps
+// losing the race waits past the busy timeout under load and fails.
 func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.writeTurn != nil {
+		select {
+		case s.writeTurn <- struct{}{}:
+			defer func() { <-s.writeTurn }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if s.dialect == SQLite {
 			if err := tx.Exec("UPDATE schema_migrations SET version = version WHERE 1 = 0").Error; err != nil {
@@ -165,7 +183,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // join the caller's transaction (their own InTx becomes a savepoint).
 func (s *Store) bound(tx *gorm.DB) *Store {
 	c := *s
-	c.db = tx
+	c.db, c.writeTurn = tx, nil
 	return &c
 }
 
