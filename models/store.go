@@ -74,12 +74,9 @@ func Open(opts OpenOptions) (*Store, error) {
 		db, err = gorm.Open(postgres.Open(opts.URL), cfg)
 	case opts.URL == "" || strings.HasPrefix(opts.URL, "sqlite:"):
 		dialect = SQLite
-		path := strings.TrimPrefix(opts.URL, "sqlite:")
-		if path == "" {
-			if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
-				return nil, fmt.Errorf("create data directory: %w", err)
-			}
-			path = filepath.Join(opts.DataDir, "scrapstore.db")
+		path := SQLitePath(opts.URL, opts.DataDir)
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(path)), cfg)
 	default:
@@ -116,6 +113,15 @@ func Open(opts OpenOptions) (*Store, error) {
 		st.writeTurn = make(chan struct{}, 1)
 	}
 	return st, nil
+}
+
+// SQLitePath is the SQLite database file for a database URL ("" or sqlite:PATH) and
+// data directory.
+func SQLitePath(url, dataDir string) string {
+	if path := strings.TrimPrefix(url, "sqlite:"); path != "" {
+		return path
+	}
+	return filepath.Join(dataDir, "scrapstore.db")
 }
 
 // sqliteDSN turns on foreign keys, WAL and a busy timeout, and writes times in a format

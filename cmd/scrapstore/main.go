@@ -50,6 +50,10 @@ Commands:
                           otherwise generated and printed)
   demo [--scale N]        load demo data into an empty database
   check                   verify that every stock item agrees with its ledger
+  backup FILE             copy the SQLite database, while the service runs, to a new FILE
+                          (on PostgreSQL use pg_dump: see the README)
+  restore FILE            put a backup in place of the SQLite database: refused while the
+                          service has it open; the database it replaces is kept beside it
   plan solomon FILE...    run the route planner on Solomon VRPTW instances
                           (--seconds 2 --seed 1 --objective distance|vehicles --bks F --out DIR)
   plan generated          plan 1,000 West Midlands jobs with 20 vans (--jobs --vehicles --seconds)
@@ -99,6 +103,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return planCmd(ctx, rest, stdout, stderr)
 	case "check":
 		return checkCmd(ctx, cfg, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, cfg, rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, cfg, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
 	case "loadtest":
