@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Reservation statuses and the moves between them.
@@ -354,7 +355,9 @@ func (s *Store) moveReservation(tx *gorm.DB, r *Reservation, to string, at time.
 // changeable loads a reservation for a change by actor: members only before the slot
 // starts, and only while it is pending or confirmed.
 func (s *Store) changeable(tx *gorm.DB, actor *User, id int64) (*Reservation, error) {
-	r, err := s.loadReservation(tx, actor, id)
+	// The reservation's row is locked first, as a status change locks it first (its
+	// conditional update), so that a change and a cancellation at once cannot deadlock.
+	r, err := s.loadReservation(tx.Clauses(clause.Locking{Strength: "UPDATE"}), actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -401,11 +404,19 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 			if err != nil {
 				return err
 			}
-			if err := s.bookSlot(tx, slot.Start, rules.Location, "slot_start"); err != nil {
-				return err
+			// The two slots' rows are changed earlier slot first, so that two
+			// reservations moving the opposite ways between them cannot deadlock.
+			steps := []func() error{
+				func() error { return s.bookSlot(tx, slot.Start, rules.Location, "slot_start") },
+				func() error { return s.releaseSlot(tx, r.SlotStart) },
 			}
-			if err := s.releaseSlot(tx, r.SlotStart); err != nil {
-				return err
+			if r.SlotStart.Before(slot.Start) {
+				slices.Reverse(steps)
+			}
+			for _, step := range steps {
+				if err := step(); err != nil {
+					return err
+				}
 			}
 			r.SlotStart, r.SlotEnd = slot.Start, slot.End
 		}
@@ -491,17 +502,22 @@ func (s *Store) CancelReservation(ctx context.Context, actor *User, id int64) (*
 	})
 }
 
+// endReservation gives back the slot place, then the stock: rows are locked in the
+// order making and changing a reservation lock them (slot before stock), or the two at
+// once could deadlock.
 func (s *Store) endReservation(tx *gorm.DB, actor *User, r *Reservation, to string) error {
 	if err := s.moveReservation(tx, r, to, s.Now()); err != nil {
 		return err
+	}
+	if r.SlotBooked {
+		if err := s.releaseSlot(tx, r.SlotStart); err != nil {
+			return err
+		}
 	}
 	for _, l := range r.Lines {
 		if err := s.releaseStock(tx, actor, l.StockItemID, l.QuantityMilli, r.ID); err != nil {
 			return err
 		}
-	}
-	if r.SlotBooked {
-		return s.releaseSlot(tx, r.SlotStart)
 	}
 	return nil
 }
