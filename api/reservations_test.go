@@ -421,14 +421,14 @@ func (s *testSMTP) delivered() []string {
 func TestReserveMoveAndCancelAtOnce(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		e.openEveryDay(100)
-		item := e.newStock("Card tubes", 10000, 0.1)
+		item, other := e.newStock("Card tubes", 10000, 0.1), e.newStock("Felt", 10000, 0.1)
 		tokens := make([]string, 8)
 		for i := range tokens {
 			_, tokens[i] = e.newUser(models.RoleMember, e.newOrganisation(fmt.Sprint("Group ", i)))
 		}
 		reserve := func(token string, slot time.Time) *result {
 			e.t.Helper()
-			return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": slot.Format(time.RFC3339), "lines": []map[string]any{line(item, 1)}})
+			return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": slot.Format(time.RFC3339), "lines": []map[string]any{line(item, 1), line(other, 1)}})
 		}
 		for round := range 5 {
 			day := e.tomorrowSlot().AddDate(0, 0, round)
@@ -445,8 +445,11 @@ func TestReserveMoveAndCancelAtOnce(t *testing.T) {
 					res = e.do(http.MethodPost, "/api/v1/reservations/"+itoa(r.ID)+"/cancel", token, nil)
 				case 1:
 					res = e.do(http.MethodPatch, "/api/v1/reservations/"+itoa(r.ID), token, map[string]any{"slot_start": slots[(i/4+1)%2].Format(time.RFC3339)})
-				default:
+				case 2:
 					res = reserve(token, slots[i%2])
+				default: // two items, named the other way round
+					res = e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": slots[i%2].Format(time.RFC3339),
+						"lines": []map[string]any{line(other, 1), line(item, 1)}})
 				}
 				if res.status >= 300 && res.status != http.StatusConflict {
 					t.Errorf("round %d: status %d: %s", round, res.status, res.body)

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -448,7 +449,7 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 // changeLines applies new quantities: the difference is reserved or released.
 func (s *Store) changeLines(tx *gorm.DB, actor *User, r *Reservation, lines []LineInput) error {
 	var added []LineInput
-	for _, in := range lines {
+	for _, in := range byItem(lines, func(l LineInput) int64 { return l.StockItemID }) {
 		i := slices.IndexFunc(r.Lines, func(l ReservationLine) bool { return l.StockItemID == in.StockItemID })
 		if i < 0 {
 			if in.Quantity > 0 {
@@ -514,12 +515,18 @@ func (s *Store) endReservation(tx *gorm.DB, actor *User, r *Reservation, to stri
 			return err
 		}
 	}
-	for _, l := range r.Lines {
+	for _, l := range byItem(r.Lines, func(l ReservationLine) int64 { return l.StockItemID }) {
 		if err := s.releaseStock(tx, actor, l.StockItemID, l.QuantityMilli, r.ID); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// byItem is a copy of lines in stock item order, the order stock rows are locked in
+// (see stockGramsPerUnit).
+func byItem[T any](lines []T, item func(T) int64) []T {
+	return slices.SortedFunc(slices.Values(lines), func(a, b T) int { return cmp.Compare(item(a), item(b)) })
 }
 
 // transition loads a reservation in a transaction, applies a status change, and audits it.
@@ -673,7 +680,9 @@ func (s *Store) ExpireReservations(ctx context.Context, now time.Time, grace tim
 // stockGramsPerUnit gives the weight per unit of each of the items that exist.
 func (s *Store) stockGramsPerUnit(tx *gorm.DB, ids []int64) (map[int64]int64, error) {
 	var items []StockItem
-	if err := tx.Select("id", "grams_per_unit").Where("id IN ?", ids).Find(&items).Error; err != nil {
+	// Locked in id order: two reservations naming the same items in other orders wait
+	// for each other instead of deadlocking.
+	if err := tx.Select("id", "grams_per_unit").Where("id IN ?", ids).Order("id").Clauses(clause.Locking{Strength: "UPDATE"}).Find(&items).Error; err != nil {
 		return nil, err
 	}
 	out := make(map[int64]int64, len(items))
