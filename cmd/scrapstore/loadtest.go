@@ -67,10 +67,12 @@ func loadtestCmd(ctx context.Context, cfg config, args []string, stdin io.Reader
 		return usagef("give the password of %s on the first line of stdin", opts.Email)
 	}
 	rep, err := runLoad(ctx, opts, stdout)
+	if rep != nil { // also when stopped early (Ctrl-C): what was measured is shown
+		rep.print(stdout)
+	}
 	if err != nil {
 		return err
 	}
-	rep.print(stdout)
 	return rep.verdict()
 }
 
@@ -155,7 +157,7 @@ func runLoad(ctx context.Context, opts loadOptions, progress io.Writer) (*loadRe
 	})
 	rep.Members, rep.Staff = len(members), len(staff)
 	if err := lt.call(context.WithoutCancel(ctx), "", http.MethodGet, "/api/v1/stock/check", lt.manager, nil, &rep.Ledger); err != nil {
-		return nil, fmt.Errorf("the ledger check: %w", err)
+		return rep, fmt.Errorf("the ledger check: %w", err)
 	}
 	return rep, ctx.Err()
 }
