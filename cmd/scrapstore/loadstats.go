@@ -52,12 +52,11 @@ func (s *loadStats) record(label string, status int, took time.Duration, err err
 
 // loadReport is what a run measured.
 type loadReport struct {
-	Elapsed        time.Duration
-	Members, Staff int
-	Routes         []routeReport
-	Total          routeReport
-	Kinds          map[string]int
-	Ledger         struct {
+	Elapsed time.Duration
+	Routes  []routeReport
+	Total   routeReport
+	Kinds   map[string]int
+	Ledger  struct {
 		Checked       int64 `json:"checked"`
 		Disagreements []struct {
 			StockItemID int64 `json:"stock_item_id"`

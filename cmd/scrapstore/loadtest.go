@@ -155,7 +155,6 @@ func runLoad(ctx context.Context, opts loadOptions, progress io.Writer) (*loadRe
 		}
 		return nil
 	})
-	rep.Members, rep.Staff = len(members), len(staff)
 	if err := lt.call(context.WithoutCancel(ctx), "", http.MethodGet, "/api/v1/stock/check", lt.manager, nil, &rep.Ledger); err != nil {
 		return rep, fmt.Errorf("the ledger check: %w", err)
 	}
