@@ -65,20 +65,20 @@ type loadReport struct {
 }
 
 type routeReport struct {
-	Kind, Route        string
+	Route              string
 	Count              int
 	P50, P95, P99, Max time.Duration
 	Statuses           map[int]int
 	Samples            []string
 }
 
-func summarise(kind, route string, took []time.Duration, statuses map[int]int) routeReport {
+func summarise(route string, took []time.Duration, statuses map[int]int) routeReport {
 	slices.Sort(took)
 	at := func(q float64) time.Duration {
 		i := int(q*float64(len(took))+0.5) - 1
 		return took[max(0, min(i, len(took)-1))]
 	}
-	return routeReport{Kind: kind, Route: route, Count: len(took), P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: took[len(took)-1], Statuses: statuses}
+	return routeReport{Route: route, Count: len(took), P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: took[len(took)-1], Statuses: statuses}
 }
 
 func (s *loadStats) report(elapsed time.Duration) *loadReport {
@@ -88,7 +88,7 @@ func (s *loadStats) report(elapsed time.Duration) *loadReport {
 	var all []time.Duration
 	allStatuses := map[int]int{}
 	for _, r := range s.routes {
-		rr := summarise(r.kind, r.route, slices.Clone(r.took), r.statuses)
+		rr := summarise(r.route, slices.Clone(r.took), r.statuses)
 		rr.Samples = r.samples
 		rep.Routes = append(rep.Routes, rr)
 		rep.Kinds[r.kind] += len(r.took)
@@ -99,12 +99,12 @@ func (s *loadStats) report(elapsed time.Duration) *loadReport {
 	}
 	slices.SortFunc(rep.Routes, func(a, b routeReport) int { return b.Count - a.Count })
 	if len(all) > 0 {
-		rep.Total = summarise("", "all", all, allStatuses)
+		rep.Total = summarise("all", all, allStatuses)
 	}
 	return rep
 }
 
-// Count adds up the answers whose status satisfies keep.
+// count adds up the answers whose status satisfies keep.
 func (r routeReport) count(keep func(status int) bool) int {
 	n := 0
 	for st, c := range r.Statuses {
