@@ -578,8 +578,7 @@ func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, t
 		if err := s.moveReservation(tx, r, StatusCollected, s.Now()); err != nil {
 			return err
 		}
-		for i := range r.Lines {
-			l := &r.Lines[i]
+		for _, l := range byItem(r.Lines, func(l ReservationLine) int64 { return l.StockItemID }) {
 			took, ok := got[l.StockItemID]
 			if !ok {
 				took = l.QuantityMilli
@@ -594,7 +593,7 @@ func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, t
 					return err
 				}
 			}
-			if err := tx.Model(l).Update("collected_milli", took).Error; err != nil {
+			if err := tx.Model(&l).Update("collected_milli", took).Error; err != nil {
 				return err
 			}
 		}
