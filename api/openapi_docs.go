@@ -12,6 +12,13 @@ import (
 // wherever it appears; the first that exists wins. "?name" describes a query parameter
 // the route table leaves undescribed, "{name}" a path parameter.
 var propertyDocs = map[string]string{
+	// The ledger check.
+	"ledgerCheck.checked":                   "how many stock items were compared with their movements",
+	"ledgerCheck.disagreements":             "the items whose figures differ from the sums of their movements; empty when the ledger agrees",
+	"ledgerDisagreement.on_hand":            "on hand as the item says",
+	"ledgerDisagreement.movements_on_hand":  "on hand as the sum of its movements says",
+	"ledgerDisagreement.reserved":           "reserved as the item says",
+	"ledgerDisagreement.movements_reserved": "reserved as the sum of its movements says",
 	// Fields of runs, plans and postcodes.
 	"Donor.coordinates_needed":         "true when the postcode could not be turned into coordinates: give latitude and longitude to plan collections",
 	"PickupRequest.coordinates_needed": "true when the postcode could not be turned into coordinates: accept it again with latitude and longitude to plan it",

@@ -554,3 +554,48 @@ func TestMemberChangeNeedsConfirmingAgain(t *testing.T) {
 		}
 	})
 }
+
+// Reservations made, moved between slots and cancelled at once, on the same slots and
+// item, never deadlock (a 500 on PostgreSQL): every answer is a success or a 409.
+func TestReserveMoveAndCancelAtOnce(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(100)
+		item, other := e.newStock("Card tubes", 10000, 0.1), e.newStock("Felt", 10000, 0.1)
+		tokens := make([]string, 8)
+		for i := range tokens {
+			_, tokens[i] = e.newUser(models.RoleMember, e.newOrganisation(fmt.Sprint("Group ", i)))
+		}
+		reserve := func(token string, slot time.Time) *result {
+			e.t.Helper()
+			return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": slot.Format(time.RFC3339), "lines": []map[string]any{line(item, 1), line(other, 1)}})
+		}
+		for round := range 5 {
+			day := e.tomorrowSlot().AddDate(0, 0, round)
+			slots := []time.Time{day, day.Add(time.Hour)}
+			held := make([]models.Reservation, 2*len(tokens))
+			// Each group holds both slots (a group has one booking a slot).
+			for i := range held {
+				reserve(tokens[i%len(tokens)], slots[i/len(tokens)]).want(http.StatusCreated).decode(&held[i])
+			}
+			parallel(4*len(held), func(i int) {
+				r, token := held[i/4], tokens[(i/4)%len(tokens)]
+				var res *result
+				switch i % 4 {
+				case 0:
+					res = e.do(http.MethodPost, "/api/v1/reservations/"+itoa(r.ID)+"/cancel", token, nil)
+				case 1:
+					res = e.do(http.MethodPatch, "/api/v1/reservations/"+itoa(r.ID), token, map[string]any{"slot_start": slots[(i/4+1)%2].Format(time.RFC3339)})
+				case 2:
+					res = reserve(token, slots[i%2])
+				default: // two items, named the other way round
+					res = e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": slots[i%2].Format(time.RFC3339),
+						"lines": []map[string]any{line(other, 1), line(item, 1)}})
+				}
+				if res.status >= 300 && res.status != http.StatusConflict {
+					t.Errorf("round %d: status %d: %s", round, res.status, res.body)
+				}
+			})
+		}
+		e.checkLedger()
+	})
+}

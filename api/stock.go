@@ -212,3 +212,31 @@ func (s *Server) wantedList(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, listOf(list, ""))
 }
+
+// ledgerCheck is the stock ledger check: how many items were checked and every one
+// whose figures disagree with its movements (none when all is well).
+type ledgerCheck struct {
+	Checked       int64                `json:"checked"`
+	Disagreements []ledgerDisagreement `json:"disagreements"`
+}
+
+type ledgerDisagreement struct {
+	StockItemID       int64   `json:"stock_item_id"`
+	OnHand            float64 `json:"on_hand"`
+	MovementsOnHand   float64 `json:"movements_on_hand"`
+	Reserved          float64 `json:"reserved"`
+	MovementsReserved float64 `json:"movements_reserved"`
+}
+
+func (s *Server) checkLedger(c echo.Context) error {
+	bad, n, err := s.Store.CheckLedger(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := ledgerCheck{Checked: n, Disagreements: make([]ledgerDisagreement, len(bad))}
+	for i, b := range bad {
+		out.Disagreements[i] = ledgerDisagreement{StockItemID: b.StockItemID, OnHand: float64(b.OnHand) / 1000, MovementsOnHand: float64(b.SumOnHand) / 1000,
+			Reserved: float64(b.Reserved) / 1000, MovementsReserved: float64(b.SumReserv) / 1000}
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/scrapstore/scrapstore/models"
 )
 
@@ -233,6 +235,37 @@ func TestCatalogRules(t *testing.T) {
 	})
 }
 
+// The list shows each category with its own units and the factor in force today, not
+// a later one nor another category's.
+func TestCategoryListFactorsAndUnits(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr := e.as(models.RoleManager)
+		paper := e.newCategory("Paper", "box", map[string]float64{"box": 4}, 0.92)
+		foam := e.newCategory("Foam", "bag", map[string]float64{"bag": 1.5, "sheet": 0.2}, 3.12)
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(paper.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 1.1, "source": "DESNZ 2099", "effective_from": "2099-01-01"}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(foam.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 2.5, "source": "DESNZ 2024", "effective_from": "2024-01-01"}).want(http.StatusCreated)
+		var list List[models.CategoryView]
+		e.do(http.MethodGet, "/api/v1/categories", e.as(models.RoleMember), nil).want(http.StatusOK).decode(&list)
+		type view struct {
+			Name   string
+			Factor float64
+			Source string
+			Units  map[string]float64
+		}
+		var got []view
+		for _, c := range list.Items {
+			got = append(got, view{c.Name, c.CO2eKgPerKg, c.CO2eSource, c.UnitWeightsKg})
+		}
+		want := []view{
+			{"Foam", 2.5, "DESNZ 2024", map[string]float64{"bag": 1.5, "sheet": 0.2, "kg": 1}},
+			{"Paper", 0.92, "test factor", map[string]float64{"box": 4, "kg": 1}},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("categories (-want +got):\n%s", diff)
+		}
+	})
+}
+
 // Thousands of random receipts, adjustments, moves and voids, some refused: after each,
 // every item's figures equal the sums of its movements and none goes below zero.
 func TestLedgerProperty(t *testing.T) {
@@ -322,5 +355,35 @@ func TestLedgerConcurrent(t *testing.T) {
 			t.Fatalf("new items %+v", items)
 		}
 		e.checkLedger()
+	})
+}
+
+// The ledger check through the API: managers only; it finds an item whose on-hand
+// figure was changed without a movement.
+func TestLedgerCheckRoute(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		paper := e.newCategory("Paper and card", "box", map[string]float64{"box": 4}, 0.92)
+		shelf := e.newLocation("B1-S1")
+		var d models.Donation
+		e.do(http.MethodPost, "/api/v1/donations", e.as(models.RoleStaff), map[string]any{
+			"lines": []map[string]any{{"category_id": paper.ID, "description": "A4 card", "location_id": shelf.ID, "quantity": 3, "unit": "box"}},
+		}).want(http.StatusCreated).decode(&d)
+		e.do(http.MethodGet, "/api/v1/stock/check", e.as(models.RoleStaff), nil).problem(http.StatusForbidden, "")
+
+		var got ledgerCheck
+		e.do(http.MethodGet, "/api/v1/stock/check", e.as(models.RoleManager), nil).want(http.StatusOK).decode(&got)
+		if got.Checked != 1 || len(got.Disagreements) != 0 {
+			t.Fatalf("before: %+v, want 1 item checked and no disagreements", got)
+		}
+
+		item := d.Lines[0].StockItemID
+		if err := e.store.DB(context.Background()).Exec("UPDATE stock_items SET on_hand_milli = 5000 WHERE id = ?", item).Error; err != nil {
+			t.Fatal(err)
+		}
+		e.do(http.MethodGet, "/api/v1/stock/check", e.as(models.RoleManager), nil).want(http.StatusOK).decode(&got)
+		want := []ledgerDisagreement{{StockItemID: item, OnHand: 5, MovementsOnHand: 3}}
+		if diff := cmp.Diff(want, got.Disagreements); diff != "" {
+			t.Fatalf("after a change without a movement (-want +got):\n%s", diff)
+		}
 	})
 }

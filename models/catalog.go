@@ -40,28 +40,49 @@ type CategoryInput struct {
 }
 
 func (s *Store) categoryView(tx *gorm.DB, c *Category, day Date, withHistory bool) (*CategoryView, error) {
-	v := &CategoryView{Category: *c, UnitWeightsKg: map[string]float64{}, MinStockKg: KgFromGrams(c.MinStockG)}
-	var units []CategoryUnit
-	if err := tx.Where("category_id = ?", c.ID).Find(&units).Error; err != nil {
+	views, err := s.categoryViews(tx, []Category{*c}, day, withHistory)
+	if err != nil {
 		return nil, err
 	}
-	for _, u := range units {
-		v.UnitWeightsKg[u.Unit] = float64(KgFromGrams(u.GramsPerUnit))
+	return &views[0], nil
+}
+
+// categoryViews presents categories with their units and factors, read for all of them
+// at once (two queries, however many categories).
+func (s *Store) categoryViews(tx *gorm.DB, cats []Category, day Date, withHistory bool) ([]CategoryView, error) {
+	ids := make([]int64, len(cats))
+	for i, c := range cats {
+		ids[i] = c.ID
+	}
+	var units []CategoryUnit
+	if err := tx.Where("category_id IN ?", ids).Find(&units).Error; err != nil {
+		return nil, err
 	}
 	var factors []CategoryFactor
-	if err := tx.Where("category_id = ?", c.ID).Order("effective_from DESC").Find(&factors).Error; err != nil {
+	if err := tx.Where("category_id IN ?", ids).Order("effective_from DESC").Find(&factors).Error; err != nil {
 		return nil, err
 	}
-	for _, f := range factors {
-		if !f.EffectiveFrom.After(day.Time) {
+	views := make([]CategoryView, len(cats))
+	at := make(map[int64]*CategoryView, len(cats))
+	for i, c := range cats {
+		views[i] = CategoryView{Category: c, UnitWeightsKg: map[string]float64{}, MinStockKg: KgFromGrams(c.MinStockG)}
+		at[c.ID] = &views[i]
+	}
+	for _, u := range units {
+		at[u.CategoryID].UnitWeightsKg[u.Unit] = float64(KgFromGrams(u.GramsPerUnit))
+	}
+	inForce := map[int64]bool{}
+	for _, f := range factors { // newest first: the first in force on day is the one
+		v := at[f.CategoryID]
+		if !inForce[f.CategoryID] && !f.EffectiveFrom.After(day.Time) {
 			v.CO2eKgPerKg, v.CO2eSource = f.CO2eKgPerKg, f.Source
-			break
+			inForce[f.CategoryID] = true
+		}
+		if withHistory {
+			v.Factors = append(v.Factors, f)
 		}
 	}
-	if withHistory {
-		v.Factors = factors
-	}
-	return v, nil
+	return views, nil
 }
 
 func checkFactor(p *Problems, factor float64, source string) {
@@ -263,15 +284,8 @@ func (s *Store) ListCategories(ctx context.Context, page Page, today Date) ([]Ca
 	if err != nil {
 		return nil, "", err
 	}
-	out := make([]CategoryView, len(cats))
-	for i := range cats {
-		v, err := s.categoryView(s.DB(ctx), &cats[i], today, false)
-		if err != nil {
-			return nil, "", err
-		}
-		out[i] = *v
-	}
-	return out, next, nil
+	out, err := s.categoryViews(s.DB(ctx), cats, today, false)
+	return out, next, err
 }
 
 // CategoryName is what the public pickup form shows of a category.

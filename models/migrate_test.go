@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"slices"
 	"sort"
@@ -115,5 +116,39 @@ func TestSQLiteTransactionsAreSerialised(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Transactions waiting for SQLite's one writer wait without a connection (so reads go
+// on), and give up when their request ends.
+func TestSQLiteWritersWaitTheirTurnWithoutAConnection(t *testing.T) {
+	s := testdb.SQLite(t, nil)
+	ctx := context.Background()
+	holding, release := make(chan struct{}), make(chan struct{})
+	go s.InTx(ctx, func(tx *gorm.DB) error {
+		close(holding)
+		<-release
+		return nil
+	})
+	<-holding
+	defer close(release)
+	waitCtx, cancel := context.WithCancel(ctx)
+	waited := make(chan error)
+	for range 5 {
+		go func() { waited <- s.InTx(waitCtx, func(tx *gorm.DB) error { return nil }) }()
+	}
+	time.Sleep(100 * time.Millisecond) // for the five to start waiting
+	if n := s.SQLDB().Stats().InUse; n != 1 {
+		t.Errorf("%d connections in use while five transactions wait for the one holding the lock; want 1", n)
+	}
+	var read int64
+	if err := s.DB(ctx).Raw("SELECT COUNT(*) FROM schema_migrations").Scan(&read).Error; err != nil || read == 0 {
+		t.Errorf("a read while writers wait: %d %v", read, err)
+	}
+	cancel()
+	for range 5 {
+		if err := <-waited; !errors.Is(err, context.Canceled) {
+			t.Errorf("a waiting transaction whose request ended: %v, want context.Canceled", err)
+		}
 	}
 }

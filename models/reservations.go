@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Reservation statuses and the moves between them.
@@ -392,7 +394,9 @@ func (s *Store) moveReservation(tx *gorm.DB, r *Reservation, to string, at time.
 // changeable loads a reservation for a change by actor: members only before the slot
 // starts, and only while it is pending or confirmed.
 func (s *Store) changeable(tx *gorm.DB, actor *User, id int64) (*Reservation, error) {
-	r, err := s.loadReservation(tx, actor, id)
+	// The reservation's row is locked first, as a status change locks it first (its
+	// conditional update), so that a change and a cancellation at once cannot deadlock.
+	r, err := s.loadReservation(tx.Clauses(clause.Locking{Strength: "UPDATE"}), actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -440,13 +444,21 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 			if err != nil {
 				return err
 			}
-			if err := s.bookSlot(tx, slot.Start, rules.Location, "slot_start"); err != nil {
-				return err
+			// The two slots' rows are changed earlier slot first, so that two
+			// reservations moving the opposite ways between them cannot deadlock.
+			steps := []func() error{
+				func() error { return s.bookSlot(tx, slot.Start, rules.Location, "slot_start") },
+				func() error { return s.releaseSlot(tx, r.SlotStart) },
+			}
+			if r.SlotStart.Before(slot.Start) {
+				slices.Reverse(steps)
+			}
+			for _, step := range steps {
+				if err := step(); err != nil {
+					return err
+				}
 			}
 			if err := s.oneBookingPerSlot(tx, r.OrganisationID, slot.Start, r.ID, rules.Location); err != nil {
-				return err
-			}
-			if err := s.releaseSlot(tx, r.SlotStart); err != nil {
 				return err
 			}
 			r.SlotStart, r.SlotEnd = slot.Start, slot.End
@@ -550,7 +562,7 @@ func (s *Store) describeChange(tx *gorm.DB, wasSlot time.Time, was map[int64]int
 // changeLines applies new quantities: the difference is reserved or released.
 func (s *Store) changeLines(tx *gorm.DB, actor *User, r *Reservation, lines []LineInput) error {
 	var added []LineInput
-	for _, in := range lines {
+	for _, in := range byItem(lines, func(l LineInput) int64 { return l.StockItemID }) {
 		i := slices.IndexFunc(r.Lines, func(l ReservationLine) bool { return l.StockItemID == in.StockItemID })
 		if i < 0 {
 			if in.Quantity > 0 {
@@ -617,19 +629,30 @@ func (s *Store) CancelReservation(ctx context.Context, actor *User, id int64, re
 	})
 }
 
+// endReservation gives back the slot place, then the stock: rows are locked in the
+// order making and changing a reservation lock them (slot before stock), or the two at
+// once could deadlock.
 func (s *Store) endReservation(tx *gorm.DB, actor *User, r *Reservation, to string) error {
 	if err := s.moveReservation(tx, r, to, s.Now()); err != nil {
 		return err
 	}
-	for _, l := range r.Lines {
+	if r.SlotBooked {
+		if err := s.releaseSlot(tx, r.SlotStart); err != nil {
+			return err
+		}
+	}
+	for _, l := range byItem(r.Lines, func(l ReservationLine) int64 { return l.StockItemID }) {
 		if err := s.releaseStock(tx, actor, l.StockItemID, l.QuantityMilli, r.ID); err != nil {
 			return err
 		}
 	}
-	if r.SlotBooked {
-		return s.releaseSlot(tx, r.SlotStart)
-	}
 	return nil
+}
+
+// byItem is a copy of lines in stock item order, the order stock rows are locked in
+// (see stockGramsPerUnit).
+func byItem[T any](lines []T, item func(T) int64) []T {
+	return slices.SortedFunc(slices.Values(lines), func(a, b T) int { return cmp.Compare(item(a), item(b)) })
 }
 
 // transition loads a reservation in a transaction, applies a status change, and audits it.
@@ -684,8 +707,7 @@ func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, t
 		if err := s.moveReservation(tx, r, StatusCollected, s.Now()); err != nil {
 			return err
 		}
-		for i := range r.Lines {
-			l := &r.Lines[i]
+		for _, l := range byItem(r.Lines, func(l ReservationLine) int64 { return l.StockItemID }) {
 			took := got[l.StockItemID]
 			if took > 0 {
 				if err := s.issueReserved(tx, actor, l.StockItemID, took, r.ID); err != nil {
@@ -697,7 +719,7 @@ func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, t
 					return err
 				}
 			}
-			if err := tx.Model(l).Update("collected_milli", took).Error; err != nil {
+			if err := tx.Model(&l).Update("collected_milli", took).Error; err != nil {
 				return err
 			}
 		}
@@ -782,7 +804,9 @@ func (s *Store) ExpireReservations(ctx context.Context, now time.Time, grace tim
 // stockGramsPerUnit gives the weight per unit of each of the items that exist.
 func (s *Store) stockGramsPerUnit(tx *gorm.DB, ids []int64) (map[int64]int64, error) {
 	var items []StockItem
-	if err := tx.Select("id", "grams_per_unit").Where("id IN ?", ids).Find(&items).Error; err != nil {
+	// Locked in id order: two reservations naming the same items in other orders wait
+	// for each other instead of deadlocking.
+	if err := tx.Select("id", "grams_per_unit").Where("id IN ?", ids).Order("id").Clauses(clause.Locking{Strength: "UPDATE"}).Find(&items).Error; err != nil {
 		return nil, err
 	}
 	out := make(map[int64]int64, len(items))

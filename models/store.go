@@ -41,6 +41,9 @@ type Store struct {
 	now        func() time.Time
 	decodes    *semaphore.Weighted // pixels of uploaded photos being decoded at once
 	geocoder   Geocoder
+	// writeTurn, on SQLite, lets one transaction at a time in (see InTx); nil on
+	// PostgreSQL and in a Store bound to a transaction, which already has its turn.
+	writeTurn chan struct{}
 }
 
 // OpenOptions configures Open.
@@ -92,12 +95,9 @@ func Open(opts OpenOptions) (*Store, error) {
 		db, err = gorm.Open(postgres.Open(opts.URL), cfg)
 	case opts.URL == "" || strings.HasPrefix(opts.URL, "sqlite:"):
 		dialect = SQLite
-		path := strings.TrimPrefix(opts.URL, "sqlite:")
-		if path == "" {
-			if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
-				return nil, fmt.Errorf("create data directory: %w", err)
-			}
-			path = filepath.Join(opts.DataDir, "scrapstore.db")
+		path := SQLitePath(opts.URL, opts.DataDir)
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(path)), cfg)
 	default:
@@ -121,8 +121,20 @@ func Open(opts OpenOptions) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
+	if dialect == SQLite {
+		s.writeTurn = make(chan struct{}, 1)
+	}
 	s.db, s.dialect = db, dialect
 	return s, nil
+}
+
+// SQLitePath is the SQLite database file for a database URL ("" or sqlite:PATH) and
+// data directory.
+func SQLitePath(url, dataDir string) string {
+	if path := strings.TrimPrefix(url, "sqlite:"); path != "" {
+		return path
+	}
+	return filepath.Join(dataDir, "scrapstore.db")
 }
 
 // sqliteDSN turns on foreign keys, WAL and a busy timeout, and writes times in a format
@@ -166,8 +178,19 @@ func (s *Store) Ping(ctx context.Context) error { return s.SQLDB().PingContext(c
 // On SQLite the transaction takes the write lock before fn runs (a write that changes
 // nothing), so that a transaction that reads and then writes waits its turn instead of
 // failing half way with "database is locked". (The driver's _txlock setting would do
-// this, but it ignores it when _time_format is also set.)
+// this, but it ignores it when _time_format is also set.) SQLite has one writer at a
+// time, so transactions take turns in the order they come, before they take a
+// connection: left to SQLite's busy handler, which polls, a transaction that keeps
+// losing the race waits past the busy timeout under load and fails.
 func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.writeTurn != nil {
+		select {
+		case s.writeTurn <- struct{}{}:
+			defer func() { <-s.writeTurn }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if s.dialect == SQLite {
 			if err := tx.Exec("UPDATE schema_migrations SET version = version WHERE 1 = 0").Error; err != nil {
@@ -185,7 +208,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // join the caller's transaction (their own InTx becomes a savepoint).
 func (s *Store) bound(tx *gorm.DB) *Store {
 	c := *s
-	c.db = tx
+	c.db, c.writeTurn = tx, nil
 	return &c
 }
 

@@ -51,9 +51,17 @@ Commands:
   demo [--scale N]        load demo data into an empty database
   check                   verify that every stock item agrees with its ledger, finished
                           runs' km are plausible, and scheduled requests have open stops
+  backup FILE             copy the SQLite database, while the service runs, to a new FILE
+                          (on PostgreSQL use pg_dump: see the README)
+  restore FILE            put a backup in place of the SQLite database: refused while the
+                          service has it open; the database it replaces is kept beside it
   plan solomon FILE...    run the route planner on Solomon VRPTW instances
                           (--seconds 2 --seed 1 --objective distance|vehicles --bks F --out DIR)
   plan generated          plan 1,000 West Midlands jobs with 20 vans (--jobs --vehicles --seconds)
+  loadtest                drive a running service with a busy store's mix of requests and
+                          report rates, latencies and statuses, then check the ledger
+                          (--url --duration 60s --clients 50 --email MANAGER; the
+                          manager's password on the first line of stdin)
   healthcheck             ask a running service's /healthz (for container health checks)
   version                 print the version
   help                    print this help
@@ -96,8 +104,14 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return planCmd(ctx, rest, stdout, stderr)
 	case "check":
 		return checkCmd(ctx, cfg, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, cfg, rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, cfg, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
+	case "loadtest":
+		return loadtestCmd(ctx, cfg, rest, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "scrapstore", version())
 		return nil
