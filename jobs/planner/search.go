@@ -18,7 +18,7 @@ type routeCache struct {
 	es, ls   []float64   // by stop
 	load     [][]float64 // [d][i]: load leaving the start (i=0) and after stop i (i=1..m)
 	pre, suf [][]float64 // running maxima of load
-	slow     bool        // multiple windows or a duration limit: check by simulation
+	slow     bool        // the van can make several trips: check by simulation
 }
 
 type state struct {
@@ -29,21 +29,33 @@ type state struct {
 }
 
 type search struct {
-	p          *Problem
-	o          Options
-	n          int
-	near       [][]int
-	serves     [][]bool // [job][vehicle]
-	wUnass     float64
-	wVehicle   float64
-	temp0      float64
-	tempF      float64
-	start      time.Time
-	iterations int
+	p        *Problem
+	o        Options
+	n        int
+	near     [][]int
+	serves   [][]bool // [job][vehicle]
+	wUnass   float64
+	wVehicle float64
+	temp0    float64
+	tempF    float64
+	round    int       // iterations in a round of annealing
+	attempt  int       // iterations spent trying to empty a route
+	deadline time.Time // the time limit, if any
+	// fleetDeadline ends the fleet minimisation, so that distance has at least half the time.
+	fleetDeadline time.Time
 }
 
 func newSearch(p *Problem, o Options) *search {
-	s := &search{p: p, o: o, n: len(p.Jobs), start: time.Now()}
+	// Emptying a route takes longer than a round: jobs have to find their way in one
+	// by one (RC101's fifteenth route takes thousands of iterations).
+	s := &search{p: p, o: o, n: len(p.Jobs), round: roundLength(len(p.Jobs)), attempt: min(max(100*len(p.Jobs), 2500), 100000)}
+	if o.Iterations > 0 {
+		s.round, s.attempt = o.Iterations, o.Iterations
+	}
+	if o.TimeLimit > 0 {
+		now := time.Now()
+		s.deadline, s.fleetDeadline = now.Add(o.TimeLimit), now.Add(o.TimeLimit/2)
+	}
 	scale := avgEdge(p)
 	s.wVehicle = 0
 	if o.Objective == VehiclesThenDistance {
@@ -79,12 +91,12 @@ func newSearch(p *Problem, o Options) *search {
 		})
 		s.near[i] = others[:min(k, len(others))]
 	}
-	s.iterations = o.Iterations
 	return s
 }
 
-// run searches from two seeds at once and keeps the better plan (by cost, then seed),
-// so a seed gives the same answer for the same budget.
+// run searches from two seeds at once, one on each core, and keeps the better plan (by
+// cost, then seed). Each search counts iterations, never the clock, so a seed gives the
+// same plan unless the time limit or ctx stops a search first.
 func (s *search) run(ctx context.Context) *state {
 	results := make([]*state, 2)
 	var wg sync.WaitGroup
@@ -92,7 +104,7 @@ func (s *search) run(ctx context.Context) *state {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[w] = s.anneal(ctx, rand.New(rand.NewPCG(s.o.Seed, uint64(w)*0x9e3779b97f4a7c15+1)))
+			results[w] = s.work(ctx, rand.New(rand.NewPCG(s.o.Seed, uint64(w)*0x9e3779b97f4a7c15+1)))
 		}()
 	}
 	wg.Wait()
@@ -103,37 +115,74 @@ func (s *search) run(ctx context.Context) *state {
 	return best
 }
 
-func (s *search) anneal(ctx context.Context, rng *rand.Rand) *state {
+// work builds a plan, empties routes when vans count, then improves the plan: over the
+// iterations asked for, over the whole time limit, or in rounds until one brings
+// nothing better.
+func (s *search) work(ctx context.Context, rng *rand.Rand) *state {
 	cur := s.empty()
+	s.recreate(cur, s.allJobs(), rng, 0, true)
+	if s.o.Objective == VehiclesThenDistance {
+		cur = s.minimiseFleet(ctx, rng, cur)
+	}
+	switch {
+	case s.o.Iterations > 0:
+		best, _ := s.anneal(ctx, rng, cur, s.o.Iterations)
+		return best
+	case s.o.UntilTimeLimit:
+		best, _ := s.anneal(ctx, rng, cur, 0)
+		return best
+	}
+	best := cur
+	for {
+		next, stopped := s.anneal(ctx, rng, best, s.round)
+		improved := next.cost < best.cost-converged*s.distance(best)
+		if next.cost < best.cost-eps {
+			best = next
+		}
+		if stopped || !improved {
+			return best
+		}
+	}
+}
+
+// converged is the share of the distance a round must save for the search to go on.
+const converged = 1e-4
+
+// roundLength is how many iterations a round of annealing takes: enough for the ruins to
+// have touched every job many times over.
+func roundLength(jobs int) int {
+	return min(max(40*jobs, 1000), 40000)
+}
+
+func (s *search) allJobs() []int {
 	all := make([]int, s.n)
 	for i := range all {
 		all[i] = i
 	}
-	s.recreate(cur, all, rng, 1)
-	best := cur.clone()
-	deadline := time.Time{}
-	if s.o.TimeLimit > 0 {
-		deadline = s.start.Add(s.o.TimeLimit)
+	return all
+}
+
+// stop says whether the search must end now: the time limit has passed or ctx ended.
+func (s *search) stop(ctx context.Context, it int) bool {
+	if !s.deadline.IsZero() && time.Now().After(s.deadline) {
+		return true
 	}
-	for it := 0; ; it++ {
-		progress := 0.0
-		switch {
-		case s.iterations > 0:
-			if it >= s.iterations {
-				return best
-			}
-			progress = float64(it) / float64(s.iterations)
-			if !deadline.IsZero() && time.Now().After(deadline) {
-				return best
-			}
-		default:
-			if time.Now().After(deadline) || ctx.Err() != nil {
-				return best
-			}
-			progress = float64(time.Since(s.start)) / float64(s.o.TimeLimit)
+	return it%256 == 0 && ctx.Err() != nil
+}
+
+// anneal improves a plan by ruin and recreate under simulated annealing, the temperature
+// falling over iters iterations (or, when iters is 0, over the time left), and returns
+// the best plan it saw and whether the time limit or ctx cut it short.
+func (s *search) anneal(ctx context.Context, rng *rand.Rand, cur *state, iters int) (*state, bool) {
+	best := cur
+	began := time.Now()
+	for it := 0; iters == 0 || it < iters; it++ {
+		if s.stop(ctx, it) {
+			return best, true
 		}
-		if it%256 == 0 && ctx.Err() != nil {
-			return best
+		progress := float64(it) / float64(iters)
+		if iters == 0 {
+			progress = float64(time.Since(began)) / float64(s.deadline.Sub(began))
 		}
 		temp := s.temp0 * math.Pow(s.tempF/s.temp0, math.Min(progress, 1))
 		next := cur.clone()
@@ -143,14 +192,121 @@ func (s *search) anneal(ctx context.Context, rng *rand.Rand) *state {
 		retry := min(len(next.unass), 40)
 		removed = append(removed, next.unass[:retry]...)
 		next.unass = next.unass[retry:]
-		s.recreate(next, removed, rng, 0.01)
+		s.recreate(next, removed, rng, 0.01, true)
 		if next.cost < cur.cost-temp*math.Log(rng.Float64()) {
 			cur = next
 			if cur.cost < best.cost-eps {
-				best = cur.clone()
+				best = cur
 			}
 		}
 	}
+	return best, false
+}
+
+// minimiseFleet empties routes one at a time (SISR's fleet minimisation): the smallest
+// route's jobs are taken out and the plan is ruined and recreated without opening a
+// van, keeping a plan that leaves out fewer jobs (by priority) or jobs that have been
+// out less often: each job counts the iterations it spent out, so jobs that resist
+// insertion go in first at the cost of easier ones. When every job the plan served is
+// back, the van is saved and the next route goes; when a route resists, or half the
+// time limit has passed, the phase ends with the best plan.
+func (s *search) minimiseFleet(ctx context.Context, rng *rand.Rand, best *state) *state {
+	absent := make([]int, s.n)
+	outFor := func(st *state) int {
+		n := 0
+		for _, j := range st.unass {
+			n += absent[j]
+		}
+		return n
+	}
+	for {
+		v := -1
+		for r, seq := range best.routes {
+			if len(seq) > 0 && (v < 0 || len(seq) < len(best.routes[v])) {
+				v = r
+			}
+		}
+		if v < 0 || s.vans(best) < 2 || !s.couldCarry(best, v) {
+			return best
+		}
+		target := s.missed(best)
+		cur := best.clone()
+		cur.unass = append(cur.unass, cur.routes[v]...)
+		cur.routes[v] = nil
+		s.refresh(cur, v)
+		done := false
+		for it := 0; it < s.attempt && !done; it++ {
+			if s.stop(ctx, it) || (!s.fleetDeadline.IsZero() && time.Now().After(s.fleetDeadline)) {
+				return best
+			}
+			next := cur.clone()
+			removed := append(s.ruin(next, rng), next.unass...)
+			next.unass = nil
+			s.recreate(next, removed, rng, 0.01, false)
+			if m, mc := s.missed(next), s.missed(cur); m < mc-eps || (m < mc+eps && outFor(next) <= outFor(cur)) {
+				cur = next
+			}
+			for _, j := range cur.unass {
+				absent[j]++
+			}
+			done = s.missed(cur) <= target+eps
+		}
+		if !done {
+			return best
+		}
+		best = cur
+	}
+}
+
+// couldCarry says whether the vans in use other than v could carry, over all their
+// trips, what the plan collects and delivers: when they could not, emptying v is hopeless.
+func (s *search) couldCarry(st *state, v int) bool {
+	for d := range s.p.Vehicles[v].Capacity {
+		need, room := 0.0, 0.0
+		for r, seq := range st.routes {
+			for _, j := range seq {
+				need += s.p.Jobs[j].Amount[d]
+			}
+			if r != v && len(seq) > 0 {
+				room += s.p.Vehicles[r].Capacity[d] * float64(s.p.Vehicles[r].maxTrips())
+			}
+		}
+		if need > room+eps {
+			return false
+		}
+	}
+	return true
+}
+
+// missed weighs the jobs a plan leaves out by their priority.
+func (s *search) missed(st *state) float64 {
+	c := 0.0
+	for _, j := range st.unass {
+		c += float64(1 + s.p.Jobs[j].Priority)
+	}
+	return c
+}
+
+// vans counts the routes in use.
+func (s *search) vans(st *state) int {
+	n := 0
+	for _, r := range st.routes {
+		if len(r) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// distance is the plan's total distance.
+func (s *search) distance(st *state) float64 {
+	d := 0.0
+	for v, r := range st.routes {
+		if len(r) > 0 {
+			d += st.cache[v].dist
+		}
+	}
+	return d
 }
 
 func (s *search) empty() *state {
@@ -186,16 +342,7 @@ func (rc routeCache) clone() routeCache {
 // total is the plan's cost: unassigned jobs weighted by priority, vehicles used (unless
 // the objective is distance only), and distance.
 func (s *search) total(st *state) float64 {
-	c := 0.0
-	for v, r := range st.routes {
-		if len(r) > 0 {
-			c += st.cache[v].dist + s.wVehicle
-		}
-	}
-	for _, j := range st.unass {
-		c += s.wUnass * float64(1+s.p.Jobs[j].Priority)
-	}
-	return c
+	return s.distance(st) + s.wVehicle*float64(s.vans(st)) + s.wUnass*s.missed(st)
 }
 
 // window is the first of a job's windows in which service can start at or after t.
@@ -208,32 +355,44 @@ func window(j *Job, t float64) (float64, bool) {
 	return 0, false
 }
 
-// simulate drives a vehicle along a sequence and reports its distance, or false when a
-// window, a capacity, the shift's end or the longest duration is broken.
+// latestStart is the latest a job may start for its service to end by limit: in the
+// last window that opens by then. Arriving any earlier is no later anywhere after, so
+// it is also the latest arrival.
+func latestStart(j *Job, limit float64) float64 {
+	for i := len(j.Windows) - 1; i >= 0; i-- {
+		if w := j.Windows[i]; w.Start <= limit+eps {
+			return math.Min(w.End, limit)
+		}
+	}
+	return math.Inf(-1)
+}
+
+// simulate drives a vehicle along a sequence, back to the depot whenever the next job
+// would not fit, and reports its distance, or false when a window, a capacity, the
+// trips, the shift's end or the longest duration is broken.
 func (s *search) simulate(v int, seq []int) (float64, bool) {
 	veh := &s.p.Vehicles[v]
 	m := &s.p.Matrix
-	dims := len(veh.Capacity)
-	var loadArr [4]float64
-	load := loadArr[:0]
-	if dims > len(loadArr) {
-		load = make([]float64, 0, dims)
-	}
-	for d := 0; d < dims; d++ {
-		l := 0.0
-		for _, j := range seq {
-			if s.p.Jobs[j].Delivery {
-				l += s.p.Jobs[j].Amount[d]
-			}
-		}
-		if l > veh.Capacity[d]+eps {
-			return 0, false
-		}
-		load = append(load, l)
-	}
+	var buf [8]float64
+	trip := newTripLoad(buf[:], len(veh.Capacity))
 	t, dist, prev := veh.Shift.Start, 0.0, veh.Start
+	trips, onTrip := 1, 0
 	for _, ji := range seq {
 		j := &s.p.Jobs[ji]
+		if !trip.fits(j, veh.Capacity) {
+			if onTrip == 0 || trips == veh.maxTrips() {
+				return 0, false
+			}
+			t += m.Time[prev][veh.Start] + veh.Unload
+			dist += m.Dist[prev][veh.Start]
+			prev, trips, onTrip = veh.Start, trips+1, 0
+			trip.clear()
+			if !trip.fits(j, veh.Capacity) {
+				return 0, false
+			}
+		}
+		trip.add(j)
+		onTrip++
 		t += m.Time[prev][j.Loc]
 		dist += m.Dist[prev][j.Loc]
 		st, ok := window(j, t)
@@ -241,13 +400,6 @@ func (s *search) simulate(v int, seq []int) (float64, bool) {
 			return 0, false
 		}
 		t = st + j.Service
-		for d := 0; d < dims; d++ {
-			if j.Delivery {
-				load[d] -= j.Amount[d]
-			} else if load[d] += j.Amount[d]; load[d] > veh.Capacity[d]+eps {
-				return 0, false
-			}
-		}
 		prev = j.Loc
 	}
 	t += m.Time[prev][veh.End]
@@ -265,7 +417,9 @@ func (s *search) refresh(st *state, v int) {
 	m := &s.p.Matrix
 	c := &st.cache[v]
 	n := len(seq)
-	c.slow = veh.MaxDuration > 0
+	// A van that can go back to unload is checked by simulation: where it goes back
+	// depends on the whole order.
+	c.slow = veh.maxTrips() > 1
 	c.es = resize(c.es, n)
 	c.ls = resize(c.ls, n)
 	dims := len(veh.Capacity)
@@ -275,9 +429,6 @@ func (s *search) refresh(st *state, v int) {
 	t, dist, prev := veh.Shift.Start, 0.0, veh.Start
 	for i, ji := range seq {
 		j := &s.p.Jobs[ji]
-		if len(j.Windows) > 1 {
-			c.slow = true
-		}
 		t += m.Time[prev][j.Loc]
 		dist += m.Dist[prev][j.Loc]
 		st, _ := window(j, t)
@@ -286,11 +437,13 @@ func (s *search) refresh(st *state, v int) {
 		prev = j.Loc
 	}
 	c.dist = dist + m.Dist[prev][veh.End]
-	next, nextLoc := veh.Shift.End, veh.End
+	if veh.maxTrips() > 1 {
+		c.dist, _ = s.simulate(v, seq)
+	}
+	next, nextLoc := veh.endBy(), veh.End
 	for i := n - 1; i >= 0; i-- {
 		j := &s.p.Jobs[seq[i]]
-		last := j.Windows[len(j.Windows)-1].End
-		c.ls[i] = math.Min(last, next-j.Service-m.Time[j.Loc][nextLoc])
+		c.ls[i] = latestStart(j, next-j.Service-m.Time[j.Loc][nextLoc])
 		next, nextLoc = c.ls[i], j.Loc
 	}
 	for d := 0; d < dims; d++ {
@@ -351,7 +504,7 @@ func (s *search) insertion(st *state, v, u, k int) (float64, bool) {
 		b = s.p.Jobs[seq[k]].Loc
 	}
 	delta := m.Dist[a][j.Loc] + m.Dist[j.Loc][b] - m.Dist[a][b]
-	if c.slow || len(j.Windows) > 1 {
+	if c.slow {
 		trial := slices.Insert(slices.Clone(seq), k, u)
 		d, ok := s.simulate(v, trial)
 		return d - c.dist, ok
@@ -370,12 +523,12 @@ func (s *search) insertion(st *state, v, u, k int) (float64, bool) {
 	if k > 0 {
 		depart = c.es[k-1] + s.p.Jobs[seq[k-1]].Service
 	}
-	start := math.Max(depart+m.Time[a][j.Loc], j.Windows[0].Start)
-	if start > j.Windows[0].End+eps {
+	start, ok := window(j, depart+m.Time[a][j.Loc])
+	if !ok {
 		return 0, false
 	}
 	arrive := start + j.Service + m.Time[j.Loc][b]
-	latest := veh.Shift.End
+	latest := veh.endBy()
 	if k < len(seq) {
 		latest = c.ls[k]
 	}
@@ -431,8 +584,8 @@ func (s *search) ruin(st *state, rng *rand.Rand) []int {
 
 // recreate puts jobs back one by one at their cheapest feasible place, skipping a place
 // now and then (blinks), in one of several orders chosen at random; those that fit
-// nowhere join the unassigned.
-func (s *search) recreate(st *state, jobs []int, rng *rand.Rand, blink float64) {
+// nowhere join the unassigned. Unless open, empty vans stay empty.
+func (s *search) recreate(st *state, jobs []int, rng *rand.Rand, blink float64, open bool) {
 	jobs = slices.Clone(jobs)
 	depot := s.p.Matrix.Dist[s.p.Vehicles[0].Start]
 	switch rng.IntN(5) {
@@ -457,6 +610,9 @@ func (s *search) recreate(st *state, jobs []int, rng *rand.Rand, blink float64) 
 				continue
 			}
 			empty := len(st.routes[v]) == 0
+			if empty && !open {
+				continue
+			}
 			if empty {
 				// Empty vans of the same kind are alike: try one of each only.
 				if triedEmpty && s.o.Objective == DistanceOnly {
