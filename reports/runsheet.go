@@ -13,7 +13,7 @@ import (
 
 // RunSheet writes a driver's sheet: the date, van and driver, then each stop in order
 // with its planned time, address, contact, access notes, what to collect and space to
-// write the weights.
+// write the weights, and where the van goes back to the depot to unload between trips.
 func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	pdf.SetMargins(15, 15, 15)
@@ -30,9 +30,14 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 	d.title("Run sheet: "+sh.Run.Day.Format("Monday 2 January 2006"), fmt.Sprintf("Van %s (%s)   Driver: %s   %d stops, %.1f km planned", sh.Vehicle.Name, sh.Vehicle.Registration, sh.Driver, len(sh.Stops), sh.Run.PlannedKm))
 	pdf.SetFont("Helvetica", "", 9)
 	pdf.CellFormat(0, 6, "Odometer at start: ____________   at finish: ____________", "", 1, "L", false, 0, "")
-	for _, st := range sh.Stops {
+	for i, st := range sh.Stops {
 		if pdf.GetY() > 240 {
 			pdf.AddPage()
+		}
+		if i > 0 && st.Trip > sh.Stops[i-1].Trip {
+			pdf.Ln(2)
+			pdf.SetFont("Helvetica", "B", 10)
+			pdf.CellFormat(0, 7, fmt.Sprintf("Back to the depot to unload (about %d min), then trip %d", sh.Vehicle.UnloadMinutes, st.Trip), "TB", 1, "L", false, 0, "")
 		}
 		r := st.Request
 		if d := st.Delivery; d != nil {

@@ -21,9 +21,12 @@ type routeCache struct {
 	slow     bool        // the van can make several trips: check by simulation
 }
 
+// state is a plan in the search. Clones share their routes until one changes a route
+// (copy on write: see own), since an iteration touches only a few of them.
 type state struct {
 	routes [][]int
 	cache  []routeCache
+	shared []bool // route v's slices may be another state's too
 	unass  []int
 	cost   float64
 }
@@ -205,11 +208,13 @@ func (s *search) anneal(ctx context.Context, rng *rand.Rand, cur *state, iters i
 
 // minimiseFleet empties routes one at a time (SISR's fleet minimisation): the smallest
 // route's jobs are taken out and the plan is ruined and recreated without opening a
-// van, keeping a plan that leaves out fewer jobs (by priority) or jobs that have been
-// out less often: each job counts the iterations it spent out, so jobs that resist
-// insertion go in first at the cost of easier ones. When every job the plan served is
-// back, the van is saved and the next route goes; when a route resists, or half the
-// time limit has passed, the phase ends with the best plan.
+// van, keeping a plan that leaves out fewer jobs (by priority), or jobs that have been
+// out less often (each job counts the iterations it spent out, so jobs that resist
+// insertion go in first at the cost of easier ones), or the same jobs with less driving
+// (annealed, so that the plan keeps moving). When every job the plan served is back,
+// the van is saved and the next route goes; when a route resists (no fewer jobs out for
+// a third of an attempt, or the whole attempt), or half the time limit has passed, the
+// phase ends with the best plan.
 func (s *search) minimiseFleet(ctx context.Context, rng *rand.Rand, best *state) *state {
 	absent := make([]int, s.n)
 	outFor := func(st *state) int {
@@ -235,7 +240,8 @@ func (s *search) minimiseFleet(ctx context.Context, rng *rand.Rand, best *state)
 		cur.routes[v] = nil
 		s.refresh(cur, v)
 		done := false
-		for it := 0; it < s.attempt && !done; it++ {
+		fewest, since := s.missed(cur), 0
+		for it := 0; it < s.attempt && it-since < s.attempt/3 && !done; it++ {
 			if s.stop(ctx, it) || (!s.fleetDeadline.IsZero() && time.Now().After(s.fleetDeadline)) {
 				return best
 			}
@@ -243,11 +249,16 @@ func (s *search) minimiseFleet(ctx context.Context, rng *rand.Rand, best *state)
 			removed := append(s.ruin(next, rng), next.unass...)
 			next.unass = nil
 			s.recreate(next, removed, rng, 0.01, false)
-			if m, mc := s.missed(next), s.missed(cur); m < mc-eps || (m < mc+eps && outFor(next) <= outFor(cur)) {
+			m, mc := s.missed(next), s.missed(cur)
+			on, oc := outFor(next), outFor(cur)
+			if m < mc-eps || (m < mc+eps && (on < oc || (on == oc && s.distance(next) < s.distance(cur)-s.temp0*math.Log(rng.Float64())))) {
 				cur = next
 			}
 			for _, j := range cur.unass {
 				absent[j]++
+			}
+			if s.missed(cur) < fewest-eps {
+				fewest, since = s.missed(cur), it
 			}
 			done = s.missed(cur) <= target+eps
 		}
@@ -310,7 +321,7 @@ func (s *search) distance(st *state) float64 {
 }
 
 func (s *search) empty() *state {
-	st := &state{routes: make([][]int, len(s.p.Vehicles)), cache: make([]routeCache, len(s.p.Vehicles))}
+	st := &state{routes: make([][]int, len(s.p.Vehicles)), cache: make([]routeCache, len(s.p.Vehicles)), shared: make([]bool, len(s.p.Vehicles))}
 	for v := range st.routes {
 		s.refresh(st, v)
 	}
@@ -318,12 +329,20 @@ func (s *search) empty() *state {
 }
 
 func (st *state) clone() *state {
-	c := &state{routes: make([][]int, len(st.routes)), cache: make([]routeCache, len(st.cache)), unass: slices.Clone(st.unass), cost: st.cost}
-	for i, r := range st.routes {
-		c.routes[i] = slices.Clone(r)
-		c.cache[i] = st.cache[i].clone()
+	c := &state{routes: slices.Clone(st.routes), cache: slices.Clone(st.cache), shared: make([]bool, len(st.routes)), unass: slices.Clone(st.unass), cost: st.cost}
+	for v := range st.routes {
+		st.shared[v], c.shared[v] = true, true
 	}
 	return c
+}
+
+// own gives route v slices of its own, before it changes.
+func (st *state) own(v int) {
+	if st.shared[v] {
+		st.routes[v] = slices.Clone(st.routes[v])
+		st.cache[v] = st.cache[v].clone()
+		st.shared[v] = false
+	}
 }
 
 func (rc routeCache) clone() routeCache {
@@ -412,6 +431,7 @@ func (s *search) simulate(v int, seq []int) (float64, bool) {
 
 // refresh recomputes a route's cache after it changed, and the plan's cost.
 func (s *search) refresh(st *state, v int) {
+	st.own(v)
 	veh := &s.p.Vehicles[v]
 	seq := st.routes[v]
 	m := &s.p.Matrix
@@ -575,7 +595,8 @@ func (s *search) ruin(st *state, rng *rand.Rand) []int {
 		from := pos - rng.IntN(l)
 		from = max(0, min(from, len(r)-l))
 		removed = append(removed, r[from:from+l]...)
-		st.routes[v] = slices.Delete(r, from, from+l)
+		st.own(v)
+		st.routes[v] = slices.Delete(st.routes[v], from, from+l)
 		ruined[v] = true
 		s.refresh(st, v)
 	}
@@ -640,6 +661,7 @@ func (s *search) recreate(st *state, jobs []int, rng *rand.Rand, blink float64, 
 			st.unass = append(st.unass, u)
 			continue
 		}
+		st.own(bestV)
 		st.routes[bestV] = slices.Insert(st.routes[bestV], bestK, u)
 		s.refresh(st, bestV)
 	}
