@@ -1,9 +1,6 @@
 package planner
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // Evaluate drives one vehicle along a given order of jobs and gives the route with its
 // times, loads and returns to the depot. When the order breaks a window, a capacity or the
@@ -88,46 +85,4 @@ func setLoads(p *Problem, stops []Stop, dims int) {
 		}
 		stops[i].Load = append([]float64(nil), load...)
 	}
-}
-
-// tripLoad follows a trip's load in each capacity dimension as jobs join it: a delivery
-// rides from the depot, so it weighs on the whole trip so far; a pickup from its stop on.
-type tripLoad struct{ peak, end []float64 }
-
-// newTripLoad keeps its figures in buf when buf is big enough, so that the search's hot
-// loop does not allocate.
-func newTripLoad(buf []float64, dims int) tripLoad {
-	if len(buf) < 2*dims {
-		buf = make([]float64, 2*dims)
-	}
-	return tripLoad{peak: buf[:dims:dims], end: buf[dims : 2*dims]}
-}
-
-func (t tripLoad) fits(j *Job, capacity []float64) bool {
-	for d, c := range capacity {
-		base := t.end[d]
-		if j.Delivery {
-			base = t.peak[d]
-		}
-		if base+j.Amount[d] > c+eps {
-			return false
-		}
-	}
-	return true
-}
-
-func (t tripLoad) add(j *Job) {
-	for d, a := range j.Amount {
-		if j.Delivery {
-			t.peak[d] += a
-		} else {
-			t.end[d] += a
-			t.peak[d] = math.Max(t.peak[d], t.end[d])
-		}
-	}
-}
-
-func (t tripLoad) clear() {
-	clear(t.peak)
-	clear(t.end)
 }

@@ -18,7 +18,10 @@ type routeCache struct {
 	es, ls   []float64   // by stop
 	load     [][]float64 // [d][i]: load leaving the start (i=0) and after stop i (i=1..m)
 	pre, suf [][]float64 // running maxima of load
-	slow     bool        // the van can make several trips: check by simulation
+	slow     bool        // the van can make several trips: check by driving
+	drives   []drive     // for such a van, the drive after each number of stops,
+	loads    []float64   // its trip's load then (peaks, then ends, per dimension)
+	latest   []float64   // and the latest it may leave then
 }
 
 // state is a plan in the search. Clones share their routes until one changes a route
@@ -36,7 +39,8 @@ type search struct {
 	o        Options
 	n        int
 	near     [][]int
-	serves   [][]bool // [job][vehicle]
+	serves   [][]bool  // [job][vehicle]
+	busy     []float64 // the least time a job takes a van: its service and the way there
 	wUnass   float64
 	wVehicle float64
 	temp0    float64
@@ -81,14 +85,21 @@ func newSearch(p *Problem, o Options) *search {
 	}
 	const k = 30
 	s.near = make([][]int, s.n)
+	s.busy = make([]float64, s.n)
 	for i := range p.Jobs {
+		li := p.Jobs[i].Loc
 		others := make([]int, 0, s.n-1)
+		reach := math.Inf(1)
+		for _, v := range p.Vehicles {
+			reach = math.Min(reach, p.Matrix.Time[v.Start][li])
+		}
 		for j := range p.Jobs {
 			if j != i {
 				others = append(others, j)
+				reach = math.Min(reach, p.Matrix.Time[p.Jobs[j].Loc][li])
 			}
 		}
-		li := p.Jobs[i].Loc
+		s.busy[i] = p.Jobs[i].Service + reach
 		sort.SliceStable(others, func(a, b int) bool {
 			return p.Matrix.Dist[li][p.Jobs[others[a]].Loc] < p.Matrix.Dist[li][p.Jobs[others[b]].Loc]
 		})
@@ -119,8 +130,7 @@ func (s *search) run(ctx context.Context) *state {
 }
 
 // work builds a plan, empties routes when vans count, then improves the plan: over the
-// iterations asked for, over the whole time limit, or in rounds until one brings
-// nothing better.
+// iterations asked for, over the whole time limit, or in rounds until it has converged.
 func (s *search) work(ctx context.Context, rng *rand.Rand) *state {
 	cur := s.empty()
 	s.recreate(cur, s.allJobs(), rng, 0, true)
@@ -136,20 +146,28 @@ func (s *search) work(ctx context.Context, rng *rand.Rand) *state {
 		return best
 	}
 	best := cur
-	for {
+	for idle := 0; idle < patience; {
 		next, stopped := s.anneal(ctx, rng, best, s.round)
-		improved := next.cost < best.cost-converged*s.distance(best)
+		idle++
+		if next.cost < best.cost-converged*s.distance(best) {
+			idle = 0
+		}
 		if next.cost < best.cost-eps {
 			best = next
 		}
-		if stopped || !improved {
-			return best
+		if stopped {
+			break
 		}
 	}
+	return best
 }
 
-// converged is the share of the distance a round must save for the search to go on.
-const converged = 1e-4
+// The search has converged when patience rounds in a row have not saved a share
+// converged of the distance (one round often ends in a dip the next climbs out of).
+const (
+	converged = 1e-4
+	patience  = 2
+)
 
 // roundLength is how many iterations a round of annealing takes: enough for the ruins to
 // have touched every job many times over.
@@ -231,7 +249,7 @@ func (s *search) minimiseFleet(ctx context.Context, rng *rand.Rand, best *state)
 				v = r
 			}
 		}
-		if v < 0 || s.vans(best) < 2 || !s.couldCarry(best, v) {
+		if v < 0 || s.vans(best) < 2 || !s.couldServe(best, v) {
 			return best
 		}
 		target := s.missed(best)
@@ -269,20 +287,27 @@ func (s *search) minimiseFleet(ctx context.Context, rng *rand.Rand, best *state)
 	}
 }
 
-// couldCarry says whether the vans in use other than v could carry, over all their
-// trips, what the plan collects and delivers: when they could not, emptying v is hopeless.
-func (s *search) couldCarry(st *state, v int) bool {
-	for d := range s.p.Vehicles[v].Capacity {
-		need, room := 0.0, 0.0
-		for r, seq := range st.routes {
-			for _, j := range seq {
-				need += s.p.Jobs[j].Amount[d]
+// couldServe says whether the vans in use other than v could carry, over all their
+// trips, what the plan collects and delivers, and have the time for it: when they could
+// not, emptying v is hopeless.
+func (s *search) couldServe(st *state, v int) bool {
+	need, room := make([]float64, len(s.p.Vehicles[v].Capacity)+1), make([]float64, len(s.p.Vehicles[v].Capacity)+1)
+	for r, seq := range st.routes {
+		for _, j := range seq {
+			for d, a := range s.p.Jobs[j].Amount {
+				need[d] += a
 			}
-			if r != v && len(seq) > 0 {
-				room += s.p.Vehicles[r].Capacity[d] * float64(s.p.Vehicles[r].maxTrips())
-			}
+			need[len(need)-1] += s.busy[j]
 		}
-		if need > room+eps {
+		if veh := &s.p.Vehicles[r]; r != v && len(seq) > 0 {
+			for d, c := range veh.Capacity {
+				room[d] += c * float64(veh.maxTrips())
+			}
+			room[len(room)-1] += veh.endBy() - veh.Shift.Start
+		}
+	}
+	for d := range need {
+		if need[d] > room[d]+eps {
 			return false
 		}
 	}
@@ -346,7 +371,7 @@ func (st *state) own(v int) {
 }
 
 func (rc routeCache) clone() routeCache {
-	out := routeCache{dist: rc.dist, slow: rc.slow, es: slices.Clone(rc.es), ls: slices.Clone(rc.ls)}
+	out := routeCache{dist: rc.dist, slow: rc.slow, es: slices.Clone(rc.es), ls: slices.Clone(rc.ls), drives: slices.Clone(rc.drives), loads: slices.Clone(rc.loads), latest: slices.Clone(rc.latest)}
 	deep := func(a [][]float64) [][]float64 {
 		b := make([][]float64, len(a))
 		for i := range a {
@@ -391,42 +416,15 @@ func latestStart(j *Job, limit float64) float64 {
 // trips, the shift's end or the longest duration is broken.
 func (s *search) simulate(v int, seq []int) (float64, bool) {
 	veh := &s.p.Vehicles[v]
-	m := &s.p.Matrix
 	var buf [8]float64
-	trip := newTripLoad(buf[:], len(veh.Capacity))
-	t, dist, prev := veh.Shift.Start, 0.0, veh.Start
-	trips, onTrip := 1, 0
-	for _, ji := range seq {
-		j := &s.p.Jobs[ji]
-		if !trip.fits(j, veh.Capacity) {
-			if onTrip == 0 || trips == veh.maxTrips() {
-				return 0, false
-			}
-			t += m.Time[prev][veh.Start] + veh.Unload
-			dist += m.Dist[prev][veh.Start]
-			prev, trips, onTrip = veh.Start, trips+1, 0
-			trip.clear()
-			if !trip.fits(j, veh.Capacity) {
-				return 0, false
-			}
-		}
-		trip.add(j)
-		onTrip++
-		t += m.Time[prev][j.Loc]
-		dist += m.Dist[prev][j.Loc]
-		st, ok := window(j, t)
-		if !ok {
+	load := newTripLoad(buf[:], len(veh.Capacity))
+	d := startDrive(veh)
+	for _, j := range seq {
+		if !s.step(veh, &d, load, &s.p.Jobs[j]) {
 			return 0, false
 		}
-		t = st + j.Service
-		prev = j.Loc
 	}
-	t += m.Time[prev][veh.End]
-	dist += m.Dist[prev][veh.End]
-	if t > veh.Shift.End+eps || (veh.MaxDuration > 0 && t-veh.Shift.Start > veh.MaxDuration+eps) {
-		return 0, false
-	}
-	return dist, true
+	return s.finish(veh, d)
 }
 
 // refresh recomputes a route's cache after it changed, and the plan's cost.
@@ -437,9 +435,12 @@ func (s *search) refresh(st *state, v int) {
 	m := &s.p.Matrix
 	c := &st.cache[v]
 	n := len(seq)
-	// A van that can go back to unload is checked by simulation: where it goes back
-	// depends on the whole order.
 	c.slow = veh.maxTrips() > 1
+	if c.slow {
+		s.refreshTrips(c, veh, seq)
+		st.cost = s.total(st)
+		return
+	}
 	c.es = resize(c.es, n)
 	c.ls = resize(c.ls, n)
 	dims := len(veh.Capacity)
@@ -457,9 +458,6 @@ func (s *search) refresh(st *state, v int) {
 		prev = j.Loc
 	}
 	c.dist = dist + m.Dist[prev][veh.End]
-	if veh.maxTrips() > 1 {
-		c.dist, _ = s.simulate(v, seq)
-	}
 	next, nextLoc := veh.endBy(), veh.End
 	for i := n - 1; i >= 0; i-- {
 		j := &s.p.Jobs[seq[i]]
@@ -525,9 +523,7 @@ func (s *search) insertion(st *state, v, u, k int) (float64, bool) {
 	}
 	delta := m.Dist[a][j.Loc] + m.Dist[j.Loc][b] - m.Dist[a][b]
 	if c.slow {
-		trial := slices.Insert(slices.Clone(seq), k, u)
-		d, ok := s.simulate(v, trial)
-		return d - c.dist, ok
+		return s.insertTrips(st, v, u, k)
 	}
 	for d := range veh.Capacity {
 		amt := j.Amount[d]
@@ -594,10 +590,21 @@ func (s *search) ruin(st *state, rng *rand.Rand) []int {
 		pos := slices.Index(r, c)
 		from := pos - rng.IntN(l)
 		from = max(0, min(from, len(r)-l))
-		removed = append(removed, r[from:from+l]...)
-		st.own(v)
-		st.routes[v] = slices.Delete(st.routes[v], from, from+l)
 		ruined[v] = true
+		removed = append(removed, r[from:from+l]...)
+		rest := slices.Concat(r[:from], r[from+l:])
+		// Taking stops out of a van that makes several trips can move where it goes back
+		// to unload, and so make a later stop late: such stops come out too.
+		for st.cache[v].slow {
+			i := s.breaks(v, rest)
+			if i < 0 {
+				break
+			}
+			removed = append(removed, rest[i])
+			rest = slices.Delete(rest, i, i+1)
+		}
+		st.own(v)
+		st.routes[v] = rest
 		s.refresh(st, v)
 	}
 	return removed
