@@ -73,7 +73,6 @@ func BenchmarkDemoDay(b *testing.B) {
 			b.Fatal(err)
 		}
 		took := time.Since(start)
-
 		long, err := planner.Solve(context.Background(), p, planner.Options{Seed: 1, TimeLimit: 30 * time.Second, UntilTimeLimit: true})
 		if err != nil {
 			b.Fatal(err)

@@ -411,22 +411,6 @@ func latestStart(j *Job, limit float64) float64 {
 	return math.Inf(-1)
 }
 
-// simulate drives a vehicle along a sequence, back to the depot whenever the next job
-// would not fit, and reports its distance, or false when a window, a capacity, the
-// trips, the shift's end or the longest duration is broken.
-func (s *search) simulate(v int, seq []int) (float64, bool) {
-	veh := &s.p.Vehicles[v]
-	var buf [8]float64
-	load := newTripLoad(buf[:], len(veh.Capacity))
-	d := startDrive(veh)
-	for _, j := range seq {
-		if !s.step(veh, &d, load, &s.p.Jobs[j]) {
-			return 0, false
-		}
-	}
-	return s.finish(veh, d)
-}
-
 // refresh recomputes a route's cache after it changed, and the plan's cost.
 func (s *search) refresh(st *state, v int) {
 	st.own(v)
@@ -596,7 +580,7 @@ func (s *search) ruin(st *state, rng *rand.Rand) []int {
 		// Taking stops out of a van that makes several trips can move where it goes back
 		// to unload, and so make a later stop late: such stops come out too.
 		for st.cache[v].slow {
-			i := s.breaks(v, rest)
+			_, i := s.breaks(v, rest)
 			if i < 0 {
 				break
 			}

@@ -92,22 +92,32 @@ func (s *search) finish(veh *Vehicle, d drive) (float64, bool) {
 	return d.dist + s.p.Matrix.Dist[d.at][veh.End], t <= veh.endBy()+eps
 }
 
-// breaks gives the first stop of a sequence the van cannot make, the last when it cannot
-// be back in time, or -1 when it can drive it all.
-func (s *search) breaks(v int, seq []int) int {
+// simulate drives a vehicle along a sequence, back to the depot whenever the next job
+// would not fit, and reports its distance, or false when a window, a capacity, the
+// trips, the shift's end or the longest duration is broken.
+func (s *search) simulate(v int, seq []int) (float64, bool) {
+	dist, broken := s.breaks(v, seq)
+	return dist, broken < 0
+}
+
+// breaks drives a sequence and gives its distance and the first stop the van cannot
+// make, the last when it cannot be back in time, or -1 when it can drive it all (an
+// empty sequence always can: the van stays at the depot).
+func (s *search) breaks(v int, seq []int) (float64, int) {
 	veh := &s.p.Vehicles[v]
 	var buf [8]float64
 	load := newTripLoad(buf[:], len(veh.Capacity))
 	d := startDrive(veh)
 	for i, j := range seq {
 		if !s.step(veh, &d, load, &s.p.Jobs[j]) {
-			return i
+			return 0, i
 		}
 	}
-	if _, ok := s.finish(veh, d); !ok {
-		return len(seq) - 1
+	dist, ok := s.finish(veh, d)
+	if !ok {
+		return 0, len(seq) - 1
 	}
-	return -1
+	return dist, -1
 }
 
 // refreshTrips records the drive of a van that makes several trips: the state after
