@@ -53,5 +53,11 @@ func TestSecondTripsOnARun(t *testing.T) {
 			}
 		}
 		e.do(http.MethodGet, "/api/v1/runs/"+itoa(run.ID)+"/sheet.pdf", staff, nil).want(http.StatusOK)
+		// Taking the middle stop off leaves two trips, renumbered.
+		var changed List[models.Run]
+		e.do(http.MethodDelete, "/api/v1/stops/"+itoa(run.Stops[1].ID), staff, nil).want(http.StatusOK).decode(&changed)
+		if st := changed.Items[0].Stops; len(st) != 2 || st[0].Trip != 1 || st[1].Trip != 2 {
+			t.Fatalf("after removing the middle stop: %+v", st)
+		}
 	})
 }
