@@ -172,7 +172,7 @@ const (
 // roundLength is how many iterations a round of annealing takes: enough for the ruins to
 // have touched every job many times over.
 func roundLength(jobs int) int {
-	return min(max(40*jobs, 1000), 40000)
+	return min(max(60*jobs, 1000), 40000)
 }
 
 func (s *search) allJobs() []int {
@@ -491,8 +491,9 @@ func resize(b []float64, n int) []float64 {
 }
 
 // insertion checks putting job u at position k of route v (before the stop now at k)
-// and returns the added distance, in constant time unless the route needs simulating.
-func (s *search) insertion(st *state, v, u, k int) (float64, bool) {
+// and returns the added distance, in constant time unless the van makes several trips;
+// false when it breaks a rule or would add limit or more.
+func (s *search) insertion(st *state, v, u, k int, limit float64) (float64, bool) {
 	veh := &s.p.Vehicles[v]
 	seq := st.routes[v]
 	c := &st.cache[v]
@@ -505,7 +506,13 @@ func (s *search) insertion(st *state, v, u, k int) (float64, bool) {
 	if k < len(seq) {
 		b = s.p.Jobs[seq[k]].Loc
 	}
+	// For a van that makes several trips the detour is a guess (it may go back to
+	// unload elsewhere), but rarely shorter than the drive: no better than limit, the
+	// place is not driven.
 	delta := m.Dist[a][j.Loc] + m.Dist[j.Loc][b] - m.Dist[a][b]
+	if delta >= limit {
+		return 0, false
+	}
 	if c.slow {
 		return s.insertTrips(st, v, u, k)
 	}
@@ -636,14 +643,15 @@ func (s *search) recreate(st *state, jobs []int, rng *rand.Rand, blink float64, 
 				if blink > 0 && rng.Float64() < blink {
 					continue
 				}
-				d, ok := s.insertion(st, v, u, k)
+				extra := 0.0
+				if empty {
+					extra = s.wVehicle
+				}
+				d, ok := s.insertion(st, v, u, k, bestCost-extra)
 				if !ok {
 					continue
 				}
-				if empty {
-					d += s.wVehicle
-				}
-				if d < bestCost {
+				if d += extra; d < bestCost {
 					bestV, bestK, bestCost = v, k, d
 				}
 			}
