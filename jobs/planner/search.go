@@ -288,30 +288,37 @@ func (s *search) minimiseFleet(ctx context.Context, rng *rand.Rand, best *state)
 }
 
 // couldServe says whether the vans in use other than v could carry, over all their
-// trips, what the plan collects and delivers, and have the time for it: when they could
-// not, emptying v is hopeless.
+// trips, what the plan collects and, apart, what it delivers (deliveries ride out from
+// the depot, pickups back to it), and have the time for it: when they could not,
+// emptying v is hopeless.
 func (s *search) couldServe(st *state, v int) bool {
-	need, room := make([]float64, len(s.p.Vehicles[v].Capacity)+1), make([]float64, len(s.p.Vehicles[v].Capacity)+1)
+	dims := len(s.p.Vehicles[v].Capacity)
+	pick, drop, room := make([]float64, dims), make([]float64, dims), make([]float64, dims)
+	busy, hours := 0.0, 0.0
 	for r, seq := range st.routes {
 		for _, j := range seq {
-			for d, a := range s.p.Jobs[j].Amount {
-				need[d] += a
+			load := pick
+			if s.p.Jobs[j].Delivery {
+				load = drop
 			}
-			need[len(need)-1] += s.busy[j]
+			for d, a := range s.p.Jobs[j].Amount {
+				load[d] += a
+			}
+			busy += s.busy[j]
 		}
 		if veh := &s.p.Vehicles[r]; r != v && len(seq) > 0 {
 			for d, c := range veh.Capacity {
 				room[d] += c * float64(veh.maxTrips())
 			}
-			room[len(room)-1] += veh.endBy() - veh.Shift.Start
+			hours += veh.endBy() - veh.Shift.Start
 		}
 	}
-	for d := range need {
-		if need[d] > room[d]+eps {
+	for d := range room {
+		if pick[d] > room[d]+eps || drop[d] > room[d]+eps {
 			return false
 		}
 	}
-	return true
+	return busy <= hours+eps
 }
 
 // missed weighs the jobs a plan leaves out by their priority.
