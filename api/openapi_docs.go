@@ -12,6 +12,9 @@ import (
 // wherever it appears; the first that exists wins. "?name" describes a query parameter
 // the route table leaves undescribed, "{name}" a path parameter.
 var propertyDocs = map[string]string{
+	// Trips.
+	"RunStop.trip":   "which trip of the day the stop is on: 1, or 2 and 3 after the van has been back to the depot to unload",
+	"unload_minutes": "minutes the van takes at the depot to unload between trips (0 to 240, default 20)",
 	// The ledger check.
 	"ledgerCheck.checked":                   "how many stock items were compared with their movements",
 	"ledgerCheck.disagreements":             "the items whose figures differ from the sums of their movements; empty when the ledger agrees",

@@ -15,13 +15,25 @@ import (
 // planVan adds a van that works the given weekdays (mon..sun), 08:00-17:00.
 func (e *testEnv) planVan(reg string, kg float64, days ...string) models.Vehicle {
 	e.t.Helper()
+	return e.vanWithShift(reg, kg, "17:00", 20, days)
+}
+
+// oneTripVan adds a van that works mornings only and takes four hours to unload, so that
+// it never makes a second trip: what it cannot carry at once waits.
+func (e *testEnv) oneTripVan(reg string, kg float64, days ...string) models.Vehicle {
+	e.t.Helper()
+	return e.vanWithShift(reg, kg, "12:00", 240, days)
+}
+
+func (e *testEnv) vanWithShift(reg string, kg float64, until string, unloadMinutes int, days []string) models.Vehicle {
+	e.t.Helper()
 	shifts := map[string]any{}
 	for _, d := range days {
-		shifts[d] = map[string]string{"from": "08:00", "to": "17:00"}
+		shifts[d] = map[string]string{"from": "08:00", "to": until}
 	}
 	var v models.Vehicle
-	e.do(http.MethodPost, "/api/v1/vehicles", e.as(models.RoleManager), map[string]any{"name": reg, "registration": reg, "capacity_kg": kg, "capacity_m3": 20, "shifts": shifts}).
-		want(http.StatusCreated).decode(&v)
+	e.do(http.MethodPost, "/api/v1/vehicles", e.as(models.RoleManager), map[string]any{"name": reg, "registration": reg, "capacity_kg": kg, "capacity_m3": 20,
+		"shifts": shifts, "unload_minutes": unloadMinutes}).want(http.StatusCreated).decode(&v)
 	return v
 }
 
@@ -165,7 +177,7 @@ func TestCommitRefusedWhenTheDayChanged(t *testing.T) {
 func TestLastWorkingDayComesFirst(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		mgr := e.as(models.RoleManager)
-		e.planVan("BV21RDE", 100, weekdays...)
+		e.oneTripVan("BV21RDE", 100, weekdays...)
 		friday := e.nextWeekday(time.Friday)
 		// Due on Sunday, so Friday is its last working day; far from the depot.
 		due := e.acceptedRequest("sunday", 52.56, -2.10, 80, friday, friday.AddDays(2), 1)
@@ -201,7 +213,7 @@ func TestLastWorkingDayComesFirst(t *testing.T) {
 func TestWorkingDaysFollowTheStore(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		mgr := e.as(models.RoleManager)
-		e.planVan("BV21RDE", 100, weekdays...)
+		e.oneTripVan("BV21RDE", 100, weekdays...)
 		monday := e.nextWeekday(time.Monday)
 		due := e.acceptedRequest("tuesday", 52.56, -2.10, 80, monday, monday.AddDays(1), 1)
 		wait := e.acceptedRequest("urgent", 52.52, -1.99, 80, monday, monday.AddDays(1), 5)
@@ -231,7 +243,7 @@ func TestWorkingDaysFollowTheStore(t *testing.T) {
 		if next, _ := e.store.NextWorkingDay(t.Context(), friday); next.String() != friday.AddDays(3).String() {
 			t.Fatalf("after Friday: %s", next)
 		}
-		e.planVan("BX70KLM", 100, "sat")
+		e.oneTripVan("BX70KLM", 100, "sat")
 		if next, _ := e.store.NextWorkingDay(t.Context(), friday); next.String() != friday.AddDays(1).String() {
 			t.Fatalf("after Friday with a Saturday van: %s", next)
 		}
@@ -242,7 +254,7 @@ func TestWorkingDaysFollowTheStore(t *testing.T) {
 // even farther from the depot: the priority rises as the deadline nears.
 func TestNearerDeadlineWins(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
-		e.planVan("BV21RDE", 100, weekdays...)
+		e.oneTripVan("BV21RDE", 100, weekdays...)
 		monday := e.nextWeekday(time.Monday)
 		soon := e.acceptedRequest("wednesday", 52.56, -2.10, 80, monday, monday.AddDays(2), 1)
 		e.acceptedRequest("later", 52.52, -1.99, 80, monday, monday.AddDays(14), 1)

@@ -16,6 +16,7 @@ type vehicleRequest struct {
 	Skills         []string                   `json:"skills" validate:"max=20"`
 	Shifts         map[string]models.Interval `json:"shifts"`
 	CostPerKmPence int64                      `json:"cost_per_km_pence"`
+	UnloadMinutes  *int                       `json:"unload_minutes"`
 }
 
 type vehiclePatch struct {
@@ -26,6 +27,7 @@ type vehiclePatch struct {
 	Skills         *[]string                   `json:"skills" validate:"omitempty,max=20"`
 	Shifts         *map[string]models.Interval `json:"shifts"`
 	CostPerKmPence *int64                      `json:"cost_per_km_pence"`
+	UnloadMinutes  *int                        `json:"unload_minutes"`
 	Active         *bool                       `json:"active"`
 }
 
@@ -61,7 +63,7 @@ func (s *Server) createVehicle(c echo.Context) error {
 	}
 	v, err := s.Store.CreateVehicle(c.Request().Context(), currentUser(c), models.VehicleInput{
 		Name: &req.Name, Registration: &req.Registration, CapacityKg: &req.CapacityKg, CapacityM3: &req.CapacityM3,
-		Skills: &req.Skills, Shifts: &req.Shifts, CostPerKmPence: &req.CostPerKmPence,
+		Skills: &req.Skills, Shifts: &req.Shifts, CostPerKmPence: &req.CostPerKmPence, UnloadMinutes: req.UnloadMinutes,
 	})
 	if err != nil {
 		return err

@@ -36,6 +36,7 @@ func (d *demo) vans() error {
 		{Name: "Little van", Registration: "FD68XMA", CapacityG: 600_000, CapacityM3: 4.8, Skills: Skills{}, CostPerKmPence: 22, Active: true},
 	}
 	for i := range vans {
+		vans[i].UnloadMinutes = DefaultUnload
 		vans[i].Shifts = Shifts{}
 		for _, day := range []string{"mon", "tue", "wed", "thu", "fri"} {
 			vans[i].Shifts[day] = Interval{From: "08:00", To: "16:00"}

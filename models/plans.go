@@ -109,7 +109,7 @@ func (s *Store) planInputs(tx *gorm.DB, day Date, vehicleIDs []int64) (*planInpu
 			continue
 		}
 		pv := planner.Vehicle{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)},
-			Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Skills: v.Skills}
+			Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Skills: v.Skills, Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}
 		in.problem.Vehicles = append(in.problem.Vehicles, pv)
 		in.vans = append(in.vans, v)
 		in.digest("van "+v.Registration, pv)

@@ -44,6 +44,7 @@ type RunStop struct {
 	ID          int64      `json:"id"`
 	RunID       int64      `json:"run_id"`
 	Sequence    int        `json:"sequence"`
+	Trip        int        `json:"trip" gorm:"default:1"` // 1, or 2 and 3 after going back to the depot to unload
 	Kind        string     `json:"kind"`
 	RequestID   *int64     `json:"request_id"`
 	HandoverID  *int64     `json:"handover_id"`
@@ -106,6 +107,13 @@ type PlanUnassigned struct {
 const (
 	DefaultService  = 15
 	DeliveryService = 20
+)
+
+// A van that is full goes back to the depot to unload (DefaultUnload minutes unless the
+// van says otherwise) and out again, for at most MaxTrips trips a day.
+const (
+	MaxTrips      = 3
+	DefaultUnload = 20
 )
 
 // delivery is a hand-over waiting to be delivered, with where it goes.
@@ -180,7 +188,7 @@ func (s *Store) solveDay(ctx context.Context, in *planInputs, res *PlanResult, s
 		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: int64(math.Round(rt.Distance * 1000)), PlannedMinutes: int(math.Round(rt.Duration)), CreatedAt: s.Now()}
 		run.PlannedKm = Km(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
-			stop := RunStop{Sequence: i + 1, Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
+			stop := RunStop{Sequence: i + 1, Trip: rt.Trip(i), Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
 				LoadG: GramsFromKg(st.Load[0]), LoadKg: Kg(st.Load[0]), Status: "planned"}
 			if st.Job < len(reqs) {
 				stop.RequestID = &reqs[st.Job].ID
@@ -965,7 +973,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	shift := v.Shifts[weekday]
 	from, _ := parseClock(shift.From)
 	to, _ := parseClock(shift.To)
-	p := &planner.Problem{Vehicles: []planner.Vehicle{{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)}, Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}}}}
+	p := &planner.Problem{Vehicles: []planner.Vehicle{{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)}, Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}}}
 	points := []planner.Point{set.Depot}
 	seq := make([]int, len(r.Stops))
 	for i, st := range r.Stops {
@@ -1003,7 +1011,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	at := func(minutes float64) time.Time { return set.clock(r.Day, minutes) }
 	for i, st := range route.Stops {
 		if err := tx.Model(&RunStop{}).Where("id = ?", r.Stops[i].ID).Updates(map[string]any{
-			"sequence": i + 1, "arrive_at": at(st.Arrival), "start_at": at(st.Start), "depart_at": at(st.Departure), "load_g": GramsFromKg(st.Load[0]),
+			"sequence": i + 1, "trip": route.Trip(i), "arrive_at": at(st.Arrival), "start_at": at(st.Start), "depart_at": at(st.Departure), "load_g": GramsFromKg(st.Load[0]),
 		}).Error; err != nil {
 			return err
 		}

@@ -58,6 +58,7 @@ type Vehicle struct {
 	Skills         Skills    `json:"skills" gorm:"type:text"`
 	Shifts         Shifts    `json:"shifts" gorm:"type:text"`
 	CostPerKmPence int64     `json:"cost_per_km_pence"`
+	UnloadMinutes  int       `json:"unload_minutes"` // at the depot between trips
 	Active         bool      `json:"active"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
@@ -77,6 +78,7 @@ type VehicleInput struct {
 	Skills         *[]string
 	Shifts         *map[string]Interval
 	CostPerKmPence *int64
+	UnloadMinutes  *int
 	Active         *bool
 }
 
@@ -130,6 +132,12 @@ func (v *Vehicle) apply(in VehicleInput) error {
 		}
 		v.CostPerKmPence = *in.CostPerKmPence
 	}
+	if in.UnloadMinutes != nil {
+		if *in.UnloadMinutes < 0 || *in.UnloadMinutes > 240 {
+			p.Add("unload_minutes", "must be between 0 and 240")
+		}
+		v.UnloadMinutes = *in.UnloadMinutes
+	}
 	if in.Active != nil {
 		v.Active = *in.Active
 	}
@@ -138,7 +146,7 @@ func (v *Vehicle) apply(in VehicleInput) error {
 
 func vehicleFields(v *Vehicle) map[string]any {
 	return map[string]any{"name": v.Name, "registration": v.Registration, "capacity_kg": KgFromGrams(v.CapacityG), "capacity_m3": v.CapacityM3,
-		"skills": v.Skills, "shifts": v.Shifts, "cost_per_km_pence": v.CostPerKmPence, "active": v.Active}
+		"skills": v.Skills, "shifts": v.Shifts, "cost_per_km_pence": v.CostPerKmPence, "unload_minutes": v.UnloadMinutes, "active": v.Active}
 }
 
 // CreateVehicle adds a van.
@@ -153,7 +161,7 @@ func (s *Store) CreateVehicle(ctx context.Context, actor *User, in VehicleInput)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	v := &Vehicle{Active: true, Skills: Skills{}, Shifts: Shifts{}}
+	v := &Vehicle{Active: true, Skills: Skills{}, Shifts: Shifts{}, UnloadMinutes: DefaultUnload}
 	if err := v.apply(in); err != nil {
 		return nil, err
 	}

@@ -13,8 +13,9 @@ import (
 
 // RunSheet writes a driver's sheet: the date, van and driver, when the van is due back,
 // then each stop in order with its planned time, address, contact, opening hours,
-// access notes and what to collect. Stops still to do leave space to write the
-// weights; stops done say what they gave, so a finished run's sheet is its record.
+// access notes and what to collect, and where the van goes back to the depot to unload
+// between trips. Stops still to do leave space to write the weights; stops done say
+// what they gave, so a finished run's sheet is its record.
 func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	pdf.SetMargins(15, 15, 15)
@@ -41,9 +42,14 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 	pdf.MultiCell(0, 5, d.tr(odometerLine(r, loc)), "", "L", false)
 	var collectedKg models.Kg
 	done := 0
-	for _, st := range r.Stops {
+	for i, st := range r.Stops {
 		if pdf.GetY() > 240 {
 			pdf.AddPage()
+		}
+		if i > 0 && st.Trip > r.Stops[i-1].Trip {
+			pdf.Ln(2)
+			pdf.SetFont("Helvetica", "B", 10)
+			pdf.CellFormat(0, 7, fmt.Sprintf("Back to the depot to unload (about %d min), then trip %d", sh.Vehicle.UnloadMinutes, st.Trip), "TB", 1, "L", false, 0, "")
 		}
 		det := st.Details
 		if det == nil {

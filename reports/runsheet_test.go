@@ -105,3 +105,24 @@ func withCollected(d *models.StopDetails, lines ...models.DonationLine) *models.
 	c.Collected = lines
 	return &c
 }
+
+// The sheet says where the van goes back to the depot to unload and which trip follows.
+func TestRunSheetShowsTrips(t *testing.T) {
+	var stops []models.RunStop
+	for i, name := range []string{"Albion Printers", "Tame Valley Foam", "Soho Signs"} {
+		stops = append(stops, models.RunStop{Kind: "pickup", Status: "planned", Trip: 1 + i/2, Details: &models.StopDetails{Name: name}})
+	}
+	sh := sheetRun("planned", stops...)
+	sh.Vehicle.UnloadMinutes = 25
+	var out bytes.Buffer
+	if err := RunSheet(&out, sh, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, out.Bytes())
+	if strings.Count(text, "Back to the depot to unload (about 25 min), then trip 2") != 1 || strings.Contains(text, "trip 3") {
+		t.Fatalf("sheet text:\n%s", text)
+	}
+	if strings.Index(text, "Tame Valley Foam") > strings.Index(text, "then trip 2") || strings.Index(text, "then trip 2") > strings.Index(text, "Soho Signs") {
+		t.Fatal("the return to the depot is not between the second and third stops")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -273,10 +274,51 @@ func TestPlanSolomonCommand(t *testing.T) {
 	if _, err := os.Stat(dir + "/C201.sol"); err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	err = run(context.Background(), []string{"plan", "solomon", "--objective", "cheapest", "x.txt"}, env(nil), nil, io.Discard, &stderr)
-	if code := exitCode(err, &stderr); code != 2 {
-		t.Fatalf("bad objective: exit %d", code)
+	for _, bad := range [][]string{{"--objective", "cheapest"}, {"--trips", "0"}, {"--unload", "-5"}} {
+		var stderr bytes.Buffer
+		err = run(context.Background(), append(append([]string{"plan", "solomon"}, bad...), "x.txt"), env(nil), nil, io.Discard, &stderr)
+		if code := exitCode(err, &stderr); code != 2 {
+			t.Fatalf("%v: exit %d", bad, code)
+		}
+	}
+}
+
+// One van of 100 serves four customers of 50 in two trips, going back to the depot to
+// unload in the middle; in one trip it cannot.
+func TestPlanSolomonTrips(t *testing.T) {
+	dir := t.TempDir()
+	inst := "TWO\r\n\r\nVEHICLE\r\nNUMBER     CAPACITY\r\n  1         100\r\n\r\nCUSTOMER\r\n" +
+		"CUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE TIME\r\n" +
+		"    0      0         0          0          0        200          0\r\n" +
+		"    1     10         0         50          0        200         10\r\n" +
+		"    2     12         0         50          0        200         10\r\n" +
+		"    3      0        10         50          0        200         10\r\n" +
+		"    4      0        12         50          0        200         10\r\n"
+	path := filepath.Join(dir, "TWO.txt")
+	if err := os.WriteFile(path, []byte(inst), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		trips, row string
+	}{
+		{"1", "TWO\t1\t24.00\t"},
+		{"2", "TWO\t1\t48.00\t"},
+	} {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"plan", "solomon", "--seconds", "0.2", "--trips", c.trips, "--unload", "30", "--out", dir, path}, env(nil), nil, &out, io.Discard)
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		feasible := map[string]string{"1": "\tno", "2": "\tyes"}[c.trips]
+		if err != nil || len(lines) != 2 || !strings.HasPrefix(lines[1], c.row) || !strings.Contains(lines[1], feasible) {
+			t.Fatalf("--trips %s: %v\n%s", c.trips, err, out.String())
+		}
+		sol, err := os.ReadFile(filepath.Join(dir, "TWO.sol"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stops := strings.Fields(strings.TrimPrefix(strings.TrimSpace(string(sol)), "Route 1 : "))
+		if c.trips == "2" && (len(stops) != 5 || stops[2] != "0") {
+			t.Fatalf("two trips: %q, want two customers, the depot, two customers", sol)
+		}
 	}
 }
 

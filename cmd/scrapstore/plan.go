@@ -16,7 +16,7 @@ import (
 
 // planCmd runs the route planner on benchmark instances:
 //
-//	scrapstore plan solomon [--seconds S] [--seed N] [--objective distance|vehicles] [--bks FILE] [--out DIR] FILE...
+//	scrapstore plan solomon [--seconds S] [--seed N] [--objective distance|vehicles] [--bks FILE] [--out DIR] [--trips N --unload M] FILE...
 //	scrapstore plan generated [--jobs N] [--vehicles N] [--seconds S] [--seed N]
 func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "solomon" && args[0] != "generated") {
@@ -41,13 +41,18 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	objective := fs.String("objective", "distance", "distance, or vehicles (then distance)")
 	bksPath := fs.String("bks", "", "best-known solutions (default: the table next to the instances)")
 	out := fs.String("out", "", "write each instance's routes to DIR/<instance>.sol")
+	trips := fs.Int("trips", 1, "trips a vehicle may make, going back to the depot to unload between them")
+	unload := fs.Float64("unload", 0, "time to unload at the depot between trips")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	if *trips < 1 || *trips > 10 || *unload < 0 {
+		return usagef("--trips must be 1 to 10 and --unload at least 0")
 	}
 	if fs.NArg() == 0 {
 		return usagef("give one or more Solomon instance files")
 	}
-	o := solomon.Options{Seconds: *seconds, Seed: *seed, OutDir: *out, Objective: planner.DistanceOnly}
+	o := solomon.Options{Seconds: *seconds, Seed: *seed, OutDir: *out, Objective: planner.DistanceOnly, Trips: *trips, Unload: *unload}
 	table := "BKS_distance_only.tsv"
 	switch *objective {
 	case "distance":

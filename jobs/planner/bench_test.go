@@ -53,3 +53,42 @@ func BenchmarkGenerated1000(b *testing.B) {
 		b.ReportMetric(float64(s.Vehicles), "vans")
 	}
 }
+
+// BenchmarkDemoDay plans a day like the demo store's (its 3 vans, which may go back to
+// unload, and 40 requests) as a preview does, stopping when the search has converged,
+// and as a 30-second search does, and reports the first's time (on the clock, and the
+// processor time of its two searches together) and both distances and the gap.
+func BenchmarkDemoDay(b *testing.B) {
+	p, err := planner.Generate(40, 3, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for v, kg := range []float64{1100, 900, 600} {
+		p.Vehicles[v].Capacity[0] = kg
+		p.Vehicles[v].Trips, p.Vehicles[v].Unload = 3, 20
+	}
+	for i := 0; i < b.N; i++ {
+		start, cpu := time.Now(), cpuTime()
+		quick, err := planner.Solve(context.Background(), p, planner.Options{Seed: 1, TimeLimit: 5 * time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		took, used := time.Since(start), cpuTime()-cpu
+		long, err := planner.Solve(context.Background(), p, planner.Options{Seed: 1, TimeLimit: 30 * time.Second, UntilTimeLimit: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range []*planner.Solution{quick, long} {
+			if err := check(p, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(took.Seconds(), "seconds")
+		b.ReportMetric(used.Seconds(), "cpu-seconds")
+		b.ReportMetric(quick.Distance, "km")
+		b.ReportMetric(long.Distance, "km-30s")
+		b.ReportMetric(100*(quick.Distance-long.Distance)/long.Distance, "gap-pct")
+		b.ReportMetric(float64(quick.Vehicles), "vans")
+		b.ReportMetric(float64(long.Vehicles), "vans-30s")
+	}
+}

@@ -2,8 +2,9 @@
 // what order, so that no van is overloaded, every stop is reached inside one of its time
 // windows and every shift ends on time, serving as many jobs as possible (by priority),
 // with as few vans and as little driving as possible. It is a vehicle routing solver with
-// no database in it: regret insertion to start, then ruin and recreate (string removals
-// after Christiaens and Vanden Berghe's SISR) under simulated annealing.
+// no database in it: insertion to start, then (when vans count) a phase that empties
+// routes, then ruin and recreate (string removals after Christiaens and Vanden Berghe's
+// SISR) under simulated annealing until the plan stops improving.
 package planner
 
 import (
@@ -20,7 +21,9 @@ type Window struct{ Start, End float64 }
 
 // Vehicle is a van: where it starts and ends (matrix indices), its shift, its capacity in
 // each dimension (e.g. kg and m3), the skills it has, and a longest route duration (0: no
-// limit).
+// limit). A van may make up to Trips trips in its shift (0 or 1: one), coming back to its
+// start between them to unload, which takes Unload; it goes back when the next stop
+// would not fit.
 type Vehicle struct {
 	ID          string
 	Start, End  int
@@ -29,6 +32,19 @@ type Vehicle struct {
 	Skills      []string
 	MaxDuration float64
 	CostPerKm   float64
+	Trips       int
+	Unload      float64
+}
+
+func (v *Vehicle) maxTrips() int { return max(v.Trips, 1) }
+
+// endBy is when the van must be back: the shift's end, or sooner with a duration limit
+// (vans leave at the start of their shift).
+func (v *Vehicle) endBy() float64 {
+	if v.MaxDuration > 0 {
+		return math.Min(v.Shift.End, v.Shift.Start+v.MaxDuration)
+	}
+	return v.Shift.End
 }
 
 // Job is a stop: a pickup loads the van there, a delivery is on the van from the start.
@@ -66,13 +82,20 @@ const (
 	DistanceOnly
 )
 
-// Options bound the search. The same problem, seed and iteration budget give the same
-// answer; a time limit stops earlier on a slow machine.
+// Options bound the search. By default it anneals in rounds and stops when a round finds
+// nothing better (it has converged); the same problem and seed then give the same plan,
+// however fast the machine. TimeLimit bounds the time all the same: a search it stops
+// may differ from run to run.
 type Options struct {
-	Seed       uint64
-	TimeLimit  time.Duration
+	Seed      uint64
+	TimeLimit time.Duration
+	// Iterations, when set, is the whole search's length in iterations instead of
+	// rounds until converged.
 	Iterations int
-	Objective  Objective
+	// UntilTimeLimit spends the whole time limit on one round whose temperature falls
+	// with the clock: the longest search, for benchmarks; not repeatable.
+	UntilTimeLimit bool
+	Objective      Objective
 }
 
 // Stop is a job on a route with its times and the load after it.
@@ -85,12 +108,33 @@ type Stop struct {
 	Load      []float64
 }
 
-// Route is one vehicle's stops in order.
+// Route is one vehicle's stops in order, with its returns to the depot between trips.
+// A stop's load is the van's load on the stop's trip.
 type Route struct {
 	Vehicle  int
 	Stops    []Stop
+	Unloads  []Unload
 	Distance float64
 	Duration float64
+}
+
+// Unload is a return to the depot between two trips: the van arrives, unloads (and loads
+// the next trip's deliveries) and leaves again for the stop at index Before.
+type Unload struct {
+	Before    int
+	Arrival   float64
+	Departure float64
+}
+
+// Trip is the trip (1, 2, ...) on which the route's stop i is made.
+func (r *Route) Trip(i int) int {
+	n := 1
+	for _, u := range r.Unloads {
+		if u.Before <= i {
+			n++
+		}
+	}
+	return n
 }
 
 // Reason codes for unassigned jobs.
@@ -131,6 +175,9 @@ func (p *Problem) Validate() error {
 	for i, v := range p.Vehicles {
 		if v.Start < 0 || v.Start >= n || v.End < 0 || v.End >= n {
 			return fmt.Errorf("vehicle %d: start or end is not in the matrix", i)
+		}
+		if v.Trips < 0 || v.Unload < 0 {
+			return fmt.Errorf("vehicle %d: trips and unloading time cannot be negative", i)
 		}
 		if dims >= 0 && len(v.Capacity) != dims {
 			return fmt.Errorf("vehicle %d: %d capacity dimensions, others have %d", i, len(v.Capacity), dims)

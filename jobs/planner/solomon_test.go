@@ -84,3 +84,29 @@ func TestSolomonParserAndOutput(t *testing.T) {
 		t.Fatalf("%d customers in the routes", len(seen))
 	}
 }
+
+// With vans counting first, the planner empties routes until it reaches the best-known
+// fleet: 14 vans on RC101, where insertion and annealing alone stay at 15.
+func TestSolomonFleetMinimisation(t *testing.T) {
+	bks, err := solomon.ReadBKS("solomon/testdata/BKS.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"RC101"} {
+		inst, err := solomon.ParseFile(filepath.Join("solomon/testdata", name+".txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := inst.Problem()
+		s, err := planner.Solve(context.Background(), p, planner.Options{Seed: 1, Iterations: 6000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := check(p, s); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(s.Unassigned) > 0 || s.Vehicles > bks[name].Vehicles {
+			t.Errorf("%s: %d vans, %d unassigned; best known %d vans", name, s.Vehicles, len(s.Unassigned), bks[name].Vehicles)
+		}
+	}
+}

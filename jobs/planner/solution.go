@@ -10,39 +10,11 @@ import (
 // reasons for what is left out.
 func (s *search) solution(st *state) *Solution {
 	out := &Solution{}
-	m := &s.p.Matrix
 	for v, seq := range st.routes {
 		if len(seq) == 0 {
 			continue
 		}
-		veh := &s.p.Vehicles[v]
-		r := Route{Vehicle: v}
-		load := make([]float64, len(veh.Capacity))
-		for _, j := range seq {
-			if s.p.Jobs[j].Delivery {
-				for d := range load {
-					load[d] += s.p.Jobs[j].Amount[d]
-				}
-			}
-		}
-		t, prev := veh.Shift.Start, veh.Start
-		for _, ji := range seq {
-			j := &s.p.Jobs[ji]
-			arrive := t + m.Time[prev][j.Loc]
-			r.Distance += m.Dist[prev][j.Loc]
-			start, _ := window(j, arrive)
-			for d := range load {
-				if j.Delivery {
-					load[d] -= j.Amount[d]
-				} else {
-					load[d] += j.Amount[d]
-				}
-			}
-			r.Stops = append(r.Stops, Stop{Job: ji, Arrival: arrive, Wait: start - arrive, Start: start, Departure: start + j.Service, Load: append([]float64(nil), load...)})
-			t, prev = start+j.Service, j.Loc
-		}
-		r.Distance += m.Dist[prev][veh.End]
-		r.Duration = t + m.Time[prev][veh.End] - veh.Shift.Start
+		r, _ := Evaluate(s.p, v, seq)
 		out.Routes = append(out.Routes, r)
 		out.Distance += r.Distance
 		out.Vehicles++
