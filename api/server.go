@@ -29,6 +29,10 @@ type Config struct {
 	DataDir string
 	// Planning is the depot, the travel provider and the planner's time budget.
 	Planning models.PlanSettings
+	// StoreName heads every web page.
+	StoreName string
+	// SecureCookies marks the pages' cookies Secure, for a service behind an HTTPS proxy.
+	SecureCookies bool
 }
 
 // JobRunner is the part of the scheduler the API uses.
@@ -53,6 +57,7 @@ type Server struct {
 	echo    *echo.Echo
 	metrics *httpMetrics
 	routes  []route
+	site    *site
 }
 
 // MaxBody is the largest request body accepted, but for routes that say otherwise.
@@ -109,6 +114,7 @@ func NewServer(d Deps) *Server {
 		}
 		e.Add(r.method, r.path, limitBody(limit, h))
 	}
+	s.addPages()
 	return s
 }
 
