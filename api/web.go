@@ -331,8 +331,8 @@ func formProblems(c echo.Context, err error) error {
 	return nil
 }
 
-// readable puts the field's name before a model's message that starts without it
-// ("is required"), so that it reads on its own: "Postcode is required".
+// readable puts the field's name before a model's message that starts without it, so
+// that it reads on its own: "Postcode is required", "Email: give an email address".
 func readable(fe models.FieldError) string {
 	if fe.Message == "" || !unicode.IsLower(rune(fe.Message[0])) {
 		return fe.Message
@@ -344,7 +344,13 @@ func readable(fe models.FieldError) string {
 		}
 	}
 	name = strings.ReplaceAll(name, "_", " ")
-	return strings.ToUpper(name[:1]) + name[1:] + " " + fe.Message
+	name = strings.ToUpper(name[:1]) + name[1:]
+	for _, verb := range []string{"is ", "must ", "has ", "was "} {
+		if strings.HasPrefix(fe.Message, verb) {
+			return name + " " + fe.Message
+		}
+	}
+	return name + ": " + fe.Message
 }
 
 // errorPage draws an error as a page that says what happened and what to do next.

@@ -279,8 +279,8 @@ func (s *Server) reservePage(c echo.Context) error {
 	return s.showReserve(c, http.StatusOK)
 }
 
-// slotDays is how far ahead members may choose a visit.
-const slotDays = 28
+// slotDays is how far ahead the pages offer visits (as the API's slot list does).
+const slotDays = 14
 
 func (s *Server) showReserve(c echo.Context, status int) error {
 	rv := reserveView{}

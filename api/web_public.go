@@ -108,7 +108,6 @@ func (s *Server) showPickupForm(c echo.Context, status int) error {
 // sendPickup is the public form: the same Store method, rules, honeypot and limit as
 // the API's public route.
 func (s *Server) sendPickup(c echo.Context) error {
-	v := pageView(c)
 	if c.FormValue("website") != "" {
 		// A robot filled in the hidden field: answer as if it worked, and keep nothing.
 		return s.redirect(c, "/pickup/status", "Thank you: your request has been sent.")
@@ -144,7 +143,6 @@ func (s *Server) sendPickup(c echo.Context) error {
 	if err := formProblems(c, err); err != nil {
 		return err
 	}
-	v.Message = "Please check the fields marked below."
 	return s.showPickupForm(c, http.StatusUnprocessableEntity)
 }
 

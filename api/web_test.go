@@ -297,6 +297,13 @@ func TestMemberReservesThroughThePages(t *testing.T) {
 		e.openEveryDay(2)
 		card := e.newStock("Card tubes", 10, 0.2)
 		foam := e.newStock("Foam blocks", 4, 1)
+		band, err := e.store.CreateBand(context.Background(), nil, "Small group", 2500, 12.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.DB(context.Background()).Model(e.org).Update("band_id", band.ID).Error; err != nil {
+			t.Fatal(err)
+		}
 		v := e.member()
 
 		stock := v.get("/stock?q=card").want(http.StatusOK)
@@ -318,7 +325,7 @@ func TestMemberReservesThroughThePages(t *testing.T) {
 
 		reserve := v.get("/reserve").want(http.StatusOK)
 		slot := e.tomorrowSlot()
-		reserve.has(t, slot.Format("Mon 2 Jan 2006, 15:04")+" to 11:00", "2 places left", "1 kg")
+		reserve.has(t, slot.Format("Mon 2 Jan 2006, 15:04")+" to 11:00", "2 places left", "<strong>1 kg</strong>", "Your Small group membership allows 12.5 kg a visit")
 		v.post("/reserve", url.Values{}).want(http.StatusUnprocessableEntity).has(t, "There is a problem", "Choose a visit slot", `id="e-slot_start"`)
 		res := v.post("/reserve", url.Values{"slot_start": {slot.UTC().Format(time.RFC3339)}, "notes": {"for year 2"}})
 		res.want(http.StatusSeeOther)
