@@ -78,6 +78,8 @@ func (s *Server) pageTable() []pageRoute {
 		{http.MethodPost, "/reservations/:id", members, s.changeReservation},
 		{http.MethodGet, "/reservations/:id/cancel", members, s.cancelPage},
 		{http.MethodPost, "/reservations/:id/cancel", members, s.cancelReservationPage},
+		{http.MethodGet, "/group", members, s.groupPage},
+		{http.MethodPost, "/group", members, s.changeGroup},
 	}
 }
 
@@ -188,7 +190,7 @@ func (v *view) Nav() []navLink {
 		return links
 	}
 	if v.User.Role == models.RoleMember {
-		return []navLink{{"/stock", "Stock"}, {"/basket", "Basket"}, {"/reservations", "Reservations"}}
+		return []navLink{{"/stock", "Stock"}, {"/basket", "Basket"}, {"/reservations", "Reservations"}, {"/group", "Your group"}}
 	}
 	return append([]navLink{{"/stock", "Stock"}}, links...)
 }

@@ -196,6 +196,9 @@ func TestBrowserMemberJourney(t *testing.T) {
 		b.check("cancel")
 		b.do(chromedp.Click(chromedp.CSS(`button.danger`)))
 		b.waitFor("Reservation cancelled")
+		b.open("/group")
+		b.waitFor("Who the store should contact")
+		b.check("group")
 		if it := e.stockItem(card); it.Reserved != 0 {
 			t.Fatalf("card after cancelling: %+v", it)
 		}

@@ -475,3 +475,45 @@ func (s *Server) cancelReservationPage(c echo.Context) error {
 	}
 	return s.redirect(c, fmt.Sprintf("/reservations/%d", r.ID), "Reservation cancelled; its stock is free for others.")
 }
+
+type groupView struct {
+	Group   *group
+	Summary *models.OrganisationSummary
+}
+
+// groupPage shows the member's group: its membership, what it has taken this year and
+// last, and its contact details, which members may change.
+func (s *Server) groupPage(c echo.Context) error {
+	return s.showGroup(c, http.StatusOK)
+}
+
+func (s *Server) showGroup(c echo.Context, status int) error {
+	g, err := s.memberGroup(c)
+	if err != nil {
+		return err
+	}
+	sum, err := s.Store.OrganisationSummary(c.Request().Context(), currentUser(c), g.Org.ID, s.today(), s.Config.Location)
+	if err != nil {
+		return err
+	}
+	v := pageView(c)
+	if len(v.Problems) == 0 {
+		v.Form.Set("contact_name", g.Org.ContactName)
+		v.Form.Set("email", g.Org.Email)
+		v.Form.Set("phone", g.Org.Phone)
+	}
+	return s.render(c, status, "group", g.Org.Name, groupView{Group: g, Summary: sum})
+}
+
+func (s *Server) changeGroup(c echo.Context) error {
+	u := currentUser(c)
+	name, email, phone := c.FormValue("contact_name"), c.FormValue("email"), c.FormValue("phone")
+	_, err := s.Store.UpdateOrganisation(c.Request().Context(), u, *u.OrganisationID, models.OrganisationInput{ContactName: &name, Email: &email, Phone: &phone})
+	if err == nil {
+		return s.redirect(c, "/group", "Your group's contact details are saved.")
+	}
+	if err := formProblems(c, err); err != nil {
+		return err
+	}
+	return s.showGroup(c, http.StatusUnprocessableEntity)
+}

@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
 // visitor is a browser without JavaScript: it keeps cookies and posts forms with the
@@ -465,4 +470,52 @@ func TestWantedPage(t *testing.T) {
 		}
 		e.visitor().get("/wanted").want(http.StatusOK).has(t, "<td>Fabric</td>", "40 kg more")
 	})
+}
+
+// The group page: the membership, what was taken this year, and the contact details,
+// the only fields a member may change.
+func TestGroupPage(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		card := e.newStock("Card tubes", 10, 0.5)
+		if _, err := e.store.IssueWalkIn(context.Background(), e.users[models.RoleStaff], e.org.ID, []models.LineInput{{StockItemID: card, Quantity: 5}}, "", london); err != nil {
+			t.Fatal(err)
+		}
+		v := e.member()
+		page := v.get("/group").want(http.StatusOK)
+		page.has(t, e.org.Name, "runs to "+e.org.MembershipExpiresOn.Format("2 Jan 2006"), "2.5 kg in 1 visit", `<label for="f-email">Email address</label>`)
+		v.post("/group", url.Values{"contact_name": {"Amrit Kaur"}, "email": {"not an email"}, "phone": {""}}).want(http.StatusUnprocessableEntity).
+			has(t, `id="e-email"`, `value="not an email"`, `value="Amrit Kaur"`)
+		v.post("/group", url.Values{"contact_name": {"Amrit Kaur"}, "email": {"office@greets.example"}, "phone": {"0121 555 0100"}}).redirectsTo(t, "/group")
+		v.get("/group").has(t, "contact details are saved", `value="office@greets.example"`)
+		var o models.Organisation
+		if err := e.store.DB(context.Background()).First(&o, e.org.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if o.ContactName != "Amrit Kaur" || o.Email != "office@greets.example" || o.Name != e.org.Name {
+			t.Fatalf("organisation after the change: %+v", o)
+		}
+		staff := e.visitor()
+		staff.signIn(e.users[models.RoleStaff])
+		staff.get("/group").want(http.StatusForbidden)
+	})
+}
+
+// A page's unexpected error is a 500 page that says what to do, with the request id to
+// quote, and nothing internal; the log has the error.
+func TestInternalErrorPage(t *testing.T) {
+	store := testdb.SQLite(t, nil)
+	var logs strings.Builder
+	srv := NewServer(Deps{Store: store, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Config: Config{TokenTTL: time.Hour, Location: london}})
+	srv.echo.GET("/boom-page", srv.page(public, func(echo.Context) error { return errors.New("pq: relation secret_table does not exist") }))
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/boom-page", nil))
+	id := rec.Header().Get(echo.HeaderXRequestID)
+	body := rec.Body.String()
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(body, "Something went wrong") || !strings.Contains(body, "quote "+id) ||
+		!strings.Contains(body, `href="/"`) || strings.Contains(body, "secret_table") {
+		t.Fatalf("500 page: %d %s", rec.Code, body)
+	}
+	if !strings.Contains(logs.String(), "secret_table") || !strings.Contains(logs.String(), id) {
+		t.Fatalf("the log lacks the error or the request id: %s", logs.String())
+	}
 }
