@@ -228,6 +228,9 @@ func TestBrowserPickupRequest(t *testing.T) {
 		// Sent empty first: the problems show beside the fields.
 		b.do(chromedp.Click(chromedp.CSS(`form[action="/pickup"] button[type="submit"]`)))
 		b.waitFor("There is a problem")
+		if !b.until(`document.activeElement.classList.contains("problems")`) {
+			t.Fatal("focus did not move to the list of problems")
+		}
 		b.check("pickup-problems")
 		today := e.srv.today()
 		for sel, val := range map[string]string{"#f-business_name": "Albion Print", "#f-contact_name": "Jas Bains", "#f-email": "jas@albion.example",

@@ -184,13 +184,20 @@ func (s *Server) basketPage(c echo.Context) error {
 	return s.showBasket(c, http.StatusOK)
 }
 
-func (s *Server) showBasket(c echo.Context, status int) error {
+// basketOf is the member's basket with its items, and their group.
+func (s *Server) basketOf(c echo.Context) (basketView, error) {
 	bv := basketView{}
 	var err error
 	if bv.Lines, bv.WeightKg, err = readBasket(c).lines(s, c); err != nil {
-		return err
+		return bv, err
 	}
-	if bv.Group, err = s.memberGroup(c); err != nil {
+	bv.Group, err = s.memberGroup(c)
+	return bv, err
+}
+
+func (s *Server) showBasket(c echo.Context, status int) error {
+	bv, err := s.basketOf(c)
+	if err != nil {
 		return err
 	}
 	return s.render(c, status, "basket", "Your basket", bv)
@@ -283,14 +290,11 @@ func (s *Server) reservePage(c echo.Context) error {
 const slotDays = 14
 
 func (s *Server) showReserve(c echo.Context, status int) error {
-	rv := reserveView{}
-	var err error
-	if rv.Lines, rv.WeightKg, err = readBasket(c).lines(s, c); err != nil {
+	bv, err := s.basketOf(c)
+	if err != nil {
 		return err
 	}
-	if rv.Group, err = s.memberGroup(c); err != nil {
-		return err
-	}
+	rv := reserveView{basketView: bv}
 	if rv.Slots, err = s.futureSlots(c); err != nil {
 		return err
 	}
