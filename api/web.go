@@ -134,7 +134,7 @@ func newSite(loc *time.Location) (*site, error) {
 	return w, nil
 }
 
-// addPages registers the pages, the static files and the not-found page.
+// addPages registers the pages and the static files.
 func (s *Server) addPages() {
 	site, err := newSite(s.Config.Location)
 	if err != nil {
@@ -147,13 +147,16 @@ func (s *Server) addPages() {
 		s.echo.Add(p.method, p.path, limitBody(MaxBody, s.page(p.roles, p.handler)))
 	}
 	s.echo.GET("/static/:file", s.staticFile)
-	// Any other address: a page that says what to do next, but the API keeps its problems.
-	s.echo.GET("/*", func(c echo.Context) error {
-		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
-			return echo.ErrNotFound
-		}
-		return s.page(public, func(echo.Context) error { return models.ErrNotFound })(c)
-	})
+}
+
+// notFoundPage answers a browser's request for an address that is no page, instead of
+// the API's problem+json; it reports whether it did.
+func (s *Server) notFoundPage(c echo.Context, err error) bool {
+	req := c.Request()
+	if !errors.Is(err, echo.ErrNotFound) || req.Method != http.MethodGet || strings.HasPrefix(req.URL.Path, "/api/") {
+		return false
+	}
+	return s.page(public, func(echo.Context) error { return models.ErrNotFound })(c) == nil
 }
 
 func (s *Server) staticFile(c echo.Context) error {

@@ -153,8 +153,9 @@ func TestNotFoundPageAndAPIProblems(t *testing.T) {
 		if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 			t.Fatalf("content type %q", ct)
 		}
-		// The API still answers in problem+json.
+		// The API still answers in problem+json, whatever the method.
 		e.do(http.MethodGet, "/api/v1/no-such-thing", "", nil).problem(http.StatusNotFound, "")
+		e.do(http.MethodPost, "/api/v1/no-such-thing", "", nil).problem(http.StatusNotFound, "")
 	})
 }
 
