@@ -234,6 +234,9 @@ func (s *Server) addToBasket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if qty == 0 {
+		return s.redirect(c, back, "Not added: enter a quantity more than 0.")
+	}
 	b := readBasket(c)
 	if len(b) >= maxBasketLines {
 		return s.redirect(c, back, fmt.Sprintf("Not added: a basket holds at most %d lines.", maxBasketLines))

@@ -318,6 +318,8 @@ func TestMemberReservesThroughThePages(t *testing.T) {
 		v.get("/stock?q=card").has(t, "Added to your basket.", "Change in basket")
 		v.post("/basket/add", url.Values{"stock_item_id": {itoa(foam)}, "quantity": {"9"}, "back": {"/stock"}}).redirectsTo(t, "/stock")
 		v.get("/stock").has(t, "Not added: Only 4 each available.")
+		v.post("/basket/add", url.Values{"stock_item_id": {itoa(foam)}, "quantity": {"0"}, "back": {"/stock"}}).redirectsTo(t, "/stock")
+		v.get("/stock").has(t, "Not added: enter a quantity more than 0.")
 		v.post("/basket/add", url.Values{"stock_item_id": {itoa(foam)}, "quantity": {"1"}, "back": {"/stock"}}).want(http.StatusSeeOther)
 
 		basket := v.get("/basket").want(http.StatusOK)
