@@ -54,6 +54,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.Logger.ErrorContext(c.Request().Context(), "error after the response began", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "route", c.Path(), "error", err.Error())
 		return
 	}
+	if s.notFoundPage(c, err) {
+		return
+	}
 	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
 	var (
 		ve  *models.ValidationError

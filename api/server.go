@@ -40,6 +40,10 @@ type Config struct {
 	// CORSOrigins are the web origins (https://www.example.org) whose pages may call the
 	// public routes from a browser; none when empty.
 	CORSOrigins []string
+	// StoreName heads every web page.
+	StoreName string
+	// SecureCookies marks the pages' cookies Secure, for a service behind an HTTPS proxy.
+	SecureCookies bool
 }
 
 // JobRunner is the part of the scheduler the API uses.
@@ -64,6 +68,7 @@ type Server struct {
 	echo    *echo.Echo
 	metrics *httpMetrics
 	routes  []route
+	site    *site
 }
 
 // MaxBody is the largest request body accepted, but for routes that say otherwise.
@@ -185,6 +190,7 @@ func NewServer(d Deps) *Server {
 		}
 		e.Add(r.method, r.path, limitBody(limit, h))
 	}
+	s.addPages()
 	return s
 }
 

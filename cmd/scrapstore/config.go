@@ -41,6 +41,8 @@ type config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
 	TrustedProxies []*net.IPNet
 	CORSOrigins    []string
+	StoreName      string
+	SecureCookies  bool
 }
 
 // setting is one configuration value: its flag, its environment variable
@@ -102,6 +104,21 @@ var settings = []setting{
 			return fmt.Errorf("%q is not a time zone name such as Europe/London", v)
 		}
 		c.TimeZone = loc
+		return nil
+	}},
+	{"store-name", "Scrapstore", "the store's name, at the head of every web page", func(c *config, v string) error {
+		if strings.TrimSpace(v) == "" || len(v) > 100 {
+			return errors.New("must be 1 to 100 characters")
+		}
+		c.StoreName = strings.TrimSpace(v)
+		return nil
+	}},
+	{"secure-cookies", "false", "mark the web pages' cookies Secure: set it when browsers reach the service over HTTPS (e.g. behind a TLS proxy)", func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		c.SecureCookies = b
 		return nil
 	}},
 	{"token-ttl", "12h", "how long a sign-in lasts, e.g. 12h or 30m", func(c *config, v string) error {

@@ -86,7 +86,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	srv := api.NewServer(api.Deps{
 		Store: store, Logger: log, Now: time.Now, Jobs: sched, Registry: reg,
 		Config: api.Config{TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version(), AutoConfirm: cfg.AutoConfirm, DataDir: cfg.DataDir, Planning: planning,
-			TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins},
+			TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, StoreName: cfg.StoreName, SecureCookies: cfg.SecureCookies},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
