@@ -95,7 +95,7 @@ func NewServer(d Deps) *Server {
 	)
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
-		h := r.handler
+		h := cleanInput(r.handler)
 		if r.method == http.MethodPost && r.idempotent {
 			h = s.idempotent(h)
 		}

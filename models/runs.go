@@ -115,6 +115,10 @@ func (s *Store) deliveriesOn(ctx context.Context, day Date) ([]delivery, error) 
 // run it creates the runs and stops and marks the requests scheduled, in one
 // transaction; requests left out stay accepted for another day.
 func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs []int64, dryRun bool, set PlanSettings) (*PlanResult, error) {
+	var dp Problems
+	if checkDay(&dp, "date", day, NewDate(s.Now().In(set.Location)), 1, 1); dp.Err() != nil {
+		return nil, dp.Err()
+	}
 	var vans []Vehicle
 	q := s.DB(ctx).Where("active = ?", true)
 	if len(vehicleIDs) > 0 {

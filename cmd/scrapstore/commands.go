@@ -159,7 +159,8 @@ func healthcheck(ctx context.Context, cfg config) error {
 }
 
 // checkCmd verifies the stock ledger on a live database: every item's on-hand and
-// reserved figures against the sums of its movements. It exits 1 when any disagree.
+// reserved figures against the sums of its movements, and every stored weight, quantity
+// and measure within its range. It exits 1 when any is wrong.
 func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("check", &cfg, stderr)
 	if err := parseFlags(fs, args); err != nil {
@@ -178,9 +179,19 @@ func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		fmt.Fprintf(stdout, "stock item %d: on hand %g, movements sum to %g; reserved %g, movements sum to %g\n",
 			b.StockItemID, float64(b.OnHand)/1000, float64(b.SumOnHand)/1000, float64(b.Reserved)/1000, float64(b.SumReserv)/1000)
 	}
-	if len(bad) > 0 {
-		return fmt.Errorf("%d of %d stock items disagree with the ledger", len(bad), n)
+	ranges, err := store.CheckRanges(ctx)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(stdout, "all %d stock items agree with the ledger\n", n)
+	for _, r := range ranges {
+		fmt.Fprintf(stdout, "%s.%s: %d rows outside %g to %g, the first id %d\n", r.Table, r.Column, r.Rows, r.Min, r.Max, r.FirstID)
+	}
+	switch {
+	case len(bad) > 0:
+		return fmt.Errorf("%d of %d stock items disagree with the ledger", len(bad), n)
+	case len(ranges) > 0:
+		return fmt.Errorf("%d columns hold values out of range", len(ranges))
+	}
+	fmt.Fprintf(stdout, "all %d stock items agree with the ledger, and every weight and quantity is in range\n", n)
 	return nil
 }

@@ -49,7 +49,7 @@ Commands:
                           the password is read from stdin with --password-stdin,
                           otherwise generated and printed)
   demo [--scale N]        load demo data into an empty database
-  check                   verify that every stock item agrees with its ledger
+  check                   verify every stock item against its ledger and every weight and quantity in range
   plan solomon FILE...    run the route planner on Solomon VRPTW instances
                           (--seconds 2 --seed 1 --objective distance|vehicles --bks F --out DIR)
   plan generated          plan 1,000 West Midlands jobs with 20 vans (--jobs --vehicles --seconds)

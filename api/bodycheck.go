@@ -1,0 +1,225 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+// Messages for dates and times, shared by bodies and query parameters, so that a client
+// always learns the format by example and never sees a Go layout.
+const (
+	msgDate = "must be a date YYYY-MM-DD, such as 2026-11-25"
+	msgTime = "must be a date and time in RFC 3339, such as 2026-11-25T10:30:00Z or 2026-11-25T10:30:00+01:00"
+)
+
+// textProblem says what is wrong with a piece of text from outside, or "" when nothing
+// is: text is kept in the database as it came, and PostgreSQL refuses NUL and invalid
+// UTF-8 (with a 500), while the JSON decoder quietly turns bad bytes into U+FFFD.
+func textProblem(s string) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8 text"
+	case strings.ContainsRune(s, 0):
+		return "must not contain NUL characters"
+	}
+	return ""
+}
+
+// bodyScan walks a JSON body along the type it will be decoded into, before it is
+// decoded, and lists by field path (lines[0].unit) what the decoder would let through or
+// explain badly: text with invalid UTF-8, NUL or an unpaired surrogate, and dates and
+// times not in their format or years out of all reason. Malformed JSON ends the walk;
+// the decoder then says what is wrong with it.
+type bodyScan struct {
+	dec   *json.Decoder
+	body  []byte
+	probs []models.FieldError
+}
+
+func scanBody(body []byte, t reflect.Type) ([]models.FieldError, error) {
+	s := &bodyScan{dec: json.NewDecoder(bytes.NewReader(body)), body: body}
+	s.dec.UseNumber()
+	if err := s.value(t, ""); err != nil {
+		return nil, err
+	}
+	return s.probs, nil
+}
+
+func (s *bodyScan) add(field, msg string) {
+	if field == "" {
+		field = "body"
+	}
+	s.probs = append(s.probs, models.FieldError{Field: field, Message: msg})
+}
+
+// token reads the next token and the raw bytes it came from.
+func (s *bodyScan) token() (json.Token, []byte, error) {
+	start := s.dec.InputOffset()
+	tok, err := s.dec.Token()
+	return tok, s.body[start:s.dec.InputOffset()], err
+}
+
+func (s *bodyScan) value(t reflect.Type, path string) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	tok, raw, err := s.token()
+	if err != nil {
+		return err
+	}
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' {
+			return s.object(t, path)
+		}
+		return s.array(t, path)
+	case string:
+		if msg := rawTextProblem(v, raw); msg != "" {
+			s.add(path, msg)
+			return nil
+		}
+		switch t {
+		case timeType:
+			if at, err := time.Parse(time.RFC3339, v); err != nil {
+				s.add(path, msgTime)
+			} else if msg := models.YearProblem(at.Year()); msg != "" {
+				s.add(path, msg)
+			}
+		case dateType:
+			if d, err := models.ParseDate(v); err != nil {
+				s.add(path, msgDate)
+			} else if msg := models.YearProblem(d.Year()); msg != "" {
+				s.add(path, msg)
+			}
+		}
+	case nil:
+	default:
+		switch t {
+		case timeType:
+			s.add(path, msgTime)
+		case dateType:
+			s.add(path, msgDate)
+		}
+	}
+	return nil
+}
+
+// rawTextProblem checks a decoded string against the bytes it was decoded from: the
+// decoder has already replaced invalid UTF-8 and lone surrogates (\ud800) by U+FFFD.
+func rawTextProblem(decoded string, raw []byte) string {
+	if !utf8.Valid(raw) {
+		return "is not valid UTF-8 text"
+	}
+	if strings.ContainsRune(decoded, utf8.RuneError) && !bytes.Contains(raw, []byte("\uFFFD")) && !bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`)) {
+		return "is not valid Unicode text (an unpaired surrogate)"
+	}
+	return textProblem(decoded)
+}
+
+func (s *bodyScan) object(t reflect.Type, path string) error {
+	for s.dec.More() {
+		tok, raw, err := s.token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		field := key
+		if path != "" {
+			field = path + "." + key
+		}
+		if msg := rawTextProblem(key, raw); msg != "" {
+			s.add(path, "has a field name that "+strings.TrimPrefix(msg, "is "))
+		}
+		if err := s.value(memberType(t, key), field); err != nil {
+			return err
+		}
+	}
+	_, err := s.dec.Token()
+	return err
+}
+
+func (s *bodyScan) array(t reflect.Type, path string) error {
+	var elem reflect.Type
+	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+		elem = t.Elem()
+	}
+	for i := 0; s.dec.More(); i++ {
+		if err := s.value(elem, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return err
+		}
+	}
+	_, err := s.dec.Token()
+	return err
+}
+
+// memberType is the type a key of an object decodes into: a struct's field (matched as
+// encoding/json matches, exactly or else ignoring case) or a map's values; nil when
+// unknown, which the decoder refuses later.
+func memberType(t reflect.Type, key string) reflect.Type {
+	if t == nil {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Map:
+		return t.Elem()
+	case reflect.Struct:
+		var folded reflect.Type
+		for _, f := range reflect.VisibleFields(t) {
+			if !f.IsExported() || f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if name == key {
+				return f.Type
+			}
+			if folded == nil && strings.EqualFold(name, key) {
+				folded = f.Type
+			}
+		}
+		return folded
+	}
+	return nil
+}
+
+// cleanInput refuses query parameters and path segments that are not valid text, with a
+// 422 naming them, before any handler passes them to the database.
+func cleanInput(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var p models.Problems
+		for name, values := range c.QueryParams() {
+			if msg := textProblem(name); msg != "" {
+				p.Add("query", "has a parameter name that %s", strings.TrimPrefix(msg, "is "))
+				continue
+			}
+			for _, v := range values {
+				if msg := textProblem(v); msg != "" {
+					p.Add(name, "%s", msg)
+				}
+			}
+		}
+		for i, name := range c.ParamNames() {
+			if msg := textProblem(c.ParamValues()[i]); msg != "" {
+				p.Add(name, "%s", msg)
+			}
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
