@@ -319,3 +319,168 @@ func TestCursorsRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// rowNamed fails unless an import's problems name the field at the row.
+func rowNamed(t *testing.T, p Problem, row int, field string) {
+	t.Helper()
+	for _, r := range p.Rows {
+		if r.Row == row && r.Field == field {
+			return
+		}
+	}
+	t.Fatalf("no problem for %s at row %d: %+v", field, row, p.Rows)
+}
+
+// NaN, infinities, hex numbers and bad text in a CSV import are problems of their row
+// and field, and nothing is imported (a NaN weight used to be kept as -9223372036854775808 g).
+func TestCSVImportRefusesNonsense(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.newCategory("Wood", "each", map[string]float64{"each": 1.5}, 0.31)
+		e.newLocation("YARD")
+		staff := e.as(models.RoleStaff)
+		post := func(path, body string) *result {
+			return e.do(http.MethodPost, path, staff, body, "Content-Type", "text/csv")
+		}
+		donations := "donation_id,received_at,category,description,quantity,unit,weight_kg,location\n" +
+			"a,2026-10-01T10:00:00Z,Wood,Slats,10,each,NaN,YARD\n" +
+			"b,2026-10-01T10:00:00Z,Wood,Slats,10,each,Inf,YARD\n" +
+			"c,2026-10-01T10:00:00Z,Wood,Slats,NaN,each,,YARD\n" +
+			"d,2026-10-01T10:00:00Z,Wood,Slats,-Infinity,each,,YARD\n" +
+			"e,2026-10-01T10:00:00Z,Wood,Slats,0x1p3,each,,YARD\n" +
+			"f,2026-10-01T10:00:00Z,Wood,Slats,1e400,each,,YARD\n" +
+			"g,2026-10-01T10:00:00Z,Wood,Slats,2,each,1e300,YARD\n" +
+			"h,2026-10-01T10:00:00Z,Wood,Sla\xfft\xfes,2,each,,YARD\n" +
+			"i,2026-10-01T10:00:00Z,Wood,Slats,2,ea\x00ch,,YARD\n" +
+			"j,2026-11-25,Wood,Slats,2,each,,YARD\n" +
+			"k,2026-10-01T10:00:00Z,Wood,Slats,1_000,each,,YARD\n"
+		p := post("/api/v1/imports/donations", donations).problem(http.StatusUnprocessableEntity, "")
+		for row, field := range map[int]string{2: "weight_kg", 3: "weight_kg", 4: "quantity", 5: "quantity", 6: "quantity", 7: "quantity", 8: "weight_kg", 9: "description", 10: "unit", 11: "received_at", 12: "quantity"} {
+			rowNamed(t, p, row, field)
+		}
+		donors := "name,postcode,latitude,longitude,email\n" +
+			"Albion,B70 7PA,NaN,0,\n" +
+			"Hawthorns,B71 4LF,52.5,+Inf,\n" +
+			"Smiths,B66 1AA,,,\xff\xfe@example.org\n" +
+			"Jones,B66 1AA,,,\ufffd@example.org\n"
+		p = post("/api/v1/imports/donors", donors).problem(http.StatusUnprocessableEntity, "")
+		for row, field := range map[int]string{2: "latitude", 3: "longitude", 4: "email", 5: "email"} {
+			rowNamed(t, p, row, field)
+		}
+		for _, m := range []any{&models.Donation{}, &models.Donor{}, &models.StockItem{}} {
+			var n int64
+			e.store.DB(t.Context()).Model(m).Count(&n)
+			if n != 0 {
+				t.Fatalf("%d %T kept", n, m)
+			}
+		}
+		if got, err := e.store.CheckRanges(t.Context()); err != nil || len(got) > 0 {
+			t.Fatalf("out of range: %+v %v", got, err)
+		}
+	})
+}
+
+// Every email field takes only addresses mail can be sent to.
+func TestEmailsMustBeAddresses(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
+		bodies := []struct {
+			path, token string
+			body        map[string]any
+		}{
+			{"/api/v1/users", mgr, map[string]any{"name": "Pat", "role": "staff", "password": testPassword}},
+			{"/api/v1/organisations", staff, map[string]any{"name": "Tipton Play Group", "kind": "early_years"}},
+			{"/api/v1/donors", staff, map[string]any{"name": "Albion Joinery", "postcode": "B70 7PA"}},
+			{"/api/v1/volunteers", staff, map[string]any{"name": "Sam", "kind": "volunteer"}},
+			{"/api/v1/pickup-requests", "", e.pickupForm("albion")},
+		}
+		for _, b := range bodies {
+			for _, email := range []string{"\ufffd\ufffd@example.org", "sam@localhost", "sam@-bad-.org", "sam@exa mple.org", "sam@example.", "sam\u200b@example.org", "@example.org"} {
+				b.body["email"] = email
+				e.do(http.MethodPost, b.path, b.token, b.body).problem(http.StatusUnprocessableEntity, "email")
+			}
+			e.do(http.MethodPost, b.path, b.token, rawBody(t, b.body, "\"\xff\xfe@example.org\"")).problem(http.StatusUnprocessableEntity, "")
+			b.body["email"] = "sam.o'neill+scrap@mail.example.co.uk"
+			if res := e.do(http.MethodPost, b.path, b.token, b.body); res.status != http.StatusCreated {
+				t.Fatalf("%s with a good address: %d %s", b.path, res.status, res.body)
+			}
+		}
+	})
+}
+
+// Dates out of all reason, and out of what makes sense for the field, are refused by name.
+func TestDatesWithinSensibleRanges(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
+		today := e.srv.today()
+		cat := e.newCategory("Card", "kg", nil, 0.9)
+		ft := e.furnitureType("Chair", 7, false, false)
+		var v models.Volunteer
+		e.do(http.MethodPost, "/api/v1/volunteers", staff, map[string]any{"name": "Sam", "kind": "volunteer"}).want(http.StatusCreated).decode(&v)
+		van := map[string]any{"name": "Van", "registration": "AB12 CDE", "capacity_kg": 1000, "capacity_m3": 10}
+		e.do(http.MethodPost, "/api/v1/vehicles", mgr, van).want(http.StatusCreated)
+		far := func(years int) string { return models.Date{Time: today.AddDate(years, 0, 0)}.String() }
+		at := func(years int) string { return today.AddDate(years, 0, 0).Format(time.RFC3339) }
+		cases := []struct {
+			path, token, field string
+			body               map[string]any
+		}{
+			{"/api/v1/organisations", staff, "member_since", map[string]any{"name": "A", "kind": "school", "member_since": "1900-01-01"}},
+			{"/api/v1/organisations", staff, "member_since", map[string]any{"name": "A", "kind": "school", "member_since": far(3)}},
+			{"/api/v1/organisations", staff, "membership_expires_on", map[string]any{"name": "A", "kind": "school", "membership_expires_on": far(40)}},
+			{"/api/v1/organisations/" + itoa(e.org.ID) + "/renewals", staff, "paid_on", map[string]any{"paid_pence": 100, "method": "card", "paid_on": far(-20)}},
+			{"/api/v1/categories/" + itoa(cat.ID) + "/factors", mgr, "effective_from", map[string]any{"co2e_kg_per_kg": 1, "source": "x", "effective_from": far(50)}},
+			{"/api/v1/categories", mgr, "factor_effective_from", map[string]any{"name": "Foam", "default_unit": "kg", "co2e_kg_per_kg": 1, "co2e_source": "x", "factor_effective_from": "1901-01-01"}},
+			{"/api/v1/furniture", staff, "received_on", map[string]any{"type_id": ft.ID, "condition": "good", "received_on": far(-60)}},
+			{"/api/v1/furniture", staff, "received_on", map[string]any{"type_id": ft.ID, "condition": "good", "received_on": far(1)}},
+			{"/api/v1/workshops", staff, "starts_at", map[string]any{"title": "T", "kind": "training", "starts_at": at(60), "ends_at": at(61), "places": 5}},
+			{"/api/v1/workshops", staff, "ends_at", map[string]any{"title": "T", "kind": "training", "starts_at": at(0), "ends_at": at(1), "places": 5}},
+			{"/api/v1/volunteer-hours", staff, "date", map[string]any{"volunteer_id": v.ID, "date": far(-30), "hours": 2, "activity": "sorting"}},
+			{"/api/v1/plans", mgr, "date", map[string]any{"date": far(3), "dry_run": true}},
+			{"/api/v1/plans", mgr, "date", map[string]any{"date": far(-3), "dry_run": true}},
+		}
+		for _, c := range cases {
+			e.do(http.MethodPost, c.path, c.token, c.body).problem(http.StatusUnprocessableEntity, c.field)
+		}
+		for _, m := range []any{&models.Workshop{}, &models.VolunteerHours{}, &models.FurnitureItem{}, &models.Run{}} {
+			var n int64
+			e.store.DB(t.Context()).Model(m).Count(&n)
+			if n != 0 {
+				t.Fatalf("%d %T kept", n, m)
+			}
+		}
+	})
+}
+
+// Numbers at and beyond the edge of what JSON, int64 and the INTEGER columns hold, in
+// every numeric field of every body: never a 5xx, and nothing out of range is stored.
+func TestExtremeNumbersEverywhere(t *testing.T) {
+	isNumber := func(t reflect.Type) bool {
+		switch t.Kind() {
+		case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
+			return true
+		}
+		return false
+	}
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		for _, r := range e.srv.routes {
+			if r.body == nil || r.consumes != "" || r.path == "/api/v1/auth/logout" || r.path == "/api/v1/me/password" {
+				continue
+			}
+			token := ""
+			if r.roles != nil {
+				token = e.as(r.roles[0])
+			}
+			for _, l := range bodyLeaves(reflect.TypeOf(r.body), "", isNumber) {
+				for _, v := range []string{"1e308", "-1e308", "1e400", "9223372036854775808", "-9223372036854775809", "2147483648", "-2147483649", "4.9e-324"} {
+					res := e.do(r.method, concretePath(r.path), token, rawBody(t, l.wrap("@@"), v))
+					if res.status >= 500 {
+						t.Errorf("%s %s %s=%s: %d %s", r.method, r.path, l.path, v, res.status, res.body)
+					}
+				}
+			}
+		}
+		if got, err := e.store.CheckRanges(t.Context()); err != nil || len(got) > 0 {
+			t.Fatalf("out of range: %+v %v", got, err)
+		}
+	})
+}
