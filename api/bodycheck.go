@@ -196,8 +196,9 @@ func memberType(t reflect.Type, key string) reflect.Type {
 	return nil
 }
 
-// cleanInput refuses query parameters and path segments that are not valid text, with a
-// 422 naming them, before any handler passes them to the database.
+// cleanInput refuses query parameters, path segments and the Idempotency-Key header when
+// they are not valid text, with a 422 naming them, before anything passes them to the
+// database.
 func cleanInput(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var p models.Problems
@@ -211,6 +212,9 @@ func cleanInput(next echo.HandlerFunc) echo.HandlerFunc {
 					p.Add(name, "%s", msg)
 				}
 			}
+		}
+		if msg := textProblem(c.Request().Header.Get("Idempotency-Key")); msg != "" {
+			p.Add("Idempotency-Key", "%s", msg)
 		}
 		for i, name := range c.ParamNames() {
 			if msg := textProblem(c.ParamValues()[i]); msg != "" {

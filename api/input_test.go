@@ -202,6 +202,8 @@ func TestQueryTextMustBeValid(t *testing.T) {
 				e.do(http.MethodGet, c.path+bad, c.token, nil).problem(http.StatusUnprocessableEntity, c.field)
 			}
 		}
+		loc := map[string]any{"code": "A1", "name": "Aisle", "kind": "bay"}
+		e.do(http.MethodPost, "/api/v1/locations", staff, loc, "Idempotency-Key", "key-\xff\xfe").problem(http.StatusUnprocessableEntity, "Idempotency-Key")
 	})
 }
 

@@ -95,10 +95,11 @@ func NewServer(d Deps) *Server {
 	)
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
-		h := cleanInput(r.handler)
+		h := r.handler
 		if r.method == http.MethodPost && r.idempotent {
 			h = s.idempotent(h)
 		}
+		h = cleanInput(h)
 		if r.roles != nil {
 			h = s.authorise(r.roles, h)
 		}
