@@ -78,6 +78,10 @@ func (s *bodyScan) value(t reflect.Type, path string) error {
 	}
 	switch v := tok.(type) {
 	case json.Delim:
+		if msg := whenFormat(t); msg != "" {
+			s.add(path, msg)
+			t = nil // read past it
+		}
 		if v == '{' {
 			return s.object(t, path)
 		}
@@ -103,14 +107,23 @@ func (s *bodyScan) value(t reflect.Type, path string) error {
 		}
 	case nil:
 	default:
-		switch t {
-		case timeType:
-			s.add(path, msgTime)
-		case dateType:
-			s.add(path, msgDate)
+		if msg := whenFormat(t); msg != "" {
+			s.add(path, msg)
 		}
 	}
 	return nil
+}
+
+// whenFormat is the message for a date or time field given something else, "" for
+// other fields.
+func whenFormat(t reflect.Type) string {
+	switch t {
+	case timeType:
+		return msgTime
+	case dateType:
+		return msgDate
+	}
+	return ""
 }
 
 // rawTextProblem checks a decoded string against the bytes it was decoded from: the

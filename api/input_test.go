@@ -136,7 +136,7 @@ func TestEveryDateFieldNamesItselfAndTheFormat(t *testing.T) {
 				token = e.as(r.roles[0])
 			}
 			for _, l := range bodyLeaves(reflect.TypeOf(r.body), "", isWhen) {
-				for _, v := range []string{`"01/12/2026"`, `"2026-11-25T10:30"`, `"0000-01-01"`, `"9999-12-31"`, `"0000-01-01T00:00:00Z"`, `"9999-12-31T23:59:59Z"`, `20261125`, `"2026-02-30"`} {
+				for _, v := range []string{`"01/12/2026"`, `"2026-11-25T10:30"`, `"0000-01-01"`, `"9999-12-31"`, `"0000-01-01T00:00:00Z"`, `"9999-12-31T23:59:59Z"`, `20261125`, `"2026-02-30"`, `{"year": 2026}`, `["2026-11-25"]`, `true`} {
 					res := e.do(r.method, concretePath(r.path), token, rawBody(t, l.wrap("@@"), v))
 					p := res.problem(http.StatusUnprocessableEntity, l.path)
 					msg := p.Errors[0].Message
