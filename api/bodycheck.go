@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -105,13 +106,39 @@ func (s *bodyScan) value(t reflect.Type, path string) error {
 				s.add(path, msg)
 			}
 		}
-	case nil:
-	default:
+	case json.Number:
+		if msg := whenFormat(t); msg != "" {
+			s.add(path, msg)
+		} else if msg := numberProblem(v, t); msg != "" {
+			s.add(path, msg)
+		}
+	case bool:
 		if msg := whenFormat(t); msg != "" {
 			s.add(path, msg)
 		}
 	}
 	return nil
+}
+
+// numberProblem says why a number does not fit the field it is for, "" when it does (or
+// is not for a number field: the decoder says so): a 422 like any other out-of-range
+// value, rather than the decoder's 400.
+func numberProblem(n json.Number, t reflect.Type) string {
+	if t == nil {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if _, err := strconv.ParseInt(n.String(), 10, t.Bits()); err != nil {
+			lim := int64(1)<<(t.Bits()-1) - 1
+			return fmt.Sprintf("must be a whole number from %d to %d", -lim-1, lim)
+		}
+	case reflect.Float32, reflect.Float64:
+		if _, err := strconv.ParseFloat(n.String(), t.Bits()); err != nil {
+			return "must be a number from -1e308 to 1e308"
+		}
+	}
+	return ""
 }
 
 // whenFormat is the message for a date or time field given something else, "" for
