@@ -22,19 +22,6 @@ const (
 	msgTime = "must be a date and time in RFC 3339, such as 2026-11-25T10:30:00Z or 2026-11-25T10:30:00+01:00"
 )
 
-// textProblem says what is wrong with a piece of text from outside, or "" when nothing
-// is: text is kept in the database as it came, and PostgreSQL refuses NUL and invalid
-// UTF-8 (with a 500), while the JSON decoder quietly turns bad bytes into U+FFFD.
-func textProblem(s string) string {
-	switch {
-	case !utf8.ValidString(s):
-		return "is not valid UTF-8 text"
-	case strings.ContainsRune(s, 0):
-		return "must not contain NUL characters"
-	}
-	return ""
-}
-
 // bodyScan walks a JSON body along the type it will be decoded into, before it is
 // decoded, and lists by field path (lines[0].unit) what the decoder would let through or
 // explain badly: text with invalid UTF-8, NUL or an unpaired surrogate, and dates and
@@ -162,7 +149,7 @@ func rawTextProblem(decoded string, raw []byte) string {
 	if strings.ContainsRune(decoded, utf8.RuneError) && !bytes.Contains(raw, []byte("\uFFFD")) && !bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`)) {
 		return "is not valid Unicode text (an unpaired surrogate)"
 	}
-	return textProblem(decoded)
+	return models.TextProblem(decoded)
 }
 
 func (s *bodyScan) object(t reflect.Type, path string) error {
@@ -243,21 +230,21 @@ func cleanInput(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var p models.Problems
 		for name, values := range c.QueryParams() {
-			if msg := textProblem(name); msg != "" {
+			if msg := models.TextProblem(name); msg != "" {
 				p.Add("query", "has a parameter name that %s", strings.TrimPrefix(msg, "is "))
 				continue
 			}
 			for _, v := range values {
-				if msg := textProblem(v); msg != "" {
+				if msg := models.TextProblem(v); msg != "" {
 					p.Add(name, "%s", msg)
 				}
 			}
 		}
-		if msg := textProblem(c.Request().Header.Get("Idempotency-Key")); msg != "" {
+		if msg := models.TextProblem(c.Request().Header.Get("Idempotency-Key")); msg != "" {
 			p.Add("Idempotency-Key", "%s", msg)
 		}
 		for i, name := range c.ParamNames() {
-			if msg := textProblem(c.ParamValues()[i]); msg != "" {
+			if msg := models.TextProblem(c.ParamValues()[i]); msg != "" {
 				p.Add(name, "%s", msg)
 			}
 		}

@@ -170,9 +170,8 @@ func csvRows(r io.Reader, required []string) ([]csvRow, error) {
 	}
 	idx := map[string]int{}
 	for i, h := range header {
-		var p Problems
-		if checkText(&p, "header", h, false); p.Err() != nil {
-			return nil, Invalid("file", "column %d of the header is not valid UTF-8 text without NUL", i+1)
+		if msg := TextProblem(h); msg != "" {
+			return nil, Invalid("file", "column %d of the header %s", i+1, msg)
 		}
 		idx[strings.TrimSpace(h)] = i
 	}

@@ -85,8 +85,7 @@ func decodeCursor(s string, want Key) (Key, error) {
 	k.Sort = v.Elem().Interface()
 	switch x := k.Sort.(type) {
 	case string:
-		var p Problems
-		if checkText(&p, "cursor", x, false); p.Err() != nil {
+		if TextProblem(x) != "" {
 			return Key{}, bad
 		}
 	case time.Time:
