@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -224,6 +225,11 @@ func TestTextInsideArrays(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/donations", staff, line("description", strings.Repeat("d", 501))).problem(http.StatusUnprocessableEntity, "lines[1].description")
 		e.do(http.MethodPost, "/api/v1/donations", staff, line("unit", "bo\u0000x")).problem(http.StatusUnprocessableEntity, "lines[1].unit")
 		e.do(http.MethodPost, "/api/v1/locations", staff, map[string]any{"code": "A\u00001", "name": "Aisle", "kind": "bay"}).problem(http.StatusUnprocessableEntity, "code")
+		many := make([]map[string]string, 13)
+		for i := range many {
+			many[i] = map[string]string{"from": fmt.Sprintf("%02d:00", i+6), "to": fmt.Sprintf("%02d:30", i+6)}
+		}
+		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "Albion", "postcode": "B70 7PA", "opening_hours": map[string]any{"mon": many}}).problem(http.StatusUnprocessableEntity, "opening_hours.mon")
 		var n int64
 		e.store.DB(t.Context()).Model(&models.Donation{}).Count(&n)
 		if n != 0 {
