@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -30,19 +31,39 @@ const (
 type bodyScan struct {
 	dec   *json.Decoder
 	body  []byte
+	path  []pathSeg // where the walk is; joined only when there is a problem to name
 	probs []models.FieldError
+}
+
+// pathSeg is a field name, or an array index when key is "".
+type pathSeg struct {
+	key   string
+	index int
 }
 
 func scanBody(body []byte, t reflect.Type) ([]models.FieldError, error) {
 	s := &bodyScan{dec: json.NewDecoder(bytes.NewReader(body)), body: body}
 	s.dec.UseNumber()
-	if err := s.value(t, ""); err != nil {
+	if err := s.value(t); err != nil {
 		return nil, err
 	}
 	return s.probs, nil
 }
 
-func (s *bodyScan) add(field, msg string) {
+// add records a problem with the field the walk is at.
+func (s *bodyScan) add(msg string) {
+	var b strings.Builder
+	for _, seg := range s.path {
+		switch {
+		case seg.key == "":
+			fmt.Fprintf(&b, "[%d]", seg.index)
+		case b.Len() > 0:
+			b.WriteString("." + seg.key)
+		default:
+			b.WriteString(seg.key)
+		}
+	}
+	field := b.String()
 	if field == "" {
 		field = "body"
 	}
@@ -56,7 +77,7 @@ func (s *bodyScan) token() (json.Token, []byte, error) {
 	return tok, s.body[start:s.dec.InputOffset()], err
 }
 
-func (s *bodyScan) value(t reflect.Type, path string) error {
+func (s *bodyScan) value(t reflect.Type) error {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -67,41 +88,41 @@ func (s *bodyScan) value(t reflect.Type, path string) error {
 	switch v := tok.(type) {
 	case json.Delim:
 		if msg := whenFormat(t); msg != "" {
-			s.add(path, msg)
+			s.add(msg)
 			t = nil // read past it
 		}
 		if v == '{' {
-			return s.object(t, path)
+			return s.object(t)
 		}
-		return s.array(t, path)
+		return s.array(t)
 	case string:
 		if msg := rawTextProblem(v, raw); msg != "" {
-			s.add(path, msg)
+			s.add(msg)
 			return nil
 		}
 		switch t {
 		case timeType:
 			if at, err := time.Parse(time.RFC3339, v); err != nil {
-				s.add(path, msgTime)
+				s.add(msgTime)
 			} else if msg := models.YearProblem(at.Year()); msg != "" {
-				s.add(path, msg)
+				s.add(msg)
 			}
 		case dateType:
 			if d, err := models.ParseDate(v); err != nil {
-				s.add(path, msgDate)
+				s.add(msgDate)
 			} else if msg := models.YearProblem(d.Year()); msg != "" {
-				s.add(path, msg)
+				s.add(msg)
 			}
 		}
 	case json.Number:
 		if msg := whenFormat(t); msg != "" {
-			s.add(path, msg)
+			s.add(msg)
 		} else if msg := numberProblem(v, t); msg != "" {
-			s.add(path, msg)
+			s.add(msg)
 		}
 	case bool:
 		if msg := whenFormat(t); msg != "" {
-			s.add(path, msg)
+			s.add(msg)
 		}
 	}
 	return nil
@@ -152,21 +173,20 @@ func rawTextProblem(decoded string, raw []byte) string {
 	return models.TextProblem(decoded)
 }
 
-func (s *bodyScan) object(t reflect.Type, path string) error {
+func (s *bodyScan) object(t reflect.Type) error {
 	for s.dec.More() {
 		tok, raw, err := s.token()
 		if err != nil {
 			return err
 		}
 		key, _ := tok.(string)
-		field := key
-		if path != "" {
-			field = path + "." + key
-		}
 		if msg := rawTextProblem(key, raw); msg != "" {
-			s.add(path, "has a field name that "+strings.TrimPrefix(msg, "is "))
+			s.add("has a field name that " + strings.TrimPrefix(msg, "is "))
 		}
-		if err := s.value(memberType(t, key), field); err != nil {
+		s.path = append(s.path, pathSeg{key: key})
+		err = s.value(memberType(t, key))
+		s.path = s.path[:len(s.path)-1]
+		if err != nil {
 			return err
 		}
 	}
@@ -174,13 +194,16 @@ func (s *bodyScan) object(t reflect.Type, path string) error {
 	return err
 }
 
-func (s *bodyScan) array(t reflect.Type, path string) error {
+func (s *bodyScan) array(t reflect.Type) error {
 	var elem reflect.Type
 	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 		elem = t.Elem()
 	}
 	for i := 0; s.dec.More(); i++ {
-		if err := s.value(elem, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+		s.path = append(s.path, pathSeg{index: i})
+		err := s.value(elem)
+		s.path = s.path[:len(s.path)-1]
+		if err != nil {
 			return err
 		}
 	}
@@ -199,28 +222,42 @@ func memberType(t reflect.Type, key string) reflect.Type {
 	case reflect.Map:
 		return t.Elem()
 	case reflect.Struct:
-		var folded reflect.Type
-		for _, f := range reflect.VisibleFields(t) {
-			if !f.IsExported() || f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
-				continue
-			}
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			if name == key {
-				return f.Type
-			}
-			if folded == nil && strings.EqualFold(name, key) {
-				folded = f.Type
+		fields := structFields(t)
+		if ft, ok := fields[key]; ok {
+			return ft
+		}
+		for name, ft := range fields {
+			if strings.EqualFold(name, key) {
+				return ft
 			}
 		}
-		return folded
 	}
 	return nil
+}
+
+// fieldCache holds each struct type's JSON field names and types, worked out once.
+var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+
+func structFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := map[string]reflect.Type{}
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		m[name] = f.Type
+	}
+	fieldCache.Store(t, m)
+	return m
 }
 
 // cleanInput refuses query parameters, path segments and the Idempotency-Key header when
