@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -13,10 +14,15 @@ import (
 	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
-// fuzzEnv is a server over SQLite with one of each thing a body may point at, all with
-// id 1: a category, a location, a donor, a furniture type, a volunteer and a van.
+// fuzzEnv is a server with one of each thing a body may point at, all with id 1: a
+// category, a location, a donor, a furniture type, a volunteer and a van. It runs over
+// PostgreSQL when the tests have one (where NUL and bad UTF-8 used to be 500s), else SQLite.
 func fuzzEnv(f *testing.F) *testEnv {
-	e := newEnv(f, testdb.SQLite(f, nil))
+	store := testdb.SQLite(f, nil)
+	if os.Getenv(testdb.EnvURL) != "" {
+		store = testdb.Postgres(f, nil)
+	}
+	e := newEnv(f, store)
 	e.newCategory("Card", "box", map[string]float64{"box": 4, "sheet": 0.02}, 0.9)
 	e.newLocation("B1")
 	e.furnitureType("Chair", 7, false, false)

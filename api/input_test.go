@@ -173,6 +173,9 @@ func TestDateMistakesAnswerPlainly(t *testing.T) {
 		}
 		e.do(http.MethodGet, "/api/v1/donations?from=01/12/2026", e.as(models.RoleStaff), nil).problem(http.StatusUnprocessableEntity, "from")
 		e.do(http.MethodGet, "/api/v1/donations?to=9999-12-31", e.as(models.RoleStaff), nil).problem(http.StatusUnprocessableEntity, "to")
+		// Year 0 made a 12-month trend before year 1: a 500 on PostgreSQL.
+		e.do(http.MethodGet, "/api/v1/reports/figures?month=0000-01", e.as(models.RoleManager), nil).problem(http.StatusUnprocessableEntity, "month")
+		e.do(http.MethodPost, "/api/v1/reports", e.as(models.RoleManager), map[string]any{"month": "0000-01"}).problem(http.StatusUnprocessableEntity, "month")
 	})
 }
 
