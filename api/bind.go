@@ -33,8 +33,9 @@ func newValidator() *validator.Validate {
 }
 
 // bind reads a JSON body into dst strictly (the right content type, no unknown fields,
-// one value, the right types), then checks its validate tags. Malformed bodies are a 400
-// or 415 naming what is wrong; broken rules are a 422 listing the fields.
+// one value, the right types, text that is valid UTF-8 without NUL, dates and times in
+// their formats), then checks its validate tags. Malformed bodies are a 400 or 415 naming
+// what is wrong; broken rules are a 422 listing the fields.
 func bind(c echo.Context, dst any) error {
 	req := c.Request()
 	ct, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
@@ -44,6 +45,10 @@ func bind(c echo.Context, dst any) error {
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
 		return err
+	}
+	// Malformed JSON is left for the decoder to describe.
+	if probs, err := scanBody(body, reflect.TypeOf(dst)); err == nil && len(probs) > 0 {
+		return &models.ValidationError{Errors: probs}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -251,7 +256,11 @@ func (q *query) date(name string) *models.Date {
 	}
 	d, err := models.ParseDate(v)
 	if err != nil {
-		q.fail(name, "must be a date YYYY-MM-DD")
+		q.fail(name, msgDate)
+		return nil
+	}
+	if msg := models.YearProblem(d.Year()); msg != "" {
+		q.fail(name, msg)
 		return nil
 	}
 	return &d

@@ -184,7 +184,7 @@ func (s *Server) updateFurniture(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	it, err := s.Store.UpdateFurniture(c.Request().Context(), currentUser(c), id, req.input())
+	it, err := s.Store.UpdateFurniture(c.Request().Context(), currentUser(c), id, req.input(), s.today())
 	if err != nil {
 		return err
 	}

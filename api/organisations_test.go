@@ -133,7 +133,7 @@ func TestRenewal(t *testing.T) {
 		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": -1, "method": "card", "paid_on": today.String()}).problem(http.StatusUnprocessableEntity, "paid_pence")
 		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": 1, "method": "beans", "paid_on": today.String()}).problem(http.StatusUnprocessableEntity, "method")
 		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": 1, "method": "card", "paid_on": today.AddDays(3).String()}).problem(http.StatusUnprocessableEntity, "paid_on")
-		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": 1, "method": "card", "paid_on": "31/12/2026"}).problem(http.StatusBadRequest, "")
+		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": 1, "method": "card", "paid_on": "31/12/2026"}).problem(http.StatusUnprocessableEntity, "paid_on")
 		e.do(http.MethodPost, "/api/v1/organisations/999999/renewals", staff, map[string]any{"paid_pence": 1, "method": "card", "paid_on": today.String()}).problem(http.StatusNotFound, "")
 	})
 }

@@ -82,7 +82,7 @@ func TestPublicPickupBadInput(t *testing.T) {
 			spoil(f)
 			e.do(http.MethodPost, "/api/v1/pickup-requests", "", f).problem(http.StatusUnprocessableEntity, field)
 		}
-		e.do(http.MethodPost, "/api/v1/pickup-requests", "", `{"earliest_date": "soon"}`).problem(http.StatusBadRequest, "")
+		e.do(http.MethodPost, "/api/v1/pickup-requests", "", `{"earliest_date": "soon"}`).problem(http.StatusUnprocessableEntity, "earliest_date")
 		var n int64
 		e.store.DB(t.Context()).Model(&models.PickupRequest{}).Count(&n)
 		if n != 0 {

@@ -44,6 +44,9 @@ func monthPeriod(m string) (models.Period, error) {
 	if err != nil {
 		return models.Period{}, models.Invalid("month", "must be a month such as 2026-10")
 	}
+	if msg := models.YearProblem(t.Year()); msg != "" {
+		return models.Period{}, models.Invalid("month", "%s", msg)
+	}
 	return models.Period{From: models.Date{Time: t}, To: models.Date{Time: t.AddDate(0, 1, -1)}}, nil
 }
 

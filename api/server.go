@@ -181,6 +181,7 @@ func NewServer(d Deps) *Server {
 		if r.oneOf != nil {
 			h = checkOneOf(r.oneOf, h)
 		}
+		h = cleanInput(h)
 		if r.roles != nil {
 			h = s.authorise(r.roles, h)
 		}

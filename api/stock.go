@@ -24,7 +24,7 @@ type donationRequest struct {
 	ReceivedAt *time.Time            `json:"received_at"`
 	Channel    string                `json:"channel" validate:"max=20"`
 	Notes      string                `json:"notes" validate:"max=2000"`
-	Lines      []donationLineRequest `json:"lines" validate:"required"`
+	Lines      []donationLineRequest `json:"lines" validate:"required,dive"`
 }
 
 type stockPatch struct {

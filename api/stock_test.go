@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -191,7 +192,7 @@ func TestCatalogRules(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/categories", mgr, map[string]any{"name": "Bad", "default_unit": "bag", "unit_weights_kg": map[string]float64{"bag": -1}, "co2e_kg_per_kg": 1, "co2e_source": "x"}).problem(http.StatusUnprocessableEntity, "unit_weights_kg.bag")
 		// A new factor applies from its date; the old one stays for the past.
 		e.do(http.MethodPost, "/api/v1/categories/"+itoa(cat.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 3.5, "source": "DESNZ 2026", "effective_from": "2000-01-02"}).want(http.StatusCreated)
-		e.do(http.MethodPost, "/api/v1/categories/"+itoa(cat.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 4, "source": "DESNZ 2099", "effective_from": "2099-01-01"}).want(http.StatusCreated).decode(&cat)
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(cat.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 4, "source": "DESNZ next year", "effective_from": models.NewDate(time.Now()).AddDays(400).String()}).want(http.StatusCreated).decode(&cat)
 		if cat.CO2eKgPerKg != 3.12 || len(cat.Factors) != 3 {
 			t.Fatalf("after adding factors: %+v", cat)
 		}
@@ -242,7 +243,7 @@ func TestCategoryListFactorsAndUnits(t *testing.T) {
 		mgr := e.as(models.RoleManager)
 		paper := e.newCategory("Paper", "box", map[string]float64{"box": 4}, 0.92)
 		foam := e.newCategory("Foam", "bag", map[string]float64{"bag": 1.5, "sheet": 0.2}, 3.12)
-		e.do(http.MethodPost, "/api/v1/categories/"+itoa(paper.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 1.1, "source": "DESNZ 2099", "effective_from": "2099-01-01"}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(paper.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 1.1, "source": "DESNZ 2030", "effective_from": "2030-01-01"}).want(http.StatusCreated)
 		e.do(http.MethodPost, "/api/v1/categories/"+itoa(foam.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 2.5, "source": "DESNZ 2024", "effective_from": "2024-01-01"}).want(http.StatusCreated)
 		var list List[models.CategoryView]
 		e.do(http.MethodGet, "/api/v1/categories", e.as(models.RoleMember), nil).want(http.StatusOK).decode(&list)

@@ -19,7 +19,7 @@ type countRequest struct {
 }
 
 type countsRequest struct {
-	Lines []countRequest `json:"lines" validate:"required"`
+	Lines []countRequest `json:"lines" validate:"required,dive"`
 }
 
 func (s *Server) openStocktake(c echo.Context) error {

@@ -105,6 +105,9 @@ func (s *Store) CreateCategory(ctx context.Context, actor *User, in CategoryInpu
 			p.Add("co2e_source", "is required: say where the factor comes from")
 		}
 		s.applyCategory(&p, c, in)
+		if in.FactorFrom != nil {
+			checkDay(&p, "factor_effective_from", *in.FactorFrom, today, 40, 5)
+		}
 		if in.CO2eKgPerKg != nil && in.CO2eSource != nil {
 			var fp Problems
 			checkFactor(&fp, *in.CO2eKgPerKg, *in.CO2eSource)
@@ -243,6 +246,7 @@ func (s *Store) UpdateCategory(ctx context.Context, actor *User, id int64, in Ca
 func (s *Store) AddFactor(ctx context.Context, actor *User, id int64, factor float64, source string, from Date, today Date) (*CategoryView, error) {
 	var p Problems
 	checkFactor(&p, factor, source)
+	checkDay(&p, "effective_from", from, today, 40, 5)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

@@ -8,16 +8,26 @@ import (
 // MaxText is the longest free text the service keeps in one field.
 const MaxText = 2000
 
-// checkText rejects text that is missing when required, too long, or not valid UTF-8.
-func checkText(p *Problems, field, v string, required bool) {
+// TextProblem says why text from outside cannot be kept, or "" when it can: PostgreSQL
+// refuses NUL and invalid UTF-8 (and a decoder would quietly turn the bytes into U+FFFD).
+func TextProblem(v string) string {
 	switch {
 	case !utf8.ValidString(v):
-		p.Add(field, "is not valid UTF-8")
+		return "is not valid UTF-8 text"
+	case strings.ContainsRune(v, 0):
+		return "must not contain NUL characters"
+	}
+	return ""
+}
+
+// checkText rejects text that is missing when required, too long, or not valid text.
+func checkText(p *Problems, field, v string, required bool) {
+	switch msg := TextProblem(v); {
+	case msg != "":
+		p.Add(field, "%s", msg)
 	case required && strings.TrimSpace(v) == "":
 		p.Add(field, "is required")
 	case len(v) > MaxText:
 		p.Add(field, "must be at most %d characters", MaxText)
-	case strings.ContainsRune(v, 0):
-		p.Add(field, "must not contain NUL characters")
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -198,9 +200,16 @@ func (e *ImportError) Error() string {
 	return fmt.Sprintf("the file has %d problems; nothing was imported", len(e.Result.Problems))
 }
 
+// csvRow is one row of an import by column name, with the problems of its cells' text.
+type csvRow struct {
+	cells    map[string]string
+	problems []RowProblem
+}
+
 // csvRows reads a CSV file (UTF-8, optional BOM, RFC 4180 quoting) whose header must hold
-// the required columns; it returns each row as a map by column name.
-func csvRows(r io.Reader, required []string) ([]map[string]string, error) {
+// the required columns. A cell that is not valid UTF-8 or holds NUL is a problem of its
+// row, found here once for every import.
+func csvRows(r io.Reader, required []string) ([]csvRow, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -215,6 +224,9 @@ func csvRows(r io.Reader, required []string) ([]map[string]string, error) {
 	}
 	idx := map[string]int{}
 	for i, h := range header {
+		if msg := TextProblem(h); msg != "" {
+			return nil, Invalid("file", "column %d of the header %s", i+1, msg)
+		}
 		idx[strings.TrimSpace(h)] = i
 	}
 	for _, want := range required {
@@ -222,7 +234,7 @@ func csvRows(r io.Reader, required []string) ([]map[string]string, error) {
 			return nil, Invalid("file", "the header has no %q column", want)
 		}
 	}
-	var out []map[string]string
+	var out []csvRow
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -234,11 +246,17 @@ func csvRows(r io.Reader, required []string) ([]map[string]string, error) {
 		if len(out) >= 50_000 {
 			return nil, Invalid("file", "has more than 50000 rows; split it")
 		}
-		row := map[string]string{}
+		row := csvRow{cells: map[string]string{}}
+		var p Problems
 		for name, i := range idx {
 			if i < len(rec) {
-				row[name] = restoreCell(strings.TrimSpace(rec[i]))
+				v := restoreCell(strings.TrimSpace(rec[i]))
+				checkText(&p, name, v, false)
+				row.cells[name] = v
 			}
+		}
+		if err := p.Err(); err != nil {
+			row.problems, _ = rowProblems(len(out)+2, err)
 		}
 		out = append(out, row)
 	}
@@ -284,15 +302,26 @@ func (s *Store) runImport(ctx context.Context, dryRun bool, rows int, each func(
 	return res, err
 }
 
+// csvNumber is a number as people write it: digits with an optional sign, point and
+// exponent. strconv.ParseFloat would also take NaN, Inf and hex floats.
+var csvNumber = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// parseFloat reads a number from a CSV cell; a missing, malformed or infinite one is a
+// problem of the field.
+func parseFloat(p *Problems, field, v string) float64 {
+	f, err := strconv.ParseFloat(v, 64)
+	if !csvNumber.MatchString(v) || err != nil || math.IsInf(f, 0) {
+		p.Add(field, "must be a number such as 12.5")
+		return 0
+	}
+	return f
+}
+
 func parseOptFloat(p *Problems, field, v string) *float64 {
 	if v == "" {
 		return nil
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		p.Add(field, "must be a number")
-		return nil
-	}
+	f := parseFloat(p, field, v)
 	return &f
 }
 
@@ -317,8 +346,8 @@ func (s *Store) ImportDonors(ctx context.Context, actor *User, r io.Reader, dryR
 	// The postcodes of rows without coordinates are looked up at once, before the
 	// transaction, as the service may take a while.
 	var ask []string
-	for _, row := range rows {
-		if pc, ok := NormalisePostcode(row["postcode"]); ok && row["latitude"] == "" && row["longitude"] == "" {
+	for _, r := range rows {
+		if pc, ok := NormalisePostcode(r.cells["postcode"]); ok && r.cells["latitude"] == "" && r.cells["longitude"] == "" {
 			ask = append(ask, pc)
 		}
 	}
@@ -327,7 +356,12 @@ func (s *Store) ImportDonors(ctx context.Context, actor *User, r io.Reader, dryR
 		return nil, err
 	}
 	return s.runImport(ctx, dryRun, len(rows), func(tx *gorm.DB, res *ImportResult) error {
-		for i, row := range rows {
+		for i, r := range rows {
+			if len(r.problems) > 0 {
+				res.Problems = append(res.Problems, r.problems...)
+				continue
+			}
+			row := r.cells
 			var p Problems
 			in := DonorInput{}
 			for _, f := range []struct {
@@ -392,8 +426,13 @@ func (s *Store) ImportDonations(ctx context.Context, actor *User, r io.Reader, d
 	var order []string
 	groups := map[string]*group{}
 	var parseProblems []RowProblem
-	for i, row := range rows {
+	for i, r := range rows {
 		n := i + 2
+		if len(r.problems) > 0 {
+			parseProblems = append(parseProblems, r.problems...)
+			continue
+		}
+		row := r.cells
 		var p Problems
 		key := row["donation_id"]
 		if key == "" {
@@ -404,17 +443,13 @@ func (s *Store) ImportDonations(ctx context.Context, actor *User, r io.Reader, d
 			g = &group{firstRow: n}
 			at, err := time.Parse(time.RFC3339, row["received_at"])
 			if err != nil {
-				p.Add("received_at", "must be a time such as 2026-11-25T10:30:00Z")
+				p.Add("received_at", "must be a date and time in RFC 3339, such as 2026-11-25T10:30:00Z")
 			}
 			g.in.ReceivedAt, g.in.Channel, g.in.DonorID = at, row["channel"], parseOptInt(&p, "donor_id", row["donor_id"])
 			groups[key] = g
 			order = append(order, key)
 		}
-		q, err := strconv.ParseFloat(row["quantity"], 64)
-		if err != nil {
-			p.Add("quantity", "must be a number")
-		}
-		line := DonationLineInput{Description: row["description"], Quantity: q, Unit: row["unit"], WeightKg: parseOptFloat(&p, "weight_kg", row["weight_kg"])}
+		line := DonationLineInput{Description: row["description"], Quantity: parseFloat(&p, "quantity", row["quantity"]), Unit: row["unit"], WeightKg: parseOptFloat(&p, "weight_kg", row["weight_kg"])}
 		line.CategoryID = parseOptInt(&p, "category_id", row["category_id"])
 		line.LocationID = parseOptInt(&p, "location_id", row["location_id"])
 		if line.CategoryID == nil && row["category"] != "" {

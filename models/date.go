@@ -18,6 +18,36 @@ func NewDate(t time.Time) Date {
 	return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
 }
 
+// The years any date or time the store deals in can fall in; each field narrows this to
+// what makes sense for it.
+const (
+	MinYear = 1900
+	MaxYear = 2199
+)
+
+// YearProblem says why a year is out of all reason, or "" when it is not.
+func YearProblem(y int) string {
+	if y < MinYear || y > MaxYear {
+		return fmt.Sprintf("must be in the years %d to %d", MinYear, MaxYear)
+	}
+	return ""
+}
+
+// checkDay adds a problem unless d falls from back years before today to ahead years
+// after it. The windows are wide: they catch a mistyped year (0026, 2062), not a doubtful
+// day.
+func checkDay(p *Problems, field string, d, today Date, back, ahead int) {
+	earliest, latest := Date{today.AddDate(-back, 0, 0)}, Date{today.AddDate(ahead, 0, 0)}
+	switch {
+	case d.Before(earliest.Time):
+		p.Add(field, "must not be before %s", earliest)
+	case d.After(latest.Time) && ahead == 0:
+		p.Add(field, "cannot be in the future")
+	case d.After(latest.Time):
+		p.Add(field, "must not be after %s", latest)
+	}
+}
+
 // ParseDate reads YYYY-MM-DD.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(dateLayout, s)

@@ -108,16 +108,15 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 		if l.StockItemID == nil && (l.CategoryID == nil || l.LocationID == nil) {
 			p.Add(f+".stock_item_id", "give a stock_item_id, or a category_id, description and location_id")
 		}
-		if l.StockItemID == nil {
-			checkText(&p, f+".description", strings.TrimSpace(l.Description), true)
-		}
-		if l.Quantity <= 0 || l.Quantity > 1_000_000 || MilliFromQuantity(l.Quantity) == 0 {
-			p.Add(f+".quantity", "must be more than 0 and at most 1000000")
-		}
+		checkText(&p, f+".description", strings.TrimSpace(l.Description), l.StockItemID == nil)
 		if l.Unit != "" && !slices.Contains(Units, l.Unit) {
 			p.Add(f+".unit", "must be one of %s", strings.Join(Units, ", "))
 		}
-		if l.WeightKg != nil && (*l.WeightKg <= 0 || *l.WeightKg > 100_000) {
+		// Written so that NaN fails too.
+		if !(l.Quantity > 0 && l.Quantity <= 1_000_000) || MilliFromQuantity(l.Quantity) == 0 {
+			p.Add(f+".quantity", "must be more than 0 and at most 1000000")
+		}
+		if l.WeightKg != nil && !(*l.WeightKg > 0 && *l.WeightKg <= 100_000) {
 			p.Add(f+".weight_kg", "must be more than 0 and at most 100000")
 		}
 	}

@@ -185,7 +185,7 @@ type FurnitureInput struct {
 	FireLabelChecked *bool
 }
 
-func (s *Store) applyFurniture(tx *gorm.DB, p *Problems, it *FurnitureItem, in FurnitureInput) error {
+func (s *Store) applyFurniture(tx *gorm.DB, p *Problems, it *FurnitureItem, in FurnitureInput, today Date) error {
 	if in.TypeID != nil {
 		var t FurnitureType
 		if err := tx.First(&t, *in.TypeID).Error; err != nil {
@@ -244,6 +244,7 @@ func (s *Store) applyFurniture(tx *gorm.DB, p *Problems, it *FurnitureItem, in F
 	}
 	if in.ReceivedOn != nil {
 		it.ReceivedOn = *in.ReceivedOn
+		checkDay(p, "received_on", it.ReceivedOn, today, 30, 0)
 	}
 	if in.LocationID != nil {
 		if err := s.activeLocation(tx, *in.LocationID, "location_id"); err != nil {
@@ -294,11 +295,8 @@ func (s *Store) RegisterFurniture(ctx context.Context, actor *User, in Furniture
 	}
 	it := &FurnitureItem{Status: FurnReceived, ReceivedOn: today}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
-		if err := s.applyFurniture(tx, &p, it, in); err != nil {
+		if err := s.applyFurniture(tx, &p, it, in, today); err != nil {
 			return err
-		}
-		if it.ReceivedOn.After(today.Time) {
-			p.Add("received_on", "cannot be in the future")
 		}
 		if err := p.Err(); err != nil {
 			return err
@@ -324,7 +322,7 @@ func (s *Store) RegisterFurniture(ctx context.Context, actor *User, in Furniture
 }
 
 // UpdateFurniture changes an item's details (not its status).
-func (s *Store) UpdateFurniture(ctx context.Context, actor *User, id int64, in FurnitureInput) (*FurnitureItem, error) {
+func (s *Store) UpdateFurniture(ctx context.Context, actor *User, id int64, in FurnitureInput, today Date) (*FurnitureItem, error) {
 	var it FurnitureItem
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.First(&it, id).Error; err != nil {
@@ -332,7 +330,7 @@ func (s *Store) UpdateFurniture(ctx context.Context, actor *User, id int64, in F
 		}
 		before := it
 		var p Problems
-		if err := s.applyFurniture(tx, &p, &it, in); err != nil {
+		if err := s.applyFurniture(tx, &p, &it, in, today); err != nil {
 			return err
 		}
 		if err := p.Err(); err != nil {
@@ -499,9 +497,7 @@ func (s *Store) RecordSafetyTest(ctx context.Context, actor *User, id int64, tes
 	tester = strings.TrimSpace(tester)
 	checkText(&p, "tester", tester, true)
 	checkText(&p, "notes", notes, false)
-	if testedOn.After(today.Time) {
-		p.Add("tested_on", "cannot be in the future")
-	}
+	checkDay(&p, "tested_on", testedOn, today, 10, 0)
 	if after == "" {
 		after = FurnInRepair
 	}

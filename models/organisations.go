@@ -156,11 +156,14 @@ func (s *Store) applyOrganisation(tx *gorm.DB, o *Organisation, in OrganisationI
 			p.Add("band_id", "no band with id %d", *in.BandID)
 		}
 	}
+	today := NewDate(s.Now())
 	if in.MemberSince != nil {
 		o.MemberSince = in.MemberSince
+		checkDay(&p, "member_since", *o.MemberSince, today, 100, 1)
 	}
 	if in.MembershipExpiresOn != nil {
 		o.MembershipExpiresOn = in.MembershipExpiresOn
+		checkDay(&p, "membership_expires_on", *o.MembershipExpiresOn, today, 50, 10)
 	}
 	return p.Err()
 }
@@ -311,9 +314,7 @@ func (s *Store) RenewMembership(ctx context.Context, actor *User, orgID int64, i
 	if !slices.Contains(PaymentMethods, in.Method) {
 		p.Add("method", "must be one of %s", strings.Join(PaymentMethods, ", "))
 	}
-	if in.PaidOn.After(today.Time) {
-		p.Add("paid_on", "cannot be in the future")
-	}
+	checkDay(&p, "paid_on", in.PaidOn, today, 5, 0)
 	if err := p.Err(); err != nil {
 		return nil, nil, err
 	}

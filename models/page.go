@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -23,13 +25,18 @@ const (
 	MaxLimit     = 200
 )
 
-// Key is the position of an item in a sorted list: the sort column's value and the id
-// that breaks ties. A cursor is a Key, encoded so that clients treat it as opaque.
+// Key is the position of an item in a sorted list: the sort column's value (a string, a
+// time or a Date) and the id that breaks ties. A cursor is a Key, encoded so that clients
+// treat it as opaque.
 type Key struct {
-	Sort any   `json:"s,omitempty"`
-	ID   int64 `json:"i"`
-	// Time says Sort is a time, so that it goes back to the database as one.
-	Time bool `json:"t,omitempty"`
+	Sort any
+	ID   int64
+}
+
+// cursor is a Key as it travels.
+type cursor struct {
+	Sort json.RawMessage `json:"s,omitempty"`
+	ID   int64           `json:"i"`
 }
 
 // Order says how a list is sorted: by a column (empty for id alone), ascending or not.
@@ -45,26 +52,52 @@ var (
 
 func encodeCursor(k Key) string {
 	if t, ok := k.Sort.(time.Time); ok {
-		k.Sort, k.Time = t.UTC().Format(time.RFC3339Nano), true
+		k.Sort = t.UTC()
 	}
-	b, _ := json.Marshal(k)
+	c := cursor{ID: k.ID}
+	if k.Sort != nil {
+		c.Sort, _ = json.Marshal(k.Sort)
+	}
+	b, _ := json.Marshal(c)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(s string) (Key, error) {
-	var k Key
+// decodeCursor reads a cursor back into a Key whose Sort has the type of want's (the key
+// of the list's zero item): a cursor is text from the client, and a value of another type
+// would reach the database as a comparison it cannot make (a 500 on PostgreSQL).
+func decodeCursor(s string, want Key) (Key, error) {
+	bad := Invalid("cursor", "is not a cursor this list gave out")
+	var c cursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &k)
+	// Unmarshal would quietly turn invalid UTF-8 into U+FFFD.
+	if err != nil || !utf8.Valid(b) || json.Unmarshal(b, &c) != nil || c.ID < 0 {
+		return Key{}, bad
 	}
-	if err == nil && k.Time {
-		str, _ := k.Sort.(string)
-		var t time.Time
-		t, err = time.Parse(time.RFC3339Nano, str)
-		k.Sort = t
+	k := Key{ID: c.ID}
+	if want.Sort == nil {
+		return k, nil
 	}
-	if err != nil {
-		return k, Invalid("cursor", "is not a cursor this list gave out")
+	if c.Sort == nil {
+		return Key{}, bad
+	}
+	v := reflect.New(reflect.TypeOf(want.Sort))
+	if json.Unmarshal(c.Sort, v.Interface()) != nil {
+		return Key{}, bad
+	}
+	k.Sort = v.Elem().Interface()
+	switch x := k.Sort.(type) {
+	case string:
+		if TextProblem(x) != "" {
+			return Key{}, bad
+		}
+	case time.Time:
+		if YearProblem(x.Year()) != "" {
+			return Key{}, bad
+		}
+	case Date:
+		if YearProblem(x.Year()) != "" {
+			return Key{}, bad
+		}
 	}
 	return k, nil
 }
@@ -94,16 +127,14 @@ func Paginate[T any](q *gorm.DB, page Page, order Order, key func(T) Key) ([]T, 
 		cmp, dir = "<", "DESC"
 	}
 	if page.Cursor != "" {
-		k, err := decodeCursor(page.Cursor)
+		var zero T
+		k, err := decodeCursor(page.Cursor, key(zero))
 		if err != nil {
 			return nil, "", err
 		}
 		if order.Column == "" {
 			q = q.Where(id+" "+cmp+" ?", k.ID)
 		} else {
-			if k.Sort == nil {
-				return nil, "", Invalid("cursor", "is not a cursor this list gave out")
-			}
 			q = q.Where("("+order.Column+" "+cmp+" ? OR ("+order.Column+" = ? AND "+id+" "+cmp+" ?))", k.Sort, k.Sort, k.ID)
 		}
 	}

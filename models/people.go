@@ -170,8 +170,8 @@ func (s *Store) LogHours(ctx context.Context, actor *User, volunteerID int64, da
 	}
 	if day.IsZero() {
 		p.Add("date", "is required")
-	} else if day.After(today.Time) {
-		p.Add("date", "cannot be in the future")
+	} else {
+		checkDay(&p, "date", day, today, 5, 0)
 	}
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -363,8 +363,11 @@ func (s *Store) CreateWorkshop(ctx context.Context, actor *User, w Workshop) (*W
 	if !slices.Contains(WorkshopKinds, w.Kind) {
 		p.Add("kind", "must be one of %s", strings.Join(WorkshopKinds, ", "))
 	}
+	checkDay(&p, "starts_at", NewDate(w.StartsAt), NewDate(s.Now()), 10, 5)
 	if !w.EndsAt.After(w.StartsAt) {
 		p.Add("ends_at", "must be after starts_at")
+	} else if w.EndsAt.Sub(w.StartsAt) > 7*24*time.Hour {
+		p.Add("ends_at", "must be within a week of starts_at")
 	}
 	if w.Places < 1 || w.Places > 500 {
 		p.Add("places", "must be between 1 and 500")

@@ -302,6 +302,8 @@ func (s *Store) HandOver(ctx context.Context, actor *User, id int64, in Handover
 		p.Add("on", "is required")
 	} else if in.Method == "collected" && in.On.After(today.Time) {
 		p.Add("on", "a collection cannot be in the future")
+	} else {
+		checkDay(&p, "on", in.On, today, 5, 1)
 	}
 	if in.ChargePence < 0 || in.ChargePence > 1_000_000 {
 		p.Add("charge_pence", "must be between 0 and 1000000")

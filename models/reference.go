@@ -103,12 +103,20 @@ type Location struct {
 // Weekdays are the keys of OpeningHours, in order.
 var Weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
+// maxIntervals is the most opening intervals a day may have: a list inside a body gets a
+// length rule like any text field.
+const maxIntervals = 12
+
 // Check reports intervals that are not HH:MM, end before they start, are out of order or
 // overlap, and unknown days.
 func (h OpeningHours) Check(p *Problems, field string) {
 	for day, list := range h {
 		if !slices.Contains(Weekdays, day) {
 			p.Add(field+"."+day, "is not a weekday (mon to sun)")
+			continue
+		}
+		if len(list) > maxIntervals {
+			p.Add(field+"."+day, "must have at most %d intervals", maxIntervals)
 			continue
 		}
 		prevEnd := -1

@@ -139,6 +139,10 @@ func (s *Store) deliveriesOn(tx *gorm.DB, day Date) ([]delivery, error) {
 // it creates the runs and stops and marks the requests scheduled, in one transaction;
 // requests left out stay accepted for another day.
 func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs []int64, dryRun bool, set PlanSettings) (*PlanResult, error) {
+	var dp Problems
+	if checkDay(&dp, "date", day, NewDate(s.Now().In(set.Location)), 1, 1); dp.Err() != nil {
+		return nil, dp.Err()
+	}
 	in, err := s.planInputs(s.DB(ctx), day, vehicleIDs)
 	if err != nil {
 		return nil, err

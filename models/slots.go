@@ -158,7 +158,7 @@ func (s *Store) CloseDay(ctx context.Context, actor *User, day Date, reason stri
 // ClosedDays lists closed days from a day on, in order.
 func (s *Store) ClosedDays(ctx context.Context, from Date, page Page) ([]ClosedDay, string, error) {
 	q := s.DB(ctx).Model(&ClosedDay{}).Where("day >= ?", from)
-	return Paginate[ClosedDay](q, page, Order{Column: "day"}, func(c ClosedDay) Key { return Key{Sort: c.Day.String(), ID: c.ID} })
+	return Paginate[ClosedDay](q, page, Order{Column: "day"}, func(c ClosedDay) Key { return Key{Sort: c.Day, ID: c.ID} })
 }
 
 // MaxSlotDays is the longest period GET /slots covers at once.

@@ -386,6 +386,88 @@ func (s *Store) CheckLedger(ctx context.Context) ([]LedgerProblem, int64, error)
 	return rows, n, err
 }
 
+// RangeProblem is a stored weight, quantity or measure outside what any checked input can
+// give (a NaN once kept as -9223372036854775808 g, say): Rows rows of Table have Column
+// out of its range, the first of them FirstID.
+type RangeProblem struct {
+	Table, Column string
+	Min, Max      float64
+	Rows, FirstID int64
+	idColumn      string // the column FirstID is from, when not id
+}
+
+// At most a million tonnes in grams, and a trillion units in thousandths: no sum of
+// checked inputs comes near, and every overflow or NaN lands far beyond.
+const (
+	maxStoredGrams = 1e12
+	maxStoredMilli = 1e15
+)
+
+// storedRanges bounds every stored weight, quantity and measure. A NaN stored in a
+// DOUBLE PRECISION column counts as beyond the maximum on PostgreSQL (SQLite keeps it as
+// NULL, which needs no bound).
+var storedRanges = []RangeProblem{
+	{Table: "donation_lines", Column: "weight_g", Min: 0, Max: maxStoredGrams},
+	{Table: "donation_lines", Column: "quantity_milli", Min: 1, Max: maxStoredMilli},
+	{Table: "stock_movements", Column: "weight_g", Min: -maxStoredGrams, Max: maxStoredGrams},
+	{Table: "stock_movements", Column: "quantity_milli", Min: -maxStoredMilli, Max: maxStoredMilli},
+	{Table: "stock_movements", Column: "reserved_milli", Min: -maxStoredMilli, Max: maxStoredMilli},
+	{Table: "stock_items", Column: "on_hand_milli", Min: 0, Max: maxStoredMilli},
+	{Table: "stock_items", Column: "reserved_milli", Min: 0, Max: maxStoredMilli},
+	{Table: "stock_items", Column: "grams_per_unit", Min: 0, Max: maxStoredGrams},
+	{Table: "reservation_lines", Column: "quantity_milli", Min: 0, Max: maxStoredMilli},
+	{Table: "reservation_lines", Column: "collected_milli", Min: 0, Max: maxStoredMilli},
+	{Table: "stocktake_lines", Column: "counted_milli", Min: 0, Max: maxStoredMilli},
+	{Table: "categories", Column: "min_stock_g", Min: 0, Max: maxStoredGrams},
+	{Table: "category_units", Column: "grams_per_unit", Min: 0, Max: maxStoredGrams, idColumn: "category_id"},
+	{Table: "category_factors", Column: "co2e_kg_per_kg", Min: 0, Max: 1e6},
+	{Table: "bands", Column: "allowance_g", Min: 0, Max: maxStoredGrams},
+	{Table: "furniture_types", Column: "default_weight_g", Min: 0, Max: maxStoredGrams},
+	{Table: "furniture_types", Column: "default_volume_m3", Min: 0, Max: 1e6},
+	{Table: "furniture_items", Column: "weight_g", Min: 0, Max: maxStoredGrams},
+	{Table: "handovers", Column: "weight_g", Min: 0, Max: maxStoredGrams},
+	{Table: "handovers", Column: "volume_m3", Min: 0, Max: 1e6},
+	{Table: "pickup_requests", Column: "approx_g", Min: 0, Max: maxStoredGrams},
+	{Table: "pickup_requests", Column: "approx_m3", Min: 0, Max: 1e6},
+	{Table: "vehicles", Column: "capacity_g", Min: 0, Max: maxStoredGrams},
+	{Table: "vehicles", Column: "capacity_m3", Min: 0, Max: 1e6},
+	{Table: "run_stops", Column: "load_g", Min: -maxStoredGrams, Max: maxStoredGrams},
+	{Table: "collection_runs", Column: "start_odometer_km", Min: 0, Max: 1e8},
+	{Table: "collection_runs", Column: "finish_odometer_km", Min: 0, Max: 1e8},
+	{Table: "donors", Column: "latitude", Min: -90, Max: 90},
+	{Table: "donors", Column: "longitude", Min: -180, Max: 180},
+	{Table: "pickup_requests", Column: "latitude", Min: -90, Max: 90},
+	{Table: "pickup_requests", Column: "longitude", Min: -180, Max: 180},
+	{Table: "recipients", Column: "latitude", Min: -90, Max: 90},
+	{Table: "recipients", Column: "longitude", Min: -180, Max: 180},
+}
+
+// CheckRanges lists the stored values outside storedRanges, one aggregate query a
+// column.
+func (s *Store) CheckRanges(ctx context.Context) ([]RangeProblem, error) {
+	var out []RangeProblem
+	for _, r := range storedRanges {
+		var got struct {
+			Rows    int64
+			FirstID *int64
+		}
+		id := r.idColumn
+		if id == "" {
+			id = "id"
+		}
+		// The names are constants of this file, never input.
+		q := fmt.Sprintf("SELECT COUNT(*) AS rows, MIN(%s) AS first_id FROM %s WHERE %s < ? OR %s > ?", id, r.Table, r.Column, r.Column)
+		if err := s.DB(ctx).Raw(q, r.Min, r.Max).Scan(&got).Error; err != nil {
+			return nil, fmt.Errorf("check %s.%s: %w", r.Table, r.Column, err)
+		}
+		if got.Rows > 0 {
+			r.Rows, r.FirstID = got.Rows, *got.FirstID
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // Wanted is a category under its minimum stock.
 type Wanted struct {
 	CategoryID  int64  `json:"category_id"`

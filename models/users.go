@@ -11,8 +11,11 @@ import (
 	"math"
 	"net/mail"
 	"net/netip"
+	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
@@ -113,13 +116,20 @@ type UserChange struct {
 
 func normaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
+// emailDomain is a domain that mail can be sent to: dot-separated labels of letters,
+// digits and hyphens (an internationalised domain in its xn-- form).
+var emailDomain = regexp.MustCompile(`(?i)^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$`)
+
 func checkEmail(p *Problems, field, email string) {
 	if email == "" {
 		p.Add(field, "is required")
 		return
 	}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
-		p.Add(field, "is not an email address")
+	a, err := mail.ParseAddress(email)
+	at := strings.LastIndexByte(email, '@')
+	if err != nil || a.Address != email || len(email) > 254 || at < 1 || !emailDomain.MatchString(email[at+1:]) ||
+		strings.IndexFunc(email[:at], func(r rune) bool { return r == utf8.RuneError || !unicode.IsGraphic(r) }) >= 0 {
+		p.Add(field, "is not an email address (such as name@example.org)")
 	}
 }
 

@@ -270,5 +270,5 @@ func (s *Store) DriverAbsences(ctx context.Context, userID int64, from Date, pag
 		return nil, "", err
 	}
 	q := s.DB(ctx).Model(&DriverAbsence{}).Where("user_id = ? AND day >= ?", userID, from)
-	return Paginate[DriverAbsence](q, page, Order{Column: "day"}, func(a DriverAbsence) Key { return Key{Sort: a.Day.String(), ID: a.ID} })
+	return Paginate[DriverAbsence](q, page, Order{Column: "day"}, func(a DriverAbsence) Key { return Key{Sort: a.Day, ID: a.ID} })
 }

@@ -159,8 +159,9 @@ func healthcheck(ctx context.Context, cfg config) error {
 }
 
 // checkCmd verifies a live database: every stock item's on-hand and reserved figures
-// against the sums of its movements; finished runs whose km look wrong; requests and
-// deliveries scheduled without an open stop. It exits 1 when it finds any.
+// against the sums of its movements; every stored weight, quantity and measure within
+// its range; finished runs whose km look wrong; requests and deliveries scheduled
+// without an open stop. It exits 1 when it finds any.
 func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("check", &cfg, stderr)
 	if err := parseFlags(fs, args); err != nil {
@@ -182,6 +183,16 @@ func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	if len(bad) == 0 {
 		fmt.Fprintf(stdout, "all %d stock items agree with the ledger\n", n)
 	}
+	ranges, err := store.CheckRanges(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range ranges {
+		fmt.Fprintf(stdout, "%s.%s: %d rows outside %g to %g, the first id %d\n", r.Table, r.Column, r.Rows, r.Min, r.Max, r.FirstID)
+	}
+	if len(ranges) == 0 {
+		fmt.Fprintln(stdout, "every stored weight and quantity is in range")
+	}
 	runs, err := store.CheckRuns(ctx)
 	if err != nil {
 		return err
@@ -192,8 +203,8 @@ func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	if len(runs) == 0 {
 		fmt.Fprintln(stdout, "runs: every finished run's km are plausible, and every scheduled request and delivery has an open stop")
 	}
-	if len(bad) > 0 || len(runs) > 0 {
-		return fmt.Errorf("%d of %d stock items disagree with the ledger; %d problems with runs", len(bad), n, len(runs))
+	if len(bad) > 0 || len(ranges) > 0 || len(runs) > 0 {
+		return fmt.Errorf("%d of %d stock items disagree with the ledger; %d columns hold values out of range; %d problems with runs", len(bad), n, len(ranges), len(runs))
 	}
 	return nil
 }

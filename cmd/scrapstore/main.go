@@ -49,7 +49,8 @@ Commands:
                           the password is read from stdin with --password-stdin,
                           otherwise generated and printed)
   demo [--scale N]        load demo data into an empty database
-  check                   verify that every stock item agrees with its ledger, finished
+  check                   verify that every stock item agrees with its ledger, every
+                          weight and quantity is in range, finished
                           runs' km are plausible, and scheduled requests have open stops
   backup FILE             copy the SQLite database, while the service runs, to a new FILE
                           (on PostgreSQL use pg_dump: see the README)

@@ -77,7 +77,45 @@ func Parse(r io.Reader) (*Instance, error) {
 	if inst.Vehicles == 0 || inst.Capacity == 0 || len(inst.Customers) < 2 || inst.Customers[0].No != 0 {
 		return nil, fmt.Errorf("not a Solomon instance: needs the vehicle line and a depot row numbered 0")
 	}
+	if err := inst.check(); err != nil {
+		return nil, fmt.Errorf("not a Solomon instance: %w", err)
+	}
 	return inst, nil
+}
+
+// The largest instances read: the extended Solomon sets stop at 1,000 customers, and the
+// planner's matrices grow with the square of the customers.
+const (
+	MaxVehicles  = 10_000
+	MaxCustomers = 5_000
+)
+
+// check refuses what the planner cannot be given: numbers that are not finite, a fleet
+// out of reason, customers out of order, negative demands and windows that close before
+// they open.
+func (inst *Instance) check() error {
+	if inst.Vehicles < 1 || inst.Vehicles > MaxVehicles {
+		return fmt.Errorf("the number of vehicles must be 1 to %d", MaxVehicles)
+	}
+	if !(inst.Capacity > 0 && inst.Capacity <= math.MaxFloat64) {
+		return fmt.Errorf("the capacity must be a positive number")
+	}
+	if len(inst.Customers) > MaxCustomers {
+		return fmt.Errorf("more than %d customers", MaxCustomers)
+	}
+	for i, c := range inst.Customers {
+		switch {
+		case c.No != i:
+			return fmt.Errorf("customer %d is numbered %d: rows must be numbered 0, 1, 2... in order", i, c.No)
+		case math.IsNaN(c.X+c.Y) || math.IsInf(c.X+c.Y, 0) || math.IsInf(c.X, 0) || math.IsInf(c.Y, 0):
+			return fmt.Errorf("customer %d: coordinates must be numbers", i)
+		case !(c.Demand >= 0 && c.Demand <= math.MaxFloat64) || !(c.Service >= 0 && c.Service <= math.MaxFloat64):
+			return fmt.Errorf("customer %d: demand and service time must be numbers from 0", i)
+		case !(c.Ready >= 0 && c.Ready <= c.Due && c.Due <= math.MaxFloat64):
+			return fmt.Errorf("customer %d: the window must open at 0 or later and close after it opens", i)
+		}
+	}
+	return nil
 }
 
 // ParseFile reads an instance file; its name is the file's base name.
