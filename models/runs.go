@@ -347,7 +347,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter, page Page) ([]Run, st
 	if f.DriverID != 0 {
 		q = q.Where("driver_id = ?", f.DriverID)
 	}
-	list, next, err := Paginate[Run](q, page, order, func(r Run) Key { return Key{Sort: r.Day.String(), ID: r.ID} })
+	list, next, err := Paginate[Run](q, page, order, func(r Run) Key { return Key{Sort: r.Day, ID: r.ID} })
 	if err != nil {
 		return nil, "", err
 	}
