@@ -111,7 +111,8 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	sched.Start()
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "Scrapstore is serving on %s (stop with Ctrl-C)\n", base)
-	fmt.Fprintf(stdout, "Sign in: curl -s %s/api/v1/auth/login -H 'Content-Type: application/json' -d '{\"email\":\"...\",\"password\":\"...\"}'\n", base)
+	fmt.Fprintf(stdout, "Sign in on the web at %s/sign-in with an account above\n", base)
+	fmt.Fprintf(stdout, "Or through the API: curl -s %s/api/v1/auth/login -H 'Content-Type: application/json' -d '{\"email\":\"...\",\"password\":\"...\"}'\n", base)
 	fmt.Fprintf(stdout, "The API is described at %s/api/v1/openapi.json\n", base)
 	log.Info("serving", "addr", ln.Addr().String())
 
