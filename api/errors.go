@@ -51,7 +51,8 @@ func badRequest(field, detail string) error {
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		// Too late to say so to the client (a download cut short); say it in the log.
-		s.Logger.ErrorContext(c.Request().Context(), "error after the response began", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "route", c.Path(), "error", err.Error())
+		s.Logger.ErrorContext(c.Request().Context(), "error after the response began",
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "route", c.Path(), "error", err.Error())
 		return
 	}
 	if s.notFoundPage(c, err) {
@@ -110,12 +111,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 			p.Detail = "the request body is larger than 1 MiB"
 		}
 	case unavailable(err):
-		p.Status, p.Detail = http.StatusServiceUnavailable, "the database, or another service this one depends on, cannot be reached just now; try again shortly"
+		p.Status = http.StatusServiceUnavailable
+		p.Detail = "the database, or another service this one depends on, cannot be reached just now; try again shortly"
 		c.Response().Header().Set("Retry-After", strconv.Itoa(unavailableRetryAfter))
 		s.Logger.WarnContext(c.Request().Context(), "database unavailable", "request_id", p.RequestID, "route", c.Path(), "error", err.Error())
 	default:
 		p.Status, p.Detail = http.StatusInternalServerError, "something went wrong on our side; quote the request id if you report it"
-		s.Logger.ErrorContext(c.Request().Context(), "internal error", "request_id", p.RequestID, "method", c.Request().Method, "route", c.Path(), "error", err.Error())
+		s.Logger.ErrorContext(c.Request().Context(), "internal error",
+			"request_id", p.RequestID, "method", c.Request().Method, "route", c.Path(), "error", err.Error())
 	}
 	p.Title = http.StatusText(p.Status)
 	if p.Title == "" {

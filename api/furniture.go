@@ -231,7 +231,8 @@ func (s *Server) safetyTest(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	it, err := s.Store.RecordSafetyTest(c.Request().Context(), currentUser(c), id, req.TestedOn, req.Tester, req.Passed, req.Notes, req.AfterFailure, s.today())
+	it, err := s.Store.RecordSafetyTest(c.Request().Context(), currentUser(c), id,
+		req.TestedOn, req.Tester, req.Passed, req.Notes, req.AfterFailure, s.today())
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ import (
 type jsonObject = map[string]any
 
 func (s *Server) openapiDoc(c echo.Context) error {
-	return c.JSONBlob(http.StatusOK, s.OpenAPI())
+	return c.JSONBlob(http.StatusOK, s.openapi())
 }
 
 var pathParam = regexp.MustCompile(`:([a-z_]+)`)
@@ -68,7 +68,10 @@ func (g *schemaGen) operation(r route) jsonObject {
 		if m[1] != "id" {
 			kind = "string"
 		}
-		params = append(params, jsonObject{"name": m[1], "in": "path", "required": true, "description": propertyDocs["{"+m[1]+"}"], "schema": jsonObject{"type": kind}})
+		params = append(params, jsonObject{
+			"name": m[1], "in": "path", "required": true,
+			"description": propertyDocs["{"+m[1]+"}"], "schema": jsonObject{"type": kind},
+		})
 	}
 	for _, p := range r.params {
 		schema := jsonObject{"type": p.kind}
@@ -82,7 +85,11 @@ func (g *schemaGen) operation(r route) jsonObject {
 		params = append(params, jsonObject{"name": p.name, "in": "query", "description": desc, "schema": schema})
 	}
 	if r.method == http.MethodPost && r.idempotent {
-		params = append(params, jsonObject{"name": "Idempotency-Key", "in": "header", "description": "replays the first response for the same key and body, for 24 hours", "schema": jsonObject{"type": "string"}})
+		params = append(params, jsonObject{
+			"name": "Idempotency-Key", "in": "header",
+			"description": "replays the first response for the same key and body, for 24 hours",
+			"schema":      jsonObject{"type": "string"},
+		})
 	}
 	if params != nil {
 		op["parameters"] = params
@@ -110,7 +117,9 @@ func (g *schemaGen) operation(r route) jsonObject {
 	case r.resp != nil:
 		ok["content"] = jsonObject{"application/json": jsonObject{"schema": g.schema(reflect.TypeOf(r.resp))}}
 	}
-	problem := jsonObject{"description": "an error", "content": jsonObject{"application/problem+json": jsonObject{"schema": jsonObject{"$ref": "#/components/schemas/Problem"}}}}
+	problem := jsonObject{"description": "an error", "content": jsonObject{
+		"application/problem+json": jsonObject{"schema": jsonObject{"$ref": "#/components/schemas/Problem"}},
+	}}
 	op["responses"] = jsonObject{strconv.Itoa(status): ok, "default": problem}
 	if r.roles != nil {
 		op["security"] = []any{jsonObject{"bearer": []any{}}}
@@ -153,7 +162,8 @@ func (g *schemaGen) schema(t reflect.Type) jsonObject {
 		return s
 	case reflect.Bool:
 		return jsonObject{"type": "boolean"}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return jsonObject{"type": "integer"}
 	case reflect.Float32, reflect.Float64:
 		return jsonObject{"type": "number"}

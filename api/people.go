@@ -65,7 +65,10 @@ func (s *Server) createVolunteer(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	in := models.VolunteerInput{Name: req.Name, Email: req.Email, Phone: req.Phone, Kind: req.Kind, Notes: req.Notes, PlacedByOrganisationID: req.PlacedByOrganisationID}
+	in := models.VolunteerInput{
+		Name: req.Name, Email: req.Email, Phone: req.Phone, Kind: req.Kind, Notes: req.Notes,
+		PlacedByOrganisationID: req.PlacedByOrganisationID,
+	}
 	if req.StartedOn != nil {
 		in.StartedOn = *req.StartedOn
 	}
@@ -166,7 +169,10 @@ func (s *Server) createWorkshop(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	w, err := s.Store.CreateWorkshop(c.Request().Context(), currentUser(c), models.Workshop{Title: req.Title, Kind: req.Kind, StartsAt: req.StartsAt.UTC(), EndsAt: req.EndsAt.UTC(), Leader: req.Leader, Places: req.Places})
+	w, err := s.Store.CreateWorkshop(c.Request().Context(), currentUser(c), models.Workshop{
+		Title: req.Title, Kind: req.Kind, StartsAt: req.StartsAt.UTC(), EndsAt: req.EndsAt.UTC(),
+		Leader: req.Leader, Places: req.Places,
+	})
 	if err != nil {
 		return err
 	}

@@ -114,7 +114,10 @@ func (s *Server) pickupStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, pickupStatusView{Reference: r.Reference, Status: r.Status, StatusReason: r.StatusReason, EarliestDate: r.EarliestDate, LatestDate: r.LatestDate})
+	return c.JSON(http.StatusOK, pickupStatusView{
+		Reference: r.Reference, Status: r.Status, StatusReason: r.StatusReason,
+		EarliestDate: r.EarliestDate, LatestDate: r.LatestDate,
+	})
 }
 
 func (s *Server) listPickups(c echo.Context) error {

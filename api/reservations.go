@@ -158,7 +158,8 @@ func (s *Server) issueWalkIn(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	r, err := s.Store.IssueWalkIn(c.Request().Context(), currentUser(c), req.OrganisationID, lineInputs(req.Lines), req.OverrideReason, s.Config.Location)
+	r, err := s.Store.IssueWalkIn(c.Request().Context(), currentUser(c), req.OrganisationID,
+		lineInputs(req.Lines), req.OverrideReason, s.Config.Location)
 	if err != nil {
 		return err
 	}

@@ -235,7 +235,8 @@ func (s *Server) changeRunStops(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	runs, err := s.Store.ChangeStops(c.Request().Context(), currentUser(c), models.StopChange{StopID: req.StopID, RequestID: req.RequestID, RunID: id, Position: req.Position, Force: req.Force}, s.Config.Planning)
+	change := models.StopChange{StopID: req.StopID, RequestID: req.RequestID, RunID: id, Position: req.Position, Force: req.Force}
+	runs, err := s.Store.ChangeStops(c.Request().Context(), currentUser(c), change, s.Config.Planning)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -69,6 +70,9 @@ type Server struct {
 	metrics *httpMetrics
 	routes  []route
 	site    *site
+	// openapi is the document, made from the route table on first use and then kept:
+	// the routes do not change while the server runs.
+	openapi func() []byte
 }
 
 // MaxBody is the largest request body accepted, but for routes that say otherwise.
@@ -119,9 +123,11 @@ func noFields(next echo.HandlerFunc) echo.HandlerFunc {
 // checkOneOf refuses a query parameter outside its closed set with a 422 that lists the
 // set, rather than answering an empty list for a value that can never match.
 func checkOneOf(oneOf map[string][]string, next echo.HandlerFunc) echo.HandlerFunc {
+	// Sorted once here, not on every request, so that problems come in a steady order.
+	names := slices.Sorted(maps.Keys(oneOf))
 	return func(c echo.Context) error {
 		var p models.Problems
-		for _, name := range slices.Sorted(maps.Keys(oneOf)) {
+		for _, name := range names {
 			values := oneOf[name]
 			if v := c.QueryParam(name); v != "" && !slices.Contains(values, v) {
 				p.Add(name, "must be one of %s", strings.Join(values, ", "))
@@ -167,6 +173,7 @@ func NewServer(d Deps) *Server {
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}),
 	)
 	s.routes = s.routeTable()
+	s.openapi = sync.OnceValue(s.OpenAPI)
 	if len(d.Config.CORSOrigins) > 0 {
 		e.Use(s.publicCORS(d.Config.CORSOrigins))
 	}

@@ -235,8 +235,11 @@ func (s *Server) checkLedger(c echo.Context) error {
 	}
 	out := ledgerCheck{Checked: n, Disagreements: make([]ledgerDisagreement, len(bad))}
 	for i, b := range bad {
-		out.Disagreements[i] = ledgerDisagreement{StockItemID: b.StockItemID, OnHand: float64(b.OnHand) / 1000, MovementsOnHand: float64(b.SumOnHand) / 1000,
-			Reserved: float64(b.Reserved) / 1000, MovementsReserved: float64(b.SumReserv) / 1000}
+		out.Disagreements[i] = ledgerDisagreement{
+			StockItemID: b.StockItemID,
+			OnHand:      float64(b.OnHand) / 1000, MovementsOnHand: float64(b.SumOnHand) / 1000,
+			Reserved: float64(b.Reserved) / 1000, MovementsReserved: float64(b.SumReserv) / 1000,
+		}
 	}
 	return c.JSON(http.StatusOK, out)
 }

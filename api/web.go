@@ -238,7 +238,8 @@ func (s *Server) page(roles []models.Role, next echo.HandlerFunc) echo.HandlerFu
 			s.setCookie(c, flashCookie, "", -1)
 		}
 		if c.Request().Method == http.MethodPost && !s.validCSRF(c, v.CSRF) {
-			return s.errorPage(c, fmt.Errorf("this form has expired or did not come from this site: go back, reload the page and send it again: %w", models.ErrForbidden))
+			return s.errorPage(c, fmt.Errorf("this form has expired or did not come from this site: "+
+				"go back, reload the page and send it again: %w", models.ErrForbidden))
 		}
 		if roles != nil {
 			if v.User == nil {
@@ -376,15 +377,15 @@ func (s *Server) errorPage(c echo.Context, err error) error {
 	case errors.As(err, &ce):
 		status, title, v.Message = http.StatusConflict, "That cannot be done now", ce.Detail
 	case errors.As(err, &rl):
-		status, title, v.Message = http.StatusTooManyRequests, "Too many attempts", waitMessage(rl)
-		c.Response().Header().Set("Retry-After", strconv.Itoa(rl.RetryAfterSeconds))
+		status, title, v.Message = http.StatusTooManyRequests, "Too many attempts", waitMessage(c, rl)
 	case errors.Is(err, models.ErrNotFound):
 		status, title, v.Message = http.StatusNotFound, "Page not found", ""
 	case errors.Is(err, models.ErrForbidden):
 		status, title = http.StatusForbidden, "You may not do that"
 		v.Message = strings.TrimSuffix(err.Error(), ": "+models.ErrForbidden.Error())
 	default:
-		v.Message = "Please try again in a minute. If it keeps happening, tell the store and quote " + c.Response().Header().Get(echo.HeaderXRequestID) + "."
+		v.Message = "Please try again in a minute. If it keeps happening, tell the store and quote " +
+			c.Response().Header().Get(echo.HeaderXRequestID) + "."
 		s.Logger.ErrorContext(c.Request().Context(), "internal error", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 			"method", c.Request().Method, "route", c.Path(), "error", err.Error())
 	}
@@ -394,7 +395,9 @@ func (s *Server) errorPage(c echo.Context, err error) error {
 	return nil
 }
 
-func waitMessage(rl *models.RateLimitError) string {
+// waitMessage tells the person, and their browser by Retry-After, how long to wait.
+func waitMessage(c echo.Context, rl *models.RateLimitError) string {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(rl.RetryAfterSeconds))
 	mins := (rl.RetryAfterSeconds + 59) / 60
 	if mins <= 1 {
 		return "Too many tries in a short time. Please wait a minute and try again."

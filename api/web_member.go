@@ -42,6 +42,7 @@ func (s *Server) memberGroup(c echo.Context) (*group, error) {
 		for i := range bands {
 			if bands[i].ID == *o.BandID {
 				g.Band = &bands[i]
+				break
 			}
 		}
 	}
@@ -346,10 +347,12 @@ func (s *Server) reserve(c echo.Context) error {
 	err := p.Err()
 	if err == nil {
 		var r *models.Reservation
-		r, err = s.Store.CreateReservation(c.Request().Context(), currentUser(c), models.ReservationInput{SlotStart: slot, Notes: &notes, Lines: b}, s.reservationRules())
+		in := models.ReservationInput{SlotStart: slot, Notes: &notes, Lines: b}
+		r, err = s.Store.CreateReservation(c.Request().Context(), currentUser(c), in, s.reservationRules())
 		if err == nil {
 			s.setCookie(c, basketCookie, "", -1)
-			return s.redirect(c, fmt.Sprintf("/reservations/%d", r.ID), "Reserved for "+ukSlot(s.Config.Location, r.SlotStart, r.SlotEnd)+".")
+			return s.redirect(c, fmt.Sprintf("/reservations/%d", r.ID),
+				"Reserved for "+ukSlot(s.Config.Location, r.SlotStart, r.SlotEnd)+".")
 		}
 	}
 	return s.reserveProblem(c, err, s.showReserve)
@@ -375,7 +378,8 @@ type reservationsView struct {
 }
 
 func (s *Server) reservationsPage(c echo.Context) error {
-	list, next, err := s.Store.ListReservations(c.Request().Context(), currentUser(c), models.ReservationFilter{}, models.Page{Limit: 25, Cursor: c.QueryParam("cursor")})
+	page := models.Page{Limit: 25, Cursor: c.QueryParam("cursor")}
+	list, next, err := s.Store.ListReservations(c.Request().Context(), currentUser(c), models.ReservationFilter{}, page)
 	if err != nil {
 		return err
 	}
@@ -404,6 +408,9 @@ func (s *Server) loadReservationView(c echo.Context) (*reservationView, error) {
 	}
 	rv := &reservationView{R: r, Items: map[int64]*models.StockItem{}}
 	for _, l := range r.Lines {
+		if rv.Items[l.StockItemID] != nil {
+			continue // two lines of one item need it fetched once
+		}
 		if rv.Items[l.StockItemID], err = s.Store.StockItem(c.Request().Context(), l.StockItemID); err != nil {
 			return nil, err
 		}
@@ -515,7 +522,8 @@ func (s *Server) showGroup(c echo.Context, status int) error {
 func (s *Server) changeGroup(c echo.Context) error {
 	u := currentUser(c)
 	name, email, phone := c.FormValue("contact_name"), c.FormValue("email"), c.FormValue("phone")
-	_, err := s.Store.UpdateOrganisation(c.Request().Context(), u, *u.OrganisationID, models.OrganisationInput{ContactName: &name, Email: &email, Phone: &phone})
+	in := models.OrganisationInput{ContactName: &name, Email: &email, Phone: &phone}
+	_, err := s.Store.UpdateOrganisation(c.Request().Context(), u, *u.OrganisationID, in)
 	if err == nil {
 		return s.redirect(c, "/group", "Your group's contact details are saved.")
 	}

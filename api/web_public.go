@@ -56,8 +56,7 @@ func (s *Server) signIn(c echo.Context) error {
 	var rl *models.RateLimitError
 	switch {
 	case errors.As(err, &rl):
-		status, v.Message = http.StatusTooManyRequests, waitMessage(rl)
-		c.Response().Header().Set("Retry-After", strconv.Itoa(rl.RetryAfterSeconds))
+		status, v.Message = http.StatusTooManyRequests, waitMessage(c, rl)
 	case errors.Is(err, models.ErrUnauthorized):
 		status, v.Message = http.StatusUnauthorized, "That email and password do not match an account. Check them and try again."
 	default:
