@@ -15,7 +15,8 @@ const StoreName = "Sandwell Scrapstore"
 
 // MakeReport computes a period's figures, renders the funders' PDF and keeps it as the
 // period's next version.
-func MakeReport(ctx context.Context, store *models.Store, actor *models.User, p models.Period, month *string, dataDir string, loc *time.Location) (*models.Report, error) {
+func MakeReport(ctx context.Context, store *models.Store, actor *models.User, p models.Period, month *string,
+	dataDir string, loc *time.Location) (*models.Report, error) {
 	f, err := store.ComputeFigures(ctx, p, loc)
 	if err != nil {
 		return nil, err

@@ -55,12 +55,18 @@ func Defaults(set Settings) []Job {
 		set.PlanSchedule = "0 17 * * 1-5"
 	}
 	return []Job{
-		{Name: "plan-next-day", Schedule: set.PlanSchedule, Description: "Plan the next working day's collection runs (never replacing runs that exist)", Run: PlanNextDay(set.Planning)},
-		{Name: "cleanup", Schedule: "17 3 * * *", Description: "Delete expired tokens, old login failures and idempotency records older than a day", Run: Cleanup},
-		{Name: "expire-reservations", Schedule: "5 * * * *", Description: "Expire reservations not collected by the end of their slot plus the grace period, releasing their stock", Run: ExpireReservations(set.ReservationGrace)},
-		{Name: "reminders", Schedule: "0 9 * * *", Description: "Write a reminder into the outbox for each reservation to be collected tomorrow", Run: QueueReminders(set.Location)},
-		{Name: "monthly-report", Schedule: "0 6-23 1-3 * *", Description: "Make last month's funder report (from 06:00 on the 1st; hourly until it exists, so a failure is retried)", Run: MonthlyReport(set.DataDir, set.Location)},
-		{Name: "send-outbox", Schedule: "*/10 * * * *", Description: "Send waiting messages by email when SCRAPSTORE_SMTP_URL is set, retrying failures", Run: SendOutbox(set.Send)},
+		{Name: "plan-next-day", Schedule: set.PlanSchedule, Run: PlanNextDay(set.Planning),
+			Description: "Plan the next working day's collection runs (never replacing runs that exist)"},
+		{Name: "cleanup", Schedule: "17 3 * * *", Run: Cleanup,
+			Description: "Delete expired tokens, old login failures and idempotency records older than a day"},
+		{Name: "expire-reservations", Schedule: "5 * * * *", Run: ExpireReservations(set.ReservationGrace),
+			Description: "Expire reservations not collected by the end of their slot plus the grace period, releasing their stock"},
+		{Name: "reminders", Schedule: "0 9 * * *", Run: QueueReminders(set.Location),
+			Description: "Write a reminder into the outbox for each reservation to be collected tomorrow"},
+		{Name: "monthly-report", Schedule: "0 6-23 1-3 * *", Run: MonthlyReport(set.DataDir, set.Location),
+			Description: "Make last month's funder report (from 06:00 on the 1st; hourly until it exists, so a failure is retried)"},
+		{Name: "send-outbox", Schedule: "*/10 * * * *", Run: SendOutbox(set.Send),
+			Description: "Send waiting messages by email when SCRAPSTORE_SMTP_URL is set, retrying failures"},
 	}
 }
 
@@ -88,7 +94,8 @@ type entry struct {
 }
 
 // New builds a scheduler for jobs in the time zone loc. reg receives its metrics.
-func New(store *models.Store, logger *slog.Logger, loc *time.Location, now func() time.Time, reg prometheus.Registerer, jobs []Job) (*Scheduler, error) {
+func New(store *models.Store, logger *slog.Logger, loc *time.Location, now func() time.Time,
+	reg prometheus.Registerer, jobs []Job) (*Scheduler, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Scheduler{
 		store: store, log: logger, now: now, entries: map[string]*entry{}, ctx: ctx, cancel: cancel,

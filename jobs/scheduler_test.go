@@ -215,7 +215,8 @@ func TestCronRunRecordsItsScheduledTime(t *testing.T) {
 	s.Start()
 	defer s.Stop(context.Background())
 	var run models.JobRun
-	for deadline := time.Now().Add(10 * time.Second); store.DB(t.Context()).Where("job = ? AND finished_at IS NOT NULL", "tick").Take(&run).Error != nil; {
+	for deadline := time.Now().Add(10 * time.Second); store.DB(t.Context()).Where("job = ? AND finished_at IS NOT NULL", "tick").
+		Take(&run).Error != nil; {
 		if time.Now().After(deadline) {
 			t.Fatal("the job did not run")
 		}

@@ -19,8 +19,10 @@ func ImpactPDF(w io.Writer, donor string, imp *models.Impact, store string) erro
 	pdf.AddPage()
 	d.title(store, fmt.Sprintf("Thank you, %s", donor))
 	pdf.SetFont("Helvetica", "", 11)
-	pdf.MultiCell(0, 6, d.tr(fmt.Sprintf("In %d you gave us %s kg of materials in %s donations. Reused by schools, play groups and community groups, "+
-		"it saved about %s kg of CO2e that making new would have cost.", imp.Year, kg(imp.Kg), number(float64(imp.Donations), 0), kg(imp.CO2eKg))), "", "L", false)
+	pdf.MultiCell(0, 6, d.tr(fmt.Sprintf("In %d you gave us %s kg of materials in %s donations. "+
+		"Reused by schools, play groups and community groups, "+
+		"it saved about %s kg of CO2e that making new would have cost.",
+		imp.Year, kg(imp.Kg), number(float64(imp.Donations), 0), kg(imp.CO2eKg))), "", "L", false)
 	d.heading("What you gave")
 	pdf.SetFont("Helvetica", "B", 10)
 	pdf.CellFormat(90, 7, "Material", "B", 0, "L", false, 0, "")

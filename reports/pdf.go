@@ -291,7 +291,8 @@ func (d *doc) method(f *models.Figures) {
 	p.SetFont("Helvetica", "", 9)
 	p.MultiCell(0, 4.5, d.tr("Weights are as weighed, or estimated from each category's weight per unit. Days are the store's days (Europe/London). "+
 		"Voided donations are not counted. CO2e avoided is the weight reused times the factor in force on the day it came in; "+
-		fmt.Sprintf("the van's CO2e is %.4f kg per km driven (a diesel van up to 3.5 t) and is taken off to give the net figure.", models.VanCO2ePerKm)), "", "L", false)
+		fmt.Sprintf("the van's CO2e is %.4f kg per km driven (a diesel van up to 3.5 t) "+
+			"and is taken off to give the net figure.", models.VanCO2ePerKm)), "", "L", false)
 	p.Ln(2)
 	p.SetFont("Helvetica", "B", 9)
 	p.CellFormat(50, 6, "Material", "B", 0, "L", false, 0, "")

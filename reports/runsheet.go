@@ -30,7 +30,8 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 	})
 	pdf.AddPage()
 	r := sh.Run
-	d.title("Run sheet: "+r.Day.Format("Monday 2 January 2006"), fmt.Sprintf("Van %s (%s)   Driver: %s", sh.Vehicle.Name, sh.Vehicle.Registration, sh.Driver))
+	d.title("Run sheet: "+r.Day.Format("Monday 2 January 2006"),
+		fmt.Sprintf("Van %s (%s)   Driver: %s", sh.Vehicle.Name, sh.Vehicle.Registration, sh.Driver))
 	pdf.SetTextColor(0, 0, 0)
 	pdf.SetFont("Helvetica", "B", 10)
 	plan := fmt.Sprintf("%s, %s km planned", plural(len(r.Stops), "stop"), number(float64(r.PlannedKm), 1))
@@ -49,7 +50,8 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 		if i > 0 && st.Trip > r.Stops[i-1].Trip {
 			pdf.Ln(2)
 			pdf.SetFont("Helvetica", "B", 10)
-			pdf.CellFormat(0, 7, fmt.Sprintf("Back to the depot to unload (about %d min), then trip %d", sh.Vehicle.UnloadMinutes, st.Trip), "TB", 1, "L", false, 0, "")
+			back := fmt.Sprintf("Back to the depot to unload (about %d min), then trip %d", sh.Vehicle.UnloadMinutes, st.Trip)
+			pdf.CellFormat(0, 7, back, "TB", 1, "L", false, 0, "")
 		}
 		det := st.Details
 		if det == nil {
@@ -82,7 +84,8 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 		}
 		switch st.Status {
 		case "planned":
-			pdf.CellFormat(0, 7, "Weights (kg):  ____________  ____________  ____________    Done / Missed (why): ______________________", "", 1, "L", false, 0, "")
+			pdf.CellFormat(0, 7, "Weights (kg):  ____________  ____________  ____________    "+
+				"Done / Missed (why): ______________________", "", 1, "L", false, 0, "")
 		case "missed":
 			pdf.SetFont("Helvetica", "B", 9)
 			pdf.MultiCell(0, 6, d.tr("Missed: "+st.Reason), "", "L", false)
@@ -107,7 +110,8 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 	if r.Status == "finished" {
 		pdf.Ln(3)
 		pdf.SetFont("Helvetica", "B", 11)
-		pdf.CellFormat(0, 7, d.tr(fmt.Sprintf("Done: %d of %s, %s kg collected", done, plural(len(r.Stops), "stop"), kg(collectedKg))), "", 1, "L", false, 0, "")
+		total := fmt.Sprintf("Done: %d of %s, %s kg collected", done, plural(len(r.Stops), "stop"), kg(collectedKg))
+		pdf.CellFormat(0, 7, d.tr(total), "", 1, "L", false, 0, "")
 	}
 	return pdf.Output(w)
 }
@@ -121,7 +125,8 @@ func odometerLine(r models.Run, loc *time.Location) string {
 	if r.FinishOdometerKm == nil {
 		return s + "   at finish: ____________"
 	}
-	return s + fmt.Sprintf("   at finish: %s km, back %s   Driven: %s km", number(float64(*r.FinishOdometerKm), 1), r.FinishedAt.In(loc).Format("15:04"), number(float64(*r.FinishOdometerKm-*r.StartOdometerKm), 1))
+	return s + fmt.Sprintf("   at finish: %s km, back %s   Driven: %s km", number(float64(*r.FinishOdometerKm), 1),
+		r.FinishedAt.In(loc).Format("15:04"), number(float64(*r.FinishOdometerKm-*r.StartOdometerKm), 1))
 }
 
 // hoursText is a day's opening hours as a driver reads them.

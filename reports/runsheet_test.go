@@ -64,15 +64,18 @@ func TestRunSheet(t *testing.T) {
 		want, not []string
 	}{
 		{"one stop to do", sheetRun("planned", models.RunStop{Kind: "pickup", Status: "planned", Details: albion}),
-			[]string{"1 stop, 12.3 km planned, back at the depot about 13:00", "Open: 08:30-12:00, 13:00-17:00", "Weights (kg):", "Odometer at start: ____________"},
+			[]string{"1 stop, 12.3 km planned, back at the depot about 13:00", "Open: 08:30-12:00, 13:00-17:00", "Weights (kg):",
+				"Odometer at start: ____________"},
 			[]string{"1 stops", "Collected"}},
 		{"finished", sheetRun("finished",
 			models.RunStop{Kind: "pickup", Status: "completed", Details: withCollected(albion,
 				models.DonationLine{Description: "Card offcuts", Quantity: 6, Unit: "box", WeightKg: 22.5},
 				models.DonationLine{Description: "Tubes", Quantity: 1200, Unit: "each", WeightKg: 1240})},
 			models.RunStop{Kind: "pickup", Status: "missed", Reason: "run finished", Details: closed},
-			models.RunStop{Kind: "pickup", Status: "completed", Details: withCollected(unknown, models.DonationLine{Description: "Fabric", Quantity: 3, Unit: "bag", WeightKg: 9})}),
-			[]string{"3 stops, 12.3 km planned", "Collected: Card offcuts 6 box, 22.5 kg; Tubes 1,200 each, 1,240.0 kg", "Missed: run finished", "Open: closed that day",
+			models.RunStop{Kind: "pickup", Status: "completed", Details: withCollected(unknown,
+				models.DonationLine{Description: "Fabric", Quantity: 3, Unit: "bag", WeightKg: 9})}),
+			[]string{"3 stops, 12.3 km planned", "Collected: Card offcuts 6 box, 22.5 kg; Tubes 1,200 each, 1,240.0 kg", "Missed: run finished",
+				"Open: closed that day",
 				"Open: hours not given", "at finish: 48,042.5 km, back 13:15   Driven: 42.5 km", "Done: 2 of 3 stops, 1,271.5 kg collected"},
 			[]string{"Weights (kg):", "____________"}},
 	}
@@ -122,7 +125,8 @@ func TestRunSheetShowsTrips(t *testing.T) {
 	if strings.Count(text, "Back to the depot to unload (about 25 min), then trip 2") != 1 || strings.Contains(text, "trip 3") {
 		t.Fatalf("sheet text:\n%s", text)
 	}
-	if strings.Index(text, "Tame Valley Foam") > strings.Index(text, "then trip 2") || strings.Index(text, "then trip 2") > strings.Index(text, "Soho Signs") {
+	if strings.Index(text, "Tame Valley Foam") > strings.Index(text, "then trip 2") ||
+		strings.Index(text, "then trip 2") > strings.Index(text, "Soho Signs") {
 		t.Fatal("the return to the depot is not between the second and third stops")
 	}
 }

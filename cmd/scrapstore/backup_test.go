@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -84,7 +81,8 @@ func TestBackupDuringWritesAndRestore(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := run(ctx, []string{"--data-dir", restored, "restore", file}, env(nil), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "restored "+file) {
+	if err := run(ctx, []string{"--data-dir", restored, "restore", file}, env(nil), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "restored "+file) {
 		t.Fatalf("restore: %v %s", err, &out)
 	}
 	copyStore, err := models.Open(models.OpenOptions{DataDir: restored})
@@ -112,7 +110,8 @@ func TestBackupDuringWritesAndRestore(t *testing.T) {
 	}
 	stopService()
 	out.Reset()
-	if err := run(ctx, []string{"--data-dir", restored, "restore", file}, env(nil), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "is kept as") {
+	if err := run(ctx, []string{"--data-dir", restored, "restore", file}, env(nil), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "is kept as") {
 		t.Fatalf("restore after the service stopped: %v %s", err, &out)
 	}
 	if kept, _ := filepath.Glob(filepath.Join(restored, "scrapstore.db.before-restore-*")); len(kept) != 1 {
@@ -124,20 +123,9 @@ func TestBackupDuringWritesAndRestore(t *testing.T) {
 // a function that stops it.
 func startService(t *testing.T, dataDir string) func() {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0", "--demo=false")
-	cmd.Env = append(os.Environ(), "SCRAPSTORE_TEST_RUN_MAIN=1", "SCRAPSTORE_DATA_DIR="+dataDir, "SCRAPSTORE_DATABASE_URL=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() && !strings.Contains(sc.Text(), "serving on") {
-	}
-	go io.Copy(io.Discard, stdout)
+	cmd := startProgram(t, []string{"SCRAPSTORE_DATA_DIR=" + dataDir},
+		func(line string) bool { return strings.Contains(line, "serving on") },
+		"--addr", "127.0.0.1:0", "--demo=false")
 	return func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		if err := cmd.Wait(); err != nil {

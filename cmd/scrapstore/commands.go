@@ -204,7 +204,8 @@ func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		fmt.Fprintln(stdout, "runs: every finished run's km are plausible, and every scheduled request and delivery has an open stop")
 	}
 	if len(bad) > 0 || len(ranges) > 0 || len(runs) > 0 {
-		return fmt.Errorf("%d of %d stock items disagree with the ledger; %d columns hold values out of range; %d problems with runs", len(bad), n, len(ranges), len(runs))
+		return fmt.Errorf("%d of %d stock items disagree with the ledger; %d columns hold values out of range; "+
+			"%d problems with runs", len(bad), n, len(ranges), len(runs))
 	}
 	return nil
 }

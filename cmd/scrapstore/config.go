@@ -60,6 +60,31 @@ func checkListenAddr(v string) error {
 	return nil
 }
 
+// boolSetting reads true or false into the field of config that field points to.
+func boolSetting(field func(*config) *bool) func(*config, string) error {
+	return func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		*field(c) = b
+		return nil
+	}
+}
+
+// durationSetting reads a duration from lo to hi into the field of config that field
+// points to; outside that span it fails with msg.
+func durationSetting(lo, hi time.Duration, msg string, field func(*config) *time.Duration) func(*config, string) error {
+	return func(c *config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			return errors.New(msg)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
 // emptyIsValue names the settings whose variable set to "" means "" (off), not the default.
 var emptyIsValue = map[string]bool{"geocoder-url": true}
 
@@ -82,7 +107,8 @@ var settings = []setting{
 		c.Addr = v
 		return nil
 	}},
-	{"metrics-addr", "", "serve: a second, private address for Prometheus metrics without sign-in (e.g. 127.0.0.1:9090); empty: /metrics for managers only", func(c *config, v string) error {
+	{"metrics-addr", "", "serve: a second, private address for Prometheus metrics without sign-in (e.g. 127.0.0.1:9090); " +
+		"empty: /metrics for managers only", func(c *config, v string) error {
 		if v != "" {
 			if err := checkListenAddr(v); err != nil {
 				return err
@@ -113,22 +139,11 @@ var settings = []setting{
 		c.StoreName = strings.TrimSpace(v)
 		return nil
 	}},
-	{"secure-cookies", "false", "mark the web pages' cookies Secure: set it when browsers reach the service over HTTPS (e.g. behind a TLS proxy)", func(c *config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return errors.New("must be true or false")
-		}
-		c.SecureCookies = b
-		return nil
-	}},
-	{"token-ttl", "12h", "how long a sign-in lasts, e.g. 12h or 30m", func(c *config, v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute || d > 90*24*time.Hour {
-			return errors.New("must be a duration between 1m and 2160h, e.g. 12h")
-		}
-		c.TokenTTL = d
-		return nil
-	}},
+	{"secure-cookies", "false", "mark the web pages' cookies Secure: set it when browsers reach the service over HTTPS " +
+		"(e.g. behind a TLS proxy)", boolSetting(func(c *config) *bool { return &c.SecureCookies })},
+	{"token-ttl", "12h", "how long a sign-in lasts, e.g. 12h or 30m",
+		durationSetting(time.Minute, 90*24*time.Hour, "must be a duration between 1m and 2160h, e.g. 12h",
+			func(c *config) *time.Duration { return &c.TokenTTL })},
 	{"log-format", "text", "log format: text or json", func(c *config, v string) error {
 		if v != "text" && v != "json" {
 			return errors.New("must be text or json")
@@ -136,14 +151,7 @@ var settings = []setting{
 		c.LogFormat = v
 		return nil
 	}},
-	{"demo", "true", "serve: load demo data when the database is empty", func(c *config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return errors.New("must be true or false")
-		}
-		c.Demo = b
-		return nil
-	}},
+	{"demo", "true", "serve: load demo data when the database is empty", boolSetting(func(c *config) *bool { return &c.Demo })},
 	{"manager-email", "manager@scrapstore.example", "serve: email of the manager account created when there is none", func(c *config, v string) error {
 		if !strings.Contains(v, "@") {
 			return errors.New("must be an email address")
@@ -151,23 +159,12 @@ var settings = []setting{
 		c.ManagerEmail = v
 		return nil
 	}},
-	{"auto-confirm", "false", "confirm members' reservations as they are made", func(c *config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return errors.New("must be true or false")
-		}
-		c.AutoConfirm = b
-		return nil
-	}},
-	{"reservation-grace", "24h", "how long after its slot ends an uncollected reservation expires", func(c *config, v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > 30*24*time.Hour {
-			return errors.New("must be a duration between 0s and 720h, e.g. 24h")
-		}
-		c.Grace = d
-		return nil
-	}},
-	{"smtp-url", "", "mail server for reminders: smtp://user:password@host:587?from=store@example.org (empty: keep them in the outbox)", func(c *config, v string) error {
+	{"auto-confirm", "false", "confirm members' reservations as they are made", boolSetting(func(c *config) *bool { return &c.AutoConfirm })},
+	{"reservation-grace", "24h", "how long after its slot ends an uncollected reservation expires",
+		durationSetting(0, 30*24*time.Hour, "must be a duration between 0s and 720h, e.g. 24h",
+			func(c *config) *time.Duration { return &c.Grace })},
+	{"smtp-url", "", "mail server for reminders: smtp://user:password@host:587?from=store@example.org " +
+		"(empty: keep them in the outbox)", func(c *config, v string) error {
 		if v != "" {
 			if _, err := jobs.SMTPSender(v); err != nil {
 				return err
@@ -191,13 +188,14 @@ var settings = []setting{
 		c.OSRMURL = v
 		return nil
 	}},
-	{"geocoder-url", "https://api.postcodes.io", "a postcodes.io-compatible service that turns postcodes into coordinates (empty: off)", func(c *config, v string) error {
-		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
-			return errors.New("must be an http:// or https:// URL, or empty to turn it off")
-		}
-		c.GeocoderURL = v
-		return nil
-	}},
+	{"geocoder-url", "https://api.postcodes.io",
+		"a postcodes.io-compatible service that turns postcodes into coordinates (empty: off)", func(c *config, v string) error {
+			if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+				return errors.New("must be an http:// or https:// URL, or empty to turn it off")
+			}
+			c.GeocoderURL = v
+			return nil
+		}},
 	{"plan-schedule", "0 17 * * 1-5", "when the nightly job plans the next working day (cron, in TIME_ZONE)", func(c *config, v string) error {
 		if _, err := cron.ParseStandard(v); err != nil {
 			return errors.New("must be a cron schedule such as \"0 17 * * 1-5\"")
@@ -205,15 +203,18 @@ var settings = []setting{
 		c.PlanSchedule = v
 		return nil
 	}},
-	{"run-km-limit", strconv.Itoa(models.DefaultRunKmLimit), "the most km a van plausibly drives in a day: finishing a run beyond it needs confirm_km", func(c *config, v string) error {
-		km, err := strconv.ParseFloat(v, 64)
-		if err != nil || km < 1 || km > 5000 {
-			return errors.New("must be a number of km between 1 and 5000")
-		}
-		c.RunKmLimit = km
-		return nil
-	}},
-	{"trusted-proxies", "", "addresses or networks of reverse proxies in front of the service, comma-separated (e.g. 10.0.0.5,10.1.0.0/16): only their X-Forwarded-For names the client; empty: the connection's address is the client's", func(c *config, v string) error {
+	{"run-km-limit", strconv.Itoa(models.DefaultRunKmLimit),
+		"the most km a van plausibly drives in a day: finishing a run beyond it needs confirm_km", func(c *config, v string) error {
+			km, err := strconv.ParseFloat(v, 64)
+			if err != nil || km < 1 || km > 5000 {
+				return errors.New("must be a number of km between 1 and 5000")
+			}
+			c.RunKmLimit = km
+			return nil
+		}},
+	{"trusted-proxies", "", "addresses or networks of reverse proxies in front of the service, comma-separated " +
+		"(e.g. 10.0.0.5,10.1.0.0/16): only their X-Forwarded-For names the client; " +
+		"empty: the connection's address is the client's", func(c *config, v string) error {
 		c.TrustedProxies = nil
 		for _, part := range strings.Split(v, ",") {
 			if part = strings.TrimSpace(part); part == "" {
@@ -234,14 +235,16 @@ var settings = []setting{
 		}
 		return nil
 	}},
-	{"cors-origins", "", "web origins whose pages may call the public routes from a browser, comma-separated, e.g. https://www.example.org (empty: none)", func(c *config, v string) error {
+	{"cors-origins", "", "web origins whose pages may call the public routes from a browser, comma-separated, " +
+		"e.g. https://www.example.org (empty: none)", func(c *config, v string) error {
 		c.CORSOrigins = nil
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o == "" {
 				continue
 			}
 			u, err := url.Parse(o)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+				(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
 				return fmt.Errorf("%q is not an origin such as https://www.example.org", o)
 			}
 			c.CORSOrigins = append(c.CORSOrigins, u.Scheme+"://"+u.Host)

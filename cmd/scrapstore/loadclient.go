@@ -210,7 +210,10 @@ func (c *loadClient) cancelReservation(ctx context.Context) {
 
 // donationThings are what donations bring; the same description on the same shelf
 // adds to the same stock item, as in the store.
-var donationThings = []string{"Card offcuts", "Fabric remnants", "Foam blocks", "Cardboard tubes", "Plastic lids", "Wood offcuts", "Yoghurt pots", "Ribbon reels", "Paper rolls", "Bottle tops"}
+var donationThings = []string{
+	"Card offcuts", "Fabric remnants", "Foam blocks", "Cardboard tubes", "Plastic lids",
+	"Wood offcuts", "Yoghurt pots", "Ribbon reels", "Paper rolls", "Bottle tops",
+}
 
 // donate logs a donation of one to three lines, now and then one more of a popular item.
 func (c *loadClient) donate(ctx context.Context) {
@@ -235,7 +238,8 @@ func (c *loadClient) donate(ctx context.Context) {
 func (c *loadClient) confirmReservation(ctx context.Context) {
 	for i, r := range c.held {
 		if r.Status == "pending" {
-			if c.write(ctx, kindOther, "/api/v1/reservations/:id/confirm", http.MethodPost, "/api/v1/reservations/"+id(r.ID)+"/confirm", c.staff.tok, nil, nil) == nil {
+			if c.write(ctx, kindOther, "/api/v1/reservations/:id/confirm", http.MethodPost,
+				"/api/v1/reservations/"+id(r.ID)+"/confirm", c.staff.tok, nil, nil) == nil {
 				c.held[i].Status = "confirmed"
 			}
 			return
@@ -254,5 +258,6 @@ func (c *loadClient) adjustStock(ctx context.Context) {
 // updateContact: a member changes the group's phone number.
 func (c *loadClient) updateContact(ctx context.Context) {
 	body := map[string]any{"phone": fmt.Sprintf("0121 %03d %04d", 500+c.rng.IntN(400), c.rng.IntN(10000))}
-	c.write(ctx, kindOther, "/api/v1/organisations/:id", http.MethodPatch, "/api/v1/organisations/"+id(*c.member.organisationID), c.member.tok, body, nil)
+	c.write(ctx, kindOther, "/api/v1/organisations/:id", http.MethodPatch,
+		"/api/v1/organisations/"+id(*c.member.organisationID), c.member.tok, body, nil)
 }

@@ -143,7 +143,8 @@ func (rep *loadReport) print(w io.Writer) {
 	fmt.Fprintf(w, "mix: %s\n", strings.Join(mix, ", "))
 	fmt.Fprintf(w, "answers: %d succeeded, %d refused with 409 (conflicts the rules are there for), %d other 4xx, %d 5xx, %d without an answer\n",
 		t.count(func(s int) bool { return s/100 == 2 }), t.count(func(s int) bool { return s == 409 }),
-		t.count(func(s int) bool { return s/100 == 4 && s != 409 }), t.count(func(s int) bool { return s >= 500 }), t.count(func(s int) bool { return s == 0 }))
+		t.count(func(s int) bool { return s/100 == 4 && s != 409 }),
+		t.count(func(s int) bool { return s >= 500 }), t.count(func(s int) bool { return s == 0 }))
 	for _, r := range rep.Routes {
 		for _, s := range r.Samples {
 			fmt.Fprintf(w, "  unexpected from %s: %s\n", r.Route, s)

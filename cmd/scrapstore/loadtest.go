@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -153,7 +152,8 @@ func runLoad(ctx context.Context, opts loadOptions, progress io.Writer) (*loadRe
 	// store as this one did.
 	_ = inParallel(4, len(clients), func(i int) error {
 		for _, r := range clients[i].held {
-			lt.call(context.WithoutCancel(ctx), "", http.MethodPost, "/api/v1/reservations/"+strconv.FormatInt(r.ID, 10)+"/cancel", clients[i].member.tok, nil, nil)
+			lt.call(context.WithoutCancel(ctx), "", http.MethodPost,
+				"/api/v1/reservations/"+id(r.ID)+"/cancel", clients[i].member.tok, nil, nil)
 		}
 		return nil
 	})
@@ -349,7 +349,7 @@ func (lt *loadtest) deactivate(ctx context.Context, users []*loadUser) {
 		if users[i].id == 0 {
 			return nil
 		}
-		return lt.call(ctx, "", http.MethodPatch, "/api/v1/users/"+strconv.FormatInt(users[i].id, 10), lt.manager, map[string]bool{"active": false}, nil)
+		return lt.call(ctx, "", http.MethodPatch, "/api/v1/users/"+id(users[i].id), lt.manager, map[string]bool{"active": false}, nil)
 	})
 }
 

@@ -83,9 +83,11 @@ func TestLoadtest(t *testing.T) {
 		store.DB(ctx).Model(&models.Donation{}).Where("created_by IN (SELECT id FROM users WHERE email LIKE ?)", "load-%").Count(&donations)
 		store.DB(ctx).Model(&models.Reservation{}).Where("created_by IN (SELECT id FROM users WHERE email LIKE ?)", "load-%").Count(&reservations)
 		var held int64
-		store.DB(ctx).Model(&models.Reservation{}).Where("created_by IN (SELECT id FROM users WHERE email LIKE ?) AND status IN ?", "load-%", []string{"pending", "confirmed"}).Count(&held)
+		store.DB(ctx).Model(&models.Reservation{}).Where("created_by IN (SELECT id FROM users WHERE email LIKE ?) AND status IN ?", "load-%",
+			[]string{"pending", "confirmed"}).Count(&held)
 		if made != 5 || active != 0 || donations == 0 || reservations == 0 || held != 0 {
-			t.Errorf("made %d users (%d still active), %d donations, %d reservations (%d still held); want 4 members and 1 staff, none active, some of each, none held",
+			t.Errorf("made %d users (%d still active), %d donations, %d reservations (%d still held); "+
+				"want 4 members and 1 staff, none active, some of each, none held",
 				made, active, donations, reservations, held)
 		}
 	})
@@ -106,7 +108,8 @@ func TestLoadtestFailsOnServerErrors(t *testing.T) {
 	var out bytes.Buffer
 	args := []string{"loadtest", "--url", url, "--duration", "1s", "--clients", "2", "--email", email}
 	err := run(context.Background(), args, env(nil), strings.NewReader(password+"\n"), &out, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "unexpected answers") || !strings.Contains(out.String(), "unexpected from GET /api/v1/stock: 500 the shelf fell over") {
+	if err == nil || !strings.Contains(err.Error(), "unexpected answers") ||
+		!strings.Contains(out.String(), "unexpected from GET /api/v1/stock: 500 the shelf fell over") {
 		t.Fatalf("error %v; report:\n%s", err, &out)
 	}
 }

@@ -117,33 +117,40 @@ func TestVersionHelpMigrateUser(t *testing.T) {
 	dir := t.TempDir()
 	vars := map[string]string{"SCRAPSTORE_DATA_DIR": dir}
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"version"}, env(vars), nil, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "scrapstore ") {
+	if err := run(context.Background(), []string{"version"}, env(vars), nil, &out, io.Discard); err != nil ||
+		!strings.HasPrefix(out.String(), "scrapstore ") {
 		t.Fatalf("version: %q %v", out.String(), err)
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"help"}, env(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "SCRAPSTORE_TOKEN_TTL") {
+	if err := run(context.Background(), []string{"help"}, env(vars), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "SCRAPSTORE_TOKEN_TTL") {
 		t.Fatalf("help: %q %v", out.String(), err)
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"migrate", "status"}, env(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "0001_foundation\tpending") {
+	if err := run(context.Background(), []string{"migrate", "status"}, env(vars), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "0001_foundation\tpending") {
 		t.Fatalf("migrate status: %q %v", out.String(), err)
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"migrate", "up"}, env(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "applied 0001_foundation") {
+	if err := run(context.Background(), []string{"migrate", "up"}, env(vars), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "applied 0001_foundation") {
 		t.Fatalf("migrate up: %q %v", out.String(), err)
 	}
 	out.Reset()
-	err := run(context.Background(), []string{"user", "add", "--email", "pat@example.org", "--name", "Pat", "--role", "staff", "--password-stdin"}, env(vars), strings.NewReader("a password from stdin\n"), &out, io.Discard)
+	err := run(context.Background(), []string{"user", "add", "--email", "pat@example.org", "--name", "Pat", "--role", "staff",
+		"--password-stdin"}, env(vars), strings.NewReader("a password from stdin\n"), &out, io.Discard)
 	if err != nil || !strings.Contains(out.String(), "created user") || strings.Contains(out.String(), "password:") {
 		t.Fatalf("user add: %q %v", out.String(), err)
 	}
 	out.Reset()
-	err = run(context.Background(), []string{"user", "add", "--email", "sam@example.org", "--name", "Sam", "--role", "driver"}, env(vars), nil, &out, io.Discard)
+	err = run(context.Background(), []string{"user", "add", "--email", "sam@example.org", "--name", "Sam", "--role", "driver"},
+		env(vars), nil, &out, io.Discard)
 	if err != nil || !regexp.MustCompile(`password: \S{20,}`).MatchString(out.String()) {
 		t.Fatalf("user add with a generated password: %q %v", out.String(), err)
 	}
 	var stderr bytes.Buffer
-	err = run(context.Background(), []string{"user", "add", "--email", "x@example.org", "--name", "X", "--role", "member"}, env(vars), nil, io.Discard, &stderr)
+	err = run(context.Background(), []string{"user", "add", "--email", "x@example.org", "--name", "X", "--role", "member"},
+		env(vars), nil, io.Discard, &stderr)
 	if code := exitCode(err, &stderr); code != 2 || !strings.Contains(stderr.String(), "--organisation-id") {
 		t.Fatalf("member without organisation: exit %d, %q", code, stderr.String())
 	}
@@ -152,21 +159,8 @@ func TestVersionHelpMigrateUser(t *testing.T) {
 // The real program, started as a fresh install would be: it migrates, loads demo data,
 // prints a manager's password, serves, and exits 0 promptly on SIGTERM.
 func TestServeAndStopOnSIGTERM(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "SCRAPSTORE_TEST_RUN_MAIN=1", "SCRAPSTORE_DATA_DIR="+t.TempDir(), "SCRAPSTORE_DATABASE_URL=", "SCRAPSTORE_GEOCODER_URL=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
 	var password, url, metrics string
-	sc := bufio.NewScanner(stdout)
-	for url == "" && sc.Scan() {
-		line := sc.Text()
+	cmd := startProgram(t, []string{"SCRAPSTORE_DATA_DIR=" + t.TempDir(), "SCRAPSTORE_GEOCODER_URL="}, func(line string) bool {
 		if _, m, ok := strings.Cut(line, "without sign-in: "); ok {
 			metrics = m
 		}
@@ -176,8 +170,9 @@ func TestServeAndStopOnSIGTERM(t *testing.T) {
 		if _, u, ok := strings.Cut(line, "serving on "); ok {
 			url, _, _ = strings.Cut(u, " ")
 		}
-	}
-	go io.Copy(io.Discard, stdout)
+		return url != ""
+	}, "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0")
+	defer cmd.Process.Kill()
 	if password == "" || url == "" {
 		t.Fatalf("did not print a password and an address (password %q, url %q)", password, url)
 	}
@@ -205,7 +200,8 @@ func TestServeAndStopOnSIGTERM(t *testing.T) {
 	}
 	m, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(m), `scrapstore_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"} 1`) {
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(m),
+		`scrapstore_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"} 1`) {
 		t.Fatalf("private metrics: %d %.300s", res.StatusCode, m)
 	}
 
@@ -221,13 +217,36 @@ func TestServeAndStopOnSIGTERM(t *testing.T) {
 	}
 }
 
+// startProgram runs the real program with args in a child process, with env added to
+// this one's, and hands each line it prints to seen until seen returns true; the rest of
+// its output is drained so that it never blocks on a full pipe.
+func startProgram(t *testing.T, env []string, seen func(line string) bool, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), "SCRAPSTORE_TEST_RUN_MAIN=1", "SCRAPSTORE_DATABASE_URL="), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && !seen(sc.Text()) {
+	}
+	go io.Copy(io.Discard, stdout)
+	return cmd
+}
+
 func TestCheckLedger(t *testing.T) {
 	vars := map[string]string{"SCRAPSTORE_DATA_DIR": t.TempDir()}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"demo"}, env(vars), nil, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(context.Background(), []string{"check"}, env(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "agree with the ledger") {
+	if err := run(context.Background(), []string{"check"}, env(vars), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "agree with the ledger") {
 		t.Fatalf("check: %q %v", out.String(), err)
 	}
 }
@@ -245,7 +264,8 @@ func TestCheckListsRunsWithWrongKm(t *testing.T) {
 		t.Fatal(err)
 	}
 	start, finish := models.Km(48000), models.Km(48620)
-	bad := models.Run{Day: models.NewDate(time.Now()), VehicleID: 1, Status: "finished", PlannedM: 30_000, StartOdometerKm: &start, FinishOdometerKm: &finish, CreatedAt: time.Now()}
+	bad := models.Run{Day: models.NewDate(time.Now()), VehicleID: 1, Status: "finished", PlannedM: 30_000, StartOdometerKm: &start,
+		FinishOdometerKm: &finish, CreatedAt: time.Now()}
 	err = store.DB(context.Background()).Create(&bad).Error
 	store.Close()
 	if err != nil {
@@ -253,7 +273,8 @@ func TestCheckListsRunsWithWrongKm(t *testing.T) {
 	}
 	var out, stderr bytes.Buffer
 	err = run(context.Background(), []string{"check"}, env(vars), nil, &out, &stderr)
-	want := fmt.Sprintf("run %d on %s went from 48000.0 to 48620.0 km on the odometer, 620.0 km, more than the 500 km limit and not confirmed; the figures count its 30.0 planned km instead\n", bad.ID, bad.Day)
+	want := fmt.Sprintf("run %d on %s went from 48000.0 to 48620.0 km on the odometer, 620.0 km, "+
+		"more than the 500 km limit and not confirmed; the figures count its 30.0 planned km instead\n", bad.ID, bad.Day)
 	if code := exitCode(err, &stderr); code != 1 || !strings.Contains(out.String(), want) {
 		t.Fatalf("check: exit %d\n%s", code, out.String())
 	}
@@ -266,7 +287,8 @@ func TestCheckListsRunsWithWrongKm(t *testing.T) {
 func TestPlanSolomonCommand(t *testing.T) {
 	var out bytes.Buffer
 	dir := t.TempDir()
-	err := run(context.Background(), []string{"plan", "solomon", "--seconds", "0.2", "--out", dir, "../../jobs/planner/solomon/testdata/C201.txt"}, env(nil), nil, &out, io.Discard)
+	err := run(context.Background(), []string{"plan", "solomon", "--seconds", "0.2", "--out", dir,
+		"../../jobs/planner/solomon/testdata/C201.txt"}, env(nil), nil, &out, io.Discard)
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if err != nil || len(lines) != 3 || !strings.HasPrefix(lines[1], "C201\t3\t") || !strings.Contains(lines[1], "\tyes\t3\t591.56\t") {
 		t.Fatalf("plan solomon: %v\n%s", err, out.String())
@@ -305,7 +327,8 @@ func TestPlanSolomonTrips(t *testing.T) {
 		{"2", "TWO\t1\t48.00\t"},
 	} {
 		var out bytes.Buffer
-		err := run(context.Background(), []string{"plan", "solomon", "--seconds", "0.2", "--trips", c.trips, "--unload", "30", "--out", dir, path}, env(nil), nil, &out, io.Discard)
+		err := run(context.Background(), []string{"plan", "solomon", "--seconds", "0.2", "--trips", c.trips, "--unload", "30", "--out", dir, path},
+			env(nil), nil, &out, io.Discard)
 		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 		feasible := map[string]string{"1": "\tno", "2": "\tyes"}[c.trips]
 		if err != nil || len(lines) != 2 || !strings.HasPrefix(lines[1], c.row) || !strings.Contains(lines[1], feasible) {

@@ -94,7 +94,8 @@ func planGenerated(ctx context.Context, w io.Writer, jobs, vans int, seconds flo
 	if err := planner.Check(p, s); err != nil {
 		feasible = "no: " + err.Error()
 	}
-	fmt.Fprintf(w, "jobs\t%d\nvehicles available\t%d\nvehicles used\t%d\nserved\t%d\nunassigned\t%d\ndistance km\t%.1f\nseconds\t%.2f\nallocated MiB\t%.1f\nheap MiB\t%.1f\nfeasible\t%s\n",
+	fmt.Fprintf(w, "jobs\t%d\nvehicles available\t%d\nvehicles used\t%d\nserved\t%d\nunassigned\t%d\n"+
+		"distance km\t%.1f\nseconds\t%.2f\nallocated MiB\t%.1f\nheap MiB\t%.1f\nfeasible\t%s\n",
 		jobs, vans, s.Vehicles, jobs-len(s.Unassigned), len(s.Unassigned), s.Distance, took.Seconds(),
 		float64(after.TotalAlloc-before.TotalAlloc)/(1<<20), float64(after.HeapInuse)/(1<<20), feasible)
 	return nil

@@ -85,8 +85,11 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	srv := api.NewServer(api.Deps{
 		Store: store, Logger: log, Now: time.Now, Jobs: sched, Registry: reg,
-		Config: api.Config{TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version(), AutoConfirm: cfg.AutoConfirm, DataDir: cfg.DataDir, Planning: planning,
-			TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, StoreName: cfg.StoreName, SecureCookies: cfg.SecureCookies},
+		Config: api.Config{
+			TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version(), AutoConfirm: cfg.AutoConfirm,
+			DataDir: cfg.DataDir, Planning: planning, TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
+			StoreName: cfg.StoreName, SecureCookies: cfg.SecureCookies,
+		},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -112,7 +115,8 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "Scrapstore is serving on %s (stop with Ctrl-C)\n", base)
 	fmt.Fprintf(stdout, "Sign in on the web at %s/sign-in with an account above\n", base)
-	fmt.Fprintf(stdout, "Or through the API: curl -s %s/api/v1/auth/login -H 'Content-Type: application/json' -d '{\"email\":\"...\",\"password\":\"...\"}'\n", base)
+	fmt.Fprintf(stdout, "Or through the API: curl -s %s/api/v1/auth/login -H 'Content-Type: application/json' "+
+		"-d '{\"email\":\"...\",\"password\":\"...\"}'\n", base)
 	fmt.Fprintf(stdout, "The API is described at %s/api/v1/openapi.json\n", base)
 	log.Info("serving", "addr", ln.Addr().String())
 

@@ -361,7 +361,10 @@ func (s *search) empty() *state {
 }
 
 func (st *state) clone() *state {
-	c := &state{routes: slices.Clone(st.routes), cache: slices.Clone(st.cache), shared: make([]bool, len(st.routes)), unass: slices.Clone(st.unass), cost: st.cost}
+	c := &state{
+		routes: slices.Clone(st.routes), cache: slices.Clone(st.cache), shared: make([]bool, len(st.routes)),
+		unass: slices.Clone(st.unass), cost: st.cost,
+	}
 	for v := range st.routes {
 		st.shared[v], c.shared[v] = true, true
 	}
@@ -378,7 +381,10 @@ func (st *state) own(v int) {
 }
 
 func (rc routeCache) clone() routeCache {
-	out := routeCache{dist: rc.dist, slow: rc.slow, es: slices.Clone(rc.es), ls: slices.Clone(rc.ls), drives: slices.Clone(rc.drives), loads: slices.Clone(rc.loads), latest: slices.Clone(rc.latest)}
+	out := routeCache{
+		dist: rc.dist, slow: rc.slow, es: slices.Clone(rc.es), ls: slices.Clone(rc.ls),
+		drives: slices.Clone(rc.drives), loads: slices.Clone(rc.loads), latest: slices.Clone(rc.latest),
+	}
 	deep := func(a [][]float64) [][]float64 {
 		b := make([][]float64, len(a))
 		for i := range a {

@@ -56,7 +56,8 @@ func TestSolomonParserAndOutput(t *testing.T) {
 	var out bytes.Buffer
 	dir := t.TempDir()
 	bks, _ := solomon.ReadBKS("solomon/testdata/BKS_distance_only.tsv")
-	err = solomon.Run(context.Background(), &out, []string{"solomon/testdata/C101.txt"}, solomon.Options{Seconds: 0.3, Seed: 1, Objective: planner.DistanceOnly, BKS: bks, OutDir: dir})
+	err = solomon.Run(context.Background(), &out, []string{"solomon/testdata/C101.txt"},
+		solomon.Options{Seconds: 0.3, Seed: 1, Objective: planner.DistanceOnly, BKS: bks, OutDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,8 @@ func (o OSRM) Matrix(ctx context.Context, points []Point) (Matrix, error) {
 	for i, p := range points {
 		coords[i] = fmt.Sprintf("%.6f,%.6f", p.Lon, p.Lat)
 	}
-	u := strings.TrimRight(o.BaseURL, "/") + "/table/v1/driving/" + strings.Join(coords, ";") + "?" + url.Values{"annotations": {"distance,duration"}}.Encode()
+	u := strings.TrimRight(o.BaseURL, "/") + "/table/v1/driving/" + strings.Join(coords, ";") +
+		"?" + url.Values{"annotations": {"distance,duration"}}.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return Matrix{}, err

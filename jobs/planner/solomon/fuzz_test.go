@@ -46,7 +46,8 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if inst.Vehicles < 1 || inst.Vehicles > MaxVehicles || !finite(inst.Capacity) || inst.Capacity <= 0 || len(inst.Customers) < 2 || len(inst.Customers) > MaxCustomers {
+		if inst.Vehicles < 1 || inst.Vehicles > MaxVehicles || !finite(inst.Capacity) || inst.Capacity <= 0 || len(inst.Customers) < 2 ||
+			len(inst.Customers) > MaxCustomers {
 			t.Fatalf("accepted %d vehicles of %g for %d customers", inst.Vehicles, inst.Capacity, len(inst.Customers))
 		}
 		for i, c := range inst.Customers {

@@ -70,7 +70,9 @@ func Parse(r io.Reader) (*Instance, error) {
 				nums[k] = n
 			}
 			if ok {
-				inst.Customers = append(inst.Customers, Customer{No: int(nums[0]), X: nums[1], Y: nums[2], Demand: nums[3], Ready: nums[4], Due: nums[5], Service: nums[6]})
+				inst.Customers = append(inst.Customers, Customer{
+					No: int(nums[0]), X: nums[1], Y: nums[2], Demand: nums[3], Ready: nums[4], Due: nums[5], Service: nums[6],
+				})
 			}
 		}
 	}
@@ -148,10 +150,16 @@ func (inst *Instance) Problem() *planner.Problem {
 	depot := inst.Customers[0]
 	p := &planner.Problem{Matrix: m}
 	for v := 0; v < inst.Vehicles; v++ {
-		p.Vehicles = append(p.Vehicles, planner.Vehicle{ID: strconv.Itoa(v + 1), Start: 0, End: 0, Shift: planner.Window{Start: depot.Ready, End: depot.Due}, Capacity: []float64{inst.Capacity}})
+		p.Vehicles = append(p.Vehicles, planner.Vehicle{
+			ID: strconv.Itoa(v + 1), Start: 0, End: 0,
+			Shift: planner.Window{Start: depot.Ready, End: depot.Due}, Capacity: []float64{inst.Capacity},
+		})
 	}
 	for i, c := range inst.Customers[1:] {
-		p.Jobs = append(p.Jobs, planner.Job{ID: strconv.Itoa(c.No), Loc: i + 1, Service: c.Service, Amount: []float64{c.Demand}, Windows: []planner.Window{{Start: c.Ready, End: c.Due}}})
+		p.Jobs = append(p.Jobs, planner.Job{
+			ID: strconv.Itoa(c.No), Loc: i + 1, Service: c.Service, Amount: []float64{c.Demand},
+			Windows: []planner.Window{{Start: c.Ready, End: c.Due}},
+		})
 	}
 	return p
 }
@@ -215,7 +223,9 @@ func Run(ctx context.Context, w io.Writer, files []string, o Options) error {
 			p.Vehicles[v].Trips, p.Vehicles[v].Unload = o.Trips, o.Unload
 		}
 		start := time.Now()
-		sol, err := planner.Solve(ctx, p, planner.Options{Seed: o.Seed, TimeLimit: time.Duration(o.Seconds * float64(time.Second)), UntilTimeLimit: true, Objective: o.Objective})
+		sol, err := planner.Solve(ctx, p, planner.Options{
+			Seed: o.Seed, TimeLimit: time.Duration(o.Seconds * float64(time.Second)), UntilTimeLimit: true, Objective: o.Objective,
+		})
 		if err != nil {
 			return fmt.Errorf("%s: %w", inst.Name, err)
 		}
