@@ -11,11 +11,8 @@ import (
 // it, on cancel, confirm and every other action alike, and changes nothing.
 func TestCancelKeepsItsReason(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
-		e.openEveryDay(3)
-		card := e.newStock("Card tubes", 20, 0.2)
+		card, r := e.twoCardTubes()
 		member, staff := e.as(models.RoleMember), e.as(models.RoleStaff)
-		var r models.Reservation
-		e.reserve(member, line(card, 2)).want(http.StatusCreated).decode(&r)
 		path := "/api/v1/reservations/" + itoa(r.ID)
 
 		if p := e.do(http.MethodPost, path+"/confirm", staff, map[string]any{"reason": "ok"}).problem(http.StatusBadRequest, "reason"); p.Detail != "reason is not a field of this request, which takes no fields" {

@@ -55,6 +55,27 @@ func (e *testEnv) reserveAt(token string, slot time.Time, lines ...map[string]an
 	return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": slot.Format(time.RFC3339), "lines": lines})
 }
 
+// twoCardTubes opens three places a day and stocks twenty card tubes, of which the
+// member reserves two.
+func (e *testEnv) twoCardTubes() (card int64, r models.Reservation) {
+	e.t.Helper()
+	e.openEveryDay(3)
+	card = e.newStock("Card tubes", 20, 0.2)
+	e.reserve(e.as(models.RoleMember), line(card, 2)).want(http.StatusCreated).decode(&r)
+	return card, r
+}
+
+// otherGroupsReservation is a second group, Tipton Play Group, with a member's token and
+// the reservation that member made of quantity of item.
+func (e *testEnv) otherGroupsReservation(item int64, quantity float64) (*models.Organisation, string, models.Reservation) {
+	e.t.Helper()
+	other := e.newOrganisation("Tipton Play Group")
+	_, token := e.newUser(models.RoleMember, other)
+	var r models.Reservation
+	e.reserve(token, line(item, quantity)).want(http.StatusCreated).decode(&r)
+	return other, token, r
+}
+
 func line(item int64, q float64) map[string]any {
 	return map[string]any{"stock_item_id": item, "quantity": q}
 }
@@ -502,11 +523,8 @@ func TestOneBookingPerSlot(t *testing.T) {
 // sends a confirmed reservation back to pending, saying what changed.
 func TestMemberChangeNeedsConfirmingAgain(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
-		e.openEveryDay(3)
-		card := e.newStock("Card tubes", 20, 0.2)
+		card, r := e.twoCardTubes()
 		member, staff := e.as(models.RoleMember), e.as(models.RoleStaff)
-		var r models.Reservation
-		e.reserve(member, line(card, 2)).want(http.StatusCreated).decode(&r)
 		path := "/api/v1/reservations/" + itoa(r.ID)
 		e.do(http.MethodPost, path+"/confirm", staff, nil).want(http.StatusOK)
 

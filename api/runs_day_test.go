@@ -15,14 +15,7 @@ import (
 // newVan is a builder for a van that works every day 08:00-17:00.
 func (e *testEnv) newVan(name, reg string) models.Vehicle {
 	e.t.Helper()
-	shifts := map[string]any{}
-	for _, d := range models.Weekdays {
-		shifts[d] = map[string]string{"from": "08:00", "to": "17:00"}
-	}
-	var van models.Vehicle
-	e.do(http.MethodPost, "/api/v1/vehicles", e.as(models.RoleManager), map[string]any{"name": name, "registration": reg, "capacity_kg": 900, "capacity_m3": 8, "shifts": shifts}).
-		want(http.StatusCreated).decode(&van)
-	return van
+	return e.addVan(testVan{name: name, reg: reg, kg: 900, m3: 8, days: models.Weekdays, until: "17:00"})
 }
 
 // donorRequest is a builder for a request from the public form, accepted for a donor

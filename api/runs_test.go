@@ -16,12 +16,7 @@ import (
 func TestCollectionWalk(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
-		shifts := map[string]any{}
-		for _, d := range models.Weekdays {
-			shifts[d] = map[string]string{"from": "08:00", "to": "17:00"}
-		}
-		var van models.Vehicle
-		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Transit", "registration": "BV21RDE", "capacity_kg": 900, "capacity_m3": 8, "shifts": shifts}).want(http.StatusCreated).decode(&van)
+		e.newVan("Transit", "BV21RDE")
 		cat := e.newCategory("Paper and card", "box", map[string]float64{"box": 4}, 0.92)
 		loc := e.newLocation("VAN1")
 

@@ -14,13 +14,7 @@ import (
 func TestSecondTripsOnARun(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
-		shifts := map[string]any{}
-		for _, d := range models.Weekdays {
-			shifts[d] = map[string]string{"from": "08:00", "to": "17:00"}
-		}
-		var van models.Vehicle
-		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Little van", "registration": "FD68XMA", "capacity_kg": 100, "capacity_m3": 8,
-			"shifts": shifts, "unload_minutes": 25}).want(http.StatusCreated).decode(&van)
+		van := e.addVan(testVan{name: "Little van", reg: "FD68XMA", kg: 100, m3: 8, days: models.Weekdays, until: "17:00", unloadMinutes: 25})
 		if van.UnloadMinutes != 25 {
 			t.Fatalf("unload_minutes %d", van.UnloadMinutes)
 		}

@@ -373,10 +373,7 @@ func TestAnotherGroupsReservationIsNotFound(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		e.openEveryDay(2)
 		card := e.newStock("Card tubes", 10, 0.2)
-		other := e.newOrganisation("Tipton Play Group")
-		_, otherToken := e.newUser(models.RoleMember, other)
-		var r models.Reservation
-		e.reserve(otherToken, line(card, 2)).want(http.StatusCreated).decode(&r)
+		_, _, r := e.otherGroupsReservation(card, 2)
 		v := e.member()
 		path := "/reservations/" + itoa(r.ID)
 		v.get(path).want(http.StatusNotFound).has(t, "Page not found").hasNot(t, "Card tubes")
