@@ -71,7 +71,8 @@ func (e *testEnv) acceptedRequest(name string, lat, lon, kg float64, earliest, l
 	form["earliest_date"], form["latest_date"] = earliest.String(), latest.String()
 	var r models.PickupRequest
 	e.do(http.MethodPost, "/api/v1/pickup-requests", e.as(models.RoleStaff), form).want(http.StatusCreated).decode(&r)
-	e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(r.ID)+"/accept", e.as(models.RoleStaff), map[string]any{"latitude": lat, "longitude": lon, "priority": priority}).
+	e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(r.ID)+"/accept", e.as(models.RoleStaff), map[string]any{"latitude": lat, "longitude": lon,
+		"priority": priority}).
 		want(http.StatusOK).decode(&r)
 	return r
 }
@@ -155,7 +156,8 @@ func TestCommitRefusedWhenTheDayChanged(t *testing.T) {
 		e.acceptedRequest("brickhouse", 52.51, -2.01, 50, day, day.AddDays(7), 1)
 		preview := func(vans ...int64) int64 {
 			var res models.PlanResult
-			e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": day.String(), "dry_run": true, "vehicle_ids": vans}).want(http.StatusOK).decode(&res)
+			e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": day.String(), "dry_run": true, "vehicle_ids": vans}).want(http.StatusOK).
+				decode(&res)
 			return res.ID
 		}
 		refused := func(id int64, want string) {
@@ -223,7 +225,8 @@ func TestLastWorkingDayComesFirst(t *testing.T) {
 		if _, ok := missed[due2.ID]; ok {
 			left = missed[due2.ID]
 		}
-		if len(res.Unassigned) != 2 || !left.MissesDeadline || left.LatestDate == nil || !strings.Contains(left.Reason, "misses its deadline") || missed[wait.ID].MissesDeadline {
+		if len(res.Unassigned) != 2 || !left.MissesDeadline || left.LatestDate == nil || !strings.Contains(left.Reason, "misses its deadline") ||
+			missed[wait.ID].MissesDeadline {
 			t.Fatalf("unassigned %+v", res.Unassigned)
 		}
 	})

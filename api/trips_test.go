@@ -18,7 +18,8 @@ func TestSecondTripsOnARun(t *testing.T) {
 		if van.UnloadMinutes != 25 {
 			t.Fatalf("unload_minutes %d", van.UnloadMinutes)
 		}
-		e.do(http.MethodPatch, "/api/v1/vehicles/"+itoa(van.ID), mgr, map[string]any{"unload_minutes": -5}).problem(http.StatusUnprocessableEntity, "unload_minutes")
+		e.do(http.MethodPatch, "/api/v1/vehicles/"+itoa(van.ID), mgr, map[string]any{"unload_minutes": -5}).
+			problem(http.StatusUnprocessableEntity, "unload_minutes")
 		for i, name := range []string{"albion", "tame", "soho"} {
 			form := e.pickupForm(name)
 			form["approx_kg"] = 60
@@ -26,7 +27,8 @@ func TestSecondTripsOnARun(t *testing.T) {
 			e.do(http.MethodPost, "/api/v1/pickup-requests", "", form).want(http.StatusCreated).decode(&receipt)
 			var req models.PickupRequest
 			e.store.DB(t.Context()).Where("reference = ?", receipt.Reference).First(&req)
-			e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(req.ID)+"/accept", staff, map[string]any{"latitude": 52.50 + float64(i)/100, "longitude": -1.98}).want(http.StatusOK)
+			e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(req.ID)+"/accept", staff, map[string]any{"latitude": 52.50 + float64(i)/100,
+				"longitude": -1.98}).want(http.StatusOK)
 		}
 		var plan models.PlanResult
 		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": e.srv.today().AddDays(1).String()}).want(http.StatusCreated).decode(&plan)
