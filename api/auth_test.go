@@ -18,7 +18,8 @@ func TestLogin(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		staff := e.users[models.RoleStaff]
 		var lr loginResponse
-		e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": "  " + staff.Email + " ", "password": testPassword}).want(http.StatusOK).decode(&lr)
+		e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": "  " + staff.Email + " ", "password": testPassword}).
+			want(http.StatusOK).decode(&lr)
 		if len(lr.Token) < 40 || lr.User.ID != staff.ID || lr.ExpiresAt.Before(time.Now().Add(59*time.Minute)) {
 			t.Fatalf("login answered %+v", lr)
 		}
@@ -152,7 +153,8 @@ func TestLoginRateLimitConcurrent(t *testing.T) {
 			return tally(statuses)
 		}
 		driver := e.users[models.RoleDriver]
-		if got := burst(driver.Email, -1); got[http.StatusUnauthorized] != models.LoginFailureLimit || got[http.StatusTooManyRequests] != n-models.LoginFailureLimit {
+		if got := burst(driver.Email, -1); got[http.StatusUnauthorized] != models.LoginFailureLimit ||
+			got[http.StatusTooManyRequests] != n-models.LoginFailureLimit {
 			t.Fatalf("%d wrong passwords at once were answered %v; want %d checked (401), the rest 429", n, got, models.LoginFailureLimit)
 		}
 		// The right password among wrong ones is only checked while the limit allows;
@@ -162,7 +164,8 @@ func TestLoginRateLimitConcurrent(t *testing.T) {
 		// The right one, when it is checked, is no failure: it leaves its place to a
 		// wrong one, so at most one more than the limit is checked, never more.
 		wrong, right := got[http.StatusUnauthorized], got[http.StatusOK]
-		if right > 1 || wrong > models.LoginFailureLimit || wrong+right < models.LoginFailureLimit || wrong+right+got[http.StatusTooManyRequests] != n {
+		if right > 1 || wrong > models.LoginFailureLimit || wrong+right < models.LoginFailureLimit ||
+			wrong+right+got[http.StatusTooManyRequests] != n {
 			t.Fatalf("%d wrong passwords and the right one at once were answered %v", n-1, got)
 		}
 		if wrong < models.LoginFailureLimit {
@@ -221,10 +224,14 @@ func TestLogoutAndRevocation(t *testing.T) {
 		// Changing the password keeps this token and revokes the others.
 		keep := e.tokens[models.RoleStaff]
 		other := e.loginAs(e.users[models.RoleStaff].Email, testPassword)
-		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": "wrong", "new_password": "a new long password"}).problem(http.StatusUnprocessableEntity, "current_password")
-		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": testPassword, "new_password": "short"}).problem(http.StatusUnprocessableEntity, "new_password")
-		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": testPassword, "new_password": "Password123"}).problem(http.StatusUnprocessableEntity, "new_password")
-		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": testPassword, "new_password": "a new long password"}).want(http.StatusNoContent)
+		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": "wrong", "new_password": "a new long password"}).
+			problem(http.StatusUnprocessableEntity, "current_password")
+		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": testPassword, "new_password": "short"}).
+			problem(http.StatusUnprocessableEntity, "new_password")
+		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": testPassword, "new_password": "Password123"}).
+			problem(http.StatusUnprocessableEntity, "new_password")
+		e.do(http.MethodPost, "/api/v1/me/password", keep, map[string]string{"current_password": testPassword, "new_password": "a new long password"}).
+			want(http.StatusNoContent)
 		e.do(http.MethodGet, "/api/v1/me", keep, nil).want(http.StatusOK)
 		e.do(http.MethodGet, "/api/v1/me", other, nil).problem(http.StatusUnauthorized, "")
 		e.loginAs(e.users[models.RoleStaff].Email, "a new long password")

@@ -78,7 +78,8 @@ func BenchmarkReceiveDonation(b *testing.B) {
 				i := n.Add(1)
 				lines := make([]map[string]any, 5)
 				for j := range lines {
-					lines[j] = map[string]any{"category_id": cat.ID, "description": fmt.Sprintf("Item %d", (int(i)+j)%50), "location_id": locs[j%2], "quantity": 1 + j}
+					lines[j] = map[string]any{"category_id": cat.ID, "description": fmt.Sprintf("Item %d", (int(i)+j)%50), "location_id": locs[j%2],
+						"quantity": 1 + j}
 				}
 				body, _ := json.Marshal(map[string]any{"channel": "drop_off", "lines": lines})
 				req := httptest.NewRequest(http.MethodPost, "/api/v1/donations", bytes.NewReader(body))

@@ -21,7 +21,8 @@ func TestPublicFormFromAnotherOrigin(t *testing.T) {
 		res := e.do(http.MethodGet, "/api/v1/pickup-requests/categories", "", nil, "Origin", site).want(http.StatusOK)
 		var cats List[models.CategoryName]
 		res.decode(&cats)
-		if len(cats.Items) != 2 || cats.Items[0] != (models.CategoryName{ID: foam.ID, Name: "Foam"}) || cats.Items[1] != (models.CategoryName{ID: paper.ID, Name: "Paper and card"}) {
+		if len(cats.Items) != 2 || cats.Items[0] != (models.CategoryName{ID: foam.ID, Name: "Foam"}) ||
+			cats.Items[1] != (models.CategoryName{ID: paper.ID, Name: "Paper and card"}) {
 			t.Fatalf("public categories %+v", cats)
 		}
 		if got := res.header.Get("Access-Control-Allow-Origin"); got != site {
@@ -29,8 +30,10 @@ func TestPublicFormFromAnotherOrigin(t *testing.T) {
 		}
 
 		// The browser's preflight for the form's POST, then the POST itself.
-		pre := e.do(http.MethodOptions, "/api/v1/pickup-requests", "", nil, "Origin", site, "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type")
-		if pre.status != http.StatusNoContent || pre.header.Get("Access-Control-Allow-Origin") != site || pre.header.Get("Access-Control-Allow-Methods") == "" {
+		pre := e.do(http.MethodOptions, "/api/v1/pickup-requests", "", nil, "Origin", site, "Access-Control-Request-Method", "POST",
+			"Access-Control-Request-Headers", "content-type")
+		if pre.status != http.StatusNoContent || pre.header.Get("Access-Control-Allow-Origin") != site ||
+			pre.header.Get("Access-Control-Allow-Methods") == "" {
 			t.Errorf("preflight: %d %v", pre.status, pre.header)
 		}
 		form := e.pickupForm("albion")
@@ -41,13 +44,16 @@ func TestPublicFormFromAnotherOrigin(t *testing.T) {
 		}
 
 		// Another origin gets no CORS headers; nor does a signed-in route, from any origin.
-		if got := e.do(http.MethodGet, "/api/v1/pickup-requests/categories", "", nil, "Origin", stranger).header.Get("Access-Control-Allow-Origin"); got != "" {
+		if got := e.do(http.MethodGet, "/api/v1/pickup-requests/categories", "", nil, "Origin",
+			stranger).header.Get("Access-Control-Allow-Origin"); got != "" {
 			t.Errorf("another origin was allowed: %q", got)
 		}
-		if got := e.do(http.MethodGet, "/api/v1/categories", e.as(models.RoleStaff), nil, "Origin", site).header.Get("Access-Control-Allow-Origin"); got != "" {
+		if got := e.do(http.MethodGet, "/api/v1/categories", e.as(models.RoleStaff), nil, "Origin",
+			site).header.Get("Access-Control-Allow-Origin"); got != "" {
 			t.Errorf("a signed-in route answered CORS: %q", got)
 		}
-		if pre := e.do(http.MethodOptions, "/api/v1/categories", "", nil, "Origin", site, "Access-Control-Request-Method", "GET"); pre.header.Get("Access-Control-Allow-Origin") != "" {
+		if pre := e.do(http.MethodOptions, "/api/v1/categories", "", nil, "Origin", site, "Access-Control-Request-Method",
+			"GET"); pre.header.Get("Access-Control-Allow-Origin") != "" {
 			t.Errorf("a signed-in route answered a preflight: %v", pre.header)
 		}
 	})

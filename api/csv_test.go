@@ -53,7 +53,8 @@ func TestCSVImports(t *testing.T) {
 			"No Name,,,B70 7PA,95,0\n"
 		var r models.ImportResult
 		post("/api/v1/imports/donors?dry_run=true", donors).want(http.StatusOK).decode(&r)
-		if !r.DryRun || r.Rows != 3 || len(r.Problems) != 2 || r.Problems[0].Row != 3 || r.Problems[0].Field != "postcode" || r.Problems[1].Row != 4 || r.Problems[1].Field != "latitude" {
+		if !r.DryRun || r.Rows != 3 || len(r.Problems) != 2 || r.Problems[0].Row != 3 || r.Problems[0].Field != "postcode" || r.Problems[1].Row != 4 ||
+			r.Problems[1].Field != "latitude" {
 			t.Fatalf("dry run %+v", r)
 		}
 		p := post("/api/v1/imports/donors", donors).problem(http.StatusUnprocessableEntity, "")
@@ -152,7 +153,8 @@ func TestCSVExportsDefuseFormulas(t *testing.T) {
 
 		// The exported file imports back with the names as they were typed.
 		var r models.ImportResult
-		e.do(http.MethodPost, "/api/v1/imports/donors", staff, string(e.do(http.MethodGet, "/api/v1/donors.csv", staff, nil).body), "Content-Type", "text/csv").
+		e.do(http.MethodPost, "/api/v1/imports/donors", staff, string(e.do(http.MethodGet, "/api/v1/donors.csv", staff, nil).body), "Content-Type",
+			"text/csv").
 			want(http.StatusOK).decode(&r)
 		var names []string
 		e.store.DB(t.Context()).Model(&models.Donor{}).Order("id").Pluck("name", &names)

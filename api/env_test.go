@@ -73,8 +73,10 @@ func newTestServer(t testing.TB, store *models.Store, cfg Config) (*Server, *job
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
 	cfg.TokenTTL, cfg.Location, cfg.Version, cfg.DataDir = time.Hour, london, "test", t.TempDir()
-	cfg.Planning = models.PlanSettings{Depot: planner.Point{Lat: 52.518, Lon: -1.995}, Travel: planner.GreatCircle{}, Location: london, Budget: 300 * time.Millisecond}
-	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour, DataDir: cfg.DataDir, Planning: cfg.Planning}))
+	cfg.Planning = models.PlanSettings{Depot: planner.Point{Lat: 52.518, Lon: -1.995}, Travel: planner.GreatCircle{}, Location: london,
+		Budget: 300 * time.Millisecond}
+	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour,
+		DataDir: cfg.DataDir, Planning: cfg.Planning}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +98,8 @@ func (e *testEnv) newOrganisation(name string) *models.Organisation {
 func (e *testEnv) newUser(role models.Role, org *models.Organisation) (*models.User, string) {
 	e.t.Helper()
 	e.seq++
-	in := models.NewUser{Email: fmt.Sprintf("%s%d@example.org", role, e.seq), Name: fmt.Sprintf("Test %s %d", role, e.seq), Role: role, Password: testPassword}
+	in := models.NewUser{Email: fmt.Sprintf("%s%d@example.org", role, e.seq), Name: fmt.Sprintf("Test %s %d", role, e.seq), Role: role,
+		Password: testPassword}
 	if role == models.RoleMember {
 		in.OrganisationID = &org.ID
 	}

@@ -79,7 +79,8 @@ func TestInternalErrorsSayNothing(t *testing.T) {
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/boom", nil))
 	var p Problem
-	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != 500 || strings.Contains(rec.Body.String(), "secret_table") || p.RequestID == "" {
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != 500 || strings.Contains(rec.Body.String(), "secret_table") ||
+		p.RequestID == "" {
 		t.Fatalf("500 body: %d %s", rec.Code, rec.Body)
 	}
 	if !strings.Contains(logs.String(), "secret_table") || !strings.Contains(logs.String(), p.RequestID) {

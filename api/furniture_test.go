@@ -32,7 +32,8 @@ func (e *testEnv) furnitureType(name string, kg float64, upholstered, electrical
 func (e *testEnv) register(typeID int64) models.FurnitureItem {
 	e.t.Helper()
 	var it models.FurnitureItem
-	e.do(http.MethodPost, "/api/v1/furniture", e.as(models.RoleStaff), map[string]any{"type_id": typeID, "condition": "good", "colour": "green"}).want(http.StatusCreated).decode(&it)
+	e.do(http.MethodPost, "/api/v1/furniture", e.as(models.RoleStaff), map[string]any{"type_id": typeID, "condition": "good", "colour": "green"}).
+		want(http.StatusCreated).decode(&it)
 	return it
 }
 
@@ -64,16 +65,19 @@ func TestFurnitureSafety(t *testing.T) {
 		fridge := e.register(e.furnitureType("Fridge", 45, false, true).ID)
 		e.moveTo(fridge.ID, "checking").want(http.StatusOK)
 		e.moveTo(fridge.ID, "available").problem(http.StatusConflict, "")
-		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(fridge.ID)+"/safety-tests", staff, map[string]any{"tested_on": e.srv.today().String(), "tester": "PAT Services", "passed": false}).want(http.StatusCreated).decode(&got)
+		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(fridge.ID)+"/safety-tests", staff, map[string]any{"tested_on": e.srv.today().String(),
+			"tester": "PAT Services", "passed": false}).want(http.StatusCreated).decode(&got)
 		if got.Status != "in_repair" {
 			t.Fatalf("after a failed test: %s", got.Status)
 		}
 		e.moveTo(fridge.ID, "available").problem(http.StatusConflict, "")
-		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(fridge.ID)+"/safety-tests", staff, map[string]any{"tested_on": e.srv.today().String(), "tester": "PAT Services", "passed": true}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(fridge.ID)+"/safety-tests", staff, map[string]any{"tested_on": e.srv.today().String(),
+			"tester": "PAT Services", "passed": true}).want(http.StatusCreated)
 		e.moveTo(fridge.ID, "available").want(http.StatusOK)
 
 		lamp := e.register(e.furnitureType("Lamp", 3, false, true).ID)
-		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(lamp.ID)+"/safety-tests", staff, map[string]any{"tested_on": e.srv.today().String(), "tester": "PAT", "passed": false, "after_failure": "disposed"}).want(http.StatusCreated).decode(&got)
+		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(lamp.ID)+"/safety-tests", staff, map[string]any{"tested_on": e.srv.today().String(),
+			"tester": "PAT", "passed": false, "after_failure": "disposed"}).want(http.StatusCreated).decode(&got)
 		if got.Status != "disposed" || got.DisposalRoute != "recycled" {
 			t.Fatalf("lamp %+v", got)
 		}
@@ -81,11 +85,13 @@ func TestFurnitureSafety(t *testing.T) {
 		if len(p.Allowed) != 0 {
 			t.Fatalf("a disposed item allows %v", p.Allowed)
 		}
-		p = e.do(http.MethodPost, "/api/v1/furniture/"+itoa(sofa.ID)+"/status", staff, map[string]any{"status": "in_repair"}).problem(http.StatusConflict, "")
+		p = e.do(http.MethodPost, "/api/v1/furniture/"+itoa(sofa.ID)+"/status", staff, map[string]any{"status": "in_repair"}).
+			problem(http.StatusConflict, "")
 		if strings.Join(p.Allowed, ",") != "reserved,checking,disposed" {
 			t.Fatalf("allowed %v", p.Allowed)
 		}
-		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(sofa.ID)+"/status", staff, map[string]any{"status": "disposed"}).problem(http.StatusUnprocessableEntity, "disposal_route")
+		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(sofa.ID)+"/status", staff, map[string]any{"status": "disposed"}).
+			problem(http.StatusUnprocessableEntity, "disposal_route")
 		var hist List[models.StatusChange]
 		e.do(http.MethodGet, "/api/v1/furniture/"+itoa(sofa.ID)+"/history", staff, nil).want(http.StatusOK).decode(&hist)
 		if len(hist.Items) != 3 || hist.Items[2].ToStatus != "available" || *hist.Items[2].UserID != e.users[models.RoleStaff].ID {
@@ -132,14 +138,17 @@ func TestRecipientsAndHandover(t *testing.T) {
 		e.moveTo(wardrobe.ID, "checking").want(http.StatusOK)
 		e.moveTo(wardrobe.ID, "available").want(http.StatusOK)
 		var hh models.Recipient
-		e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "household", "name": "Mrs Aisha Khan", "agency": "Sandwell Council housing",
-			"reference": "SH-2026-114", "address": "4 Lodge Road, West Bromwich", "postcode": "b70 8ne", "needs": "bedroom furniture"}).want(http.StatusCreated).decode(&hh)
+		e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "household", "name": "Mrs Aisha Khan",
+			"agency": "Sandwell Council housing", "reference": "SH-2026-114", "address": "4 Lodge Road, West Bromwich",
+			"postcode": "b70 8ne", "needs": "bedroom furniture"}).want(http.StatusCreated).decode(&hh)
 		e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "household"}).problem(http.StatusUnprocessableEntity, "name")
-		e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "organisation"}).problem(http.StatusUnprocessableEntity, "organisation_id")
+		e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "organisation"}).
+			problem(http.StatusUnprocessableEntity, "organisation_id")
 		e.do(http.MethodGet, "/api/v1/recipients", member, nil).problem(http.StatusForbidden, "")
 		e.do(http.MethodGet, "/api/v1/recipients/"+itoa(hh.ID), member, nil).problem(http.StatusForbidden, "")
 
-		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/handover", staff, map[string]any{"method": "collected", "on": e.srv.today().String(), "received_by": "A Khan"}).problem(http.StatusConflict, "")
+		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/handover", staff, map[string]any{"method": "collected",
+			"on": e.srv.today().String(), "received_by": "A Khan"}).problem(http.StatusConflict, "")
 		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/reserve", staff, map[string]any{"recipient_id": hh.ID}).want(http.StatusOK)
 		// Members see available furniture only, and nothing of who it is for.
 		var list List[models.FurnitureItem]
@@ -149,7 +158,8 @@ func TestRecipientsAndHandover(t *testing.T) {
 		}
 		e.do(http.MethodGet, "/api/v1/furniture/"+itoa(wardrobe.ID), member, nil).problem(http.StatusNotFound, "")
 		var h models.Handover
-		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/handover", staff, map[string]any{"method": "delivered", "on": e.srv.today().AddDays(2).String(), "charge_pence": 0}).
+		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/handover", staff, map[string]any{"method": "delivered",
+			"on": e.srv.today().AddDays(2).String(), "charge_pence": 0}).
 			want(http.StatusCreated).decode(&h)
 		if h.DeliveryStatus != "waiting" || h.DeliveryPostcode != "B70 8NE" || h.WeightKg != 55 || h.VolumeM3 != 1.2 {
 			t.Fatalf("handover %+v", h)
@@ -218,7 +228,8 @@ func TestFurniturePhotosAndLabels(t *testing.T) {
 		if !bytes.Contains(res.body, []byte("(FN-000002)")) || res.header.Get("Content-Type") != "application/pdf" {
 			t.Fatal("sheet lacks the second tag")
 		}
-		e.do(http.MethodPost, "/api/v1/furniture/labels.pdf", staff, map[string]any{"ids": []int64{chair.ID, 999999}}).problem(http.StatusUnprocessableEntity, "ids[1]")
+		e.do(http.MethodPost, "/api/v1/furniture/labels.pdf", staff, map[string]any{"ids": []int64{chair.ID, 999999}}).
+			problem(http.StatusUnprocessableEntity, "ids[1]")
 	})
 }
 

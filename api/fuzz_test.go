@@ -27,9 +27,11 @@ func fuzzEnv(f *testing.F) *testEnv {
 	e.newLocation("B1")
 	e.furnitureType("Chair", 7, false, false)
 	staff, mgr := e.as(models.RoleStaff), e.as(models.RoleManager)
-	e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "Albion Joinery", "postcode": "B70 7PA", "latitude": 52.5, "longitude": -2}).want(http.StatusCreated)
+	e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "Albion Joinery", "postcode": "B70 7PA", "latitude": 52.5,
+		"longitude": -2}).want(http.StatusCreated)
 	e.do(http.MethodPost, "/api/v1/volunteers", staff, map[string]any{"name": "Sam", "kind": "volunteer"}).want(http.StatusCreated)
-	e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Van", "registration": "AB12 CDE", "capacity_kg": 1000, "capacity_m3": 10}).want(http.StatusCreated)
+	e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Van", "registration": "AB12 CDE", "capacity_kg": 1000,
+		"capacity_m3": 10}).want(http.StatusCreated)
 	return e
 }
 
@@ -75,8 +77,10 @@ var bodySeeds = []string{
 	`{"received_at": "2026-11-25", "date": "01/12/2026", "day": "0000-01-01", "starts_at": "9999-12-31T23:59:59Z"}`,
 	`{"lines": [{"category_id": 1, "description": "Tubes", "quantity": 2, "unit": "bo\u0000x", "location_id": 1}]}`,
 	`{"lines": [{"category_id": 1, "description": "Tubes", "quantity": 2, "location_id": 1, "weight_kg": 3.5}], "channel": "drop_off"}`,
-	`{"received_at": "2026-11-20T10:30:00Z", "donor_id": 1, "lines": [{"category_id": 1, "description": "Card", "quantity": 3, "unit": "box", "location_id": 1}]}`,
-	`{"name": "Tipton Play Group", "kind": "early_years", "postcode": "DY4 8AA", "email": "play@tipton.example", "people_served": 40, "member_since": "2020-01-01"}`,
+	`{"received_at": "2026-11-20T10:30:00Z", "donor_id": 1, ` +
+		`"lines": [{"category_id": 1, "description": "Card", "quantity": 3, "unit": "box", "location_id": 1}]}`,
+	`{"name": "Tipton Play Group", "kind": "early_years", "postcode": "DY4 8AA", "email": "play@tipton.example", ` +
+		`"people_served": 40, "member_since": "2020-01-01"}`,
 	`{"name": "Albion", "postcode": "b70 7pa", "opening_hours": {"mon": [{"from": "09:00", "to": "12:30"}]}, "latitude": 52.5, "longitude": -1.9}`,
 	`{"code": "A1", "name": "Aisle 1", "kind": "bay"}`,
 	`{"type_id": 1, "condition": "good", "weight_kg": 12.5, "width_cm": 60, "received_on": "2026-11-01", "charge_pence": 500}`,
@@ -85,7 +89,9 @@ var bodySeeds = []string{
 	`{"email": "pat@example.org", "name": "Pat", "role": "staff", "password": "a long enough password"}`,
 	`{"co2e_kg_per_kg": 1.2, "source": "DEFRA", "effective_from": "2026-01-01"}`,
 	`{"date": "2026-11-27", "dry_run": true}`,
-	`{"business_name": "Albion", "contact_name": "Jas", "email": "jas@albion.example", "postcode": "B70 6AU", "address": "Spon Lane", "description": "tubes", "approx_kg": 50, "approx_m3": 1, "earliest_date": "2026-11-27", "latest_date": "2026-12-05"}`,
+	`{"business_name": "Albion", "contact_name": "Jas", "email": "jas@albion.example", "postcode": "B70 6AU", ` +
+		`"address": "Spon Lane", "description": "tubes", "approx_kg": 50, "approx_m3": 1, ` +
+		`"earliest_date": "2026-11-27", "latest_date": "2026-12-05"}`,
 }
 
 // Every route's JSON body, fuzzed: the route is picked from the route table by number.

@@ -20,7 +20,8 @@ func TestReservationsStartWithTheLatest(t *testing.T) {
 		for days := 1; days <= 3; days++ {
 			slot := e.tomorrowSlot().AddDate(0, 0, days-1)
 			var r models.Reservation
-			e.do(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": slot.Format(time.RFC3339), "lines": []any{line(card, 1)}}).want(http.StatusCreated).decode(&r)
+			e.do(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": slot.Format(time.RFC3339), "lines": []any{line(card, 1)}}).
+				want(http.StatusCreated).decode(&r)
 			made = append(made, r.ID)
 		}
 		pages := func(query string) []int64 {
@@ -47,7 +48,8 @@ func TestReservationsStartWithTheLatest(t *testing.T) {
 func TestRunsStartWithTheLatest(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		var van models.Vehicle
-		e.do(http.MethodPost, "/api/v1/vehicles", e.as(models.RoleManager), map[string]any{"name": "Transit", "registration": "BV21RDE", "capacity_kg": 900, "capacity_m3": 8}).want(http.StatusCreated).decode(&van)
+		e.do(http.MethodPost, "/api/v1/vehicles", e.as(models.RoleManager), map[string]any{"name": "Transit", "registration": "BV21RDE",
+			"capacity_kg": 900, "capacity_m3": 8}).want(http.StatusCreated).decode(&van)
 		march := models.NewDate(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))
 		var made []int64
 		for _, day := range []models.Date{march, march.AddDays(200), march.AddDays(100)} {
@@ -98,7 +100,8 @@ func TestDonationsStartWithTheNewest(t *testing.T) {
 		for _, daysAgo := range []int{3, 1, 2} {
 			var d models.Donation
 			e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"received_at": time.Now().AddDate(0, 0, -daysAgo).Format(time.RFC3339),
-				"lines": []any{map[string]any{"category_id": cat.ID, "description": "card", "quantity": 1, "location_id": loc.ID}}}).want(http.StatusCreated).decode(&d)
+				"lines": []any{map[string]any{"category_id": cat.ID, "description": "card", "quantity": 1,
+					"location_id": loc.ID}}}).want(http.StatusCreated).decode(&d)
 			made = append(made, d.ID)
 		}
 		id := func(d models.Donation) int64 { return d.ID }

@@ -85,7 +85,8 @@ func TestIdempotencyKeyAfterACrash(t *testing.T) {
 		req := e.request(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), body, "Idempotency-Key", "k-crash")
 		// What the killed process left: its claim, still running, its lease not yet out.
 		lease := time.Now().UTC().Add(models.IdempotencyLease / 2)
-		left := models.IdempotencyKey{UserID: mgr.ID, Key: "k-crash", RequestHash: requestHash(req, body), Holder: "the dead process", LeaseUntil: &lease, CreatedAt: time.Now().UTC()}
+		left := models.IdempotencyKey{UserID: mgr.ID, Key: "k-crash", RequestHash: requestHash(req, body), Holder: "the dead process",
+			LeaseUntil: &lease, CreatedAt: time.Now().UTC()}
 		if err := e.store.DB(t.Context()).Create(&left).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +120,8 @@ func TestIdempotencyKeyDoneButAnswerLost(t *testing.T) {
 		body := []byte(`{"email":"lost@example.org","name":"Lost","role":"staff","password":"long enough pw"}`)
 		req := e.request(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), body, "Idempotency-Key", "k-lost")
 		expired := time.Now().UTC().Add(-time.Second)
-		left := models.IdempotencyKey{UserID: e.users[models.RoleManager].ID, Key: "k-lost", RequestHash: requestHash(req, body), Holder: "the dead process", LeaseUntil: &expired, Done: true, CreatedAt: time.Now().UTC()}
+		left := models.IdempotencyKey{UserID: e.users[models.RoleManager].ID, Key: "k-lost", RequestHash: requestHash(req, body),
+			Holder: "the dead process", LeaseUntil: &expired, Done: true, CreatedAt: time.Now().UTC()}
 		if err := e.store.DB(t.Context()).Create(&left).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +143,8 @@ func TestIdempotencyKeyWithoutLease(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		body := []byte(`{"email":"old@example.org","name":"Old","role":"staff","password":"long enough pw"}`)
 		req := e.request(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), body, "Idempotency-Key", "k-old")
-		left := models.IdempotencyKey{UserID: e.users[models.RoleManager].ID, Key: "k-old", RequestHash: requestHash(req, body), CreatedAt: time.Now().UTC()}
+		left := models.IdempotencyKey{UserID: e.users[models.RoleManager].ID, Key: "k-old", RequestHash: requestHash(req, body),
+			CreatedAt: time.Now().UTC()}
 		if err := e.store.DB(t.Context()).Create(&left).Error; err != nil {
 			t.Fatal(err)
 		}

@@ -138,7 +138,8 @@ func TestEveryDateFieldNamesItselfAndTheFormat(t *testing.T) {
 				token = e.as(r.roles[0])
 			}
 			for _, l := range bodyLeaves(reflect.TypeOf(r.body), "", isWhen) {
-				for _, v := range []string{`"01/12/2026"`, `"2026-11-25T10:30"`, `"0000-01-01"`, `"9999-12-31"`, `"0000-01-01T00:00:00Z"`, `"9999-12-31T23:59:59Z"`, `20261125`, `"2026-02-30"`, `{"year": 2026}`, `["2026-11-25"]`, `true`} {
+				for _, v := range []string{`"01/12/2026"`, `"2026-11-25T10:30"`, `"0000-01-01"`, `"9999-12-31"`, `"0000-01-01T00:00:00Z"`,
+					`"9999-12-31T23:59:59Z"`, `20261125`, `"2026-02-30"`, `{"year": 2026}`, `["2026-11-25"]`, `true`} {
 					res := e.do(r.method, concretePath(r.path), token, rawBody(t, l.wrap("@@"), v))
 					p := res.problem(http.StatusUnprocessableEntity, l.path)
 					msg := p.Errors[0].Message
@@ -163,11 +164,13 @@ func TestDateMistakesAnswerPlainly(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		cat, loc := e.newCategory("Card", "box", map[string]float64{"box": 4}, 0.9), e.newLocation("B1")
 		line := map[string]any{"category_id": cat.ID, "description": "Tubes", "quantity": 2, "location_id": loc.ID}
-		p := e.do(http.MethodPost, "/api/v1/donations", e.as(models.RoleStaff), map[string]any{"received_at": "2026-11-25", "lines": []any{line}}).problem(http.StatusUnprocessableEntity, "received_at")
+		p := e.do(http.MethodPost, "/api/v1/donations", e.as(models.RoleStaff), map[string]any{"received_at": "2026-11-25", "lines": []any{line}}).
+			problem(http.StatusUnprocessableEntity, "received_at")
 		if !strings.Contains(p.Errors[0].Message, "2026-11-25T10:30:00Z") {
 			t.Fatalf("message %q gives no example", p.Errors[0].Message)
 		}
-		p = e.do(http.MethodPost, "/api/v1/volunteer-hours", e.as(models.RoleStaff), map[string]any{"volunteer_id": 1, "date": "01/12/2026", "hours": 2, "activity": "sorting"}).problem(http.StatusUnprocessableEntity, "date")
+		p = e.do(http.MethodPost, "/api/v1/volunteer-hours", e.as(models.RoleStaff), map[string]any{"volunteer_id": 1, "date": "01/12/2026", "hours": 2,
+			"activity": "sorting"}).problem(http.StatusUnprocessableEntity, "date")
 		if !strings.Contains(p.Errors[0].Message, "YYYY-MM-DD") {
 			t.Fatalf("message %q does not say the format", p.Errors[0].Message)
 		}
@@ -175,7 +178,8 @@ func TestDateMistakesAnswerPlainly(t *testing.T) {
 		e.do(http.MethodGet, "/api/v1/donations?to=9999-12-31", e.as(models.RoleStaff), nil).problem(http.StatusUnprocessableEntity, "to")
 		// Year 0 made a 12-month trend before year 1: a 500 on PostgreSQL.
 		e.do(http.MethodGet, "/api/v1/reports/figures?month=0000-01", e.as(models.RoleManager), nil).problem(http.StatusUnprocessableEntity, "month")
-		e.do(http.MethodPost, "/api/v1/reports", e.as(models.RoleManager), map[string]any{"month": "0000-01"}).problem(http.StatusUnprocessableEntity, "month")
+		e.do(http.MethodPost, "/api/v1/reports", e.as(models.RoleManager), map[string]any{"month": "0000-01"}).
+			problem(http.StatusUnprocessableEntity, "month")
 	})
 }
 
@@ -225,14 +229,17 @@ func TestTextInsideArrays(t *testing.T) {
 		}
 		e.do(http.MethodPost, "/api/v1/donations", staff, line("unit", strings.Repeat("u", 21))).problem(http.StatusUnprocessableEntity, "lines[1].unit")
 		e.do(http.MethodPost, "/api/v1/donations", staff, line("unit", "crates")).problem(http.StatusUnprocessableEntity, "lines[1].unit")
-		e.do(http.MethodPost, "/api/v1/donations", staff, line("description", strings.Repeat("d", 501))).problem(http.StatusUnprocessableEntity, "lines[1].description")
+		e.do(http.MethodPost, "/api/v1/donations", staff, line("description", strings.Repeat("d", 501))).
+			problem(http.StatusUnprocessableEntity, "lines[1].description")
 		e.do(http.MethodPost, "/api/v1/donations", staff, line("unit", "bo\u0000x")).problem(http.StatusUnprocessableEntity, "lines[1].unit")
-		e.do(http.MethodPost, "/api/v1/locations", staff, map[string]any{"code": "A\u00001", "name": "Aisle", "kind": "bay"}).problem(http.StatusUnprocessableEntity, "code")
+		e.do(http.MethodPost, "/api/v1/locations", staff, map[string]any{"code": "A\u00001", "name": "Aisle", "kind": "bay"}).
+			problem(http.StatusUnprocessableEntity, "code")
 		many := make([]map[string]string, 13)
 		for i := range many {
 			many[i] = map[string]string{"from": fmt.Sprintf("%02d:00", i+6), "to": fmt.Sprintf("%02d:30", i+6)}
 		}
-		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "Albion", "postcode": "B70 7PA", "opening_hours": map[string]any{"mon": many}}).problem(http.StatusUnprocessableEntity, "opening_hours.mon")
+		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "Albion", "postcode": "B70 7PA",
+			"opening_hours": map[string]any{"mon": many}}).problem(http.StatusUnprocessableEntity, "opening_hours.mon")
 		var n int64
 		e.store.DB(t.Context()).Model(&models.Donation{}).Count(&n)
 		if n != 0 {
@@ -283,7 +290,8 @@ func TestForgedCursors(t *testing.T) {
 		for _, l := range lists {
 			cursors := forged
 			if forgedWhen[l] {
-				cursors = append(cursors, enc(`{"s":"not a time or a day","i":1}`), enc(`{"s":"2026-13-45","i":1}`), enc(`{"s":"0000-01-01T00:00:00Z","i":1}`), enc(`{"s":"0000-01-01","i":1}`))
+				cursors = append(cursors, enc(`{"s":"not a time or a day","i":1}`), enc(`{"s":"2026-13-45","i":1}`),
+					enc(`{"s":"0000-01-01T00:00:00Z","i":1}`), enc(`{"s":"0000-01-01","i":1}`))
 			}
 			sep := "?"
 			if strings.Contains(l, "?") {
@@ -306,9 +314,11 @@ func TestCursorsRoundTrip(t *testing.T) {
 		staff := e.as(models.RoleStaff)
 		today := e.srv.today()
 		for i := 1; i <= 3; i++ {
-			e.do(http.MethodPost, "/api/v1/closed-days", staff, map[string]any{"day": today.AddDays(i).String(), "reason": "training"}).want(http.StatusCreated)
+			e.do(http.MethodPost, "/api/v1/closed-days", staff, map[string]any{"day": today.AddDays(i).String(), "reason": "training"}).
+				want(http.StatusCreated)
 			start := time.Now().Add(time.Duration(i) * 24 * time.Hour).UTC().Truncate(time.Second)
-			e.do(http.MethodPost, "/api/v1/workshops", staff, map[string]any{"title": "Junk modelling", "kind": "creative_session", "starts_at": start, "ends_at": start.Add(time.Hour), "places": 10}).want(http.StatusCreated)
+			e.do(http.MethodPost, "/api/v1/workshops", staff, map[string]any{"title": "Junk modelling", "kind": "creative_session", "starts_at": start,
+				"ends_at": start.Add(time.Hour), "places": 10}).want(http.StatusCreated)
 		}
 		for _, path := range []string{"/api/v1/closed-days?limit=1", "/api/v1/workshops?limit=1"} {
 			seen, next := 0, ""
@@ -366,7 +376,8 @@ func TestCSVImportRefusesNonsense(t *testing.T) {
 			"j,2026-11-25,Wood,Slats,2,each,,YARD\n" +
 			"k,2026-10-01T10:00:00Z,Wood,Slats,1_000,each,,YARD\n"
 		p := post("/api/v1/imports/donations", donations).problem(http.StatusUnprocessableEntity, "")
-		for row, field := range map[int]string{2: "weight_kg", 3: "weight_kg", 4: "quantity", 5: "quantity", 6: "quantity", 7: "quantity", 8: "weight_kg", 9: "description", 10: "unit", 11: "received_at", 12: "quantity"} {
+		for row, field := range map[int]string{2: "weight_kg", 3: "weight_kg", 4: "quantity", 5: "quantity", 6: "quantity", 7: "quantity",
+			8: "weight_kg", 9: "description", 10: "unit", 11: "received_at", 12: "quantity"} {
 			rowNamed(t, p, row, field)
 		}
 		donors := "name,postcode,latitude,longitude,email\n" +
@@ -406,7 +417,8 @@ func TestEmailsMustBeAddresses(t *testing.T) {
 			{"/api/v1/pickup-requests", "", e.pickupForm("albion")},
 		}
 		for _, b := range bodies {
-			for _, email := range []string{"\ufffd\ufffd@example.org", "sam@localhost", "sam@-bad-.org", "sam@exa mple.org", "sam@example.", "sam\u200b@example.org", "@example.org"} {
+			for _, email := range []string{"\ufffd\ufffd@example.org", "sam@localhost", "sam@-bad-.org", "sam@exa mple.org", "sam@example.",
+				"sam\u200b@example.org", "@example.org"} {
 				b.body["email"] = email
 				e.do(http.MethodPost, b.path, b.token, b.body).problem(http.StatusUnprocessableEntity, "email")
 			}
@@ -439,9 +451,12 @@ func TestDatesWithinSensibleRanges(t *testing.T) {
 			{"/api/v1/organisations", staff, "member_since", map[string]any{"name": "A", "kind": "school", "member_since": "1900-01-01"}},
 			{"/api/v1/organisations", staff, "member_since", map[string]any{"name": "A", "kind": "school", "member_since": far(3)}},
 			{"/api/v1/organisations", staff, "membership_expires_on", map[string]any{"name": "A", "kind": "school", "membership_expires_on": far(40)}},
-			{"/api/v1/organisations/" + itoa(e.org.ID) + "/renewals", staff, "paid_on", map[string]any{"paid_pence": 100, "method": "card", "paid_on": far(-20)}},
-			{"/api/v1/categories/" + itoa(cat.ID) + "/factors", mgr, "effective_from", map[string]any{"co2e_kg_per_kg": 1, "source": "x", "effective_from": far(50)}},
-			{"/api/v1/categories", mgr, "factor_effective_from", map[string]any{"name": "Foam", "default_unit": "kg", "co2e_kg_per_kg": 1, "co2e_source": "x", "factor_effective_from": "1901-01-01"}},
+			{"/api/v1/organisations/" + itoa(e.org.ID) + "/renewals", staff, "paid_on", map[string]any{"paid_pence": 100, "method": "card",
+				"paid_on": far(-20)}},
+			{"/api/v1/categories/" + itoa(cat.ID) + "/factors", mgr, "effective_from", map[string]any{"co2e_kg_per_kg": 1, "source": "x",
+				"effective_from": far(50)}},
+			{"/api/v1/categories", mgr, "factor_effective_from", map[string]any{"name": "Foam", "default_unit": "kg", "co2e_kg_per_kg": 1,
+				"co2e_source": "x", "factor_effective_from": "1901-01-01"}},
 			{"/api/v1/furniture", staff, "received_on", map[string]any{"type_id": ft.ID, "condition": "good", "received_on": far(-60)}},
 			{"/api/v1/furniture", staff, "received_on", map[string]any{"type_id": ft.ID, "condition": "good", "received_on": far(1)}},
 			{"/api/v1/workshops", staff, "starts_at", map[string]any{"title": "T", "kind": "training", "starts_at": at(60), "ends_at": at(61), "places": 5}},
@@ -507,9 +522,11 @@ func TestExtremeNumbersEverywhere(t *testing.T) {
 func BenchmarkScanBody(b *testing.B) {
 	lines := make([]map[string]any, 200)
 	for i := range lines {
-		lines[i] = map[string]any{"category_id": 1, "description": "Card tubes, assorted lengths", "quantity": 12.5, "unit": "box", "location_id": 1, "weight_kg": 3.25}
+		lines[i] = map[string]any{"category_id": 1, "description": "Card tubes, assorted lengths", "quantity": 12.5, "unit": "box", "location_id": 1,
+			"weight_kg": 3.25}
 	}
-	body, _ := json.Marshal(map[string]any{"received_at": "2026-11-25T10:30:00Z", "donor_id": 1, "channel": "drop_off", "notes": "left at the side gate", "lines": lines})
+	body, _ := json.Marshal(map[string]any{"received_at": "2026-11-25T10:30:00Z", "donor_id": 1, "channel": "drop_off",
+		"notes": "left at the side gate", "lines": lines})
 	typ := reflect.TypeOf(&donationRequest{})
 	b.Run("scan", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))

@@ -16,10 +16,7 @@ func TestEveryMemberRouteHidesOtherGroups(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		e.openEveryDay(5)
 		item := e.newStock("Glue sticks", 50, 0.02)
-		other := e.newOrganisation("Tipton Play Group")
-		_, otherTok := e.newUser(models.RoleMember, other)
-		var theirs models.Reservation
-		e.reserve(otherTok, line(item, 3)).want(http.StatusCreated).decode(&theirs)
+		other, otherTok, theirs := e.otherGroupsReservation(item, 3)
 		ids := map[string]int64{"/api/v1/organisations/": other.ID, "/api/v1/reservations/": theirs.ID}
 		member := e.as(models.RoleMember)
 		checked := 0

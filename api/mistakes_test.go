@@ -11,17 +11,16 @@ import (
 // it, on cancel, confirm and every other action alike, and changes nothing.
 func TestCancelKeepsItsReason(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
-		e.openEveryDay(3)
-		card := e.newStock("Card tubes", 20, 0.2)
+		card, r := e.twoCardTubes()
 		member, staff := e.as(models.RoleMember), e.as(models.RoleStaff)
-		var r models.Reservation
-		e.reserve(member, line(card, 2)).want(http.StatusCreated).decode(&r)
 		path := "/api/v1/reservations/" + itoa(r.ID)
 
-		if p := e.do(http.MethodPost, path+"/confirm", staff, map[string]any{"reason": "ok"}).problem(http.StatusBadRequest, "reason"); p.Detail != "reason is not a field of this request, which takes no fields" {
+		if p := e.do(http.MethodPost, path+"/confirm", staff, map[string]any{"reason": "ok"}).
+			problem(http.StatusBadRequest, "reason"); p.Detail != "reason is not a field of this request, which takes no fields" {
 			t.Errorf("confirm with a reason: %q", p.Detail)
 		}
-		if p := e.do(http.MethodPost, path+"/cancel", member, map[string]any{"why": "trip off"}).problem(http.StatusBadRequest, "why"); p.Detail != "why is not a field of this request, which takes reason" {
+		if p := e.do(http.MethodPost, path+"/cancel", member, map[string]any{"why": "trip off"}).
+			problem(http.StatusBadRequest, "why"); p.Detail != "why is not a field of this request, which takes reason" {
 			t.Errorf("cancel with why: %q", p.Detail)
 		}
 		// The same on every action that takes no body.
@@ -43,7 +42,8 @@ func TestCancelKeepsItsReason(t *testing.T) {
 
 		// Without a body, cancelling still works and the reason is empty.
 		var other models.Reservation
-		e.do(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": e.tomorrowSlot().AddDate(0, 0, 1), "lines": []any{line(card, 1)}}).
+		e.do(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": e.tomorrowSlot().AddDate(0, 0, 1),
+			"lines": []any{line(card, 1)}}).
 			want(http.StatusCreated).decode(&other)
 		e.do(http.MethodPost, "/api/v1/reservations/"+itoa(other.ID)+"/cancel", member, nil).want(http.StatusOK).decode(&other)
 		if other.Status != models.StatusCancelled || other.CancelReason != "" {
@@ -76,12 +76,16 @@ func TestMessagesListWhatIsAccepted(t *testing.T) {
 			res               *result
 		}{
 			{"a unit that does not exist", "lines[0].unit", "must be one of each, bag, box, sheet, roll, metre, kg", donation("metres")},
-			{"a unit the category has no weight for", "lines[0].unit", "Textiles has no weight per metre: give weight_kg, or count it in one of bag, kg", donation("metre")},
+			{"a unit the category has no weight for", "lines[0].unit", "Textiles has no weight per metre: give weight_kg, or count it in one of bag, kg",
+				donation("metre")},
 			{"a stop completed without its location", "location_id", "is required: the id of the location the collection is put away at",
-				e.do(http.MethodPost, "/api/v1/stops/1/complete", staff, map[string]any{"lines": []any{map[string]any{"category_id": textiles.ID, "description": "offcuts", "quantity": 1, "weight_kg": 5}}})},
+				e.do(http.MethodPost, "/api/v1/stops/1/complete", staff, map[string]any{"lines": []any{map[string]any{"category_id": textiles.ID,
+					"description": "offcuts", "quantity": 1, "weight_kg": 5}}})},
 			{"a stop completed at a location that does not exist", "location_id", "no location with id 999",
-				e.do(http.MethodPost, "/api/v1/stops/1/complete", staff, map[string]any{"location_id": 999, "lines": []any{map[string]any{"category_id": textiles.ID, "description": "offcuts", "quantity": 1, "weight_kg": 5}}})},
-			{"an empty list", "ids", "must have at least 1 item", e.do(http.MethodPost, "/api/v1/furniture/labels.pdf", staff, map[string]any{"ids": []int64{}})},
+				e.do(http.MethodPost, "/api/v1/stops/1/complete", staff, map[string]any{"location_id": 999,
+					"lines": []any{map[string]any{"category_id": textiles.ID, "description": "offcuts", "quantity": 1, "weight_kg": 5}}})},
+			{"an empty list", "ids", "must have at least 1 item", e.do(http.MethodPost, "/api/v1/furniture/labels.pdf", staff,
+				map[string]any{"ids": []int64{}})},
 			{"a furniture status that does not exist", "status", "must be one of received, checking, in_repair, available, reserved, passed_on, disposed",
 				e.do(http.MethodPost, "/api/v1/furniture/1/status", staff, map[string]any{"status": "sold"})},
 		}

@@ -47,7 +47,8 @@ func TestAnswersCarryNames(t *testing.T) {
 				t.Fatalf("%s: lines %+v", where, r.Lines)
 			}
 			l := r.Lines[0]
-			if l.StockItemID != want.StockItemID || l.Description != want.Description || l.Unit != want.Unit || l.Category != want.Category || l.Location != want.Location {
+			if l.StockItemID != want.StockItemID || l.Description != want.Description || l.Unit != want.Unit || l.Category != want.Category ||
+				l.Location != want.Location {
 				t.Errorf("%s: line %+v, want the names of %+v", where, l, want)
 			}
 		}

@@ -64,7 +64,8 @@ func TestOpenAPIDescribesEverything(t *testing.T) {
 		}
 		if missing != nil {
 			sort.Strings(missing)
-			t.Errorf("%d have no description (add them to propertyDocs in api/openapi_docs.go, or the route table):\n%s", len(missing), strings.Join(missing, "\n"))
+			t.Errorf("%d have no description (add them to propertyDocs in api/openapi_docs.go, or the route table):\n%s", len(missing),
+				strings.Join(missing, "\n"))
 		}
 	})
 }
@@ -213,7 +214,8 @@ func TestOpenAPIEnumsAgreeWithValidation(t *testing.T) {
 			t.Error(w)
 		}
 		// The closed sets a newcomer had to guess are declared.
-		for _, want := range []string{"donationRequest.channel", "donationRequest.lines[].unit", "organisationRequest.kind", "locationRequest.kind", "statusRequest.status", "completeRequest.lines[].unit"} {
+		for _, want := range []string{"donationRequest.channel", "donationRequest.lines[].unit", "organisationRequest.kind", "locationRequest.kind",
+			"statusRequest.status", "completeRequest.lines[].unit"} {
 			if _, ok := checked[want]; !ok {
 				t.Errorf("%s has no enum in the document", want)
 			}
@@ -234,7 +236,8 @@ func (e *testEnv) seedOneOfEach() {
 	for _, d := range models.Weekdays {
 		shifts[d] = map[string]string{"from": "08:00", "to": "17:00"}
 	}
-	e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Transit", "registration": "BV21RDE", "capacity_kg": 900, "capacity_m3": 8, "shifts": shifts}).want(http.StatusCreated)
+	e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Transit", "registration": "BV21RDE", "capacity_kg": 900, "capacity_m3": 8,
+		"shifts": shifts}).want(http.StatusCreated)
 	e.do(http.MethodPost, "/api/v1/pickup-requests", "", e.pickupForm("albion")).want(http.StatusCreated)
 	e.do(http.MethodPost, "/api/v1/pickup-requests/1/accept", staff, map[string]any{"latitude": 52.505, "longitude": -1.98}).want(http.StatusOK)
 	var plan models.PlanResult
@@ -294,7 +297,8 @@ func TestAnswersMatchTheDocument(t *testing.T) {
 		e.openEveryDay(3)
 		e.reserve(e.as(models.RoleMember), line(1, 1)).want(http.StatusCreated)
 		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "Albion Packaging Ltd", "postcode": "B70 6AU"}).want(http.StatusCreated)
-		e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "household", "name": "Mr Evans", "agency": "Sandwell Council housing", "reference": "SC-1"}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "household", "name": "Mr Evans", "agency": "Sandwell Council housing",
+			"reference": "SC-1"}).want(http.StatusCreated)
 		e.do(http.MethodPost, "/api/v1/stocktakes", staff, map[string]any{"location_id": 1}).want(http.StatusCreated)
 
 		res := e.do(http.MethodGet, "/api/v1/openapi.json", "", nil).want(http.StatusOK)

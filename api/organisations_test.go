@@ -13,9 +13,12 @@ func TestOrganisations(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		staff := e.as(models.RoleStaff)
 		var band models.Band
-		e.do(http.MethodPost, "/api/v1/bands", e.as(models.RoleManager), map[string]any{"name": "Standard", "annual_fee_pence": 7500, "allowance_kg": 60}).want(http.StatusCreated).decode(&band)
-		e.do(http.MethodPost, "/api/v1/bands", e.as(models.RoleManager), map[string]any{"name": "Standard", "annual_fee_pence": 7500, "allowance_kg": 60}).problem(http.StatusConflict, "")
-		e.do(http.MethodPost, "/api/v1/bands", e.as(models.RoleManager), map[string]any{"name": "Free", "allowance_kg": -1}).problem(http.StatusUnprocessableEntity, "allowance_kg")
+		e.do(http.MethodPost, "/api/v1/bands", e.as(models.RoleManager), map[string]any{"name": "Standard", "annual_fee_pence": 7500,
+			"allowance_kg": 60}).want(http.StatusCreated).decode(&band)
+		e.do(http.MethodPost, "/api/v1/bands", e.as(models.RoleManager), map[string]any{"name": "Standard", "annual_fee_pence": 7500,
+			"allowance_kg": 60}).problem(http.StatusConflict, "")
+		e.do(http.MethodPost, "/api/v1/bands", e.as(models.RoleManager), map[string]any{"name": "Free", "allowance_kg": -1}).
+			problem(http.StatusUnprocessableEntity, "allowance_kg")
 
 		var o models.Organisation
 		e.do(http.MethodPost, "/api/v1/organisations", staff, map[string]any{
@@ -35,7 +38,8 @@ func TestOrganisations(t *testing.T) {
 		} {
 			e.do(http.MethodPost, "/api/v1/organisations", staff, body).problem(http.StatusUnprocessableEntity, field)
 		}
-		e.do(http.MethodPost, "/api/v1/organisations", e.as(models.RoleMember), map[string]any{"name": "X", "kind": "school"}).problem(http.StatusForbidden, "")
+		e.do(http.MethodPost, "/api/v1/organisations", e.as(models.RoleMember), map[string]any{"name": "X", "kind": "school"}).
+			problem(http.StatusForbidden, "")
 
 		var list List[models.Organisation]
 		e.do(http.MethodGet, "/api/v1/organisations?q=ryders", staff, nil).want(http.StatusOK).decode(&list)
@@ -69,7 +73,8 @@ func TestMemberSeesOnlyItsOwnOrganisation(t *testing.T) {
 			t.Fatalf("the 404 says more than a missing group's would: %q vs %q", p1.Detail, p2.Detail)
 		}
 		e.do(http.MethodPatch, theirs, member, map[string]any{"phone": "0121 000 0000"}).problem(http.StatusNotFound, "")
-		e.do(http.MethodPost, theirs+"/renewals", member, map[string]any{"paid_pence": 1, "method": "cash", "paid_on": "2026-01-01"}).problem(http.StatusForbidden, "")
+		e.do(http.MethodPost, theirs+"/renewals", member, map[string]any{"paid_pence": 1, "method": "cash", "paid_on": "2026-01-01"}).
+			problem(http.StatusForbidden, "")
 
 		var got models.Organisation
 		e.do(http.MethodPatch, own, member, map[string]any{"phone": "0121 555 0101", "contact_name": "Mrs Begum"}).want(http.StatusOK).decode(&got)
@@ -94,7 +99,8 @@ func TestMemberSeesOnlyItsOwnOrganisation(t *testing.T) {
 			t.Fatalf("a refused change was kept: %+v", after)
 		}
 		// Sending back what was read, unchanged, with a new phone number is fine.
-		e.do(http.MethodPatch, own, member, map[string]any{"name": mine.Name, "kind": mine.Kind, "people_served": mine.PeopleServed, "phone": "0121 555 0102"}).want(http.StatusOK)
+		e.do(http.MethodPatch, own, member, map[string]any{"name": mine.Name, "kind": mine.Kind, "people_served": mine.PeopleServed,
+			"phone": "0121 555 0102"}).want(http.StatusOK)
 
 		// The other group is untouched.
 		var o models.Organisation
@@ -113,13 +119,15 @@ func TestRenewal(t *testing.T) {
 		lapsed := e.newOrganisation("Lapsed Nursery")
 		past := today.AddDays(-40)
 		e.store.DB(t.Context()).Model(lapsed).Update("membership_expires_on", past)
-		if err := (&models.Organisation{Name: "Lapsed Nursery", MembershipExpiresOn: &past}).CheckMembership(today); err == nil || !strings.Contains(err.Error(), "lapsed on "+past.String()) {
+		if err := (&models.Organisation{Name: "Lapsed Nursery", MembershipExpiresOn: &past}).CheckMembership(today); err == nil ||
+			!strings.Contains(err.Error(), "lapsed on "+past.String()) {
 			t.Fatalf("lapsed check: %v", err)
 		}
 		var r renewalResponse
 		e.do(http.MethodPost, fmt.Sprintf("/api/v1/organisations/%d/renewals", lapsed.ID), staff,
 			map[string]any{"paid_pence": 4000, "method": "card", "paid_on": today.String()}).want(http.StatusCreated).decode(&r)
-		if want := (models.Date{Time: today.AddDate(1, 0, 0)}); r.Organisation.MembershipExpiresOn.String() != want.String() || r.Renewal.ExpiresBefore.String() != past.String() {
+		if want := (models.Date{Time: today.AddDate(1, 0, 0)}); r.Organisation.MembershipExpiresOn.String() != want.String() ||
+			r.Renewal.ExpiresBefore.String() != past.String() {
 			t.Fatalf("lapsed renewal: %+v %+v", r.Renewal, r.Organisation)
 		}
 		// One in date is extended a year from its expiry.
@@ -130,16 +138,22 @@ func TestRenewal(t *testing.T) {
 			t.Fatalf("in-date renewal: %s, want %s", r.Organisation.MembershipExpiresOn, want)
 		}
 		path := fmt.Sprintf("/api/v1/organisations/%d/renewals", e.org.ID)
-		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": -1, "method": "card", "paid_on": today.String()}).problem(http.StatusUnprocessableEntity, "paid_pence")
-		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": 1, "method": "beans", "paid_on": today.String()}).problem(http.StatusUnprocessableEntity, "method")
-		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": 1, "method": "card", "paid_on": today.AddDays(3).String()}).problem(http.StatusUnprocessableEntity, "paid_on")
-		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": 1, "method": "card", "paid_on": "31/12/2026"}).problem(http.StatusUnprocessableEntity, "paid_on")
-		e.do(http.MethodPost, "/api/v1/organisations/999999/renewals", staff, map[string]any{"paid_pence": 1, "method": "card", "paid_on": today.String()}).problem(http.StatusNotFound, "")
+		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": -1, "method": "card", "paid_on": today.String()}).
+			problem(http.StatusUnprocessableEntity, "paid_pence")
+		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": 1, "method": "beans", "paid_on": today.String()}).
+			problem(http.StatusUnprocessableEntity, "method")
+		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": 1, "method": "card", "paid_on": today.AddDays(3).String()}).
+			problem(http.StatusUnprocessableEntity, "paid_on")
+		e.do(http.MethodPost, path, staff, map[string]any{"paid_pence": 1, "method": "card", "paid_on": "31/12/2026"}).
+			problem(http.StatusUnprocessableEntity, "paid_on")
+		e.do(http.MethodPost, "/api/v1/organisations/999999/renewals", staff, map[string]any{"paid_pence": 1, "method": "card",
+			"paid_on": today.String()}).problem(http.StatusNotFound, "")
 	})
 }
 
 func TestPostcodes(t *testing.T) {
-	for in, want := range map[string]string{"b1 1aa": "B1 1AA", "B701AA": "B70 1AA", " ws10  9qy ": "WS10 9QY", "sw1a 1aa": "SW1A 1AA", "dy4 7uj": "DY4 7UJ"} {
+	for in, want := range map[string]string{"b1 1aa": "B1 1AA", "B701AA": "B70 1AA", " ws10  9qy ": "WS10 9QY", "sw1a 1aa": "SW1A 1AA",
+		"dy4 7uj": "DY4 7UJ"} {
 		if got, ok := models.NormalisePostcode(in); !ok || got != want {
 			t.Errorf("%q -> %q %v, want %q", in, got, ok, want)
 		}

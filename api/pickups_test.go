@@ -35,7 +35,8 @@ func TestPublicPickupRequest(t *testing.T) {
 		if st.Status != "new" {
 			t.Fatalf("status %+v", st)
 		}
-		e.do(http.MethodGet, "/api/v1/pickup-requests/status?reference="+receipt.Reference+"&email=someone@else.example", "", nil).problem(http.StatusNotFound, "")
+		e.do(http.MethodGet, "/api/v1/pickup-requests/status?reference="+receipt.Reference+"&email=someone@else.example", "", nil).
+			problem(http.StatusNotFound, "")
 		e.do(http.MethodGet, "/api/v1/pickup-requests/status?reference="+receipt.Reference, "", nil).problem(http.StatusUnprocessableEntity, "email")
 
 		var list List[models.PickupRequest]
@@ -45,10 +46,13 @@ func TestPublicPickupRequest(t *testing.T) {
 		}
 		id := strconv.FormatInt(list.Items[0].ID, 10)
 		staff := e.as(models.RoleStaff)
-		e.do(http.MethodPost, "/api/v1/pickup-requests/"+id+"/accept", staff, map[string]any{"latitude": 52.52}).problem(http.StatusUnprocessableEntity, "longitude")
-		e.do(http.MethodPost, "/api/v1/pickup-requests/"+id+"/accept", staff, map[string]any{"latitude": 95, "longitude": -1.99}).problem(http.StatusUnprocessableEntity, "latitude")
+		e.do(http.MethodPost, "/api/v1/pickup-requests/"+id+"/accept", staff, map[string]any{"latitude": 52.52}).
+			problem(http.StatusUnprocessableEntity, "longitude")
+		e.do(http.MethodPost, "/api/v1/pickup-requests/"+id+"/accept", staff, map[string]any{"latitude": 95, "longitude": -1.99}).
+			problem(http.StatusUnprocessableEntity, "latitude")
 		var got models.PickupRequest
-		e.do(http.MethodPost, "/api/v1/pickup-requests/"+id+"/accept", staff, map[string]any{"latitude": 52.52, "longitude": -1.99, "priority": 3}).want(http.StatusOK).decode(&got)
+		e.do(http.MethodPost, "/api/v1/pickup-requests/"+id+"/accept", staff, map[string]any{"latitude": 52.52, "longitude": -1.99, "priority": 3}).
+			want(http.StatusOK).decode(&got)
 		if got.Status != "accepted" || *got.Latitude != 52.52 || got.Priority != 3 {
 			t.Fatalf("accepted %+v", got)
 		}
@@ -113,12 +117,13 @@ func TestPublicPickupHoneypotAndLimit(t *testing.T) {
 		}
 		// Staff are not limited, and can ask for a known donor, whose details it takes.
 		lat, lon := 52.5, -2.0
-		donor := models.Donor{Name: "Hawthorns Print Ltd", Email: "print@hawthorns.example", Address: "1 Halfords Lane", Postcode: "B71 4LF", Latitude: &lat, Longitude: &lon,
-			OpeningHours: models.OpeningHours{"mon": {{From: "08:00", To: "16:00"}}}, Active: true}
+		donor := models.Donor{Name: "Hawthorns Print Ltd", Email: "print@hawthorns.example", Address: "1 Halfords Lane", Postcode: "B71 4LF",
+			Latitude: &lat, Longitude: &lon, OpeningHours: models.OpeningHours{"mon": {{From: "08:00", To: "16:00"}}}, Active: true}
 		e.store.DB(t.Context()).Create(&donor)
 		var got models.PickupRequest
 		e.do(http.MethodPost, "/api/v1/pickup-requests", e.as(models.RoleStaff), map[string]any{
-			"donor_id": donor.ID, "earliest_date": e.srv.today().AddDays(1).String(), "latest_date": e.srv.today().AddDays(3).String(), "approx_kg": 80, "priority": 2,
+			"donor_id": donor.ID, "earliest_date": e.srv.today().AddDays(1).String(), "latest_date": e.srv.today().AddDays(3).String(),
+			"approx_kg": 80, "priority": 2,
 		}).want(http.StatusCreated).decode(&got)
 		if got.BusinessName != donor.Name || got.Postcode != "B71 4LF" || *got.Latitude != lat || len(got.OpeningHours["mon"]) != 1 || got.Priority != 2 {
 			t.Fatalf("staff request %+v", got)
@@ -137,10 +142,14 @@ func TestVehiclesAndAbsences(t *testing.T) {
 		if v.Registration != "AB12CDE" || v.CapacityKg != 1100 || v.Skills[0] != "tail_lift" || v.Shifts["mon"].To != "16:00" {
 			t.Fatalf("vehicle %+v", v)
 		}
-		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Twin", "registration": "AB12CDE", "capacity_kg": 1, "capacity_m3": 1}).problem(http.StatusConflict, "")
-		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "X", "registration": "X1", "capacity_kg": -1, "capacity_m3": 1}).problem(http.StatusUnprocessableEntity, "capacity_kg")
-		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "X", "registration": "X1", "capacity_kg": 1, "capacity_m3": 1, "skills": []string{"Tail Lift!"}}).problem(http.StatusUnprocessableEntity, "skills[0]")
-		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "X", "registration": "X1", "capacity_kg": 1, "capacity_m3": 1, "shifts": map[string]any{"mon": map[string]string{"from": "16:00", "to": "08:00"}}}).problem(http.StatusUnprocessableEntity, "shifts.mon[0]")
+		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Twin", "registration": "AB12CDE", "capacity_kg": 1, "capacity_m3": 1}).
+			problem(http.StatusConflict, "")
+		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "X", "registration": "X1", "capacity_kg": -1, "capacity_m3": 1}).
+			problem(http.StatusUnprocessableEntity, "capacity_kg")
+		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "X", "registration": "X1", "capacity_kg": 1, "capacity_m3": 1,
+			"skills": []string{"Tail Lift!"}}).problem(http.StatusUnprocessableEntity, "skills[0]")
+		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "X", "registration": "X1", "capacity_kg": 1, "capacity_m3": 1,
+			"shifts": map[string]any{"mon": map[string]string{"from": "16:00", "to": "08:00"}}}).problem(http.StatusUnprocessableEntity, "shifts.mon[0]")
 		e.do(http.MethodPatch, "/api/v1/vehicles/"+itoa(v.ID), mgr, map[string]any{"active": false}).want(http.StatusOK).decode(&v)
 		if v.Active {
 			t.Fatal("not retired")
@@ -152,7 +161,8 @@ func TestVehiclesAndAbsences(t *testing.T) {
 		day := e.srv.today().AddDays(7).String()
 		e.do(http.MethodPost, path, e.as(models.RoleStaff), map[string]any{"day": day, "reason": "hospital appointment"}).want(http.StatusCreated)
 		e.do(http.MethodPost, path, e.as(models.RoleStaff), map[string]any{"day": day}).problem(http.StatusConflict, "")
-		e.do(http.MethodPost, "/api/v1/drivers/"+itoa(e.users[models.RoleStaff].ID)+"/absences", e.as(models.RoleStaff), map[string]any{"day": day}).problem(http.StatusNotFound, "")
+		e.do(http.MethodPost, "/api/v1/drivers/"+itoa(e.users[models.RoleStaff].ID)+"/absences", e.as(models.RoleStaff), map[string]any{"day": day}).
+			problem(http.StatusNotFound, "")
 		var list List[models.DriverAbsence]
 		e.do(http.MethodGet, path, e.as(models.RoleStaff), nil).want(http.StatusOK).decode(&list)
 		if len(list.Items) != 1 || list.Items[0].Day.String() != day {

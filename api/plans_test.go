@@ -12,29 +12,52 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
+// testVan is a van a test adds: it works the given days from 08:00 to until. A zero
+// unloadMinutes is left out of the request, so the van gets the server's default.
+type testVan struct {
+	name, reg     string
+	kg, m3        float64
+	days          []string
+	until         string
+	unloadMinutes int
+}
+
+// addVan is the one way tests add a van, as the manager.
+func (e *testEnv) addVan(v testVan) models.Vehicle {
+	e.t.Helper()
+	shifts := map[string]any{}
+	for _, d := range v.days {
+		shifts[d] = map[string]string{"from": "08:00", "to": v.until}
+	}
+	body := map[string]any{"name": v.name, "registration": v.reg, "capacity_kg": v.kg, "capacity_m3": v.m3, "shifts": shifts}
+	if v.unloadMinutes != 0 {
+		body["unload_minutes"] = v.unloadMinutes
+	}
+	var van models.Vehicle
+	e.do(http.MethodPost, "/api/v1/vehicles", e.as(models.RoleManager), body).want(http.StatusCreated).decode(&van)
+	return van
+}
+
 // planVan adds a van that works the given weekdays (mon..sun), 08:00-17:00.
 func (e *testEnv) planVan(reg string, kg float64, days ...string) models.Vehicle {
 	e.t.Helper()
-	return e.vanWithShift(reg, kg, "17:00", 20, days)
+	return e.addVan(testVan{name: reg, reg: reg, kg: kg, m3: 20, days: days, until: "17:00", unloadMinutes: 20})
 }
 
 // oneTripVan adds a van that works mornings only and takes four hours to unload, so that
 // it never makes a second trip: what it cannot carry at once waits.
 func (e *testEnv) oneTripVan(reg string, kg float64, days ...string) models.Vehicle {
 	e.t.Helper()
-	return e.vanWithShift(reg, kg, "12:00", 240, days)
+	return e.addVan(testVan{name: reg, reg: reg, kg: kg, m3: 20, days: days, until: "12:00", unloadMinutes: 240})
 }
 
-func (e *testEnv) vanWithShift(reg string, kg float64, until string, unloadMinutes int, days []string) models.Vehicle {
+// previewPlan is the dry-run plan for day, which changes nothing.
+func (e *testEnv) previewPlan(day models.Date) models.PlanResult {
 	e.t.Helper()
-	shifts := map[string]any{}
-	for _, d := range days {
-		shifts[d] = map[string]string{"from": "08:00", "to": until}
-	}
-	var v models.Vehicle
-	e.do(http.MethodPost, "/api/v1/vehicles", e.as(models.RoleManager), map[string]any{"name": reg, "registration": reg, "capacity_kg": kg, "capacity_m3": 20,
-		"shifts": shifts, "unload_minutes": unloadMinutes}).want(http.StatusCreated).decode(&v)
-	return v
+	var res models.PlanResult
+	e.do(http.MethodPost, "/api/v1/plans", e.as(models.RoleManager), map[string]any{"date": day.String(), "dry_run": true}).
+		want(http.StatusOK).decode(&res)
+	return res
 }
 
 var weekdays = []string{"mon", "tue", "wed", "thu", "fri"}
@@ -48,7 +71,8 @@ func (e *testEnv) acceptedRequest(name string, lat, lon, kg float64, earliest, l
 	form["earliest_date"], form["latest_date"] = earliest.String(), latest.String()
 	var r models.PickupRequest
 	e.do(http.MethodPost, "/api/v1/pickup-requests", e.as(models.RoleStaff), form).want(http.StatusCreated).decode(&r)
-	e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(r.ID)+"/accept", e.as(models.RoleStaff), map[string]any{"latitude": lat, "longitude": lon, "priority": priority}).
+	e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(r.ID)+"/accept", e.as(models.RoleStaff), map[string]any{"latitude": lat, "longitude": lon,
+		"priority": priority}).
 		want(http.StatusOK).decode(&r)
 	return r
 }
@@ -73,8 +97,7 @@ func TestPreviewThenCommit(t *testing.T) {
 		for i, name := range []string{"albion", "brickhouse", "carters", "dudley", "ettingshall", "friar", "greets", "hill-top"} {
 			e.acceptedRequest(name, 52.48+float64(i)*0.01, -2.06+float64(i%3)*0.03, 90, day, day.AddDays(7), 1)
 		}
-		var preview models.PlanResult
-		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": day.String(), "dry_run": true}).want(http.StatusOK).decode(&preview)
+		preview := e.previewPlan(day)
 		if preview.ID == 0 || preview.ExpiresAt == nil || len(preview.Runs) == 0 {
 			t.Fatalf("preview %+v", preview)
 		}
@@ -133,7 +156,8 @@ func TestCommitRefusedWhenTheDayChanged(t *testing.T) {
 		e.acceptedRequest("brickhouse", 52.51, -2.01, 50, day, day.AddDays(7), 1)
 		preview := func(vans ...int64) int64 {
 			var res models.PlanResult
-			e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": day.String(), "dry_run": true, "vehicle_ids": vans}).want(http.StatusOK).decode(&res)
+			e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": day.String(), "dry_run": true, "vehicle_ids": vans}).want(http.StatusOK).
+				decode(&res)
 			return res.ID
 		}
 		refused := func(id int64, want string) {
@@ -176,15 +200,13 @@ func TestCommitRefusedWhenTheDayChanged(t *testing.T) {
 // ones nearer the depot; when it cannot be served the plan says it misses its deadline.
 func TestLastWorkingDayComesFirst(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
-		mgr := e.as(models.RoleManager)
 		e.oneTripVan("BV21RDE", 100, weekdays...)
 		friday := e.nextWeekday(time.Friday)
 		// Due on Sunday, so Friday is its last working day; far from the depot.
 		due := e.acceptedRequest("sunday", 52.56, -2.10, 80, friday, friday.AddDays(2), 1)
 		// Urgent by staff's priority, near the depot, but due next week.
 		wait := e.acceptedRequest("nextweek", 52.52, -1.99, 80, friday, friday.AddDays(7), 5)
-		var res models.PlanResult
-		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": friday.String(), "dry_run": true}).want(http.StatusOK).decode(&res)
+		res := e.previewPlan(friday)
 		if len(res.Runs) != 1 || len(res.Runs[0].Stops) != 1 || *res.Runs[0].Stops[0].RequestID != due.ID {
 			t.Fatalf("the van should take the request due on Sunday: %+v", res.Runs)
 		}
@@ -194,7 +216,7 @@ func TestLastWorkingDayComesFirst(t *testing.T) {
 
 		// Two due the same day and room for one: the one left out misses its deadline.
 		due2 := e.acceptedRequest("sunday2", 52.53, -2.00, 80, friday, friday.AddDays(1), 1)
-		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": friday.String(), "dry_run": true}).want(http.StatusOK).decode(&res)
+		res = e.previewPlan(friday)
 		missed := map[int64]models.PlanUnassigned{}
 		for _, u := range res.Unassigned {
 			missed[u.RequestID] = u
@@ -203,7 +225,8 @@ func TestLastWorkingDayComesFirst(t *testing.T) {
 		if _, ok := missed[due2.ID]; ok {
 			left = missed[due2.ID]
 		}
-		if len(res.Unassigned) != 2 || !left.MissesDeadline || left.LatestDate == nil || !strings.Contains(left.Reason, "misses its deadline") || missed[wait.ID].MissesDeadline {
+		if len(res.Unassigned) != 2 || !left.MissesDeadline || left.LatestDate == nil || !strings.Contains(left.Reason, "misses its deadline") ||
+			missed[wait.ID].MissesDeadline {
 			t.Fatalf("unassigned %+v", res.Unassigned)
 		}
 	})
@@ -212,14 +235,12 @@ func TestLastWorkingDayComesFirst(t *testing.T) {
 // Working days are the store's: the weekdays its vans work, less its closed days.
 func TestWorkingDaysFollowTheStore(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
-		mgr := e.as(models.RoleManager)
 		e.oneTripVan("BV21RDE", 100, weekdays...)
 		monday := e.nextWeekday(time.Monday)
 		due := e.acceptedRequest("tuesday", 52.56, -2.10, 80, monday, monday.AddDays(1), 1)
 		wait := e.acceptedRequest("urgent", 52.52, -1.99, 80, monday, monday.AddDays(1), 5)
 		// Both can wait for Tuesday, so staff's priority decides Monday.
-		var res models.PlanResult
-		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": monday.String(), "dry_run": true}).want(http.StatusOK).decode(&res)
+		res := e.previewPlan(monday)
 		if len(res.Runs) != 1 || *res.Runs[0].Stops[0].RequestID != wait.ID {
 			t.Fatalf("before closing Tuesday: %+v", res.Runs)
 		}
@@ -228,7 +249,7 @@ func TestWorkingDaysFollowTheStore(t *testing.T) {
 		if _, err := e.store.CloseDay(t.Context(), e.users[models.RoleManager], monday.AddDays(1), "staff training"); err != nil {
 			t.Fatal(err)
 		}
-		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": monday.String(), "dry_run": true}).want(http.StatusOK).decode(&res)
+		res = e.previewPlan(monday)
 		if len(res.Unassigned) != 1 || res.Unassigned[0].RequestID != due.ID || !res.Unassigned[0].MissesDeadline {
 			t.Fatalf("with Tuesday closed: %+v", res.Unassigned)
 		}
@@ -258,8 +279,7 @@ func TestNearerDeadlineWins(t *testing.T) {
 		monday := e.nextWeekday(time.Monday)
 		soon := e.acceptedRequest("wednesday", 52.56, -2.10, 80, monday, monday.AddDays(2), 1)
 		e.acceptedRequest("later", 52.52, -1.99, 80, monday, monday.AddDays(14), 1)
-		var res models.PlanResult
-		e.do(http.MethodPost, "/api/v1/plans", e.as(models.RoleManager), map[string]any{"date": monday.String(), "dry_run": true}).want(http.StatusOK).decode(&res)
+		res := e.previewPlan(monday)
 		if len(res.Runs) != 1 || *res.Runs[0].Stops[0].RequestID != soon.ID || len(res.Unassigned) != 1 || res.Unassigned[0].MissesDeadline {
 			t.Fatalf("runs %+v, unassigned %+v", res.Runs, res.Unassigned)
 		}

@@ -24,7 +24,8 @@ func TestTwoProcessesShareOneDatabase(t *testing.T) {
 		var lr loginResponse
 		a.loginFrom(owner, staff.Email, testPassword).want(http.StatusOK).decode(&lr)
 		var loc models.Location
-		a.do(http.MethodPost, "/api/v1/locations", lr.Token, map[string]string{"code": "Z9", "name": "Bay Z9", "kind": "bay"}).want(http.StatusCreated).decode(&loc)
+		a.do(http.MethodPost, "/api/v1/locations", lr.Token, map[string]string{"code": "Z9", "name": "Bay Z9", "kind": "bay"}).want(http.StatusCreated).
+			decode(&loc)
 		b.do(http.MethodPatch, "/api/v1/locations/"+itoa(loc.ID), lr.Token, map[string]string{"name": "Bay Z9 (back)"}).want(http.StatusOK)
 		var list List[models.Location]
 		a.do(http.MethodGet, "/api/v1/locations", lr.Token, nil).want(http.StatusOK).decode(&list)
@@ -39,8 +40,10 @@ func TestTwoProcessesShareOneDatabase(t *testing.T) {
 		parallel(n, func(i int) {
 			statuses[i] = both[i%2].loginFrom(attacker, a.users[models.RoleDriver].Email, "wrong password "+strconv.Itoa(i)).status
 		})
-		if got := tally(statuses); got[http.StatusUnauthorized] != models.LoginFailureLimit || got[http.StatusTooManyRequests] != n-models.LoginFailureLimit {
-			t.Fatalf("%d wrong passwords at once, sent to two processes, were answered %v; want %d checked (401), the rest 429", n, got, models.LoginFailureLimit)
+		if got := tally(statuses); got[http.StatusUnauthorized] != models.LoginFailureLimit ||
+			got[http.StatusTooManyRequests] != n-models.LoginFailureLimit {
+			t.Fatalf("%d wrong passwords at once, sent to two processes, were answered %v; want %d checked (401), the rest 429", n, got,
+				models.LoginFailureLimit)
 		}
 
 		mgr := a.as(models.RoleManager)

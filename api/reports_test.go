@@ -47,13 +47,17 @@ func TestFiguresOfAHandBuiltMonth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.do(http.MethodPost, "/api/v1/volunteer-hours", staff, map[string]any{"volunteer_id": v.ID, "date": "2026-10-25", "hours": 3.5, "activity": "sorting"}).want(http.StatusCreated)
-		e.do(http.MethodPost, "/api/v1/volunteer-hours", staff, map[string]any{"volunteer_id": v.ID, "date": "2026-09-29", "hours": 2, "activity": "counter"}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/volunteer-hours", staff, map[string]any{"volunteer_id": v.ID, "date": "2026-10-25", "hours": 3.5,
+			"activity": "sorting"}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/volunteer-hours", staff, map[string]any{"volunteer_id": v.ID, "date": "2026-09-29", "hours": 2,
+			"activity": "counter"}).want(http.StatusCreated)
 		var w models.Workshop
-		e.do(http.MethodPost, "/api/v1/workshops", staff, map[string]any{"title": "Junk modelling", "kind": "creative_session", "starts_at": "2026-10-31T23:30:00Z", "ends_at": "2026-11-01T01:00:00Z", "places": 2}).
+		e.do(http.MethodPost, "/api/v1/workshops", staff, map[string]any{"title": "Junk modelling", "kind": "creative_session",
+			"starts_at": "2026-10-31T23:30:00Z", "ends_at": "2026-11-01T01:00:00Z", "places": 2}).
 			want(http.StatusCreated).decode(&w)
 		e.do(http.MethodPost, "/api/v1/workshops/"+itoa(w.ID)+"/attendees", staff, map[string]any{"name": "Sam"}).want(http.StatusCreated)
-		e.do(http.MethodPost, "/api/v1/workshops/"+itoa(w.ID)+"/attendees", staff, map[string]any{"name": "Ash", "organisation_id": e.org.ID}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/workshops/"+itoa(w.ID)+"/attendees", staff, map[string]any{"name": "Ash", "organisation_id": e.org.ID}).
+			want(http.StatusCreated)
 		e.do(http.MethodPost, "/api/v1/workshops/"+itoa(w.ID)+"/attendees", staff, map[string]any{"name": "Late"}).problem(http.StatusConflict, "")
 
 		var f models.Figures
@@ -106,7 +110,8 @@ func TestTimebank(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/volunteers", staff, map[string]any{"name": "Tom", "kind": "apprentice"}).want(http.StatusCreated).decode(&b)
 		e.do(http.MethodPost, "/api/v1/volunteers", staff, map[string]any{"name": "X", "kind": "boss"}).problem(http.StatusUnprocessableEntity, "kind")
 		day := e.srv.today().String()
-		e.do(http.MethodPost, "/api/v1/volunteer-hours", staff, map[string]any{"volunteer_id": a.ID, "date": day, "hours": 4, "activity": "sorting"}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/volunteer-hours", staff, map[string]any{"volunteer_id": a.ID, "date": day, "hours": 4, "activity": "sorting"}).
+			want(http.StatusCreated)
 		for field, body := range map[string]map[string]any{
 			"hours":    {"volunteer_id": a.ID, "date": day, "hours": 0.3, "activity": "sorting"},
 			"activity": {"volunteer_id": a.ID, "date": day, "hours": 1, "activity": "napping"},
@@ -114,7 +119,8 @@ func TestTimebank(t *testing.T) {
 		} {
 			e.do(http.MethodPost, "/api/v1/volunteer-hours", staff, body).problem(http.StatusUnprocessableEntity, field)
 		}
-		e.do(http.MethodPost, "/api/v1/volunteer-hours", staff, map[string]any{"volunteer_id": a.ID, "date": day, "hours": 9, "activity": "sorting"}).problem(http.StatusUnprocessableEntity, "hours")
+		e.do(http.MethodPost, "/api/v1/volunteer-hours", staff, map[string]any{"volunteer_id": a.ID, "date": day, "hours": 9, "activity": "sorting"}).
+			problem(http.StatusUnprocessableEntity, "hours")
 		var tb models.Timebank
 		e.do(http.MethodGet, "/api/v1/volunteers/"+itoa(a.ID)+"/timebank", staff, nil).want(http.StatusOK).decode(&tb)
 		if tb.Account.Balance != 4 || len(tb.Statement) != 1 {
@@ -125,7 +131,8 @@ func TestTimebank(t *testing.T) {
 		// Ten gifts of one credit at once from an account holding four: exactly four go.
 		statuses := make([]int, 10)
 		parallel(10, func(i int) {
-			statuses[i] = e.do(http.MethodPost, "/api/v1/timebank/transfers", staff, map[string]any{"from_account": tb.Account.ID, "to_account": bAcct.Account.ID, "credits": 1}).status
+			statuses[i] = e.do(http.MethodPost, "/api/v1/timebank/transfers", staff, map[string]any{"from_account": tb.Account.ID,
+				"to_account": bAcct.Account.ID, "credits": 1}).status
 		})
 		ok := 0
 		for _, s := range statuses {
@@ -141,8 +148,10 @@ func TestTimebank(t *testing.T) {
 		if total, err := e.store.TimebankTotal(ctx); err != nil || total != 0 {
 			t.Fatalf("balances sum to %d, %v", total, err)
 		}
-		e.do(http.MethodPost, "/api/v1/timebank/transfers", staff, map[string]any{"from_account": tb.Account.ID, "to_account": bAcct.Account.ID, "credits": 0.5}).problem(http.StatusConflict, "")
-		e.do(http.MethodPost, "/api/v1/timebank/transfers", staff, map[string]any{"from_account": tb.Account.ID, "to_account": tb.Account.ID, "credits": 1}).problem(http.StatusUnprocessableEntity, "to_account")
+		e.do(http.MethodPost, "/api/v1/timebank/transfers", staff, map[string]any{"from_account": tb.Account.ID, "to_account": bAcct.Account.ID,
+			"credits": 0.5}).problem(http.StatusConflict, "")
+		e.do(http.MethodPost, "/api/v1/timebank/transfers", staff, map[string]any{"from_account": tb.Account.ID, "to_account": tb.Account.ID,
+			"credits": 1}).problem(http.StatusUnprocessableEntity, "to_account")
 	})
 }
 
@@ -160,7 +169,8 @@ func TestKeptReports(t *testing.T) {
 				t.Errorf("month %s: %q", month, pr.Errors[0].Message)
 			}
 		}
-		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"from": today.AddDays(-7).String(), "to": today.String()}).problem(http.StatusUnprocessableEntity, "to")
+		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{"from": today.AddDays(-7).String(), "to": today.String()}).
+			problem(http.StatusUnprocessableEntity, "to")
 		e.do(http.MethodPost, "/api/v1/reports", mgr, map[string]any{}).problem(http.StatusUnprocessableEntity, "month")
 
 		var r models.Report
@@ -271,7 +281,8 @@ func TestNumbersAndTimesAreWrittenToTheirPrecision(t *testing.T) {
 		}
 
 		var van models.Vehicle
-		res := keep(e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Transit", "registration": "BV21RDE", "capacity_kg": 899.99999, "capacity_m3": 0.1 + 0.2 + 2.4}).want(http.StatusCreated))
+		res := keep(e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Transit", "registration": "BV21RDE",
+			"capacity_kg": 899.99999, "capacity_m3": 0.1 + 0.2 + 2.4}).want(http.StatusCreated))
 		res.decode(&van)
 		wants(string(res.body), `"capacity_kg":900,`, `"capacity_m3":2.7,`)
 
@@ -284,20 +295,23 @@ func TestNumbersAndTimesAreWrittenToTheirPrecision(t *testing.T) {
 		if err := e.store.DB(t.Context()).Create(&run).Error; err != nil {
 			t.Fatal(err)
 		}
-		res = keep(e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/start", staff, map[string]any{"odometer_km": 48171.76815824047}).want(http.StatusOK))
+		res = keep(e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/start", staff,
+			map[string]any{"odometer_km": 48171.76815824047}).want(http.StatusOK))
 		wants(string(res.body), `"start_odometer_km":48171.8,`, `"planned_km":48.3,`)
 
 		paper := e.newCategory("Paper", "kg", map[string]float64{"kg": 1}, 0.92)
 		loc := e.newLocation("B1")
 		for _, kg := range []float64{0.1, 0.2, 1.0004} {
 			keep(e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{
-				{"category_id": paper.ID, "description": "Card", "location_id": loc.ID, "quantity": 1, "unit": "box", "weight_kg": kg}}}).want(http.StatusCreated))
+				{"category_id": paper.ID, "description": "Card", "location_id": loc.ID, "quantity": 1, "unit": "box",
+					"weight_kg": kg}}}).want(http.StatusCreated))
 		}
 		month := e.srv.today().Format("2006-01")
 		res = keep(e.do(http.MethodGet, "/api/v1/reports/figures?month="+month, mgr, nil).want(http.StatusOK))
 		// 1.3 kg at 0.92 kg CO2e a kg is 1.196 kg, whatever binary fractions say.
 		wants(string(res.body), `"donations":{"count":3,"kg":1.3,`, `"avoided_kg":1.196,`)
-		recs, err := csv.NewReader(bytes.NewReader(e.do(http.MethodGet, "/api/v1/reports/figures.csv?month="+month, mgr, nil).want(http.StatusOK).body)).ReadAll()
+		recs, err := csv.NewReader(bytes.NewReader(e.do(http.MethodGet, "/api/v1/reports/figures.csv?month="+month, mgr,
+			nil).want(http.StatusOK).body)).ReadAll()
 		if err != nil || recs[2][1] != "kg" || recs[2][2] != "1.3" {
 			t.Fatalf("figures.csv %v %q", err, recs[:3])
 		}

@@ -20,7 +20,8 @@ import (
 func (e *testEnv) openEveryDay(places int) {
 	e.t.Helper()
 	for wd := 0; wd < 7; wd++ {
-		if _, err := e.store.CreateSlotRule(context.Background(), nil, models.SlotRule{Weekday: wd, Starts: "10:00", Ends: "12:00", SlotMinutes: 60, Places: places}); err != nil {
+		if _, err := e.store.CreateSlotRule(context.Background(), nil, models.SlotRule{Weekday: wd, Starts: "10:00", Ends: "12:00", SlotMinutes: 60,
+			Places: places}); err != nil {
 			e.t.Fatal(err)
 		}
 	}
@@ -38,7 +39,8 @@ func (e *testEnv) newStock(desc string, quantity, kgPerUnit float64) int64 {
 	e.seq++
 	cat := e.newCategory(fmt.Sprintf("Cat %d", e.seq), "each", map[string]float64{"each": kgPerUnit}, 1)
 	loc := e.newLocation(fmt.Sprintf("L%d", e.seq))
-	d, err := e.store.ReceiveDonation(context.Background(), nil, models.DonationInput{Lines: []models.DonationLineInput{{CategoryID: &cat.ID, Description: desc, LocationID: &loc.ID, Quantity: quantity}}})
+	d, err := e.store.ReceiveDonation(context.Background(), nil, models.DonationInput{Lines: []models.DonationLineInput{{CategoryID: &cat.ID,
+		Description: desc, LocationID: &loc.ID, Quantity: quantity}}})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -53,6 +55,27 @@ func (e *testEnv) reserve(token string, lines ...map[string]any) *result {
 func (e *testEnv) reserveAt(token string, slot time.Time, lines ...map[string]any) *result {
 	e.t.Helper()
 	return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": slot.Format(time.RFC3339), "lines": lines})
+}
+
+// twoCardTubes opens three places a day and stocks twenty card tubes, of which the
+// member reserves two.
+func (e *testEnv) twoCardTubes() (card int64, r models.Reservation) {
+	e.t.Helper()
+	e.openEveryDay(3)
+	card = e.newStock("Card tubes", 20, 0.2)
+	e.reserve(e.as(models.RoleMember), line(card, 2)).want(http.StatusCreated).decode(&r)
+	return card, r
+}
+
+// otherGroupsReservation is a second group, Tipton Play Group, with a member's token and
+// the reservation that member made of quantity of item.
+func (e *testEnv) otherGroupsReservation(item int64, quantity float64) (*models.Organisation, string, models.Reservation) {
+	e.t.Helper()
+	other := e.newOrganisation("Tipton Play Group")
+	_, token := e.newUser(models.RoleMember, other)
+	var r models.Reservation
+	e.reserve(token, line(item, quantity)).want(http.StatusCreated).decode(&r)
+	return other, token, r
 }
 
 func line(item int64, q float64) map[string]any {
@@ -100,10 +123,12 @@ func TestMemberReservationLifecycle(t *testing.T) {
 			t.Fatalf("the other group sees %+v", theirs.Items)
 		}
 		// A member cannot reserve for another group: naming one is refused, naming its own is fine.
-		e.do(http.MethodPost, "/api/v1/reservations", otherTok, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(card, 1)}}).
+		e.do(http.MethodPost, "/api/v1/reservations", otherTok, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(),
+			"lines": []map[string]any{line(card, 1)}}).
 			problem(http.StatusUnprocessableEntity, "organisation_id")
 		var mine models.Reservation
-		e.do(http.MethodPost, "/api/v1/reservations", otherTok, map[string]any{"organisation_id": other.ID, "slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(card, 1)}}).
+		e.do(http.MethodPost, "/api/v1/reservations", otherTok, map[string]any{"organisation_id": other.ID, "slot_start": e.tomorrowSlot(),
+			"lines": []map[string]any{line(card, 1)}}).
 			want(http.StatusCreated).decode(&mine)
 		if mine.OrganisationID != other.ID {
 			t.Fatalf("member reserved for organisation %d", mine.OrganisationID)
@@ -148,17 +173,22 @@ func TestReservationRules(t *testing.T) {
 		band, _ := e.store.CreateBand(t.Context(), nil, "Small", 4000, 30)
 		e.store.DB(t.Context()).Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("band_id", band.ID)
 		e.reserve(member, line(wood, 20)).problem(http.StatusUnprocessableEntity, "lines")
-		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(wood, 20)}}).
+		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(),
+			"lines": []map[string]any{line(wood, 20)}}).
 			problem(http.StatusUnprocessableEntity, "lines")
 		e.reserve(member, line(wood, 1), line(wood, 2)).problem(http.StatusUnprocessableEntity, "lines[1].stock_item_id")
 		e.reserve(member, line(999999, 1)).problem(http.StatusUnprocessableEntity, "lines[0].stock_item_id")
-		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(wood, 20)}, "override_reason": "end-of-term art project"}).
+		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(),
+			"lines": []map[string]any{line(wood, 20)}, "override_reason": "end-of-term art project"}).
 			want(http.StatusCreated)
 		// Not a slot, in the past, bad lines.
-		e.do(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": e.tomorrowSlot().Add(15 * time.Minute), "lines": []map[string]any{line(wood, 1)}}).problem(http.StatusUnprocessableEntity, "slot_start")
-		e.do(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": time.Now().Add(-time.Hour), "lines": []map[string]any{line(wood, 1)}}).problem(http.StatusUnprocessableEntity, "slot_start")
+		e.do(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": e.tomorrowSlot().Add(15 * time.Minute),
+			"lines": []map[string]any{line(wood, 1)}}).problem(http.StatusUnprocessableEntity, "slot_start")
+		e.do(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": time.Now().Add(-time.Hour),
+			"lines": []map[string]any{line(wood, 1)}}).problem(http.StatusUnprocessableEntity, "slot_start")
 		e.reserve(member, line(wood, -1)).problem(http.StatusUnprocessableEntity, "lines[0].quantity")
-		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(wood, 1)}}).problem(http.StatusUnprocessableEntity, "organisation_id")
+		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"slot_start": e.tomorrowSlot(), "lines": []map[string]any{line(wood, 1)}}).
+			problem(http.StatusUnprocessableEntity, "organisation_id")
 		// The slot had one place: it is full now.
 		e.reserve(member, line(wood, 1)).problem(http.StatusConflict, "")
 		if it := e.stockItem(wood); it.Reserved != 20 {
@@ -220,12 +250,15 @@ func TestCollectAndWalkIn(t *testing.T) {
 		path := "/api/v1/reservations/" + itoa(r.ID)
 		e.do(http.MethodPost, path+"/confirm", staff, nil).want(http.StatusOK)
 		e.do(http.MethodPost, path+"/collect", member, map[string]any{}).problem(http.StatusForbidden, "")
-		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 25)}}).problem(http.StatusUnprocessableEntity, "lines[0].quantity")
+		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 25)}}).
+			problem(http.StatusUnprocessableEntity, "lines[0].quantity")
 		e.do(http.MethodPost, path+"/collect", staff, nil).problem(http.StatusUnprocessableEntity, "lines")
 		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{}}).problem(http.StatusUnprocessableEntity, "lines")
-		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 0)}}).problem(http.StatusUnprocessableEntity, "lines")
+		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 0)}}).
+			problem(http.StatusUnprocessableEntity, "lines")
 		// Paper listed short, lids listed whole.
-		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 12), line(lids, 10)}}).want(http.StatusOK).decode(&r)
+		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 12), line(lids, 10)}}).want(http.StatusOK).
+			decode(&r)
 		if r.Status != "collected" || *r.Lines[0].CollectedQuantity != 12 || *r.Lines[1].CollectedQuantity != 10 {
 			t.Fatalf("collected %+v", r.Lines)
 		}
@@ -238,7 +271,8 @@ func TestCollectAndWalkIn(t *testing.T) {
 		// A line not listed was not taken: it is released, not issued.
 		var r2 models.Reservation
 		e.reserve(member, line(paper, 5), line(lids, 4)).want(http.StatusCreated).decode(&r2)
-		e.do(http.MethodPost, "/api/v1/reservations/"+itoa(r2.ID)+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 5)}}).want(http.StatusOK).decode(&r2)
+		e.do(http.MethodPost, "/api/v1/reservations/"+itoa(r2.ID)+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 5)}}).
+			want(http.StatusOK).decode(&r2)
 		if *r2.Lines[0].CollectedQuantity != 5 || *r2.Lines[1].CollectedQuantity != 0 {
 			t.Fatalf("collected %+v", r2.Lines)
 		}
@@ -251,11 +285,13 @@ func TestCollectAndWalkIn(t *testing.T) {
 		e.do(http.MethodPost, path+"/cancel", staff, nil).problem(http.StatusConflict, "")
 
 		var w models.Reservation
-		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 8)}}).want(http.StatusCreated).decode(&w)
+		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 8)}}).
+			want(http.StatusCreated).decode(&w)
 		if w.Status != "collected" || e.stockItem(paper).OnHand != 25 {
 			t.Fatalf("walk-in %+v", w)
 		}
-		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 26)}}).problem(http.StatusConflict, "")
+		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 26)}}).
+			problem(http.StatusConflict, "")
 
 		var sum models.OrganisationSummary
 		e.do(http.MethodGet, fmt.Sprintf("/api/v1/organisations/%d/summary", e.org.ID), member, nil).want(http.StatusOK).decode(&sum)
@@ -344,7 +380,8 @@ func TestRemindersAndMail(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got := smtp.delivered(); len(got) != 1 || !strings.Contains(got[0], "Subject: Your scrapstore visit") || !strings.Contains(got[0], "RCPT TO:<office@greetsgreen.example>") {
+		if got := smtp.delivered(); len(got) != 1 || !strings.Contains(got[0], "Subject: Your scrapstore visit") || !strings.Contains(got[0],
+			"RCPT TO:<office@greetsgreen.example>") {
 			t.Fatalf("delivered %q", got)
 		}
 		e.do(http.MethodGet, "/api/v1/outbox?unsent=true", e.as(models.RoleStaff), nil).want(http.StatusOK).decode(&box)
@@ -473,8 +510,8 @@ func TestOneBookingPerSlot(t *testing.T) {
 		if !strings.Contains(p.Detail, "reservation "+itoa(first.ID)) {
 			t.Fatalf("the 409 should name the group's booking: %s", p.Detail)
 		}
-		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(), "override_reason": "staff",
-			"lines": []map[string]any{line(card, 1)}}).problem(http.StatusConflict, "")
+		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(),
+			"override_reason": "staff", "lines": []map[string]any{line(card, 1)}}).problem(http.StatusConflict, "")
 		if it := e.stockItem(card); it.Reserved != 2 {
 			t.Fatalf("refused reservations hold stock: %+v", it)
 		}
@@ -489,7 +526,8 @@ func TestOneBookingPerSlot(t *testing.T) {
 		var second models.Reservation
 		later := e.tomorrowSlot().Add(time.Hour)
 		e.reserveAt(member, later, line(card, 1)).want(http.StatusCreated).decode(&second)
-		e.do(http.MethodPatch, "/api/v1/reservations/"+itoa(second.ID), member, map[string]any{"slot_start": e.tomorrowSlot()}).problem(http.StatusConflict, "")
+		e.do(http.MethodPatch, "/api/v1/reservations/"+itoa(second.ID), member, map[string]any{"slot_start": e.tomorrowSlot()}).
+			problem(http.StatusConflict, "")
 		e.do(http.MethodPatch, "/api/v1/reservations/"+itoa(first.ID), member, map[string]any{"lines": []map[string]any{line(card, 3)}}).want(http.StatusOK)
 		// Once the first is cancelled, the slot can be booked again.
 		e.do(http.MethodPost, "/api/v1/reservations/"+itoa(first.ID)+"/cancel", member, nil).want(http.StatusOK)
@@ -502,11 +540,8 @@ func TestOneBookingPerSlot(t *testing.T) {
 // sends a confirmed reservation back to pending, saying what changed.
 func TestMemberChangeNeedsConfirmingAgain(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
-		e.openEveryDay(3)
-		card := e.newStock("Card tubes", 20, 0.2)
+		card, r := e.twoCardTubes()
 		member, staff := e.as(models.RoleMember), e.as(models.RoleStaff)
-		var r models.Reservation
-		e.reserve(member, line(card, 2)).want(http.StatusCreated).decode(&r)
 		path := "/api/v1/reservations/" + itoa(r.ID)
 		e.do(http.MethodPost, path+"/confirm", staff, nil).want(http.StatusOK)
 
@@ -521,7 +556,8 @@ func TestMemberChangeNeedsConfirmingAgain(t *testing.T) {
 		later := e.tomorrowSlot().Add(time.Hour)
 		e.do(http.MethodPost, path+"/confirm", staff, nil).want(http.StatusOK)
 		e.do(http.MethodPatch, path, member, map[string]any{"slot_start": later}).want(http.StatusOK).decode(&r)
-		if r.Status != "pending" || !strings.HasPrefix(r.ChangesToConfirm, "slot moved from ") || !strings.HasSuffix(r.ChangesToConfirm, " 10:00 to "+later.Format("Mon 2 Jan")+" 11:00") {
+		if r.Status != "pending" || !strings.HasPrefix(r.ChangesToConfirm, "slot moved from ") ||
+			!strings.HasSuffix(r.ChangesToConfirm, " 10:00 to "+later.Format("Mon 2 Jan")+" 11:00") {
 			t.Fatalf("after moving the slot: %q", r.ChangesToConfirm)
 		}
 		// Staff see it in the pending list, and confirming clears it.
@@ -567,7 +603,8 @@ func TestReserveMoveAndCancelAtOnce(t *testing.T) {
 		}
 		reserve := func(token string, slot time.Time) *result {
 			e.t.Helper()
-			return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": slot.Format(time.RFC3339), "lines": []map[string]any{line(item, 1), line(other, 1)}})
+			return e.do(http.MethodPost, "/api/v1/reservations", token, map[string]any{"slot_start": slot.Format(time.RFC3339),
+				"lines": []map[string]any{line(item, 1), line(other, 1)}})
 		}
 		for round := range 5 {
 			day := e.tomorrowSlot().AddDate(0, 0, round)

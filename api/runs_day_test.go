@@ -15,14 +15,7 @@ import (
 // newVan is a builder for a van that works every day 08:00-17:00.
 func (e *testEnv) newVan(name, reg string) models.Vehicle {
 	e.t.Helper()
-	shifts := map[string]any{}
-	for _, d := range models.Weekdays {
-		shifts[d] = map[string]string{"from": "08:00", "to": "17:00"}
-	}
-	var van models.Vehicle
-	e.do(http.MethodPost, "/api/v1/vehicles", e.as(models.RoleManager), map[string]any{"name": name, "registration": reg, "capacity_kg": 900, "capacity_m3": 8, "shifts": shifts}).
-		want(http.StatusCreated).decode(&van)
-	return van
+	return e.addVan(testVan{name: name, reg: reg, kg: 900, m3: 8, days: models.Weekdays, until: "17:00"})
 }
 
 // donorRequest is a builder for a request from the public form, accepted for a donor
@@ -39,7 +32,8 @@ func (e *testEnv) donorRequest(name string, hours map[string]any) models.PickupR
 	if err := e.store.DB(context.Background()).Where("reference = ?", receipt.Reference).First(&req).Error; err != nil {
 		e.t.Fatal(err)
 	}
-	e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(req.ID)+"/accept", staff, map[string]any{"donor_id": donor.ID}).want(http.StatusOK).decode(&req)
+	e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(req.ID)+"/accept", staff, map[string]any{"donor_id": donor.ID}).want(http.StatusOK).
+		decode(&req)
 	return req
 }
 
@@ -51,7 +45,8 @@ func (e *testEnv) plan(day models.Date, vans ...models.Vehicle) []models.Run {
 		ids = append(ids, v.ID)
 	}
 	var res models.PlanResult
-	e.do(http.MethodPost, "/api/v1/plans", e.as(models.RoleManager), map[string]any{"date": day.String(), "vehicle_ids": ids}).want(http.StatusCreated).decode(&res)
+	e.do(http.MethodPost, "/api/v1/plans", e.as(models.RoleManager), map[string]any{"date": day.String(), "vehicle_ids": ids}).
+		want(http.StatusCreated).decode(&res)
 	return res.Runs
 }
 
@@ -64,11 +59,12 @@ func (e *testEnv) waitingDelivery(day models.Date) models.Handover {
 	e.moveTo(wardrobe.ID, "checking").want(http.StatusOK)
 	e.moveTo(wardrobe.ID, "available").want(http.StatusOK)
 	var hh models.Recipient
-	e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "household", "name": "Mr Evans", "contact": "07700 900123", "address": "9 Park Lane, Oldbury",
-		"postcode": "B69 4AA", "latitude": 52.50, "longitude": -2.02}).want(http.StatusCreated).decode(&hh)
+	e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "household", "name": "Mr Evans", "contact": "07700 900123",
+		"address": "9 Park Lane, Oldbury", "postcode": "B69 4AA", "latitude": 52.50, "longitude": -2.02}).want(http.StatusCreated).decode(&hh)
 	e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/reserve", staff, map[string]any{"recipient_id": hh.ID}).want(http.StatusOK)
 	var ho models.Handover
-	e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/handover", staff, map[string]any{"method": "delivered", "on": day.String()}).want(http.StatusCreated).decode(&ho)
+	e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/handover", staff, map[string]any{"method": "delivered", "on": day.String()}).
+		want(http.StatusCreated).decode(&ho)
 	return ho
 }
 
@@ -84,7 +80,8 @@ func (e *testEnv) startedRun(names ...string) models.Run {
 		e.t.Fatalf("planned %+v", runs)
 	}
 	var r models.Run
-	e.do(http.MethodPost, "/api/v1/runs/"+itoa(runs[0].ID)+"/start", e.as(models.RoleStaff), map[string]any{"odometer_km": 48000}).want(http.StatusOK).decode(&r)
+	e.do(http.MethodPost, "/api/v1/runs/"+itoa(runs[0].ID)+"/start", e.as(models.RoleStaff), map[string]any{"odometer_km": 48000}).
+		want(http.StatusOK).decode(&r)
 	return r
 }
 
@@ -149,7 +146,8 @@ func TestBadOdometerRowsAreExcluded(t *testing.T) {
 		van := e.newVan("Transit", "BV21RDE")
 		day := models.NewDate(e.srv.Now().AddDate(0, -1, 0))
 		add := func(start, finish models.Km, plannedM int64, confirmed bool) models.Run {
-			r := models.Run{Day: day, VehicleID: van.ID, Status: "finished", PlannedM: plannedM, StartOdometerKm: &start, FinishOdometerKm: &finish, KmConfirmed: confirmed, CreatedAt: e.srv.Now()}
+			r := models.Run{Day: day, VehicleID: van.ID, Status: "finished", PlannedM: plannedM, StartOdometerKm: &start, FinishOdometerKm: &finish,
+				KmConfirmed: confirmed, CreatedAt: e.srv.Now()}
 			if err := e.store.DB(context.Background()).Create(&r).Error; err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +174,8 @@ func TestBadOdometerRowsAreExcluded(t *testing.T) {
 				got = append(got, b.ID)
 			}
 		}
-		if diff := cmp.Diff([]int64{missing.ID, backwards.ID}, got); diff != "" || !strings.Contains(bad[0].Detail, "48250.0 km, more than the 500 km limit") {
+		if diff := cmp.Diff([]int64{missing.ID, backwards.ID}, got); diff != "" || !strings.Contains(bad[0].Detail,
+			"48250.0 km, more than the 500 km limit") {
 			t.Fatalf("check lists (-want +got):\n%s%+v", diff, bad)
 		}
 	})
@@ -252,7 +251,8 @@ func TestStrandedRequests(t *testing.T) {
 		ho := e.waitingDelivery(e.srv.today().AddDays(1))
 		run := e.startedRun("albion")
 		// As finishing did before: the run finished, its stops left planned.
-		if err := e.store.DB(ctx).Model(&models.Run{}).Where("id = ?", run.ID).Updates(map[string]any{"status": "finished", "finished_at": e.srv.Now()}).Error; err != nil {
+		if err := e.store.DB(ctx).Model(&models.Run{}).Where("id = ?", run.ID).Updates(map[string]any{"status": "finished",
+			"finished_at": e.srv.Now()}).Error; err != nil {
 			t.Fatal(err)
 		}
 		bad, err := e.store.CheckRuns(ctx)

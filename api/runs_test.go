@@ -16,12 +16,7 @@ import (
 func TestCollectionWalk(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
-		shifts := map[string]any{}
-		for _, d := range models.Weekdays {
-			shifts[d] = map[string]string{"from": "08:00", "to": "17:00"}
-		}
-		var van models.Vehicle
-		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Transit", "registration": "BV21RDE", "capacity_kg": 900, "capacity_m3": 8, "shifts": shifts}).want(http.StatusCreated).decode(&van)
+		e.newVan("Transit", "BV21RDE")
 		cat := e.newCategory("Paper and card", "box", map[string]float64{"box": 4}, 0.92)
 		loc := e.newLocation("VAN1")
 
@@ -35,7 +30,8 @@ func TestCollectionWalk(t *testing.T) {
 		var reqs List[models.PickupRequest]
 		e.do(http.MethodGet, "/api/v1/pickup-requests?status=new", staff, nil).want(http.StatusOK).decode(&reqs)
 		for _, r := range reqs.Items {
-			e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(r.ID)+"/accept", staff, map[string]any{"latitude": 52.505, "longitude": -1.98}).want(http.StatusOK)
+			e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(r.ID)+"/accept", staff, map[string]any{"latitude": 52.505, "longitude": -1.98}).
+				want(http.StatusOK)
 		}
 
 		tomorrow := e.srv.today().AddDays(1).String()
@@ -44,11 +40,13 @@ func TestCollectionWalk(t *testing.T) {
 		e.moveTo(wardrobe.ID, "checking").want(http.StatusOK)
 		e.moveTo(wardrobe.ID, "available").want(http.StatusOK)
 		var hh models.Recipient
-		e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "household", "name": "Mr Evans", "address": "9 Park Lane, Oldbury", "postcode": "B69 4AA",
+		e.do(http.MethodPost, "/api/v1/recipients", staff, map[string]any{"kind": "household", "name": "Mr Evans", "address": "9 Park Lane, Oldbury",
+			"postcode": "B69 4AA",
 			"latitude": 52.50, "longitude": -2.02}).want(http.StatusCreated).decode(&hh)
 		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/reserve", staff, map[string]any{"recipient_id": hh.ID}).want(http.StatusOK)
 		var ho models.Handover
-		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/handover", staff, map[string]any{"method": "delivered", "on": tomorrow}).want(http.StatusCreated).decode(&ho)
+		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/handover", staff, map[string]any{"method": "delivered", "on": tomorrow}).
+			want(http.StatusCreated).decode(&ho)
 		var dry models.PlanResult
 		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": tomorrow, "dry_run": true}).want(http.StatusOK).decode(&dry)
 		if len(dry.Runs) != 1 || len(dry.Runs[0].Stops) != 2 || len(dry.Unassigned) != 1 || dry.Unassigned[0].Code != "capacity" {
@@ -71,7 +69,8 @@ func TestCollectionWalk(t *testing.T) {
 			t.Fatalf("second plan %+v", again)
 		}
 		var st pickupStatusView
-		e.do(http.MethodGet, "/api/v1/pickup-requests/status?reference="+receipt.Reference+"&email="+url.QueryEscape(form["email"].(string)), "", nil).want(http.StatusOK).decode(&st)
+		e.do(http.MethodGet, "/api/v1/pickup-requests/status?reference="+receipt.Reference+"&email="+url.QueryEscape(form["email"].(string)), "", nil).
+			want(http.StatusOK).decode(&st)
 		if st.Status != "scheduled" {
 			t.Fatalf("status %s", st.Status)
 		}
@@ -82,13 +81,16 @@ func TestCollectionWalk(t *testing.T) {
 		// The huge request cannot join the run unless forced; taking it off again puts it back.
 		var hugeReq models.PickupRequest
 		e.store.DB(t.Context()).Where("reference = ?", hugeReceipt.Reference).First(&hugeReq)
-		p := e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/stops", staff, map[string]any{"request_id": hugeReq.ID, "position": 1}).problem(http.StatusConflict, "")
+		p := e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/stops", staff, map[string]any{"request_id": hugeReq.ID, "position": 1}).
+			problem(http.StatusConflict, "")
 		if !strings.Contains(p.Detail, "over capacity") {
 			t.Fatalf("409 says %q", p.Detail)
 		}
 		var changed List[models.Run]
-		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/stops", staff, map[string]any{"request_id": hugeReq.ID, "position": 1, "force": true}).want(http.StatusOK).decode(&changed)
-		if len(changed.Items[0].Stops) != 3 || *changed.Items[0].Stops[0].RequestID != hugeReq.ID || !changed.Items[0].Stops[1].StartAt.After(changed.Items[0].Stops[0].StartAt) {
+		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/stops", staff, map[string]any{"request_id": hugeReq.ID, "position": 1, "force": true}).
+			want(http.StatusOK).decode(&changed)
+		if len(changed.Items[0].Stops) != 3 || *changed.Items[0].Stops[0].RequestID != hugeReq.ID ||
+			!changed.Items[0].Stops[1].StartAt.After(changed.Items[0].Stops[0].StartAt) {
 			t.Fatalf("after adding: %+v", changed.Items[0].Stops)
 		}
 		e.do(http.MethodDelete, "/api/v1/stops/"+itoa(changed.Items[0].Stops[0].ID), staff, nil).want(http.StatusOK).decode(&changed)
@@ -131,7 +133,8 @@ func TestCollectionWalk(t *testing.T) {
 		if delivered.DeliveryStatus != "delivered" {
 			t.Fatalf("hand-over is %s", delivered.DeliveryStatus)
 		}
-		body := map[string]any{"location_id": loc.ID, "lines": []map[string]any{{"category_id": cat.ID, "description": "Card offcuts", "quantity": 6, "unit": "box", "weight_kg": 22.5}}}
+		body := map[string]any{"location_id": loc.ID, "lines": []map[string]any{{"category_id": cat.ID, "description": "Card offcuts", "quantity": 6,
+			"unit": "box", "weight_kg": 22.5}}}
 		e.do(http.MethodPost, "/api/v1/stops/"+itoa(stop.ID)+"/complete", e.as(models.RoleDriver), body).want(http.StatusOK)
 		e.do(http.MethodPost, "/api/v1/stops/"+itoa(stop.ID)+"/complete", e.as(models.RoleDriver), body).problem(http.StatusConflict, "")
 		var stock List[models.StockItem]
@@ -144,11 +147,13 @@ func TestCollectionWalk(t *testing.T) {
 		if len(donations.Items) != 1 || donations.Items[0].Channel != "collection" || donations.Items[0].Lines[0].WeightKg != 22.5 {
 			t.Fatalf("donations %+v", donations.Items)
 		}
-		e.do(http.MethodGet, "/api/v1/pickup-requests/status?reference="+receipt.Reference+"&email="+url.QueryEscape(form["email"].(string)), "", nil).want(http.StatusOK).decode(&st)
+		e.do(http.MethodGet, "/api/v1/pickup-requests/status?reference="+receipt.Reference+"&email="+url.QueryEscape(form["email"].(string)), "", nil).
+			want(http.StatusOK).decode(&st)
 		if st.Status != "collected" {
 			t.Fatalf("status %s", st.Status)
 		}
-		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/finish", e.as(models.RoleDriver), map[string]any{"odometer_km": 11000}).problem(http.StatusUnprocessableEntity, "odometer_km")
+		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/finish", e.as(models.RoleDriver), map[string]any{"odometer_km": 11000}).
+			problem(http.StatusUnprocessableEntity, "odometer_km")
 		e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/finish", e.as(models.RoleDriver), map[string]any{"odometer_km": 12042}).want(http.StatusOK)
 		e.checkLedger()
 		// The report counts the run, its stop and the van's km by odometer.

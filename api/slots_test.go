@@ -11,10 +11,13 @@ func TestSlotsAPI(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		staff, member := e.as(models.RoleStaff), e.as(models.RoleMember)
 		var rule models.SlotRule
-		e.do(http.MethodPost, "/api/v1/slot-rules", staff, map[string]any{"weekday": 4, "starts": "16:00", "ends": "18:00", "slot_minutes": 60, "places": 2, "label": "Schools evening"}).
+		e.do(http.MethodPost, "/api/v1/slot-rules", staff, map[string]any{"weekday": 4, "starts": "16:00", "ends": "18:00", "slot_minutes": 60,
+			"places": 2, "label": "Schools evening"}).
 			want(http.StatusCreated).decode(&rule)
-		e.do(http.MethodPost, "/api/v1/slot-rules", staff, map[string]any{"weekday": 4, "starts": "16:00", "ends": "25:00", "slot_minutes": 60, "places": 2}).problem(http.StatusUnprocessableEntity, "ends")
-		e.do(http.MethodPost, "/api/v1/slot-rules", member, map[string]any{"weekday": 4, "starts": "16:00", "ends": "18:00", "slot_minutes": 60, "places": 2}).problem(http.StatusForbidden, "")
+		e.do(http.MethodPost, "/api/v1/slot-rules", staff, map[string]any{"weekday": 4, "starts": "16:00", "ends": "25:00", "slot_minutes": 60,
+			"places": 2}).problem(http.StatusUnprocessableEntity, "ends")
+		e.do(http.MethodPost, "/api/v1/slot-rules", member, map[string]any{"weekday": 4, "starts": "16:00", "ends": "18:00", "slot_minutes": 60,
+			"places": 2}).problem(http.StatusForbidden, "")
 		e.do(http.MethodPost, "/api/v1/closed-days", staff, map[string]any{"day": "2026-12-24", "reason": "Christmas Eve"}).want(http.StatusCreated)
 		e.do(http.MethodPost, "/api/v1/closed-days", staff, map[string]any{"day": "2026-12-24"}).problem(http.StatusConflict, "")
 

@@ -20,7 +20,8 @@ import (
 func (e *testEnv) newCategory(name, unit string, weights map[string]float64, factor float64) *models.CategoryView {
 	e.t.Helper()
 	src := "test factor"
-	v, err := e.store.CreateCategory(context.Background(), nil, models.CategoryInput{Name: &name, DefaultUnit: &unit, UnitWeightsKg: weights, CO2eKgPerKg: &factor, CO2eSource: &src}, e.srv.today())
+	v, err := e.store.CreateCategory(context.Background(), nil, models.CategoryInput{Name: &name, DefaultUnit: &unit, UnitWeightsKg: weights,
+		CO2eKgPerKg: &factor, CO2eSource: &src}, e.srv.today())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -136,7 +137,8 @@ func TestVoidAfterStockLeft(t *testing.T) {
 			{"category_id": wood.ID, "description": "Pallet slats", "location_id": loc.ID, "quantity": 10},
 		}}).want(http.StatusCreated).decode(&d)
 		item := d.Lines[0].StockItemID
-		e.do(http.MethodPost, "/api/v1/stock/"+itoa(item)+"/adjustments", staff, map[string]any{"delta": -4, "reason": "used_in_workshop"}).want(http.StatusOK)
+		e.do(http.MethodPost, "/api/v1/stock/"+itoa(item)+"/adjustments", staff, map[string]any{"delta": -4, "reason": "used_in_workshop"}).
+			want(http.StatusOK)
 		e.do(http.MethodPost, "/api/v1/donations/"+itoa(d.ID)+"/void", staff, map[string]any{"reason": "mistake"}).problem(http.StatusConflict, "")
 		if got := e.stockItem(item).OnHand; got != 6 {
 			t.Fatalf("a refused void changed stock: %v", got)
@@ -183,30 +185,43 @@ func TestCatalogRules(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
 		var cat models.CategoryView
-		e.do(http.MethodPost, "/api/v1/categories", mgr, map[string]any{"name": "Foam", "default_unit": "bag", "unit_weights_kg": map[string]float64{"bag": 1.5},
-			"co2e_kg_per_kg": 3.12, "co2e_source": "DEFRA 2023", "factor_effective_from": "2025-01-01", "min_stock_kg": 30}).want(http.StatusCreated).decode(&cat)
+		e.do(http.MethodPost, "/api/v1/categories", mgr, map[string]any{"name": "Foam", "default_unit": "bag",
+			"unit_weights_kg": map[string]float64{"bag": 1.5}, "co2e_kg_per_kg": 3.12, "co2e_source": "DEFRA 2023",
+			"factor_effective_from": "2025-01-01", "min_stock_kg": 30}).
+			want(http.StatusCreated).decode(&cat)
 		if cat.CO2eKgPerKg != 3.12 || cat.UnitWeightsKg["bag"] != 1.5 || cat.UnitWeightsKg["kg"] != 1 || cat.MinStockKg != 30 {
 			t.Fatalf("category %+v", cat)
 		}
-		e.do(http.MethodPost, "/api/v1/categories", mgr, map[string]any{"name": "Bad", "default_unit": "crate", "co2e_kg_per_kg": 1, "co2e_source": "x"}).problem(http.StatusUnprocessableEntity, "default_unit")
-		e.do(http.MethodPost, "/api/v1/categories", mgr, map[string]any{"name": "Bad", "default_unit": "bag", "unit_weights_kg": map[string]float64{"bag": -1}, "co2e_kg_per_kg": 1, "co2e_source": "x"}).problem(http.StatusUnprocessableEntity, "unit_weights_kg.bag")
+		e.do(http.MethodPost, "/api/v1/categories", mgr, map[string]any{"name": "Bad", "default_unit": "crate", "co2e_kg_per_kg": 1,
+			"co2e_source": "x"}).problem(http.StatusUnprocessableEntity, "default_unit")
+		e.do(http.MethodPost, "/api/v1/categories", mgr, map[string]any{"name": "Bad", "default_unit": "bag",
+			"unit_weights_kg": map[string]float64{"bag": -1}, "co2e_kg_per_kg": 1, "co2e_source": "x"}).
+			problem(http.StatusUnprocessableEntity, "unit_weights_kg.bag")
 		// A new factor applies from its date; the old one stays for the past.
-		e.do(http.MethodPost, "/api/v1/categories/"+itoa(cat.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 3.5, "source": "DESNZ 2026", "effective_from": "2000-01-02"}).want(http.StatusCreated)
-		e.do(http.MethodPost, "/api/v1/categories/"+itoa(cat.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 4, "source": "DESNZ next year", "effective_from": models.NewDate(time.Now()).AddDays(400).String()}).want(http.StatusCreated).decode(&cat)
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(cat.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 3.5, "source": "DESNZ 2026",
+			"effective_from": "2000-01-02"}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(cat.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 4, "source": "DESNZ next year",
+			"effective_from": models.NewDate(time.Now()).AddDays(400).String()}).want(http.StatusCreated).decode(&cat)
 		if cat.CO2eKgPerKg != 3.12 || len(cat.Factors) != 3 {
 			t.Fatalf("after adding factors: %+v", cat)
 		}
-		e.do(http.MethodPost, "/api/v1/categories/"+itoa(cat.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": -4, "source": "x", "effective_from": "2030-01-01"}).problem(http.StatusUnprocessableEntity, "co2e_kg_per_kg")
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(cat.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": -4, "source": "x",
+			"effective_from": "2030-01-01"}).problem(http.StatusUnprocessableEntity, "co2e_kg_per_kg")
 
 		var donor models.Donor
-		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "Albion Printers", "postcode": "b70 7pa", "latitude": 52.51, "longitude": -1.99,
-			"opening_hours": map[string]any{"mon": []map[string]string{{"from": "09:00", "to": "12:30"}, {"from": "13:30", "to": "17:00"}}}}).want(http.StatusCreated).decode(&donor)
+		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "Albion Printers", "postcode": "b70 7pa", "latitude": 52.51,
+			"longitude": -1.99,
+			"opening_hours": map[string]any{"mon": []map[string]string{{"from": "09:00", "to": "12:30"},
+				{"from": "13:30", "to": "17:00"}}}}).want(http.StatusCreated).decode(&donor)
 		if donor.Postcode != "B70 7PA" || len(donor.OpeningHours["mon"]) != 2 {
 			t.Fatalf("donor %+v", donor)
 		}
 		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "X", "postcode": "ZZ"}).problem(http.StatusUnprocessableEntity, "postcode")
-		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "X", "latitude": 91, "longitude": 0}).problem(http.StatusUnprocessableEntity, "latitude")
-		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "X", "opening_hours": map[string]any{"tue": []map[string]string{{"from": "09:00", "to": "13:00"}, {"from": "12:00", "to": "17:00"}}}}).problem(http.StatusUnprocessableEntity, "opening_hours.tue[1]")
+		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "X", "latitude": 91, "longitude": 0}).
+			problem(http.StatusUnprocessableEntity, "latitude")
+		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "X",
+			"opening_hours": map[string]any{"tue": []map[string]string{{"from": "09:00", "to": "13:00"},
+				{"from": "12:00", "to": "17:00"}}}}).problem(http.StatusUnprocessableEntity, "opening_hours.tue[1]")
 		var found List[models.Donor]
 		e.do(http.MethodGet, "/api/v1/donors?q=b707", staff, nil).want(http.StatusOK).decode(&found)
 		if len(found.Items) != 1 {
@@ -215,7 +230,8 @@ func TestCatalogRules(t *testing.T) {
 
 		// A location holding stock cannot be deactivated.
 		loc := e.newLocation("B9")
-		e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"donor_id": donor.ID, "lines": []map[string]any{{"category_id": cat.ID, "description": "Foam blocks", "location_id": loc.ID, "quantity": 2}}}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"donor_id": donor.ID, "lines": []map[string]any{{"category_id": cat.ID,
+			"description": "Foam blocks", "location_id": loc.ID, "quantity": 2}}}).want(http.StatusCreated)
 		p := e.do(http.MethodPatch, "/api/v1/locations/"+itoa(loc.ID), staff, map[string]any{"active": false}).problem(http.StatusConflict, "")
 		if p.Detail != "location B9 holds 1 stock items: move them first" {
 			t.Fatalf("409 says %q", p.Detail)
@@ -243,8 +259,10 @@ func TestCategoryListFactorsAndUnits(t *testing.T) {
 		mgr := e.as(models.RoleManager)
 		paper := e.newCategory("Paper", "box", map[string]float64{"box": 4}, 0.92)
 		foam := e.newCategory("Foam", "bag", map[string]float64{"bag": 1.5, "sheet": 0.2}, 3.12)
-		e.do(http.MethodPost, "/api/v1/categories/"+itoa(paper.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 1.1, "source": "DESNZ 2030", "effective_from": "2030-01-01"}).want(http.StatusCreated)
-		e.do(http.MethodPost, "/api/v1/categories/"+itoa(foam.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 2.5, "source": "DESNZ 2024", "effective_from": "2024-01-01"}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(paper.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 1.1, "source": "DESNZ 2030",
+			"effective_from": "2030-01-01"}).want(http.StatusCreated)
+		e.do(http.MethodPost, "/api/v1/categories/"+itoa(foam.ID)+"/factors", mgr, map[string]any{"co2e_kg_per_kg": 2.5, "source": "DESNZ 2024",
+			"effective_from": "2024-01-01"}).want(http.StatusCreated)
 		var list List[models.CategoryView]
 		e.do(http.MethodGet, "/api/v1/categories", e.as(models.RoleMember), nil).want(http.StatusOK).decode(&list)
 		type view struct {
@@ -321,15 +339,18 @@ func TestLedgerConcurrent(t *testing.T) {
 		loc := e.newLocation("T1")
 		staff := e.as(models.RoleStaff)
 		var first models.Donation
-		e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{{"category_id": cat.ID, "description": "Cores", "location_id": loc.ID, "quantity": 10}}}).
+		e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{{"category_id": cat.ID, "description": "Cores",
+			"location_id": loc.ID, "quantity": 10}}}).
 			want(http.StatusCreated).decode(&first)
 		item := first.Lines[0].StockItemID
 		statuses := make([]int, 40)
 		parallel(40, func(i int) {
 			if i%2 == 0 {
-				statuses[i] = e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": item, "quantity": 1}}}).status
+				statuses[i] = e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": item,
+					"quantity": 1}}}).status
 			} else {
-				statuses[i] = e.do(http.MethodPost, "/api/v1/stock/"+itoa(item)+"/adjustments", staff, map[string]any{"delta": -2, "reason": "used_in_workshop"}).status
+				statuses[i] = e.do(http.MethodPost, "/api/v1/stock/"+itoa(item)+"/adjustments", staff, map[string]any{"delta": -2,
+					"reason": "used_in_workshop"}).status
 			}
 		})
 		took := 0
@@ -346,7 +367,8 @@ func TestLedgerConcurrent(t *testing.T) {
 		}
 		// Donations of something new at once make one item between them.
 		parallel(20, func(i int) {
-			if res := e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{{"category_id": cat.ID, "description": "Brand new cones", "location_id": loc.ID, "quantity": 1}}}); res.status != http.StatusCreated {
+			if res := e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{{"category_id": cat.ID,
+				"description": "Brand new cones", "location_id": loc.ID, "quantity": 1}}}); res.status != http.StatusCreated {
 				t.Errorf("status %d: %s", res.status, res.body)
 			}
 		})

@@ -29,17 +29,23 @@ func TestStocktake(t *testing.T) {
 		}
 		path := "/api/v1/stocktakes/" + itoa(st.ID)
 		// Ten more pipe cleaners arrive while the count goes on, after they were counted.
-		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": cleaners, "counted": 47}}}).want(http.StatusOK)
-		e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": cleaners, "quantity": 10}}}).want(http.StatusCreated)
+		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": cleaners, "counted": 47}}}).
+			want(http.StatusOK)
+		e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": cleaners, "quantity": 10}}}).
+			want(http.StatusCreated)
 		// An item on another shelf is not part of this count.
-		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": glitter, "counted": 4}}}).problem(http.StatusUnprocessableEntity, "lines[0].stock_item_id")
+		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": glitter, "counted": 4}}}).
+			problem(http.StatusUnprocessableEntity, "lines[0].stock_item_id")
 		// Pom poms are counted after 5 went to a workshop.
-		e.do(http.MethodPost, "/api/v1/stock/"+itoa(poms)+"/adjustments", staff, map[string]any{"delta": -5, "reason": "used_in_workshop"}).want(http.StatusOK)
-		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": poms, "counted": 25}}}).want(http.StatusOK).decode(&st)
+		e.do(http.MethodPost, "/api/v1/stock/"+itoa(poms)+"/adjustments", staff, map[string]any{"delta": -5, "reason": "used_in_workshop"}).
+			want(http.StatusOK)
+		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": poms, "counted": 25}}}).
+			want(http.StatusOK).decode(&st)
 		if len(st.Lines) != 2 || *st.Lines[0].Difference != -3 || *st.Lines[1].Difference != 0 {
 			t.Fatalf("counted %+v", st.Lines)
 		}
-		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": poms, "counted": -1}}}).problem(http.StatusUnprocessableEntity, "lines[0].counted")
+		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": poms, "counted": -1}}}).
+			problem(http.StatusUnprocessableEntity, "lines[0].counted")
 		// Two closes at once book the differences once.
 		closes := make([]int, 4)
 		parallel(4, func(i int) { closes[i] = e.do(http.MethodPost, path+"/close", staff, nil).status })
@@ -65,7 +71,8 @@ func TestStocktake(t *testing.T) {
 			t.Fatalf("last movement %+v", moves.Items[0])
 		}
 		e.do(http.MethodPost, path+"/close", staff, nil).problem(http.StatusConflict, "")
-		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": poms, "counted": 1}}}).problem(http.StatusConflict, "")
+		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": poms, "counted": 1}}}).
+			problem(http.StatusConflict, "")
 		e.do(http.MethodPost, "/api/v1/stocktakes", staff, map[string]any{}).problem(http.StatusUnprocessableEntity, "location_id")
 		e.do(http.MethodPost, "/api/v1/stocktakes", e.as(models.RoleDriver), map[string]any{"location_id": shelf.ID}).problem(http.StatusForbidden, "")
 		e.checkLedger()

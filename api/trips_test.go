@@ -14,17 +14,12 @@ import (
 func TestSecondTripsOnARun(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		mgr, staff := e.as(models.RoleManager), e.as(models.RoleStaff)
-		shifts := map[string]any{}
-		for _, d := range models.Weekdays {
-			shifts[d] = map[string]string{"from": "08:00", "to": "17:00"}
-		}
-		var van models.Vehicle
-		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Little van", "registration": "FD68XMA", "capacity_kg": 100, "capacity_m3": 8,
-			"shifts": shifts, "unload_minutes": 25}).want(http.StatusCreated).decode(&van)
+		van := e.addVan(testVan{name: "Little van", reg: "FD68XMA", kg: 100, m3: 8, days: models.Weekdays, until: "17:00", unloadMinutes: 25})
 		if van.UnloadMinutes != 25 {
 			t.Fatalf("unload_minutes %d", van.UnloadMinutes)
 		}
-		e.do(http.MethodPatch, "/api/v1/vehicles/"+itoa(van.ID), mgr, map[string]any{"unload_minutes": -5}).problem(http.StatusUnprocessableEntity, "unload_minutes")
+		e.do(http.MethodPatch, "/api/v1/vehicles/"+itoa(van.ID), mgr, map[string]any{"unload_minutes": -5}).
+			problem(http.StatusUnprocessableEntity, "unload_minutes")
 		for i, name := range []string{"albion", "tame", "soho"} {
 			form := e.pickupForm(name)
 			form["approx_kg"] = 60
@@ -32,7 +27,8 @@ func TestSecondTripsOnARun(t *testing.T) {
 			e.do(http.MethodPost, "/api/v1/pickup-requests", "", form).want(http.StatusCreated).decode(&receipt)
 			var req models.PickupRequest
 			e.store.DB(t.Context()).Where("reference = ?", receipt.Reference).First(&req)
-			e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(req.ID)+"/accept", staff, map[string]any{"latitude": 52.50 + float64(i)/100, "longitude": -1.98}).want(http.StatusOK)
+			e.do(http.MethodPost, "/api/v1/pickup-requests/"+itoa(req.ID)+"/accept", staff, map[string]any{"latitude": 52.50 + float64(i)/100,
+				"longitude": -1.98}).want(http.StatusOK)
 		}
 		var plan models.PlanResult
 		e.do(http.MethodPost, "/api/v1/plans", mgr, map[string]any{"date": e.srv.today().AddDays(1).String()}).want(http.StatusCreated).decode(&plan)

@@ -127,7 +127,8 @@ func (b *tab) check(name string) {
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d-%s-%d.png", strings.ReplaceAll(strings.TrimPrefix(b.t.Name(), "TestBrowser"), "/", "-"), b.shot, name, width)), png, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d-%s-%d.png", strings.ReplaceAll(strings.TrimPrefix(b.t.Name(), "TestBrowser"),
+			"/", "-"), b.shot, name, width)), png, 0o644); err != nil {
 			b.t.Fatal(err)
 		}
 	}
@@ -238,7 +239,8 @@ func TestBrowserPickupRequest(t *testing.T) {
 			b.do(chromedp.SendKeys(chromedp.CSS(sel), val))
 		}
 		// Date inputs take what a person types in the browser's own order; set them as the browser sends them.
-		b.do(chromedp.SetValue(chromedp.CSS("#f-earliest_date"), today.AddDays(1).String()), chromedp.SetValue(chromedp.CSS("#f-latest_date"), today.AddDays(8).String()),
+		b.do(chromedp.SetValue(chromedp.CSS("#f-earliest_date"), today.AddDays(1).String()), chromedp.SetValue(chromedp.CSS("#f-latest_date"),
+			today.AddDays(8).String()),
 			chromedp.Click(chromedp.CSS(`input[name="category_ids"]`)),
 			chromedp.Click(chromedp.CSS(`form[action="/pickup"] button[type="submit"]`)))
 		b.waitFor("Your reference is PR-")

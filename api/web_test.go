@@ -129,13 +129,15 @@ func (r *pageResult) redirectsTo(t testing.TB, to string) {
 func TestPagesSendSecurityHeaders(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		v := e.visitor()
-		for path, status := range map[string]int{"/": 200, "/sign-in": 200, "/wanted": 200, "/pickup": 200, "/pickup/status": 200, "/no-such-page": 404, "/stock": 303} {
+		for path, status := range map[string]int{"/": 200, "/sign-in": 200, "/wanted": 200, "/pickup": 200, "/pickup/status": 200, "/no-such-page": 404,
+			"/stock": 303} {
 			res := v.get(path).want(status)
 			csp := res.header.Get("Content-Security-Policy")
 			if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
 				t.Errorf("%s: Content-Security-Policy %q", path, csp)
 			}
-			if res.header.Get("X-Content-Type-Options") != "nosniff" || res.header.Get("Referrer-Policy") != "same-origin" || res.header.Get("X-Frame-Options") != "DENY" {
+			if res.header.Get("X-Content-Type-Options") != "nosniff" || res.header.Get("Referrer-Policy") != "same-origin" ||
+				res.header.Get("X-Frame-Options") != "DENY" {
 				t.Errorf("%s: headers %v", path, res.header)
 			}
 		}
@@ -333,7 +335,8 @@ func TestMemberReservesThroughThePages(t *testing.T) {
 
 		reserve := v.get("/reserve").want(http.StatusOK)
 		slot := e.tomorrowSlot()
-		reserve.has(t, slot.Format("Mon 2 Jan 2006, 15:04")+" to 11:00", "2 places left", "<strong>1 kg</strong>", "Your Small group membership allows 12.5 kg a visit")
+		reserve.has(t, slot.Format("Mon 2 Jan 2006, 15:04")+" to 11:00", "2 places left", "<strong>1 kg</strong>",
+			"Your Small group membership allows 12.5 kg a visit")
 		v.post("/reserve", url.Values{}).want(http.StatusUnprocessableEntity).has(t, "There is a problem", "Choose a visit slot", `id="e-slot_start"`)
 		res := v.post("/reserve", url.Values{"slot_start": {slot.UTC().Format(time.RFC3339)}, "notes": {"for year 2"}})
 		res.want(http.StatusSeeOther)
@@ -373,10 +376,7 @@ func TestAnotherGroupsReservationIsNotFound(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		e.openEveryDay(2)
 		card := e.newStock("Card tubes", 10, 0.2)
-		other := e.newOrganisation("Tipton Play Group")
-		_, otherToken := e.newUser(models.RoleMember, other)
-		var r models.Reservation
-		e.reserve(otherToken, line(card, 2)).want(http.StatusCreated).decode(&r)
+		_, _, r := e.otherGroupsReservation(card, 2)
 		v := e.member()
 		path := "/reservations/" + itoa(r.ID)
 		v.get(path).want(http.StatusNotFound).has(t, "Page not found").hasNot(t, "Card tubes")
@@ -419,7 +419,8 @@ func TestPickupRequestPages(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		cat := e.newCategory("Paper and card", "kg", map[string]float64{"kg": 1}, 1)
 		v := e.visitor()
-		v.get("/pickup").want(http.StatusOK).has(t, `<label for="f-business_name">Business name</label>`, "Paper and card", `<label for="f-website">Leave this empty</label>`)
+		v.get("/pickup").want(http.StatusOK).has(t, `<label for="f-business_name">Business name</label>`, "Paper and card",
+			`<label for="f-website">Leave this empty</label>`)
 		bad := url.Values{"business_name": {"Albion Print"}, "approx_kg": {"lots"}, "category_ids": {itoa(cat.ID)}}
 		v.post("/pickup", bad).want(http.StatusUnprocessableEntity).
 			has(t, `id="e-approx_kg"`, "must be a number", `value="Albion Print"`, `value="`+itoa(cat.ID)+`" checked`)
@@ -467,8 +468,8 @@ func TestWantedPage(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		e.visitor().get("/wanted").want(http.StatusOK).has(t, "We have enough of everything just now")
 		name, unit, src, factor, min := "Fabric", "kg", "test", 1.0, 40.0
-		if _, err := e.store.CreateCategory(context.Background(), nil, models.CategoryInput{Name: &name, DefaultUnit: &unit, UnitWeightsKg: map[string]float64{"kg": 1},
-			CO2eKgPerKg: &factor, CO2eSource: &src, MinStockKg: &min}, e.srv.today()); err != nil {
+		if _, err := e.store.CreateCategory(context.Background(), nil, models.CategoryInput{Name: &name, DefaultUnit: &unit,
+			UnitWeightsKg: map[string]float64{"kg": 1}, CO2eKgPerKg: &factor, CO2eSource: &src, MinStockKg: &min}, e.srv.today()); err != nil {
 			t.Fatal(err)
 		}
 		e.visitor().get("/wanted").want(http.StatusOK).has(t, "<td>Fabric</td>", "40 kg more")
@@ -480,15 +481,18 @@ func TestWantedPage(t *testing.T) {
 func TestGroupPage(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		card := e.newStock("Card tubes", 10, 0.5)
-		if _, err := e.store.IssueWalkIn(context.Background(), e.users[models.RoleStaff], e.org.ID, []models.LineInput{{StockItemID: card, Quantity: 5}}, "", london); err != nil {
+		if _, err := e.store.IssueWalkIn(context.Background(), e.users[models.RoleStaff], e.org.ID,
+			[]models.LineInput{{StockItemID: card, Quantity: 5}}, "", london); err != nil {
 			t.Fatal(err)
 		}
 		v := e.member()
 		page := v.get("/group").want(http.StatusOK)
-		page.has(t, e.org.Name, "runs to "+e.org.MembershipExpiresOn.Format("2 Jan 2006"), "2.5 kg in 1 visit", `<label for="f-email">Email address</label>`)
+		page.has(t, e.org.Name, "runs to "+e.org.MembershipExpiresOn.Format("2 Jan 2006"), "2.5 kg in 1 visit",
+			`<label for="f-email">Email address</label>`)
 		v.post("/group", url.Values{"contact_name": {"Amrit Kaur"}, "email": {"not an email"}, "phone": {""}}).want(http.StatusUnprocessableEntity).
 			has(t, `id="e-email"`, `value="not an email"`, `value="Amrit Kaur"`)
-		v.post("/group", url.Values{"contact_name": {"Amrit Kaur"}, "email": {"office@greets.example"}, "phone": {"0121 555 0100"}}).redirectsTo(t, "/group")
+		v.post("/group", url.Values{"contact_name": {"Amrit Kaur"}, "email": {"office@greets.example"}, "phone": {"0121 555 0100"}}).
+			redirectsTo(t, "/group")
 		v.get("/group").has(t, "contact details are saved", `value="office@greets.example"`)
 		var o models.Organisation
 		if err := e.store.DB(context.Background()).First(&o, e.org.ID).Error; err != nil {
