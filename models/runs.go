@@ -127,10 +127,34 @@ type delivery struct {
 // deliveriesOn lists the furniture hand-overs waiting to be delivered on a day.
 func (s *Store) deliveriesOn(tx *gorm.DB, day Date) ([]delivery, error) {
 	var out []delivery
-	err := tx.Table("handovers h").Select("h.id, r.latitude, r.longitude, h.weight_g, h.volume_m3").
-		Joins("JOIN recipients r ON r.id = h.recipient_id").
-		Where("h.delivery_status = ? AND h.handed_on = ?", "waiting", day).Order("h.id").Scan(&out).Error
+	err := deliveries(tx).Where("h.delivery_status = ? AND h.handed_on = ?", "waiting", day).Order("h.id").Scan(&out).Error
 	return out, err
+}
+
+// deliveries selects hand-overs as deliveries, with the household's place.
+func deliveries(tx *gorm.DB) *gorm.DB {
+	return tx.Table("handovers h").Select("h.id, r.latitude, r.longitude, h.weight_g, h.volume_m3").
+		Joins("JOIN recipients r ON r.id = h.recipient_id")
+}
+
+// job is the delivery as a planner job: households take deliveries 09:00-17:00.
+func (d delivery) job() planner.Job {
+	return planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Service: DeliveryService, Delivery: true,
+		Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}},
+		Amount:  []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}}
+}
+
+// requestJob is a collection as a planner job on a day of the week.
+func requestJob(r PickupRequest, weekday string) planner.Job {
+	return planner.Job{ID: r.Reference, Service: DefaultService, Windows: windowsOn(r.OpeningHours, weekday),
+		Amount: []float64{float64(KgFromGrams(r.ApproxG)), float64(r.ApproxM3)}}
+}
+
+// planVehicle is a van as a planner vehicle working a shift (minutes after midnight).
+func planVehicle(v Vehicle, from, to int) planner.Vehicle {
+	return planner.Vehicle{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)},
+		Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Skills: v.Skills,
+		Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}
 }
 
 // PlanDay plans a day's collections: accepted requests whose dates include the day, on
@@ -189,7 +213,7 @@ func (s *Store) solveDay(ctx context.Context, in *planInputs, res *PlanResult, s
 	at := func(minutes float64) time.Time { return set.clock(day, minutes) }
 	for _, rt := range sol.Routes {
 		v := vanIdx[rt.Vehicle]
-		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: int64(math.Round(rt.Distance * 1000)), PlannedMinutes: int(math.Round(rt.Duration)), CreatedAt: s.Now()}
+		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: metresFromKm(rt.Distance), PlannedMinutes: int(math.Round(rt.Duration)), CreatedAt: s.Now()}
 		run.PlannedKm = Km(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
 			stop := RunStop{Sequence: i + 1, Trip: rt.Trip(i), Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
@@ -275,10 +299,8 @@ func (s *Store) unplan(tx *gorm.DB, st *RunStop, why string) error {
 	return tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", "waiting").Error
 }
 
-// plannedAt is the planner's minutes after the start of a day as a time, to the second.
-func plannedAt(day Date, loc *time.Location, minutes float64) time.Time {
-	return day.Start(loc).Add(time.Duration(minutes * float64(time.Minute))).Round(time.Second).UTC()
-}
+// metresFromKm keeps a planned distance in metres.
+func metresFromKm(km float64) int64 { return int64(math.Round(km * 1000)) }
 
 // cmpErr is err when there is one, else the conflict.
 func cmpErr(err, conflict error) error {
@@ -800,7 +822,7 @@ func (s *Store) Sheet(ctx context.Context, actor *User, id int64, loc *time.Loca
 }
 
 // weekdayOf is a day's key in opening hours and shifts (mon..sun).
-func weekdayOf(d Date) string { return Weekdays[(int(d.Weekday())+6)%7] }
+func weekdayOf(d Date) string { return weekdayKey(d.Weekday()) }
 
 // odometerTrusted is when a finished run r's readings give its km: both read, not going
 // backwards, and within the store's km limit (its one argument) unless confirmed. Runs
@@ -977,23 +999,23 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	shift := v.Shifts[weekday]
 	from, _ := parseClock(shift.From)
 	to, _ := parseClock(shift.To)
-	p := &planner.Problem{Vehicles: []planner.Vehicle{{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)}, Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}}}
+	p := &planner.Problem{Vehicles: []planner.Vehicle{planVehicle(v, from, to)}}
 	points := []planner.Point{set.Depot}
 	seq := make([]int, len(r.Stops))
 	for i, st := range r.Stops {
 		seq[i] = i
 		if st.RequestID == nil {
 			var d delivery
-			if err := tx.Table("handovers h").Select("h.id, r.latitude, r.longitude, h.weight_g, h.volume_m3").Joins("JOIN recipients r ON r.id = h.recipient_id").
-				Where("h.id = ?", *st.HandoverID).Scan(&d).Error; err != nil {
+			if err := deliveries(tx).Where("h.id = ?", *st.HandoverID).Scan(&d).Error; err != nil {
 				return err
 			}
 			if d.Latitude == nil || d.Longitude == nil {
 				return Conflict("delivery %d has no coordinates", d.ID)
 			}
 			points = append(points, planner.Point{Lat: *d.Latitude, Lon: *d.Longitude})
-			p.Jobs = append(p.Jobs, planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Loc: i + 1, Service: DeliveryService, Delivery: true,
-				Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}})
+			j := d.job()
+			j.Loc = i + 1
+			p.Jobs = append(p.Jobs, j)
 			continue
 		}
 		var req PickupRequest
@@ -1001,7 +1023,9 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 			return err
 		}
 		points = append(points, planner.Point{Lat: *req.Latitude, Lon: *req.Longitude})
-		p.Jobs = append(p.Jobs, planner.Job{ID: req.Reference, Loc: i + 1, Service: DefaultService, Windows: windowsOn(req.OpeningHours, weekday), Amount: []float64{float64(KgFromGrams(req.ApproxG)), float64(req.ApproxM3)}})
+		j := requestJob(req, weekday)
+		j.Loc = i + 1
+		p.Jobs = append(p.Jobs, j)
 	}
 	m, err := set.Travel.Matrix(tx.Statement.Context, points)
 	if err != nil {
@@ -1020,5 +1044,5 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 			return err
 		}
 	}
-	return tx.Model(&Run{}).Where("id = ?", runID).Updates(map[string]any{"planned_m": int64(math.Round(route.Distance * 1000)), "planned_minutes": int(math.Round(route.Duration))}).Error
+	return tx.Model(&Run{}).Where("id = ?", runID).Updates(map[string]any{"planned_m": metresFromKm(route.Distance), "planned_minutes": int(math.Round(route.Duration))}).Error
 }
