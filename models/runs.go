@@ -213,7 +213,8 @@ func (s *Store) solveDay(ctx context.Context, in *planInputs, res *PlanResult, s
 	at := func(minutes float64) time.Time { return set.clock(day, minutes) }
 	for _, rt := range sol.Routes {
 		v := vanIdx[rt.Vehicle]
-		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: metresFromKm(rt.Distance), PlannedMinutes: int(math.Round(rt.Duration)), CreatedAt: s.Now()}
+		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: metresFromKm(rt.Distance), PlannedMinutes: int(math.Round(rt.Duration)),
+			CreatedAt: s.Now()}
 		run.PlannedKm = Km(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
 			stop := RunStop{Sequence: i + 1, Trip: rt.Trip(i), Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
@@ -272,7 +273,8 @@ func (s *Store) makePlan(tx *gorm.DB, actor *User, res *PlanResult) error {
 		for _, st := range run.Stops {
 			var res *gorm.DB
 			if st.RequestID != nil {
-				res = tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupAccepted).Updates(map[string]any{"status": PickupScheduled, "updated_at": s.Now()})
+				res = tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupAccepted).
+					Updates(map[string]any{"status": PickupScheduled, "updated_at": s.Now()})
 			} else {
 				res = tx.Model(&Handover{}).Where("id = ? AND delivery_status = ?", *st.HandoverID, "waiting").Update("delivery_status", "planned")
 			}
@@ -283,7 +285,8 @@ func (s *Store) makePlan(tx *gorm.DB, actor *User, res *PlanResult) error {
 				return Conflict("a request or delivery on run %d changed while planning; plan again", run.VehicleID)
 			}
 		}
-		if err := s.audit(tx, actor, "plan", "collection_run", run.ID, map[string]any{"date": day, "vehicle_id": run.VehicleID, "stops": len(run.Stops)}); err != nil {
+		if err := s.audit(tx, actor, "plan", "collection_run", run.ID,
+			map[string]any{"date": day, "vehicle_id": run.VehicleID, "stops": len(run.Stops)}); err != nil {
 			return err
 		}
 	}
@@ -294,7 +297,8 @@ func (s *Store) makePlan(tx *gorm.DB, actor *User, res *PlanResult) error {
 // a delivery to waiting.
 func (s *Store) unplan(tx *gorm.DB, st *RunStop, why string) error {
 	if st.RequestID != nil {
-		return tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).Updates(map[string]any{"status": PickupAccepted, "status_reason": why}).Error
+		return tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).
+			Updates(map[string]any{"status": PickupAccepted, "status_reason": why}).Error
 	}
 	return tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", "waiting").Error
 }
@@ -466,7 +470,8 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 	if len(handoverIDs) > 0 {
 		err := db.Table("handovers h").Select(`h.id, h.delivery_address, h.delivery_postcode, h.received_by, r.name, r.contact,
 			i.tag, i.description, t.name AS type_name, h.weight_g, h.volume_m3`).
-			Joins("JOIN recipients r ON r.id = h.recipient_id").Joins("JOIN furniture_items i ON i.id = h.item_id").Joins("JOIN furniture_types t ON t.id = i.type_id").
+			Joins("JOIN recipients r ON r.id = h.recipient_id").Joins("JOIN furniture_items i ON i.id = h.item_id").
+			Joins("JOIN furniture_types t ON t.id = i.type_id").
 			Where("h.id IN ?", handoverIDs).Scan(&drops).Error
 		if err != nil {
 			return err
@@ -505,9 +510,9 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 			}
 			if st.HandoverID != nil && dropByID[*st.HandoverID] != nil {
 				h := dropByID[*st.HandoverID]
-				d = StopDetails{Name: h.Name, Address: h.DeliveryAddress, Postcode: h.DeliveryPostcode, ContactName: cmp.Or(h.ReceivedBy, h.Name), Phone: h.Contact,
-					OpeningHours: deliveryHours, Reference: h.Tag, What: strings.TrimSuffix(h.TypeName+": "+h.Description, ": "),
-					ApproxKg: KgFromGrams(h.WeightG), ApproxM3: M3(h.VolumeM3)}
+				d = StopDetails{Name: h.Name, Address: h.DeliveryAddress, Postcode: h.DeliveryPostcode,
+					ContactName: cmp.Or(h.ReceivedBy, h.Name), Phone: h.Contact, OpeningHours: deliveryHours, Reference: h.Tag,
+					What: strings.TrimSuffix(h.TypeName+": "+h.Description, ": "), ApproxKg: KgFromGrams(h.WeightG), ApproxM3: M3(h.VolumeM3)}
 			}
 			if st.DonationID != nil {
 				d.Collected = linesOf[*st.DonationID]
@@ -603,7 +608,8 @@ func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFini
 			}
 			if km > s.runKmLimit {
 				if !in.ConfirmKm {
-					return nil, Invalid("odometer_km", "makes %.1f km for the day (from %.1f), more than the %g km limit: check the reading, or send confirm_km true if the van went that far",
+					return nil, Invalid("odometer_km", "makes %.1f km for the day (from %.1f), more than the %g km limit: "+
+						"check the reading, or send confirm_km true if the van went that far",
 						km, *r.StartOdometerKm, s.runKmLimit)
 				}
 				fields["km_confirmed"] = true
@@ -634,7 +640,8 @@ func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFini
 
 // moveRun moves a run from one status to the next in one transaction; change checks the
 // run as it is in the transaction and gives the fields to set.
-func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to string, change func(tx *gorm.DB, r *Run) (map[string]any, error)) (*Run, error) {
+func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to string,
+	change func(tx *gorm.DB, r *Run) (map[string]any, error)) (*Run, error) {
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		r, err := s.bound(tx).runFor(ctx, actor, id)
 		if err != nil {
@@ -728,18 +735,21 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 			return err
 		}
 		inTx := s.bound(tx)
-		d, err := inTx.ReceiveDonation(ctx, actor, DonationInput{DonorID: req.DonorID, Channel: "collection", Notes: "collection " + req.Reference, Lines: lines})
+		d, err := inTx.ReceiveDonation(ctx, actor,
+			DonationInput{DonorID: req.DonorID, Channel: "collection", Notes: "collection " + req.Reference, Lines: lines})
 		if err != nil {
 			return err
 		}
-		res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, "planned").Updates(map[string]any{"status": "completed", "donation_id": d.ID, "completed_at": now})
+		res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, "planned").
+			Updates(map[string]any{"status": "completed", "donation_id": d.ID, "completed_at": now})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return Conflict("stop %d was completed meanwhile", id)
 		}
-		if err := tx.Model(&PickupRequest{}).Where("id = ?", req.ID).Updates(map[string]any{"status": PickupCollected, "updated_at": now}).Error; err != nil {
+		if err := tx.Model(&PickupRequest{}).Where("id = ?", req.ID).Updates(map[string]any{"status": PickupCollected, "updated_at": now}).
+			Error; err != nil {
 			return err
 		}
 		st.Status, st.DonationID, st.CompletedAt = "completed", &d.ID, &now
@@ -777,7 +787,8 @@ func (s *Store) MissStop(ctx context.Context, actor *User, id int64, reason stri
 // another run.
 func (s *Store) missStop(tx *gorm.DB, actor *User, st *RunStop, reason string) error {
 	now := s.Now()
-	res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", st.ID, "planned").Updates(map[string]any{"status": "missed", "reason": reason, "completed_at": now})
+	res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", st.ID, "planned").
+		Updates(map[string]any{"status": "missed", "reason": reason, "completed_at": now})
 	if res.Error != nil || res.RowsAffected == 0 {
 		return cmpErr(res.Error, Conflict("stop %d is %s already", st.ID, st.Status))
 	}
@@ -842,7 +853,8 @@ type RunProblem struct {
 // scheduled without an open stop to do them (no plan would ever take them again).
 func (s *Store) CheckRuns(ctx context.Context) ([]RunProblem, error) {
 	var runs []Run
-	if err := s.DB(ctx).Table("collection_runs r").Where("r.status = ? AND NOT "+odometerTrusted, "finished", s.runKmLimit).Order("r.id").Find(&runs).Error; err != nil {
+	if err := s.DB(ctx).Table("collection_runs r").Where("r.status = ? AND NOT "+odometerTrusted, "finished", s.runKmLimit).Order("r.id").Find(&runs).
+		Error; err != nil {
 		return nil, err
 	}
 	var out []RunProblem
@@ -855,21 +867,24 @@ func (s *Store) CheckRuns(ctx context.Context) ([]RunProblem, error) {
 				why += fmt.Sprintf(", more than the %g km limit and not confirmed", s.runKmLimit)
 			}
 		}
-		out = append(out, RunProblem{What: "run", ID: r.ID, Detail: fmt.Sprintf("on %s %s; the figures count its %.1f planned km instead", r.Day, why, r.PlannedKm)})
+		out = append(out, RunProblem{What: "run", ID: r.ID,
+			Detail: fmt.Sprintf("on %s %s; the figures count its %.1f planned km instead", r.Day, why, r.PlannedKm)})
 	}
 	open := func(col string) string {
 		return `NOT EXISTS (SELECT 1 FROM run_stops s JOIN collection_runs r ON r.id = s.run_id
 			WHERE s.` + col + ` = x.id AND s.status = 'planned' AND r.status <> 'finished')`
 	}
 	var reqs []PickupRequest
-	if err := s.DB(ctx).Table("pickup_requests x").Where("x.status = ? AND "+open("request_id"), PickupScheduled).Order("x.id").Find(&reqs).Error; err != nil {
+	if err := s.DB(ctx).Table("pickup_requests x").Where("x.status = ? AND "+open("request_id"), PickupScheduled).Order("x.id").Find(&reqs).
+		Error; err != nil {
 		return nil, err
 	}
 	for _, r := range reqs {
 		out = append(out, RunProblem{What: "request", ID: r.ID, Detail: r.Reference + " is scheduled but on no open stop of a run"})
 	}
 	var drops []Handover
-	if err := s.DB(ctx).Table("handovers x").Where("x.delivery_status = ? AND "+open("handover_id"), "planned").Order("x.id").Find(&drops).Error; err != nil {
+	if err := s.DB(ctx).Table("handovers x").Where("x.delivery_status = ? AND "+open("handover_id"), "planned").Order("x.id").Find(&drops).
+		Error; err != nil {
 		return nil, err
 	}
 	for _, h := range drops {
@@ -914,7 +929,8 @@ func (s *Store) ChangeStops(ctx context.Context, actor *User, ch StopChange, set
 				}
 			}
 		case ch.RequestID != 0:
-			res := tx.Model(&PickupRequest{}).Where("id = ? AND status = ? AND latitude IS NOT NULL", ch.RequestID, PickupAccepted).Update("status", PickupScheduled)
+			res := tx.Model(&PickupRequest{}).Where("id = ? AND status = ? AND latitude IS NOT NULL", ch.RequestID, PickupAccepted).
+				Update("status", PickupScheduled)
 			if res.Error != nil {
 				return res.Error
 			}
@@ -958,7 +974,8 @@ func (s *Store) ChangeStops(ctx context.Context, actor *User, ch StopChange, set
 				return err
 			}
 		}
-		return s.audit(tx, actor, "change_stops", "collection_run", ch.RunID, map[string]any{"stop_id": ch.StopID, "request_id": ch.RequestID, "position": ch.Position, "remove": ch.Remove, "force": ch.Force})
+		return s.audit(tx, actor, "change_stops", "collection_run", ch.RunID,
+			map[string]any{"stop_id": ch.StopID, "request_id": ch.RequestID, "position": ch.Position, "remove": ch.Remove, "force": ch.Force})
 	})
 	if err != nil {
 		return nil, err
@@ -1039,10 +1056,12 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	at := func(minutes float64) time.Time { return set.clock(r.Day, minutes) }
 	for i, st := range route.Stops {
 		if err := tx.Model(&RunStop{}).Where("id = ?", r.Stops[i].ID).Updates(map[string]any{
-			"sequence": i + 1, "trip": route.Trip(i), "arrive_at": at(st.Arrival), "start_at": at(st.Start), "depart_at": at(st.Departure), "load_g": GramsFromKg(st.Load[0]),
+			"sequence": i + 1, "trip": route.Trip(i), "arrive_at": at(st.Arrival), "start_at": at(st.Start), "depart_at": at(st.Departure),
+			"load_g": GramsFromKg(st.Load[0]),
 		}).Error; err != nil {
 			return err
 		}
 	}
-	return tx.Model(&Run{}).Where("id = ?", runID).Updates(map[string]any{"planned_m": metresFromKm(route.Distance), "planned_minutes": int(math.Round(route.Duration))}).Error
+	return tx.Model(&Run{}).Where("id = ?", runID).
+		Updates(map[string]any{"planned_m": metresFromKm(route.Distance), "planned_minutes": int(math.Round(route.Duration))}).Error
 }
