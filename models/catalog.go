@@ -135,7 +135,8 @@ func (s *Store) CreateCategory(ctx context.Context, actor *User, in CategoryInpu
 		if in.FactorFrom != nil {
 			from = *in.FactorFrom
 		}
-		f := CategoryFactor{CategoryID: c.ID, CO2eKgPerKg: *in.CO2eKgPerKg, Source: strings.TrimSpace(*in.CO2eSource), EffectiveFrom: from, CreatedAt: s.Now()}
+		f := CategoryFactor{CategoryID: c.ID, CO2eKgPerKg: *in.CO2eKgPerKg, Source: strings.TrimSpace(*in.CO2eSource), EffectiveFrom: from,
+			CreatedAt: s.Now()}
 		if err := tx.Create(&f).Error; err != nil {
 			return err
 		}
@@ -143,7 +144,9 @@ func (s *Store) CreateCategory(ctx context.Context, actor *User, in CategoryInpu
 		if view, err = s.categoryView(tx, c, today, false); err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "create", "category", c.ID, map[string]any{"name": c.Name, "default_unit": c.DefaultUnit, "unit_weights_kg": in.UnitWeightsKg, "co2e_kg_per_kg": f.CO2eKgPerKg, "source": f.Source})
+		return s.audit(tx, actor, "create", "category", c.ID,
+			map[string]any{"name": c.Name, "default_unit": c.DefaultUnit, "unit_weights_kg": in.UnitWeightsKg, "co2e_kg_per_kg": f.CO2eKgPerKg,
+				"source": f.Source})
 	})
 	return view, err
 }
@@ -284,7 +287,8 @@ func (s *Store) GetCategory(ctx context.Context, id int64, today Date) (*Categor
 
 // ListCategories lists categories by name.
 func (s *Store) ListCategories(ctx context.Context, page Page, today Date) ([]CategoryView, string, error) {
-	cats, next, err := Paginate[Category](s.DB(ctx).Model(&Category{}), page, Order{Column: "name"}, func(c Category) Key { return Key{Sort: c.Name, ID: c.ID} })
+	cats, next, err := Paginate[Category](s.DB(ctx).Model(&Category{}), page, Order{Column: "name"},
+		func(c Category) Key { return Key{Sort: c.Name, ID: c.ID} })
 	if err != nil {
 		return nil, "", err
 	}
@@ -388,7 +392,8 @@ func (s *Store) UpdateLocation(ctx context.Context, actor *User, id int64, in Lo
 		if err := tx.Save(&l).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "update", "location", l.ID, diff(before, map[string]any{"code": l.Code, "name": l.Name, "kind": l.Kind, "active": l.Active}))
+		return s.audit(tx, actor, "update", "location", l.ID,
+			diff(before, map[string]any{"code": l.Code, "name": l.Name, "kind": l.Kind, "active": l.Active}))
 	})
 	if err != nil {
 		return nil, err
@@ -627,13 +632,15 @@ func (s *Store) DonorImpact(ctx context.Context, id int64, year int, loc *time.L
 			out.ByCategory = append(out.ByCategory, CategoryImpact{CategoryID: r.CategoryID, Name: r.Name, Kg: kg, CO2eKg: co2e})
 		}
 		if r.EffectiveFrom != nil {
-			out.Factors = append(out.Factors, factorUse{What: r.Name, CO2eKgPerKg: r.Factor, Source: r.Source, From: r.EffectiveFrom.String(), Kg: kg, CO2eKg: co2e})
+			out.Factors = append(out.Factors, factorUse{What: r.Name, CO2eKgPerKg: r.Factor, Source: r.Source, From: r.EffectiveFrom.String(), Kg: kg,
+				CO2eKg: co2e})
 		}
 		grams += r.Grams
 		out.CO2eKg += co2e
 	}
 	out.Kg = KgFromGrams(grams)
-	err = s.DB(ctx).Model(&Donation{}).Where("donor_id = ? AND voided_at IS NULL AND received_at >= ? AND received_at < ?", id, from, to).Count(&out.Donations).Error
+	err = s.DB(ctx).Model(&Donation{}).Where("donor_id = ? AND voided_at IS NULL AND received_at >= ? AND received_at < ?", id, from, to).
+		Count(&out.Donations).Error
 	return out, err
 }
 

@@ -19,9 +19,11 @@ import (
 
 // CSV headers: exports write them and imports read the same ones.
 var (
-	StockCSVHeader     = []string{"id", "category_id", "category", "description", "location_id", "location", "unit", "kg_per_unit", "on_hand", "reserved", "available", "available_kg"}
-	DonationsCSVHeader = []string{"donation_id", "received_at", "donor_id", "donor", "channel", "voided", "line_id", "category_id", "category", "description", "quantity", "unit", "weight_kg", "weight_estimated", "location_id", "location"}
-	DonorsCSVHeader    = []string{"id", "name", "contact_name", "email", "phone", "address", "postcode", "latitude", "longitude", "notes", "active"}
+	StockCSVHeader = []string{"id", "category_id", "category", "description", "location_id", "location", "unit", "kg_per_unit", "on_hand",
+		"reserved", "available", "available_kg"}
+	DonationsCSVHeader = []string{"donation_id", "received_at", "donor_id", "donor", "channel", "voided", "line_id", "category_id", "category",
+		"description", "quantity", "unit", "weight_kg", "weight_estimated", "location_id", "location"}
+	DonorsCSVHeader = []string{"id", "name", "contact_name", "email", "phone", "address", "postcode", "latitude", "longitude", "notes", "active"}
 )
 
 func milliText(m int64) string { return strconv.FormatFloat(float64(m)/1000, 'f', -1, 64) }
@@ -108,7 +110,8 @@ func streamCSV(w io.Writer, header []string, rows *sql.Rows, scan func(*sql.Rows
 
 // ExportStock writes every stock item as CSV.
 func (s *Store) ExportStock(ctx context.Context, w io.Writer) error {
-	rows, err := s.DB(ctx).Raw(`SELECT i.id, i.category_id, c.name, i.description, i.location_id, l.code, i.unit, i.grams_per_unit, i.on_hand_milli, i.reserved_milli
+	rows, err := s.DB(ctx).Raw(
+		`SELECT i.id, i.category_id, c.name, i.description, i.location_id, l.code, i.unit, i.grams_per_unit, i.on_hand_milli, i.reserved_milli
 		FROM stock_items i JOIN categories c ON c.id = i.category_id JOIN locations l ON l.id = i.location_id ORDER BY i.id`).Rows()
 	if err != nil {
 		return err
@@ -119,13 +122,15 @@ func (s *Store) ExportStock(ctx context.Context, w io.Writer) error {
 		if err := r.Scan(&id, &cat, &catName, &desc, &loc, &code, &unit, &gpu, &on, &res); err != nil {
 			return nil, err
 		}
-		return []string{fmt.Sprint(id), fmt.Sprint(cat), catName, desc, fmt.Sprint(loc), code, unit, milliText(gpu), milliText(on), milliText(res), milliText(on - res), milliText(lineGrams(on-res, gpu))}, nil
+		return []string{fmt.Sprint(id), fmt.Sprint(cat), catName, desc, fmt.Sprint(loc), code, unit, milliText(gpu), milliText(on), milliText(res),
+			milliText(on - res), milliText(lineGrams(on-res, gpu))}, nil
 	})
 }
 
 // ExportDonations writes one row per donation line received in [from, to) as CSV.
 func (s *Store) ExportDonations(ctx context.Context, w io.Writer, from, to time.Time) error {
-	rows, err := s.DB(ctx).Raw(`SELECT d.id, d.received_at, d.donor_id, COALESCE(dn.name, ''), d.channel, d.voided_at IS NOT NULL, l.id, l.category_id, c.name,
+	rows, err := s.DB(ctx).Raw(`SELECT d.id, d.received_at, d.donor_id, COALESCE(dn.name, ''), d.channel, d.voided_at IS NOT NULL,`+
+		` l.id, l.category_id, c.name,
 		l.description, l.quantity_milli, l.unit, l.weight_g, l.weight_estimated, l.location_id, lo.code
 		FROM donation_lines l JOIN donations d ON d.id = l.donation_id LEFT JOIN donors dn ON dn.id = d.donor_id
 		JOIN categories c ON c.id = l.category_id JOIN locations lo ON lo.id = l.location_id
@@ -149,7 +154,8 @@ func (s *Store) ExportDonations(ctx context.Context, w io.Writer, from, to time.
 		if donor.Valid {
 			donorID = fmt.Sprint(donor.Int64)
 		}
-		return []string{fmt.Sprint(did), at.UTC().Format(time.RFC3339), donorID, donorName, channel, strconv.FormatBool(voided), fmt.Sprint(lid), fmt.Sprint(cat), catName,
+		return []string{fmt.Sprint(did), at.UTC().Format(time.RFC3339), donorID, donorName, channel, strconv.FormatBool(voided), fmt.Sprint(lid),
+			fmt.Sprint(cat), catName,
 			desc, milliText(qty), unit, milliText(g), strconv.FormatBool(est), fmt.Sprint(loc), code}, nil
 	})
 }
@@ -171,7 +177,8 @@ func (s *Store) ExportDonors(ctx context.Context, w io.Writer) error {
 			}
 			return strconv.FormatFloat(*f, 'f', -1, 64)
 		}
-		return []string{fmt.Sprint(d.ID), d.Name, d.ContactName, d.Email, d.Phone, d.Address, d.Postcode, coord(d.Latitude), coord(d.Longitude), d.Notes, strconv.FormatBool(d.Active)}, nil
+		return []string{fmt.Sprint(d.ID), d.Name, d.ContactName, d.Email, d.Phone, d.Address, d.Postcode, coord(d.Latitude), coord(d.Longitude), d.Notes,
+			strconv.FormatBool(d.Active)}, nil
 	})
 }
 
@@ -367,7 +374,8 @@ func (s *Store) ImportDonors(ctx context.Context, actor *User, r io.Reader, dryR
 			for _, f := range []struct {
 				dst **string
 				col string
-			}{{&in.Name, "name"}, {&in.ContactName, "contact_name"}, {&in.Email, "email"}, {&in.Phone, "phone"}, {&in.Address, "address"}, {&in.Postcode, "postcode"}, {&in.Notes, "notes"}} {
+			}{{&in.Name, "name"}, {&in.ContactName, "contact_name"}, {&in.Email, "email"}, {&in.Phone, "phone"}, {&in.Address, "address"},
+				{&in.Postcode, "postcode"}, {&in.Notes, "notes"}} {
 				v := row[f.col]
 				*f.dst = &v
 			}
@@ -449,7 +457,8 @@ func (s *Store) ImportDonations(ctx context.Context, actor *User, r io.Reader, d
 			groups[key] = g
 			order = append(order, key)
 		}
-		line := DonationLineInput{Description: row["description"], Quantity: parseFloat(&p, "quantity", row["quantity"]), Unit: row["unit"], WeightKg: parseOptFloat(&p, "weight_kg", row["weight_kg"])}
+		line := DonationLineInput{Description: row["description"], Quantity: parseFloat(&p, "quantity", row["quantity"]), Unit: row["unit"],
+			WeightKg: parseOptFloat(&p, "weight_kg", row["weight_kg"])}
 		line.CategoryID = parseOptInt(&p, "category_id", row["category_id"])
 		line.LocationID = parseOptInt(&p, "location_id", row["location_id"])
 		if line.CategoryID == nil && row["category"] != "" {

@@ -59,7 +59,8 @@ func (s *Store) LoadDemo(ctx context.Context, seed uint64, scale int, today Date
 	d := &demo{ctx: ctx, rng: rand.New(rand.NewPCG(seed, seed^0x5ca7)), scale: scale, today: today, now: s.Now()}
 	err = s.InTx(ctx, func(tx *gorm.DB) error {
 		d.tx, d.store = tx, s.bound(tx)
-		for _, load := range []func() error{d.bands, d.categories, d.locations, d.donors, d.organisations, d.accounts, d.visitRules, d.vans, d.stock, d.reservations, d.furniture, d.people, d.runs} {
+		for _, load := range []func() error{d.bands, d.categories, d.locations, d.donors, d.organisations, d.accounts, d.visitRules, d.vans, d.stock,
+			d.reservations, d.furniture, d.people, d.runs} {
 			if err := load(); err != nil {
 				return err
 			}
@@ -90,10 +91,12 @@ var demoAreas = []struct {
 
 func (d *demo) address() (street, postcode string, lat, lon float64) {
 	a := demoAreas[d.rng.IntN(len(demoAreas))]
-	streets := []string{"High Street", "Church Lane", "Birmingham Road", "Dudley Road", "Spon Lane", "Park Lane", "Union Street", "Oldbury Road", "Bridge Street", "Hill Top", "Halesowen Road", "Lodge Road", "Wood Lane", "Brickhouse Lane", "Greets Green Road"}
+	streets := []string{"High Street", "Church Lane", "Birmingham Road", "Dudley Road", "Spon Lane", "Park Lane", "Union Street", "Oldbury Road",
+		"Bridge Street", "Hill Top", "Halesowen Road", "Lodge Road", "Wood Lane", "Brickhouse Lane", "Greets Green Road"}
 	street = fmt.Sprintf("%d %s, %s", 1+d.rng.IntN(240), d.pick(streets), a.town)
 	const unitLetters = "ABDEFGHJLNPQRSTUWXYZ" // the letters a postcode's last two may be
-	postcode = fmt.Sprintf("%s %d%c%c", a.district, 1+d.rng.IntN(9), unitLetters[d.rng.IntN(len(unitLetters))], unitLetters[d.rng.IntN(len(unitLetters))])
+	postcode = fmt.Sprintf("%s %d%c%c", a.district, 1+d.rng.IntN(9), unitLetters[d.rng.IntN(len(unitLetters))],
+		unitLetters[d.rng.IntN(len(unitLetters))])
 	// To six decimals (about 10 cm), as a geocoder gives them.
 	lat = math.Round((a.lat+(d.rng.Float64()-0.5)*0.02)*1e6) / 1e6
 	lon = math.Round((a.lon+(d.rng.Float64()-0.5)*0.03)*1e6) / 1e6
@@ -130,16 +133,26 @@ var demoCategories = []struct {
 	diverted   bool
 	minKg      int64
 }{
-	{"Paper and card", "box", map[string]int64{"box": 4000, "sheet": 20, "bag": 3000, "kg": 1000}, 0.92, "DESNZ/DEFRA 2023 GHG conversion factors, material use: paper and board (mixed)", true, 150},
-	{"Textiles", "bag", map[string]int64{"bag": 5000, "metre": 300, "roll": 8000, "kg": 1000}, 22.31, "DESNZ/DEFRA 2023 GHG conversion factors, material use: clothing", true, 80},
-	{"Foam", "bag", map[string]int64{"bag": 1500, "sheet": 200, "each": 50, "kg": 1000}, 3.12, "DESNZ/DEFRA 2023 GHG conversion factors, material use: plastics (average), as a proxy for foam", true, 30},
-	{"Plastics", "bag", map[string]int64{"bag": 2500, "each": 40, "box": 3000, "kg": 1000}, 3.12, "DESNZ/DEFRA 2023 GHG conversion factors, material use: plastics (average)", true, 60},
-	{"Wood", "each", map[string]int64{"each": 1500, "metre": 800, "box": 10000, "kg": 1000}, 0.31, "DESNZ/DEFRA 2023 GHG conversion factors, material use: wood", true, 100},
-	{"Tubes and cores", "each", map[string]int64{"each": 150, "box": 3000, "bag": 2000, "kg": 1000}, 0.92, "DESNZ/DEFRA 2023 GHG conversion factors, material use: paper and board (mixed)", true, 40},
-	{"Containers", "each", map[string]int64{"each": 60, "box": 2500, "bag": 2000, "kg": 1000}, 1.50, "DESNZ/DEFRA 2023 GHG conversion factors, material use: mixed plastics and metal cans (weighted average)", true, 40},
-	{"Craft", "box", map[string]int64{"box": 2000, "bag": 1500, "each": 100, "kg": 1000}, 1.20, "DESNZ/DEFRA 2023 GHG conversion factors, material use: mixed (average of paper, plastics and textiles)", true, 30},
-	{"Furniture", "each", map[string]int64{"each": 27000, "kg": 1000}, 1.45, "DESNZ/DEFRA 2023 GHG conversion factors, material use: furniture (WRAP re-use factor for sofas)", true, 0},
-	{"Electricals", "each", map[string]int64{"each": 4000, "box": 8000, "kg": 1000}, 3.27, "DESNZ/DEFRA 2023 GHG conversion factors, material use: WEEE (mixed)", true, 0},
+	{"Paper and card", "box", map[string]int64{"box": 4000, "sheet": 20, "bag": 3000, "kg": 1000}, 0.92,
+		"DESNZ/DEFRA 2023 GHG conversion factors, material use: paper and board (mixed)", true, 150},
+	{"Textiles", "bag", map[string]int64{"bag": 5000, "metre": 300, "roll": 8000, "kg": 1000}, 22.31,
+		"DESNZ/DEFRA 2023 GHG conversion factors, material use: clothing", true, 80},
+	{"Foam", "bag", map[string]int64{"bag": 1500, "sheet": 200, "each": 50, "kg": 1000}, 3.12,
+		"DESNZ/DEFRA 2023 GHG conversion factors, material use: plastics (average), as a proxy for foam", true, 30},
+	{"Plastics", "bag", map[string]int64{"bag": 2500, "each": 40, "box": 3000, "kg": 1000}, 3.12,
+		"DESNZ/DEFRA 2023 GHG conversion factors, material use: plastics (average)", true, 60},
+	{"Wood", "each", map[string]int64{"each": 1500, "metre": 800, "box": 10000, "kg": 1000}, 0.31,
+		"DESNZ/DEFRA 2023 GHG conversion factors, material use: wood", true, 100},
+	{"Tubes and cores", "each", map[string]int64{"each": 150, "box": 3000, "bag": 2000, "kg": 1000}, 0.92,
+		"DESNZ/DEFRA 2023 GHG conversion factors, material use: paper and board (mixed)", true, 40},
+	{"Containers", "each", map[string]int64{"each": 60, "box": 2500, "bag": 2000, "kg": 1000}, 1.50,
+		"DESNZ/DEFRA 2023 GHG conversion factors, material use: mixed plastics and metal cans (weighted average)", true, 40},
+	{"Craft", "box", map[string]int64{"box": 2000, "bag": 1500, "each": 100, "kg": 1000}, 1.20,
+		"DESNZ/DEFRA 2023 GHG conversion factors, material use: mixed (average of paper, plastics and textiles)", true, 30},
+	{"Furniture", "each", map[string]int64{"each": 27000, "kg": 1000}, 1.45,
+		"DESNZ/DEFRA 2023 GHG conversion factors, material use: furniture (WRAP re-use factor for sofas)", true, 0},
+	{"Electricals", "each", map[string]int64{"each": 4000, "box": 8000, "kg": 1000}, 3.27,
+		"DESNZ/DEFRA 2023 GHG conversion factors, material use: WEEE (mixed)", true, 0},
 }
 
 func (d *demo) categories() error {
@@ -165,7 +178,8 @@ func (d *demo) locations() error {
 	for bay := 1; bay <= 6; bay++ {
 		locs = append(locs, Location{Code: fmt.Sprintf("B%d", bay), Name: fmt.Sprintf("Bay %d floor", bay), Kind: "bay", Active: true})
 		for shelf := 1; shelf <= 4; shelf++ {
-			locs = append(locs, Location{Code: fmt.Sprintf("B%d-S%d", bay, shelf), Name: fmt.Sprintf("Bay %d shelf %d", bay, shelf), Kind: "shelf", Active: true})
+			locs = append(locs, Location{Code: fmt.Sprintf("B%d-S%d", bay, shelf), Name: fmt.Sprintf("Bay %d shelf %d", bay, shelf), Kind: "shelf",
+				Active: true})
 		}
 	}
 	locs = append(locs,
@@ -179,8 +193,10 @@ func (d *demo) locations() error {
 }
 
 func (d *demo) donors() error {
-	trades := []string{"Printers", "Packaging", "Textiles", "Upholstery", "Joinery", "Signs", "Foam Products", "Framing", "Plastics", "Paper Mill", "Displays", "Carpets", "Engineering", "Tiles", "Shopfitters", "Labels"}
-	names := []string{"Sandwell", "Black Country", "Tame Valley", "Albion", "Hawthorns", "Rowley", "Oldbury", "Smethwick", "Tipton", "Galton", "Soho", "Dartmouth", "Midland", "Brunswick", "Wednesbury", "Greets Green", "Cape Hill", "Lyng", "Victoria", "Churchbridge"}
+	trades := []string{"Printers", "Packaging", "Textiles", "Upholstery", "Joinery", "Signs", "Foam Products", "Framing", "Plastics", "Paper Mill",
+		"Displays", "Carpets", "Engineering", "Tiles", "Shopfitters", "Labels"}
+	names := []string{"Sandwell", "Black Country", "Tame Valley", "Albion", "Hawthorns", "Rowley", "Oldbury", "Smethwick", "Tipton", "Galton", "Soho",
+		"Dartmouth", "Midland", "Brunswick", "Wednesbury", "Greets Green", "Cape Hill", "Lyng", "Victoria", "Churchbridge"}
 	suffix := []string{"Ltd", "Ltd", "& Sons", "Co.", "UK Ltd", "Group"}
 	var donors []Donor
 	for i := 0; i < 30*d.scale; i++ {
@@ -217,8 +233,10 @@ func (d *demo) openingHours() OpeningHours {
 }
 
 func (d *demo) person() string {
-	first := []string{"Amrit", "Sarah", "Dave", "Priya", "Tom", "Jas", "Karen", "Mohammed", "Lucy", "Gary", "Aisha", "Stephen", "Harjit", "Emma", "Wayne", "Zofia", "Chloé", "Seán"}
-	last := []string{"Patel", "Smith", "Kaur", "Jones", "Hussain", "Taylor", "Bains", "Williams", "Brown", "Khan", "Davies", "Singh", "Evans", "Nowak", "O'Brien"}
+	first := []string{"Amrit", "Sarah", "Dave", "Priya", "Tom", "Jas", "Karen", "Mohammed", "Lucy", "Gary", "Aisha", "Stephen", "Harjit", "Emma",
+		"Wayne", "Zofia", "Chloé", "Seán"}
+	last := []string{"Patel", "Smith", "Kaur", "Jones", "Hussain", "Taylor", "Bains", "Williams", "Brown", "Khan", "Davies", "Singh", "Evans", "Nowak",
+		"O'Brien"}
 	return d.pick(first) + " " + d.pick(last)
 }
 
@@ -229,7 +247,8 @@ func (d *demo) organisations() error {
 		suffix string
 		people [2]int
 	}{
-		{"school", []string{"Greets Green", "Ryders Green", "Holy Trinity", "Lyng", "Hateley Heath", "Yew Tree", "Cape", "Victoria Park", "Albert Pritchard", "Ocker Hill", "Causeway Green", "Old Hill"}, "Primary School", [2]int{180, 450}},
+		{"school", []string{"Greets Green", "Ryders Green", "Holy Trinity", "Lyng", "Hateley Heath", "Yew Tree", "Cape", "Victoria Park",
+			"Albert Pritchard", "Ocker Hill", "Causeway Green", "Old Hill"}, "Primary School", [2]int{180, 450}},
 		{"early_years", []string{"Little Acorns", "Sunshine", "Rainbow", "Busy Bees", "Tiny Steps", "Ladybird"}, "Nursery", [2]int{20, 80}},
 		{"play_group", []string{"Tipton", "Smethwick", "Oldbury", "Rowley", "Wednesbury", "Friar Park"}, "Play Group", [2]int{15, 50}},
 		{"community_group", []string{"Lion Farm", "Tividale", "Cradley Heath", "Hill Top", "Brandhall", "Langley"}, "Community Centre", [2]int{50, 400}},

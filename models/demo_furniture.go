@@ -36,7 +36,8 @@ func (d *demo) furniture() error {
 		typeByID[types[i].ID] = types[i]
 	}
 	var households []Recipient
-	agencies := []string{"Sandwell Council housing", "Black Country Women's Aid", "St Vincent de Paul", "Sandwell Young Carers", "Citizens Advice Sandwell"}
+	agencies := []string{"Sandwell Council housing", "Black Country Women's Aid", "St Vincent de Paul", "Sandwell Young Carers",
+		"Citizens Advice Sandwell"}
 	for i := 0; i < 20*d.scale; i++ {
 		street, pc, _, _ := d.address()
 		households = append(households, Recipient{Kind: "household", Name: d.person(), Agency: agencies[d.rng.IntN(len(agencies))],
@@ -49,7 +50,8 @@ func (d *demo) furniture() error {
 	if err := d.tx.CreateInBatches(&households, 500).Error; err != nil {
 		return err
 	}
-	statuses := []string{FurnReceived, FurnChecking, FurnInRepair, FurnAvailable, FurnAvailable, FurnReserved, FurnPassedOn, FurnPassedOn, FurnPassedOn, FurnPassedOn, FurnDisposed}
+	statuses := []string{FurnReceived, FurnChecking, FurnInRepair, FurnAvailable, FurnAvailable, FurnReserved, FurnPassedOn, FurnPassedOn,
+		FurnPassedOn, FurnPassedOn, FurnDisposed}
 	var items []FurnitureItem
 	for i := 0; i < 120*d.scale; i++ {
 		t := types[d.rng.IntN(len(types))]
@@ -88,7 +90,8 @@ func (d *demo) furniture() error {
 		}
 		t := typeByID[it.TypeID]
 		if t.Electrical && it.Status != FurnReceived && it.Status != FurnChecking {
-			tests = append(tests, SafetyTest{ItemID: it.ID, TestedOn: it.ReceivedOn.AddDays(2), Tester: "Black Country PAT Testing", Passed: it.Status != FurnInRepair && it.Status != FurnDisposed, CreatedAt: at})
+			tests = append(tests, SafetyTest{ItemID: it.ID, TestedOn: it.ReceivedOn.AddDays(2), Tester: "Black Country PAT Testing",
+				Passed: it.Status != FurnInRepair && it.Status != FurnDisposed, CreatedAt: at})
 		}
 		if it.Status == FurnPassedOn {
 			r := byID[*it.RecipientID]

@@ -41,7 +41,8 @@ func (d *demo) people() error {
 		}
 		for _, v := range vols {
 			if d.rng.IntN(4) == 0 {
-				hours = append(hours, VolunteerHours{VolunteerID: v.ID, Day: day, Quarters: 2 + d.rng.IntN(20), Activity: Activities[d.rng.IntN(len(Activities))], RecordedBy: &staff.ID, CreatedAt: d.now})
+				hours = append(hours, VolunteerHours{VolunteerID: v.ID, Day: day, Quarters: 2 + d.rng.IntN(20),
+					Activity: Activities[d.rng.IntN(len(Activities))], RecordedBy: &staff.ID, CreatedAt: d.now})
 			}
 		}
 	}
@@ -56,7 +57,8 @@ func (d *demo) people() error {
 	earned := map[int64]int64{}
 	for _, h := range hours {
 		id := h.ID
-		transfers = append(transfers, Transfer{FromAccount: storeID, ToAccount: accounts[h.VolunteerID], Quarters: int64(h.Quarters), Note: "hours " + h.Day.String(), HoursID: &id, RecordedBy: &staff.ID, At: d.now})
+		transfers = append(transfers, Transfer{FromAccount: storeID, ToAccount: accounts[h.VolunteerID], Quarters: int64(h.Quarters),
+			Note: "hours " + h.Day.String(), HoursID: &id, RecordedBy: &staff.ID, At: d.now})
 		earned[accounts[h.VolunteerID]] += int64(h.Quarters)
 	}
 	if err := d.tx.CreateInBatches(&transfers, 1000).Error; err != nil {
@@ -69,7 +71,8 @@ func (d *demo) people() error {
 			return err
 		}
 	}
-	if err := d.tx.Model(&TimebankAccount{}).Where("id = ?", storeID).Update("balance_quarters", gorm.Expr("balance_quarters - ?", total)).Error; err != nil {
+	if err := d.tx.Model(&TimebankAccount{}).Where("id = ?", storeID).Update("balance_quarters", gorm.Expr("balance_quarters - ?", total)).
+		Error; err != nil {
 		return err
 	}
 	for _, v := range vols[:len(vols)/2] {
@@ -89,7 +92,8 @@ func (d *demo) people() error {
 		t := titles[i%len(titles)]
 		day := d.today.AddDays(-350 + i*15)
 		start := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, time.UTC)
-		w, err := s.CreateWorkshop(d.ctx, staff, Workshop{Title: t.title, Kind: t.kind, StartsAt: start, EndsAt: start.Add(2 * time.Hour), Leader: d.person(), Places: 8 + d.rng.IntN(10)})
+		w, err := s.CreateWorkshop(d.ctx, staff, Workshop{Title: t.title, Kind: t.kind, StartsAt: start, EndsAt: start.Add(2 * time.Hour),
+			Leader: d.person(), Places: 8 + d.rng.IntN(10)})
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,8 @@ func (d *demo) reservations() error {
 		for i := 0; i < d.rng.IntN(3)*d.scale; i++ {
 			o := orgs[d.rng.IntN(len(orgs))]
 			at := time.Date(day.Year(), day.Month(), day.Day(), 10+d.rng.IntN(6), 0, 0, 0, loc).UTC()
-			r := Reservation{OrganisationID: o.ID, SlotStart: at, SlotEnd: at.Add(30 * time.Minute), CreatedBy: &staffID, CreatedAt: at.Add(-72 * time.Hour), UpdatedAt: at}
+			r := Reservation{OrganisationID: o.ID, SlotStart: at, SlotEnd: at.Add(30 * time.Minute), CreatedBy: &staffID, CreatedAt: at.Add(-72 * time.Hour),
+				UpdatedAt: at}
 			switch n := d.rng.IntN(20); {
 			case n < 16:
 				r.Status, r.CollectedAt = StatusCollected, &at

@@ -16,7 +16,8 @@ var demoStockLines = map[string][]struct {
 	unit string
 	qty  int
 }{
-	"Paper and card":  {{"A4 card, mixed colours", "box", 3}, {"Sugar paper", "sheet", 200}, {"Corrugated card sheets", "kg", 15}, {"Envelopes", "box", 2}},
+	"Paper and card": {{"A4 card, mixed colours", "box", 3}, {"Sugar paper", "sheet", 200}, {"Corrugated card sheets", "kg", 15},
+		{"Envelopes", "box", 2}},
 	"Textiles":        {{"Felt offcuts", "bag", 2}, {"Upholstery fabric samples", "bag", 1}, {"Ribbon", "metre", 40}, {"Wool", "bag", 1}},
 	"Foam":            {{"Foam blocks", "bag", 2}, {"Packing foam sheets", "sheet", 30}},
 	"Plastics":        {{"Bottle tops", "bag", 2}, {"Acrylic offcuts", "each", 40}, {"Plastic tubs", "box", 1}},
@@ -144,14 +145,16 @@ func (d *demo) stock() error {
 		don := donations[l.DonationID] // DonationID held the donation's index until now
 		l.DonationID = don.ID
 		l.StockItemID = items[key{l.CategoryID, l.Description, l.Unit}].ID
-		moves = append(moves, Movement{StockItemID: l.StockItemID, Kind: MoveReceived, QuantityMilli: l.QuantityMilli, WeightG: l.WeightG, CauseType: "donation", CauseID: &don.ID, At: don.ReceivedAt})
+		moves = append(moves, Movement{StockItemID: l.StockItemID, Kind: MoveReceived, QuantityMilli: l.QuantityMilli, WeightG: l.WeightG,
+			CauseType: "donation", CauseID: &don.ID, At: don.ReceivedAt})
 	}
 	if err := d.tx.CreateInBatches(&lines, 1000).Error; err != nil {
 		return err
 	}
 	for i, it := range itemList {
 		if issued[i] > 0 {
-			moves = append(moves, Movement{StockItemID: it.ID, Kind: MoveIssued, QuantityMilli: -issued[i], WeightG: -lineGrams(issued[i], it.GramsPerUnit), CauseType: "demo", At: it.UpdatedAt})
+			moves = append(moves, Movement{StockItemID: it.ID, Kind: MoveIssued, QuantityMilli: -issued[i], WeightG: -lineGrams(issued[i], it.GramsPerUnit),
+				CauseType: "demo", At: it.UpdatedAt})
 		}
 	}
 	return d.tx.CreateInBatches(&moves, 1000).Error

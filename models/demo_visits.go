@@ -59,8 +59,9 @@ func (d *demo) vans() error {
 		r := PickupRequest{
 			Reference: fmt.Sprintf("PR-DEMO%04d", i+1), Status: status, DonorID: &dn.ID, BusinessName: dn.Name, ContactName: dn.ContactName,
 			Email: dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "offcuts, card and tubes",
-			ApproxG: int64(40+d.rng.IntN(260)) * 1000, ApproxM3: M3(3+d.rng.IntN(25)) / 10, EarliestDate: earliest, LatestDate: earliest.AddDays(3 + d.rng.IntN(10)),
-			Latitude: dn.Latitude, Longitude: dn.Longitude, OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3),
+			ApproxG: int64(40+d.rng.IntN(260)) * 1000, ApproxM3: M3(3+d.rng.IntN(25)) / 10, EarliestDate: earliest,
+			LatestDate: earliest.AddDays(3 + d.rng.IntN(10)), Latitude: dn.Latitude, Longitude: dn.Longitude,
+			OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3),
 			CreatedAt: d.now, UpdatedAt: d.now,
 		}
 		if status == PickupCancelled {
@@ -201,7 +202,8 @@ func (d *demo) runs() error {
 			next++
 			load += req.ApproxG
 			done := st.at.Add(15 * time.Minute)
-			stop := RunStop{Sequence: j + 1, Kind: "pickup", RequestID: &req.ID, ArriveAt: st.at, StartAt: st.at, DepartAt: done, LoadG: load, Status: "completed", CompletedAt: &done}
+			stop := RunStop{Sequence: j + 1, Kind: "pickup", RequestID: &req.ID, ArriveAt: st.at, StartAt: st.at, DepartAt: done, LoadG: load,
+				Status: "completed", CompletedAt: &done}
 			if st.missed != "" {
 				stop.Status, stop.Reason = "missed", st.missed
 			} else {

@@ -123,7 +123,8 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	d := &Donation{DonorID: in.DonorID, ReceivedAt: in.ReceivedAt.UTC(), Channel: in.Channel, Notes: strings.TrimSpace(in.Notes), CreatedBy: userID(actor), CreatedAt: s.Now()}
+	d := &Donation{DonorID: in.DonorID, ReceivedAt: in.ReceivedAt.UTC(), Channel: in.Channel, Notes: strings.TrimSpace(in.Notes),
+		CreatedBy: userID(actor), CreatedAt: s.Now()}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		if d.DonorID != nil {
 			var n int64
@@ -200,7 +201,8 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in 
 		case in.WeightKg != nil:
 			gpu = GramsFromKg(*in.WeightKg / in.Quantity)
 		default:
-			return nil, Invalid(f+".unit", "%s has no weight per %s: give weight_kg, or count it in one of %s", c.Name, unit, strings.Join(c.weighedUnits(), ", "))
+			return nil, Invalid(f+".unit", "%s has no weight per %s: give weight_kg, or count it in one of %s", c.Name, unit,
+				strings.Join(c.weighedUnits(), ", "))
 		}
 		if err := s.activeLocation(tx, *in.LocationID, f+".location_id"); err != nil {
 			return nil, err
@@ -222,7 +224,8 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in 
 	if err := tx.Create(line).Error; err != nil {
 		return nil, err
 	}
-	m := &Movement{StockItemID: it.ID, Kind: MoveReceived, QuantityMilli: milli, WeightG: line.WeightG, UserID: userID(actor), CauseType: "donation", CauseID: &d.ID, At: d.ReceivedAt}
+	m := &Movement{StockItemID: it.ID, Kind: MoveReceived, QuantityMilli: milli, WeightG: line.WeightG, UserID: userID(actor), CauseType: "donation",
+		CauseID: &d.ID, At: d.ReceivedAt}
 	if err := s.applyMovement(tx, m); err != nil {
 		return nil, err
 	}

@@ -246,7 +246,8 @@ func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date
 			WHERE r.status = 'collected' AND r.collected_at >= ? AND r.collected_at < ? GROUP BY 1, 2, 3`, []any{lo, hi}},
 		{"member", `SELECT CAST(member_since AS TEXT) AS bucket, id AS key, kind AS name, '' AS sub, 1 AS n, 0 AS g
 			FROM organisations WHERE member_since >= ? AND member_since <= ?`, []any{from, to}},
-		{"handover", `SELECT CAST(h.handed_on AS TEXT) AS bucket, h.recipient_id AS key, t.name AS name, h.recipient_kind AS sub, COUNT(*) AS n, SUM(h.weight_g) AS g
+		{"handover", `SELECT CAST(h.handed_on AS TEXT) AS bucket, h.recipient_id AS key, t.name AS name, h.recipient_kind AS sub,` +
+			` COUNT(*) AS n, SUM(h.weight_g) AS g
 			FROM handovers h JOIN furniture_items i ON i.id = h.item_id JOIN furniture_types t ON t.id = i.type_id
 			WHERE h.handed_on >= ? AND h.handed_on <= ? GROUP BY 1, 2, 3, 4`, []any{from, to}},
 		{"disposal", `SELECT ` + s.hourOf("c.at") + ` AS bucket, 0 AS key, i.disposal_route AS name, '' AS sub, COUNT(*) AS n, SUM(i.weight_g) AS g

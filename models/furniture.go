@@ -145,8 +145,9 @@ func (s *Store) CreateFurnitureType(ctx context.Context, actor *User, in Furnitu
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	t := &FurnitureType{Name: in.Name, DefaultWeightG: GramsFromKg(in.DefaultWeightKg), DefaultWeightKg: Kg(in.DefaultWeightKg), DefaultVolumeM3: M3(in.DefaultVolumeM3),
-		Upholstered: in.Upholstered, Electrical: in.Electrical, CO2eKgPerKg: in.CO2eKgPerKg, CO2eSource: in.CO2eSource}
+	t := &FurnitureType{Name: in.Name, DefaultWeightG: GramsFromKg(in.DefaultWeightKg), DefaultWeightKg: Kg(in.DefaultWeightKg),
+		DefaultVolumeM3: M3(in.DefaultVolumeM3), Upholstered: in.Upholstered, Electrical: in.Electrical,
+		CO2eKgPerKg: in.CO2eKgPerKg, CO2eSource: in.CO2eSource}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(t)
 		if res.Error != nil {
@@ -155,7 +156,8 @@ func (s *Store) CreateFurnitureType(ctx context.Context, actor *User, in Furnitu
 		if res.RowsAffected == 0 {
 			return Conflict("a furniture type named %q already exists", t.Name)
 		}
-		return s.audit(tx, actor, "create", "furniture_type", t.ID, map[string]any{"name": t.Name, "default_weight_kg": in.DefaultWeightKg, "upholstered": t.Upholstered, "electrical": t.Electrical})
+		return s.audit(tx, actor, "create", "furniture_type", t.ID,
+			map[string]any{"name": t.Name, "default_weight_kg": in.DefaultWeightKg, "upholstered": t.Upholstered, "electrical": t.Electrical})
 	})
 	if err != nil {
 		return nil, err
@@ -165,7 +167,8 @@ func (s *Store) CreateFurnitureType(ctx context.Context, actor *User, in Furnitu
 
 // FurnitureTypes lists the types by name.
 func (s *Store) FurnitureTypes(ctx context.Context, page Page) ([]FurnitureType, string, error) {
-	return Paginate[FurnitureType](s.DB(ctx).Model(&FurnitureType{}), page, Order{Column: "name"}, func(t FurnitureType) Key { return Key{Sort: t.Name, ID: t.ID} })
+	return Paginate[FurnitureType](s.DB(ctx).Model(&FurnitureType{}), page, Order{Column: "name"},
+		func(t FurnitureType) Key { return Key{Sort: t.Name, ID: t.ID} })
 }
 
 // FurnitureInput registers or changes an item; nil fields stay as they are.
@@ -309,7 +312,8 @@ func (s *Store) RegisterFurniture(ctx context.Context, actor *User, in Furniture
 		if err := tx.Create(it).Error; err != nil {
 			return err
 		}
-		if err := tx.Create(&StatusChange{ItemID: it.ID, FromStatus: "", ToStatus: FurnReceived, Reason: "registered", UserID: userID(actor), At: s.Now()}).Error; err != nil {
+		if err := tx.Create(&StatusChange{ItemID: it.ID, FromStatus: "", ToStatus: FurnReceived, Reason: "registered", UserID: userID(actor),
+			At: s.Now()}).Error; err != nil {
 			return err
 		}
 		return s.audit(tx, actor, "create", "furniture_item", it.ID, map[string]any{"tag": it.Tag, "type_id": it.TypeID, "condition": it.Condition})
@@ -340,8 +344,11 @@ func (s *Store) UpdateFurniture(ctx context.Context, actor *User, id int64, in F
 			return err
 		}
 		return s.audit(tx, actor, "update", "furniture_item", it.ID, diff(
-			map[string]any{"type_id": before.TypeID, "condition": before.Condition, "weight_g": before.WeightG, "colour": before.Colour, "location_id": before.LocationID, "charge_pence": before.ChargePence, "fire_label_checked": before.FireLabelChecked, "description": before.Description},
-			map[string]any{"type_id": it.TypeID, "condition": it.Condition, "weight_g": it.WeightG, "colour": it.Colour, "location_id": it.LocationID, "charge_pence": it.ChargePence, "fire_label_checked": it.FireLabelChecked, "description": it.Description}))
+			map[string]any{"type_id": before.TypeID, "condition": before.Condition, "weight_g": before.WeightG, "colour": before.Colour,
+				"location_id": before.LocationID, "charge_pence": before.ChargePence, "fire_label_checked": before.FireLabelChecked,
+				"description": before.Description},
+			map[string]any{"type_id": it.TypeID, "condition": it.Condition, "weight_g": it.WeightG, "colour": it.Colour, "location_id": it.LocationID,
+				"charge_pence": it.ChargePence, "fire_label_checked": it.FireLabelChecked, "description": it.Description}))
 	})
 	if err != nil {
 		return nil, err
@@ -417,7 +424,8 @@ func (s *Store) moveFurniture(tx *gorm.DB, actor *User, it *FurnitureItem, to, r
 		return Conflict("%s changed while this was being done; try again", it.Tag)
 	}
 	it.Status = to
-	if err := tx.Create(&StatusChange{ItemID: it.ID, FromStatus: from, ToStatus: to, Reason: reason, UserID: userID(actor), At: s.Now()}).Error; err != nil {
+	if err := tx.Create(&StatusChange{ItemID: it.ID, FromStatus: from, ToStatus: to, Reason: reason, UserID: userID(actor), At: s.Now()}).
+		Error; err != nil {
 		return err
 	}
 	return s.audit(tx, actor, "status", "furniture_item", it.ID, map[string]any{"status": map[string]any{"from": from, "to": to}, "reason": reason})
@@ -492,7 +500,8 @@ func (s *Store) ChangeFurnitureStatus(ctx context.Context, actor *User, id int64
 
 // RecordSafetyTest records an electrical safety test; a failed test sends the item to
 // repair, or to disposal (recycled) when after says so.
-func (s *Store) RecordSafetyTest(ctx context.Context, actor *User, id int64, testedOn Date, tester string, passed bool, notes, after string, today Date) (*FurnitureItem, error) {
+func (s *Store) RecordSafetyTest(ctx context.Context, actor *User, id int64, testedOn Date, tester string, passed bool, notes, after string,
+	today Date) (*FurnitureItem, error) {
 	var p Problems
 	tester = strings.TrimSpace(tester)
 	checkText(&p, "tester", tester, true)
@@ -512,11 +521,13 @@ func (s *Store) RecordSafetyTest(ctx context.Context, actor *User, id int64, tes
 		if err := tx.First(&it, id).Error; err != nil {
 			return notFound(err, "furniture item", id)
 		}
-		t := SafetyTest{ItemID: id, TestedOn: testedOn, Tester: tester, Passed: passed, Notes: strings.TrimSpace(notes), RecordedBy: userID(actor), CreatedAt: s.Now()}
+		t := SafetyTest{ItemID: id, TestedOn: testedOn, Tester: tester, Passed: passed, Notes: strings.TrimSpace(notes), RecordedBy: userID(actor),
+			CreatedAt: s.Now()}
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
-		if err := s.audit(tx, actor, "safety_test", "furniture_item", id, map[string]any{"tested_on": testedOn, "tester": tester, "passed": passed}); err != nil {
+		if err := s.audit(tx, actor, "safety_test", "furniture_item", id,
+			map[string]any{"tested_on": testedOn, "tester": tester, "passed": passed}); err != nil {
 			return err
 		}
 		if passed || it.Status == after {

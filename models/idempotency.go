@@ -66,7 +66,8 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash
 			return claim, nil, nil
 		}
 		res = s.DB(ctx).Model(&IdempotencyKey{}).
-			Where("user_id = ? AND key = ? AND request_hash = ? AND status = 0 AND NOT done AND (lease_until IS NULL OR lease_until < ?)", userID, key, hash, now).
+			Where("user_id = ? AND key = ? AND request_hash = ? AND status = 0 AND NOT done AND (lease_until IS NULL OR lease_until < ?)",
+				userID, key, hash, now).
 			Updates(map[string]any{"holder": claim.Holder, "lease_until": lease})
 		if res.Error != nil {
 			return nil, nil, res.Error
@@ -86,7 +87,8 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash
 		case got.Status != 0:
 			return nil, &got, nil
 		case got.Done && got.LeaseUntil != nil && got.LeaseUntil.Before(now):
-			return nil, nil, Conflict("the request with this Idempotency-Key was done, but the service stopped before its response was kept; it will not be done again")
+			return nil, nil, Conflict("the request with this Idempotency-Key was done, " +
+				"but the service stopped before its response was kept; it will not be done again")
 		}
 		return nil, nil, &ConflictError{
 			Detail:            "a request with this Idempotency-Key is still running; retry it to get its response",

@@ -58,7 +58,8 @@ func (s *Store) withLock(ctx context.Context, key int64, fn func() error) error 
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
 		return fmt.Errorf("take the lock: %w", err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key) //nolint:errcheck // the session ends with the connection anyway
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)",
+		key) //nolint:errcheck // the session ends with the connection anyway
 	return fn()
 }
 

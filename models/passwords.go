@@ -43,7 +43,8 @@ func checkPassword(p *Problems, field, pw string) {
 		p.Add(field, "must not be one character repeated")
 	default:
 		if _, common := commonPasswords()[strings.ToLower(pw)]; common {
-			p.Add(field, "is one of the most commonly used passwords, which are tried first when guessing: choose another (a few unrelated words make a good one)")
+			p.Add(field, "is one of the most commonly used passwords, which are tried first when guessing: "+
+				"choose another (a few unrelated words make a good one)")
 		}
 	}
 }

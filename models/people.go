@@ -159,7 +159,8 @@ func (s *Store) GetVolunteer(ctx context.Context, id int64) (*Volunteer, error) 
 
 // LogHours records time given; each hour earns a credit from the store, in the same
 // transaction.
-func (s *Store) LogHours(ctx context.Context, actor *User, volunteerID int64, day Date, hours float64, activity string, today Date) (*VolunteerHours, error) {
+func (s *Store) LogHours(ctx context.Context, actor *User, volunteerID int64, day Date, hours float64, activity string,
+	today Date) (*VolunteerHours, error) {
 	var p Problems
 	q := hours * 4
 	if hours <= 0 || hours > 12 || math.Abs(q-math.Round(q)) > 1e-9 {
@@ -176,7 +177,8 @@ func (s *Store) LogHours(ctx context.Context, actor *User, volunteerID int64, da
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	h := &VolunteerHours{VolunteerID: volunteerID, Day: day, Quarters: int(math.Round(q)), Activity: activity, RecordedBy: userID(actor), CreatedAt: s.Now()}
+	h := &VolunteerHours{VolunteerID: volunteerID, Day: day, Quarters: int(math.Round(q)), Activity: activity, RecordedBy: userID(actor),
+		CreatedAt: s.Now()}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		var acct TimebankAccount
 		if err := tx.Where("volunteer_id = ?", volunteerID).Take(&acct).Error; err != nil {
@@ -186,7 +188,8 @@ func (s *Store) LogHours(ctx context.Context, actor *User, volunteerID int64, da
 			return err
 		}
 		var total int64
-		if err := tx.Model(&VolunteerHours{}).Where("volunteer_id = ? AND day = ?", volunteerID, day).Select("COALESCE(SUM(quarters), 0)").Scan(&total).Error; err != nil {
+		if err := tx.Model(&VolunteerHours{}).Where("volunteer_id = ? AND day = ?", volunteerID, day).Select("COALESCE(SUM(quarters), 0)").Scan(&total).
+			Error; err != nil {
 			return err
 		}
 		if total+int64(h.Quarters) > 48 {
@@ -239,7 +242,8 @@ func (s *Store) transfer(tx *gorm.DB, actor *User, from, to, quarters int64, not
 	if res.RowsAffected == 0 {
 		return nil, Invalid("to_account", "no timebank account %d", to)
 	}
-	t := &Transfer{FromAccount: from, ToAccount: to, Quarters: quarters, Credits: float64(quarters) / 4, Note: note, HoursID: hoursID, RecordedBy: userID(actor), At: s.Now()}
+	t := &Transfer{FromAccount: from, ToAccount: to, Quarters: quarters, Credits: float64(quarters) / 4, Note: note, HoursID: hoursID,
+		RecordedBy: userID(actor), At: s.Now()}
 	return t, tx.Create(t).Error
 }
 

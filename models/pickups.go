@@ -272,7 +272,8 @@ func (s *Store) fillPickup(tx *gorm.DB, actor *User, r *PickupRequest, in Pickup
 // email it was made with.
 func (s *Store) PickupStatus(ctx context.Context, reference, email string) (*PickupRequest, error) {
 	var r PickupRequest
-	err := s.DB(ctx).Where("reference = ? AND email = ? AND email <> ''", strings.ToUpper(strings.TrimSpace(reference)), normaliseEmail(email)).Take(&r).Error
+	err := s.DB(ctx).Where("reference = ? AND email = ? AND email <> ''", strings.ToUpper(strings.TrimSpace(reference)), normaliseEmail(email)).
+		Take(&r).Error
 	if err != nil {
 		return nil, notFound(err, "pickup request", reference)
 	}
@@ -414,7 +415,8 @@ func (s *Store) CancelPickup(ctx context.Context, actor *User, id int64, reason 
 }
 
 // movePickup changes a request's status when the move is allowed, in a transaction.
-func (s *Store) movePickup(ctx context.Context, actor *User, id int64, to, reason string, fn func(tx *gorm.DB, r *PickupRequest) error) (*PickupRequest, error) {
+func (s *Store) movePickup(ctx context.Context, actor *User, id int64, to, reason string,
+	fn func(tx *gorm.DB, r *PickupRequest) error) (*PickupRequest, error) {
 	var r *PickupRequest
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		var err error

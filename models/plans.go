@@ -108,8 +108,7 @@ func (s *Store) planInputs(tx *gorm.DB, day Date, vehicleIDs []int64) (*planInpu
 		if !ok || !ok1 || !ok2 || contains(busy, v.ID) || (len(vehicleIDs) > 0 && !contains(vehicleIDs, v.ID)) {
 			continue
 		}
-		pv := planner.Vehicle{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)},
-			Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Skills: v.Skills, Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}
+		pv := planVehicle(v, from, to)
 		in.problem.Vehicles = append(in.problem.Vehicles, pv)
 		in.vans = append(in.vans, v)
 		in.digest("van "+v.Registration, pv)
@@ -127,8 +126,9 @@ func (s *Store) planInputs(tx *gorm.DB, day Date, vehicleIDs []int64) (*planInpu
 		if left > 0 {
 			waiting += 1 + pr
 		}
-		in.addJob(planner.Point{Lat: *r.Latitude, Lon: *r.Longitude}, planner.Job{ID: r.Reference, Service: DefaultService,
-			Windows: windowsOn(r.OpeningHours, weekday), Amount: []float64{float64(KgFromGrams(r.ApproxG)), float64(r.ApproxM3)}, Priority: pr}, left == 0)
+		j := requestJob(r, weekday)
+		j.Priority = pr
+		in.addJob(planner.Point{Lat: *r.Latitude, Lon: *r.Longitude}, j, left == 0)
 		in.reqs = append(in.reqs, r)
 		in.due = append(in.due, left == 0)
 	}
@@ -141,8 +141,9 @@ func (s *Store) planInputs(tx *gorm.DB, day Date, vehicleIDs []int64) (*planInpu
 			continue
 		}
 		waiting += 1 + deliveryPriority
-		in.addJob(planner.Point{Lat: *d.Latitude, Lon: *d.Longitude}, planner.Job{ID: name, Service: DeliveryService, Delivery: true,
-			Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}, Priority: deliveryPriority}, false)
+		j := d.job()
+		j.Priority = deliveryPriority
+		in.addJob(planner.Point{Lat: *d.Latitude, Lon: *d.Longitude}, j, false)
 		in.dels = append(in.dels, d)
 	}
 	// Done after the digests: a due job's rise follows the other jobs, not its own inputs.
@@ -304,7 +305,7 @@ func (s *Store) CommitPlan(ctx context.Context, actor *User, id int64) (*PlanRes
 		now := s.Now()
 		for i := range res.Runs {
 			r := &res.Runs[i]
-			r.PlannedM, r.CreatedAt = int64(math.Round(float64(r.PlannedKm)*1000)), now
+			r.PlannedM, r.CreatedAt = metresFromKm(float64(r.PlannedKm)), now
 			for k := range r.Stops {
 				r.Stops[k].LoadG = GramsFromKg(float64(r.Stops[k].LoadKg))
 			}

@@ -224,7 +224,8 @@ func (s *Store) EraseRecipient(ctx context.Context, actor *User, id int64) (*Rec
 		if err := tx.Save(&r).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&Handover{}).Where("recipient_id = ?", id).Updates(map[string]any{"received_by": "", "delivery_address": "", "delivery_postcode": ""}).Error; err != nil {
+		if err := tx.Model(&Handover{}).Where("recipient_id = ?", id).
+			Updates(map[string]any{"received_by": "", "delivery_address": "", "delivery_postcode": ""}).Error; err != nil {
 			return err
 		}
 		return s.audit(tx, actor, "erase", "recipient", id, map[string]any{"erased": true})
@@ -344,7 +345,8 @@ func (s *Store) HandOver(ctx context.Context, actor *User, id int64, in Handover
 		if err := s.moveFurniture(tx, actor, &it, FurnPassedOn, "handed over ("+in.Method+")"); err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "handover", "furniture_item", it.ID, map[string]any{"recipient_id": r.ID, "method": in.Method, "on": in.On, "charge_pence": in.ChargePence})
+		return s.audit(tx, actor, "handover", "furniture_item", it.ID,
+			map[string]any{"recipient_id": r.ID, "method": in.Method, "on": in.On, "charge_pence": in.ChargePence})
 	})
 	if err != nil {
 		return nil, err

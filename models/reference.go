@@ -139,5 +139,9 @@ func (h OpeningHours) Check(p *Problems, field string) {
 
 // On gives the intervals of a day of the week.
 func (h OpeningHours) On(d time.Weekday) []Interval {
-	return h[Weekdays[(int(d)+6)%7]]
+	return h[weekdayKey(d)]
 }
+
+// weekdayKey is a day of the week's key in opening hours and shifts: Weekdays starts on
+// Monday, time.Weekday on Sunday.
+func weekdayKey(d time.Weekday) string { return Weekdays[(int(d)+6)%7] }

@@ -39,7 +39,8 @@ func ReportPath(dataDir string, id int64) string {
 // KeepReport records a report of figures f and writes its PDF, in one transaction, as the
 // next version of its period's report. Only a period that has ended can be kept: a
 // report of days still to come would print figures that are bound to change.
-func (s *Store) KeepReport(ctx context.Context, actor *User, f *Figures, month *string, pdf []byte, dataDir string, loc *time.Location) (*Report, error) {
+func (s *Store) KeepReport(ctx context.Context, actor *User, f *Figures, month *string, pdf []byte, dataDir string,
+	loc *time.Location) (*Report, error) {
 	p := f.Period
 	if today := NewDate(s.Now().In(loc)); !p.To.Before(today.Time) {
 		field := "to"
@@ -54,7 +55,8 @@ func (s *Store) KeepReport(ctx context.Context, actor *User, f *Figures, month *
 	}
 	r := &Report{PeriodFrom: p.From, PeriodTo: p.To, Month: month, MadeBy: userID(actor), MadeAt: s.Now(), PDFBytes: int64(len(pdf)), Figures: printed}
 	err = s.InTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Model(&Report{}).Select("COALESCE(MAX(version), 0) + 1").Where("period_from = ? AND period_to = ?", p.From, p.To).Scan(&r.Version).Error; err != nil {
+		if err := tx.Model(&Report{}).Select("COALESCE(MAX(version), 0) + 1").Where("period_from = ? AND period_to = ?", p.From, p.To).Scan(&r.Version).
+			Error; err != nil {
 			return err
 		}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(r)
@@ -62,7 +64,8 @@ func (s *Store) KeepReport(ctx context.Context, actor *User, f *Figures, month *
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return Conflict("version %d of the report for %s to %s was being made at the same moment: look at the list, or make it again", r.Version, p.From, p.To)
+			return Conflict("version %d of the report for %s to %s was being made at the same moment: "+
+				"look at the list, or make it again", r.Version, p.From, p.To)
 		}
 		path := ReportPath(dataDir, r.ID)
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {

@@ -251,7 +251,8 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 		if err := s.checkAllowance(tx, actor, o, r.grams(), r.OverrideReason); err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "create", "reservation", r.ID, map[string]any{"organisation_id": o.ID, "slot_start": r.SlotStart, "lines": in.Lines, "override_reason": r.OverrideReason})
+		return s.audit(tx, actor, "create", "reservation", r.ID,
+			map[string]any{"organisation_id": o.ID, "slot_start": r.SlotStart, "lines": in.Lines, "override_reason": r.OverrideReason})
 	})
 	if err != nil {
 		return nil, err
@@ -377,7 +378,8 @@ func (s *Store) moveReservation(tx *gorm.DB, r *Reservation, to string, at time.
 		return &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and cannot become %s", r.ID, r.Status, to), Allowed: reservationMoves[r.Status]}
 	}
 	fields := map[string]any{"status": to, "updated_at": at}
-	if col := map[string]string{StatusConfirmed: "confirmed_at", StatusCollected: "collected_at", StatusCancelled: "cancelled_at", StatusExpired: "expired_at"}[to]; col != "" {
+	if col := map[string]string{StatusConfirmed: "confirmed_at", StatusCollected: "collected_at", StatusCancelled: "cancelled_at",
+		StatusExpired: "expired_at"}[to]; col != "" {
 		fields[col] = at
 	}
 	res := tx.Model(&Reservation{}).Where("id = ? AND status = ?", r.ID, r.Status).Updates(fields)
@@ -401,7 +403,8 @@ func (s *Store) changeable(tx *gorm.DB, actor *User, id int64) (*Reservation, er
 		return nil, err
 	}
 	if r.Status != StatusPending && r.Status != StatusConfirmed {
-		return nil, &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and can no longer change", r.ID, r.Status), Allowed: reservationMoves[r.Status]}
+		return nil, &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and can no longer change", r.ID, r.Status),
+			Allowed: reservationMoves[r.Status]}
 	}
 	if actor.Role == RoleMember && !s.Now().Before(r.SlotStart) {
 		return nil, Conflict("the slot has started: ask at the counter to change reservation %d", r.ID)
@@ -487,10 +490,12 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 			}
 		}
 		r.UpdatedAt = s.Now()
-		if err := tx.Model(r).Select("slot_start", "slot_end", "notes", "override_reason", "status", "confirmed_at", "changes_to_confirm", "updated_at").Updates(r).Error; err != nil {
+		if err := tx.Model(r).Select("slot_start", "slot_end", "notes", "override_reason", "status", "confirmed_at", "changes_to_confirm", "updated_at").
+			Updates(r).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "update", "reservation", r.ID, map[string]any{"before": before, "slot_start": r.SlotStart, "notes": r.Notes, "lines": in.Lines})
+		return s.audit(tx, actor, "update", "reservation", r.ID,
+			map[string]any{"before": before, "slot_start": r.SlotStart, "notes": r.Notes, "lines": in.Lines})
 	})
 	if err != nil {
 		return nil, err
@@ -730,7 +735,8 @@ func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, t
 // IssueWalkIn gives stock to a member group without a reservation, under the same rules
 // (membership in date, stock available, the band's allowance), recorded as a collected
 // reservation.
-func (s *Store) IssueWalkIn(ctx context.Context, actor *User, orgID int64, lines []LineInput, override string, loc *time.Location) (*Reservation, error) {
+func (s *Store) IssueWalkIn(ctx context.Context, actor *User, orgID int64, lines []LineInput, override string,
+	loc *time.Location) (*Reservation, error) {
 	var p Problems
 	checkLines(&p, lines, false)
 	checkText(&p, "override_reason", override, false)
@@ -806,7 +812,8 @@ func (s *Store) stockGramsPerUnit(tx *gorm.DB, ids []int64) (map[int64]int64, er
 	var items []StockItem
 	// Locked in id order: two reservations naming the same items in other orders wait
 	// for each other instead of deadlocking.
-	if err := tx.Select("id", "grams_per_unit").Where("id IN ?", ids).Order("id").Clauses(clause.Locking{Strength: "UPDATE"}).Find(&items).Error; err != nil {
+	if err := tx.Select("id", "grams_per_unit").Where("id IN ?", ids).Order("id").Clauses(clause.Locking{Strength: "UPDATE"}).Find(&items).
+		Error; err != nil {
 		return nil, err
 	}
 	out := make(map[int64]int64, len(items))
@@ -823,7 +830,8 @@ func (s *Store) takeStock(tx *gorm.DB, actor *User, itemID, milli, reservationID
 	if err != nil {
 		return 0, false, err
 	}
-	m := &Movement{StockItemID: itemID, Kind: MoveReserved, ReservedMilli: milli, WeightG: g, UserID: userID(actor), CauseType: "reservation", CauseID: &reservationID}
+	m := &Movement{StockItemID: itemID, Kind: MoveReserved, ReservedMilli: milli, WeightG: g, UserID: userID(actor), CauseType: "reservation",
+		CauseID: &reservationID}
 	if issueNow {
 		m.Kind, m.QuantityMilli, m.ReservedMilli, m.WeightG = MoveIssued, -milli, 0, -g
 	}
@@ -841,7 +849,8 @@ func (s *Store) releaseStock(tx *gorm.DB, actor *User, itemID, milli, reservatio
 	if err != nil {
 		return err
 	}
-	return s.applyMovement(tx, &Movement{StockItemID: itemID, Kind: MoveReleased, ReservedMilli: -milli, WeightG: g, UserID: userID(actor), CauseType: "reservation", CauseID: &reservationID})
+	return s.applyMovement(tx, &Movement{StockItemID: itemID, Kind: MoveReleased, ReservedMilli: -milli, WeightG: g, UserID: userID(actor),
+		CauseType: "reservation", CauseID: &reservationID})
 }
 
 // issueReserved hands over reserved thousandths of an item: they leave on hand and
@@ -851,5 +860,6 @@ func (s *Store) issueReserved(tx *gorm.DB, actor *User, itemID, milli, reservati
 	if err != nil {
 		return err
 	}
-	return s.applyMovement(tx, &Movement{StockItemID: itemID, Kind: MoveIssued, QuantityMilli: -milli, ReservedMilli: -milli, WeightG: -g, UserID: userID(actor), CauseType: "reservation", CauseID: &reservationID})
+	return s.applyMovement(tx, &Movement{StockItemID: itemID, Kind: MoveIssued, QuantityMilli: -milli, ReservedMilli: -milli, WeightG: -g,
+		UserID: userID(actor), CauseType: "reservation", CauseID: &reservationID})
 }

@@ -127,10 +127,34 @@ type delivery struct {
 // deliveriesOn lists the furniture hand-overs waiting to be delivered on a day.
 func (s *Store) deliveriesOn(tx *gorm.DB, day Date) ([]delivery, error) {
 	var out []delivery
-	err := tx.Table("handovers h").Select("h.id, r.latitude, r.longitude, h.weight_g, h.volume_m3").
-		Joins("JOIN recipients r ON r.id = h.recipient_id").
-		Where("h.delivery_status = ? AND h.handed_on = ?", "waiting", day).Order("h.id").Scan(&out).Error
+	err := deliveries(tx).Where("h.delivery_status = ? AND h.handed_on = ?", "waiting", day).Order("h.id").Scan(&out).Error
 	return out, err
+}
+
+// deliveries selects hand-overs as deliveries, with the household's place.
+func deliveries(tx *gorm.DB) *gorm.DB {
+	return tx.Table("handovers h").Select("h.id, r.latitude, r.longitude, h.weight_g, h.volume_m3").
+		Joins("JOIN recipients r ON r.id = h.recipient_id")
+}
+
+// job is the delivery as a planner job: households take deliveries 09:00-17:00.
+func (d delivery) job() planner.Job {
+	return planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Service: DeliveryService, Delivery: true,
+		Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}},
+		Amount:  []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}}
+}
+
+// requestJob is a collection as a planner job on a day of the week.
+func requestJob(r PickupRequest, weekday string) planner.Job {
+	return planner.Job{ID: r.Reference, Service: DefaultService, Windows: windowsOn(r.OpeningHours, weekday),
+		Amount: []float64{float64(KgFromGrams(r.ApproxG)), float64(r.ApproxM3)}}
+}
+
+// planVehicle is a van as a planner vehicle working a shift (minutes after midnight).
+func planVehicle(v Vehicle, from, to int) planner.Vehicle {
+	return planner.Vehicle{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)},
+		Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Skills: v.Skills,
+		Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}
 }
 
 // PlanDay plans a day's collections: accepted requests whose dates include the day, on
@@ -189,7 +213,8 @@ func (s *Store) solveDay(ctx context.Context, in *planInputs, res *PlanResult, s
 	at := func(minutes float64) time.Time { return set.clock(day, minutes) }
 	for _, rt := range sol.Routes {
 		v := vanIdx[rt.Vehicle]
-		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: int64(math.Round(rt.Distance * 1000)), PlannedMinutes: int(math.Round(rt.Duration)), CreatedAt: s.Now()}
+		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: metresFromKm(rt.Distance), PlannedMinutes: int(math.Round(rt.Duration)),
+			CreatedAt: s.Now()}
 		run.PlannedKm = Km(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
 			stop := RunStop{Sequence: i + 1, Trip: rt.Trip(i), Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
@@ -248,7 +273,8 @@ func (s *Store) makePlan(tx *gorm.DB, actor *User, res *PlanResult) error {
 		for _, st := range run.Stops {
 			var res *gorm.DB
 			if st.RequestID != nil {
-				res = tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupAccepted).Updates(map[string]any{"status": PickupScheduled, "updated_at": s.Now()})
+				res = tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupAccepted).
+					Updates(map[string]any{"status": PickupScheduled, "updated_at": s.Now()})
 			} else {
 				res = tx.Model(&Handover{}).Where("id = ? AND delivery_status = ?", *st.HandoverID, "waiting").Update("delivery_status", "planned")
 			}
@@ -259,7 +285,8 @@ func (s *Store) makePlan(tx *gorm.DB, actor *User, res *PlanResult) error {
 				return Conflict("a request or delivery on run %d changed while planning; plan again", run.VehicleID)
 			}
 		}
-		if err := s.audit(tx, actor, "plan", "collection_run", run.ID, map[string]any{"date": day, "vehicle_id": run.VehicleID, "stops": len(run.Stops)}); err != nil {
+		if err := s.audit(tx, actor, "plan", "collection_run", run.ID,
+			map[string]any{"date": day, "vehicle_id": run.VehicleID, "stops": len(run.Stops)}); err != nil {
 			return err
 		}
 	}
@@ -270,15 +297,14 @@ func (s *Store) makePlan(tx *gorm.DB, actor *User, res *PlanResult) error {
 // a delivery to waiting.
 func (s *Store) unplan(tx *gorm.DB, st *RunStop, why string) error {
 	if st.RequestID != nil {
-		return tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).Updates(map[string]any{"status": PickupAccepted, "status_reason": why}).Error
+		return tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).
+			Updates(map[string]any{"status": PickupAccepted, "status_reason": why}).Error
 	}
 	return tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", "waiting").Error
 }
 
-// plannedAt is the planner's minutes after the start of a day as a time, to the second.
-func plannedAt(day Date, loc *time.Location, minutes float64) time.Time {
-	return day.Start(loc).Add(time.Duration(minutes * float64(time.Minute))).Round(time.Second).UTC()
-}
+// metresFromKm keeps a planned distance in metres.
+func metresFromKm(km float64) int64 { return int64(math.Round(km * 1000)) }
 
 // cmpErr is err when there is one, else the conflict.
 func cmpErr(err, conflict error) error {
@@ -444,7 +470,8 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 	if len(handoverIDs) > 0 {
 		err := db.Table("handovers h").Select(`h.id, h.delivery_address, h.delivery_postcode, h.received_by, r.name, r.contact,
 			i.tag, i.description, t.name AS type_name, h.weight_g, h.volume_m3`).
-			Joins("JOIN recipients r ON r.id = h.recipient_id").Joins("JOIN furniture_items i ON i.id = h.item_id").Joins("JOIN furniture_types t ON t.id = i.type_id").
+			Joins("JOIN recipients r ON r.id = h.recipient_id").Joins("JOIN furniture_items i ON i.id = h.item_id").
+			Joins("JOIN furniture_types t ON t.id = i.type_id").
 			Where("h.id IN ?", handoverIDs).Scan(&drops).Error
 		if err != nil {
 			return err
@@ -483,9 +510,9 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 			}
 			if st.HandoverID != nil && dropByID[*st.HandoverID] != nil {
 				h := dropByID[*st.HandoverID]
-				d = StopDetails{Name: h.Name, Address: h.DeliveryAddress, Postcode: h.DeliveryPostcode, ContactName: cmp.Or(h.ReceivedBy, h.Name), Phone: h.Contact,
-					OpeningHours: deliveryHours, Reference: h.Tag, What: strings.TrimSuffix(h.TypeName+": "+h.Description, ": "),
-					ApproxKg: KgFromGrams(h.WeightG), ApproxM3: M3(h.VolumeM3)}
+				d = StopDetails{Name: h.Name, Address: h.DeliveryAddress, Postcode: h.DeliveryPostcode,
+					ContactName: cmp.Or(h.ReceivedBy, h.Name), Phone: h.Contact, OpeningHours: deliveryHours, Reference: h.Tag,
+					What: strings.TrimSuffix(h.TypeName+": "+h.Description, ": "), ApproxKg: KgFromGrams(h.WeightG), ApproxM3: M3(h.VolumeM3)}
 			}
 			if st.DonationID != nil {
 				d.Collected = linesOf[*st.DonationID]
@@ -581,7 +608,8 @@ func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFini
 			}
 			if km > s.runKmLimit {
 				if !in.ConfirmKm {
-					return nil, Invalid("odometer_km", "makes %.1f km for the day (from %.1f), more than the %g km limit: check the reading, or send confirm_km true if the van went that far",
+					return nil, Invalid("odometer_km", "makes %.1f km for the day (from %.1f), more than the %g km limit: "+
+						"check the reading, or send confirm_km true if the van went that far",
 						km, *r.StartOdometerKm, s.runKmLimit)
 				}
 				fields["km_confirmed"] = true
@@ -612,7 +640,8 @@ func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFini
 
 // moveRun moves a run from one status to the next in one transaction; change checks the
 // run as it is in the transaction and gives the fields to set.
-func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to string, change func(tx *gorm.DB, r *Run) (map[string]any, error)) (*Run, error) {
+func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to string,
+	change func(tx *gorm.DB, r *Run) (map[string]any, error)) (*Run, error) {
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		r, err := s.bound(tx).runFor(ctx, actor, id)
 		if err != nil {
@@ -706,18 +735,21 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 			return err
 		}
 		inTx := s.bound(tx)
-		d, err := inTx.ReceiveDonation(ctx, actor, DonationInput{DonorID: req.DonorID, Channel: "collection", Notes: "collection " + req.Reference, Lines: lines})
+		d, err := inTx.ReceiveDonation(ctx, actor,
+			DonationInput{DonorID: req.DonorID, Channel: "collection", Notes: "collection " + req.Reference, Lines: lines})
 		if err != nil {
 			return err
 		}
-		res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, "planned").Updates(map[string]any{"status": "completed", "donation_id": d.ID, "completed_at": now})
+		res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, "planned").
+			Updates(map[string]any{"status": "completed", "donation_id": d.ID, "completed_at": now})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return Conflict("stop %d was completed meanwhile", id)
 		}
-		if err := tx.Model(&PickupRequest{}).Where("id = ?", req.ID).Updates(map[string]any{"status": PickupCollected, "updated_at": now}).Error; err != nil {
+		if err := tx.Model(&PickupRequest{}).Where("id = ?", req.ID).Updates(map[string]any{"status": PickupCollected, "updated_at": now}).
+			Error; err != nil {
 			return err
 		}
 		st.Status, st.DonationID, st.CompletedAt = "completed", &d.ID, &now
@@ -755,7 +787,8 @@ func (s *Store) MissStop(ctx context.Context, actor *User, id int64, reason stri
 // another run.
 func (s *Store) missStop(tx *gorm.DB, actor *User, st *RunStop, reason string) error {
 	now := s.Now()
-	res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", st.ID, "planned").Updates(map[string]any{"status": "missed", "reason": reason, "completed_at": now})
+	res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", st.ID, "planned").
+		Updates(map[string]any{"status": "missed", "reason": reason, "completed_at": now})
 	if res.Error != nil || res.RowsAffected == 0 {
 		return cmpErr(res.Error, Conflict("stop %d is %s already", st.ID, st.Status))
 	}
@@ -800,7 +833,7 @@ func (s *Store) Sheet(ctx context.Context, actor *User, id int64, loc *time.Loca
 }
 
 // weekdayOf is a day's key in opening hours and shifts (mon..sun).
-func weekdayOf(d Date) string { return Weekdays[(int(d.Weekday())+6)%7] }
+func weekdayOf(d Date) string { return weekdayKey(d.Weekday()) }
 
 // odometerTrusted is when a finished run r's readings give its km: both read, not going
 // backwards, and within the store's km limit (its one argument) unless confirmed. Runs
@@ -820,7 +853,8 @@ type RunProblem struct {
 // scheduled without an open stop to do them (no plan would ever take them again).
 func (s *Store) CheckRuns(ctx context.Context) ([]RunProblem, error) {
 	var runs []Run
-	if err := s.DB(ctx).Table("collection_runs r").Where("r.status = ? AND NOT "+odometerTrusted, "finished", s.runKmLimit).Order("r.id").Find(&runs).Error; err != nil {
+	if err := s.DB(ctx).Table("collection_runs r").Where("r.status = ? AND NOT "+odometerTrusted, "finished", s.runKmLimit).Order("r.id").Find(&runs).
+		Error; err != nil {
 		return nil, err
 	}
 	var out []RunProblem
@@ -833,21 +867,24 @@ func (s *Store) CheckRuns(ctx context.Context) ([]RunProblem, error) {
 				why += fmt.Sprintf(", more than the %g km limit and not confirmed", s.runKmLimit)
 			}
 		}
-		out = append(out, RunProblem{What: "run", ID: r.ID, Detail: fmt.Sprintf("on %s %s; the figures count its %.1f planned km instead", r.Day, why, r.PlannedKm)})
+		out = append(out, RunProblem{What: "run", ID: r.ID,
+			Detail: fmt.Sprintf("on %s %s; the figures count its %.1f planned km instead", r.Day, why, r.PlannedKm)})
 	}
 	open := func(col string) string {
 		return `NOT EXISTS (SELECT 1 FROM run_stops s JOIN collection_runs r ON r.id = s.run_id
 			WHERE s.` + col + ` = x.id AND s.status = 'planned' AND r.status <> 'finished')`
 	}
 	var reqs []PickupRequest
-	if err := s.DB(ctx).Table("pickup_requests x").Where("x.status = ? AND "+open("request_id"), PickupScheduled).Order("x.id").Find(&reqs).Error; err != nil {
+	if err := s.DB(ctx).Table("pickup_requests x").Where("x.status = ? AND "+open("request_id"), PickupScheduled).Order("x.id").Find(&reqs).
+		Error; err != nil {
 		return nil, err
 	}
 	for _, r := range reqs {
 		out = append(out, RunProblem{What: "request", ID: r.ID, Detail: r.Reference + " is scheduled but on no open stop of a run"})
 	}
 	var drops []Handover
-	if err := s.DB(ctx).Table("handovers x").Where("x.delivery_status = ? AND "+open("handover_id"), "planned").Order("x.id").Find(&drops).Error; err != nil {
+	if err := s.DB(ctx).Table("handovers x").Where("x.delivery_status = ? AND "+open("handover_id"), "planned").Order("x.id").Find(&drops).
+		Error; err != nil {
 		return nil, err
 	}
 	for _, h := range drops {
@@ -892,7 +929,8 @@ func (s *Store) ChangeStops(ctx context.Context, actor *User, ch StopChange, set
 				}
 			}
 		case ch.RequestID != 0:
-			res := tx.Model(&PickupRequest{}).Where("id = ? AND status = ? AND latitude IS NOT NULL", ch.RequestID, PickupAccepted).Update("status", PickupScheduled)
+			res := tx.Model(&PickupRequest{}).Where("id = ? AND status = ? AND latitude IS NOT NULL", ch.RequestID, PickupAccepted).
+				Update("status", PickupScheduled)
 			if res.Error != nil {
 				return res.Error
 			}
@@ -936,7 +974,8 @@ func (s *Store) ChangeStops(ctx context.Context, actor *User, ch StopChange, set
 				return err
 			}
 		}
-		return s.audit(tx, actor, "change_stops", "collection_run", ch.RunID, map[string]any{"stop_id": ch.StopID, "request_id": ch.RequestID, "position": ch.Position, "remove": ch.Remove, "force": ch.Force})
+		return s.audit(tx, actor, "change_stops", "collection_run", ch.RunID,
+			map[string]any{"stop_id": ch.StopID, "request_id": ch.RequestID, "position": ch.Position, "remove": ch.Remove, "force": ch.Force})
 	})
 	if err != nil {
 		return nil, err
@@ -977,23 +1016,23 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	shift := v.Shifts[weekday]
 	from, _ := parseClock(shift.From)
 	to, _ := parseClock(shift.To)
-	p := &planner.Problem{Vehicles: []planner.Vehicle{{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)}, Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}}}
+	p := &planner.Problem{Vehicles: []planner.Vehicle{planVehicle(v, from, to)}}
 	points := []planner.Point{set.Depot}
 	seq := make([]int, len(r.Stops))
 	for i, st := range r.Stops {
 		seq[i] = i
 		if st.RequestID == nil {
 			var d delivery
-			if err := tx.Table("handovers h").Select("h.id, r.latitude, r.longitude, h.weight_g, h.volume_m3").Joins("JOIN recipients r ON r.id = h.recipient_id").
-				Where("h.id = ?", *st.HandoverID).Scan(&d).Error; err != nil {
+			if err := deliveries(tx).Where("h.id = ?", *st.HandoverID).Scan(&d).Error; err != nil {
 				return err
 			}
 			if d.Latitude == nil || d.Longitude == nil {
 				return Conflict("delivery %d has no coordinates", d.ID)
 			}
 			points = append(points, planner.Point{Lat: *d.Latitude, Lon: *d.Longitude})
-			p.Jobs = append(p.Jobs, planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Loc: i + 1, Service: DeliveryService, Delivery: true,
-				Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}}, Amount: []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}})
+			j := d.job()
+			j.Loc = i + 1
+			p.Jobs = append(p.Jobs, j)
 			continue
 		}
 		var req PickupRequest
@@ -1001,7 +1040,9 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 			return err
 		}
 		points = append(points, planner.Point{Lat: *req.Latitude, Lon: *req.Longitude})
-		p.Jobs = append(p.Jobs, planner.Job{ID: req.Reference, Loc: i + 1, Service: DefaultService, Windows: windowsOn(req.OpeningHours, weekday), Amount: []float64{float64(KgFromGrams(req.ApproxG)), float64(req.ApproxM3)}})
+		j := requestJob(req, weekday)
+		j.Loc = i + 1
+		p.Jobs = append(p.Jobs, j)
 	}
 	m, err := set.Travel.Matrix(tx.Statement.Context, points)
 	if err != nil {
@@ -1015,10 +1056,12 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	at := func(minutes float64) time.Time { return set.clock(r.Day, minutes) }
 	for i, st := range route.Stops {
 		if err := tx.Model(&RunStop{}).Where("id = ?", r.Stops[i].ID).Updates(map[string]any{
-			"sequence": i + 1, "trip": route.Trip(i), "arrive_at": at(st.Arrival), "start_at": at(st.Start), "depart_at": at(st.Departure), "load_g": GramsFromKg(st.Load[0]),
+			"sequence": i + 1, "trip": route.Trip(i), "arrive_at": at(st.Arrival), "start_at": at(st.Start), "depart_at": at(st.Departure),
+			"load_g": GramsFromKg(st.Load[0]),
 		}).Error; err != nil {
 			return err
 		}
 	}
-	return tx.Model(&Run{}).Where("id = ?", runID).Updates(map[string]any{"planned_m": int64(math.Round(route.Distance * 1000)), "planned_minutes": int(math.Round(route.Duration))}).Error
+	return tx.Model(&Run{}).Where("id = ?", runID).
+		Updates(map[string]any{"planned_m": metresFromKm(route.Distance), "planned_minutes": int(math.Round(route.Duration))}).Error
 }

@@ -104,7 +104,8 @@ func (s *Store) CreateSlotRule(ctx context.Context, actor *User, r SlotRule) (*S
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "create", "slot_rule", r.ID, map[string]any{"weekday": r.Weekday, "starts": r.Starts, "ends": r.Ends, "slot_minutes": r.SlotMinutes, "places": r.Places})
+		return s.audit(tx, actor, "create", "slot_rule", r.ID,
+			map[string]any{"weekday": r.Weekday, "starts": r.Starts, "ends": r.Ends, "slot_minutes": r.SlotMinutes, "places": r.Places})
 	})
 	if err != nil {
 		return nil, err

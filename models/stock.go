@@ -112,7 +112,8 @@ func (s *Store) applyMovement(tx *gorm.DB, m *Movement) error {
 	dq, dr := m.QuantityMilli, m.ReservedMilli
 	res := tx.Model(&StockItem{}).
 		Where("id = ? AND on_hand_milli + ? >= reserved_milli + ? AND reserved_milli + ? >= 0 AND on_hand_milli + ? >= 0", m.StockItemID, dq, dr, dr, dq).
-		Updates(map[string]any{"on_hand_milli": gorm.Expr("on_hand_milli + ?", dq), "reserved_milli": gorm.Expr("reserved_milli + ?", dr), "updated_at": s.Now()})
+		Updates(map[string]any{"on_hand_milli": gorm.Expr("on_hand_milli + ?", dq), "reserved_milli": gorm.Expr("reserved_milli + ?", dr),
+			"updated_at": s.Now()})
 	if res.Error != nil {
 		return res.Error
 	}
@@ -245,16 +246,19 @@ func (s *Store) UpdateStockItem(ctx context.Context, actor *User, id int64, desc
 			it.GramsPerUnit = GramsFromKg(*kgPerUnit)
 		}
 		var clash int64
-		if err := tx.Model(&StockItem{}).Where("category_id = ? AND description = ? AND location_id = ? AND unit = ? AND id <> ?", it.CategoryID, it.Description, it.LocationID, it.Unit, it.ID).Count(&clash).Error; err != nil {
+		if err := tx.Model(&StockItem{}).Where("category_id = ? AND description = ? AND location_id = ? AND unit = ? AND id <> ?", it.CategoryID,
+			it.Description, it.LocationID, it.Unit, it.ID).Count(&clash).Error; err != nil {
 			return err
 		}
 		if clash > 0 {
 			return Conflict("another item on that location already has this description")
 		}
-		if err := tx.Model(&it).Select("description", "grams_per_unit", "updated_at").Updates(map[string]any{"description": it.Description, "grams_per_unit": it.GramsPerUnit, "updated_at": s.Now()}).Error; err != nil {
+		if err := tx.Model(&it).Select("description", "grams_per_unit", "updated_at").
+			Updates(map[string]any{"description": it.Description, "grams_per_unit": it.GramsPerUnit, "updated_at": s.Now()}).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "update", "stock_item", it.ID, diff(before, map[string]any{"description": it.Description, "kg_per_unit": KgFromGrams(it.GramsPerUnit)}))
+		return s.audit(tx, actor, "update", "stock_item", it.ID,
+			diff(before, map[string]any{"description": it.Description, "kg_per_unit": KgFromGrams(it.GramsPerUnit)}))
 	})
 	if err != nil {
 		return nil, err
@@ -288,7 +292,8 @@ func (s *Store) AdjustStock(ctx context.Context, actor *User, id int64, delta fl
 		if err != nil {
 			return err
 		}
-		m := &Movement{StockItemID: id, Kind: kind, QuantityMilli: d, WeightG: g, Reason: reason, Note: strings.TrimSpace(note), UserID: userID(actor), CauseType: "adjustment"}
+		m := &Movement{StockItemID: id, Kind: kind, QuantityMilli: d, WeightG: g, Reason: reason, Note: strings.TrimSpace(note), UserID: userID(actor),
+			CauseType: "adjustment"}
 		if err := s.applyMovement(tx, m); err != nil {
 			var se *ShortError
 			if errors.As(err, &se) {
@@ -328,15 +333,18 @@ func (s *Store) MoveStock(ctx context.Context, actor *User, id, locationID int64
 			return err
 		}
 		g := lineGrams(it.OnHandMilli, it.GramsPerUnit)
-		out := &Movement{StockItemID: it.ID, Kind: MoveMoved, QuantityMilli: -it.OnHandMilli, WeightG: -g, Reason: fmt.Sprintf("to location %d", locationID), UserID: userID(actor), CauseType: "stock_item", CauseID: &to.ID}
-		in := &Movement{StockItemID: to.ID, Kind: MoveMoved, QuantityMilli: it.OnHandMilli, WeightG: g, Reason: fmt.Sprintf("from location %d", it.LocationID), UserID: userID(actor), CauseType: "stock_item", CauseID: &it.ID}
+		out := &Movement{StockItemID: it.ID, Kind: MoveMoved, QuantityMilli: -it.OnHandMilli, WeightG: -g,
+			Reason: fmt.Sprintf("to location %d", locationID), UserID: userID(actor), CauseType: "stock_item", CauseID: &to.ID}
+		in := &Movement{StockItemID: to.ID, Kind: MoveMoved, QuantityMilli: it.OnHandMilli, WeightG: g,
+			Reason: fmt.Sprintf("from location %d", it.LocationID), UserID: userID(actor), CauseType: "stock_item", CauseID: &it.ID}
 		for _, m := range []*Movement{out, in} {
 			if err := s.applyMovement(tx, m); err != nil {
 				return err
 			}
 		}
 		target = *to
-		return s.audit(tx, actor, "move", "stock_item", id, map[string]any{"location_id": map[string]any{"from": it.LocationID, "to": locationID}, "into_item": to.ID})
+		return s.audit(tx, actor, "move", "stock_item", id,
+			map[string]any{"location_id": map[string]any{"from": it.LocationID, "to": locationID}, "into_item": to.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -347,7 +355,8 @@ func (s *Store) MoveStock(ctx context.Context, actor *User, id, locationID int64
 // findOrCreateItem is the item of a category, description and unit on a location,
 // created (empty) when there is none. Two transactions creating the same item at once
 // meet at the unique key: the second waits for the first and then finds its row.
-func (s *Store) findOrCreateItem(tx *gorm.DB, categoryID int64, description string, locationID int64, unit string, gramsPerUnit int64) (*StockItem, error) {
+func (s *Store) findOrCreateItem(tx *gorm.DB, categoryID int64, description string, locationID int64, unit string,
+	gramsPerUnit int64) (*StockItem, error) {
 	it := StockItem{CategoryID: categoryID, Description: description, LocationID: locationID, Unit: unit, GramsPerUnit: gramsPerUnit}
 	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&it)
 	if res.Error != nil {
@@ -374,7 +383,8 @@ func (s *Store) CheckLedger(ctx context.Context) ([]LedgerProblem, int64, error)
 	var rows []LedgerProblem
 	err := s.DB(ctx).Raw(`SELECT i.id AS stock_item_id, i.on_hand_milli AS on_hand, COALESCE(m.q, 0) AS sum_on_hand,
 		i.reserved_milli AS reserved, COALESCE(m.r, 0) AS sum_reserv
-		FROM stock_items i LEFT JOIN (SELECT stock_item_id, SUM(quantity_milli) AS q, SUM(reserved_milli) AS r FROM stock_movements GROUP BY stock_item_id) m
+		FROM stock_items i LEFT JOIN (SELECT stock_item_id, SUM(quantity_milli) AS q, SUM(reserved_milli) AS r` +
+		` FROM stock_movements GROUP BY stock_item_id) m
 		ON m.stock_item_id = i.id
 		WHERE i.on_hand_milli <> COALESCE(m.q, 0) OR i.reserved_milli <> COALESCE(m.r, 0) OR i.reserved_milli > i.on_hand_milli OR i.reserved_milli < 0
 		ORDER BY i.id`).Scan(&rows).Error
@@ -495,7 +505,8 @@ func (s *Store) WantedList(ctx context.Context) ([]Wanted, error) {
 	}
 	out := make([]Wanted, len(rows))
 	for i, r := range rows {
-		out[i] = Wanted{CategoryID: r.ID, Name: r.Name, AvailableKg: KgFromGrams(r.Grams), MinStockKg: KgFromGrams(r.MinStockG), NeededKg: KgFromGrams(r.MinStockG - r.Grams)}
+		out[i] = Wanted{CategoryID: r.ID, Name: r.Name, AvailableKg: KgFromGrams(r.Grams), MinStockKg: KgFromGrams(r.MinStockG),
+			NeededKg: KgFromGrams(r.MinStockG - r.Grams)}
 	}
 	slices.SortFunc(out, func(a, b Wanted) int {
 		if a.NeededKg != b.NeededKg {

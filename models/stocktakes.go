@@ -180,7 +180,8 @@ func (s *Store) CloseStocktake(ctx context.Context, actor *User, id int64) (*Sto
 		if err := tx.Preload("Lines").First(&st, id).Error; err != nil {
 			return notFound(err, "stocktake", id)
 		}
-		res := tx.Model(&Stocktake{}).Where("id = ? AND status = ?", id, "open").Updates(map[string]any{"status": "closed", "closed_at": s.Now(), "closed_by": userID(actor)})
+		res := tx.Model(&Stocktake{}).Where("id = ? AND status = ?", id, "open").
+			Updates(map[string]any{"status": "closed", "closed_at": s.Now(), "closed_by": userID(actor)})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -200,7 +201,8 @@ func (s *Store) CloseStocktake(ctx context.Context, actor *User, id int64) (*Sto
 			if err != nil {
 				return err
 			}
-			m := &Movement{StockItemID: l.StockItemID, Kind: MoveAdjusted, QuantityMilli: delta, WeightG: g, Reason: "stocktake", UserID: userID(actor), CauseType: "stocktake", CauseID: &st.ID}
+			m := &Movement{StockItemID: l.StockItemID, Kind: MoveAdjusted, QuantityMilli: delta, WeightG: g, Reason: "stocktake", UserID: userID(actor),
+				CauseType: "stocktake", CauseID: &st.ID}
 			if err := s.applyMovement(tx, m); err != nil {
 				var se *ShortError
 				if errors.As(err, &se) {

@@ -40,7 +40,8 @@ func (s *Store) OrganisationSummary(ctx context.Context, actor *User, id int64, 
 		Status string
 		N      int64
 	}
-	if err := s.DB(ctx).Model(&Reservation{}).Select("status, COUNT(*) AS n").Where("organisation_id = ?", id).Group("status").Scan(&byStatus).Error; err != nil {
+	if err := s.DB(ctx).Model(&Reservation{}).Select("status, COUNT(*) AS n").Where("organisation_id = ?", id).Group("status").Scan(&byStatus).
+		Error; err != nil {
 		return nil, err
 	}
 	for _, b := range byStatus {
@@ -49,7 +50,8 @@ func (s *Store) OrganisationSummary(ctx context.Context, actor *User, id int64, 
 	out.Visits = out.ByStatus[StatusCollected]
 	thisStart := Date{time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)}
 	years := []*YearTaken{{Year: today.Year() - 1}, {Year: today.Year()}}
-	bounds := []time.Time{Date{thisStart.AddDate(-1, 0, 0)}.Start(loc).UTC(), thisStart.Start(loc).UTC(), Date{thisStart.AddDate(1, 0, 0)}.Start(loc).UTC()}
+	bounds := []time.Time{Date{thisStart.AddDate(-1, 0, 0)}.Start(loc).UTC(), thisStart.Start(loc).UTC(),
+		Date{thisStart.AddDate(1, 0, 0)}.Start(loc).UTC()}
 	for i, y := range years {
 		var rows []struct {
 			CategoryID int64
@@ -73,7 +75,9 @@ func (s *Store) OrganisationSummary(ctx context.Context, actor *User, id int64, 
 			grams += r.Grams
 		}
 		y.Kg = KgFromGrams(grams)
-		if err := s.DB(ctx).Model(&Reservation{}).Where("organisation_id = ? AND status = ? AND collected_at >= ? AND collected_at < ?", id, StatusCollected, bounds[i], bounds[i+1]).Count(&y.Visits).Error; err != nil {
+		if err := s.DB(ctx).Model(&Reservation{}).
+			Where("organisation_id = ? AND status = ? AND collected_at >= ? AND collected_at < ?", id, StatusCollected, bounds[i], bounds[i+1]).
+			Count(&y.Visits).Error; err != nil {
 			return nil, err
 		}
 	}

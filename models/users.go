@@ -182,7 +182,8 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 		if res.RowsAffected == 0 {
 			return Conflict("a user with email %s already exists", in.Email)
 		}
-		return s.audit(tx, actor, "create", "user", u.ID, map[string]any{"email": u.Email, "name": u.Name, "role": u.Role, "organisation_id": u.OrganisationID})
+		return s.audit(tx, actor, "create", "user", u.ID,
+			map[string]any{"email": u.Email, "name": u.Name, "role": u.Role, "organisation_id": u.OrganisationID})
 	})
 	if err != nil {
 		return nil, err
