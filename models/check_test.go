@@ -16,7 +16,8 @@ func TestCheckRangesFindsStoredNonsense(t *testing.T) {
 			t.Fatalf("an empty database: %+v %v", got, err)
 		}
 		name, unit, factor, src := "Card", "kg", 0.9, "test"
-		c, err := s.CreateCategory(ctx, nil, models.CategoryInput{Name: &name, DefaultUnit: &unit, CO2eKgPerKg: &factor, CO2eSource: &src}, models.NewDate(s.Now()))
+		c, err := s.CreateCategory(ctx, nil,
+			models.CategoryInput{Name: &name, DefaultUnit: &unit, CO2eKgPerKg: &factor, CO2eSource: &src}, models.NewDate(s.Now()))
 		if err != nil {
 			t.Fatal(err)
 		}

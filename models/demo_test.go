@@ -86,7 +86,8 @@ func checkDemoRuns(t *testing.T, s *models.Store) {
 			switch {
 			case st.Status == "completed" && st.DonationID != nil:
 				var d models.Donation
-				if err := s.DB(ctx).Preload("Lines").First(&d, *st.DonationID).Error; err != nil || d.Channel != "collection" || len(d.Lines) == 0 || !d.ReceivedAt.Equal(*st.CompletedAt) {
+				err := s.DB(ctx).Preload("Lines").First(&d, *st.DonationID).Error
+				if err != nil || d.Channel != "collection" || len(d.Lines) == 0 || !d.ReceivedAt.Equal(*st.CompletedAt) {
 					t.Fatalf("stop %d gave donation %+v, %v", st.ID, d, err)
 				}
 			case st.Status == "missed" && st.Reason != "" && st.DonationID == nil:

@@ -54,7 +54,8 @@ func FuzzCursor(f *testing.F) {
 
 // A date a client sends is YYYY-MM-DD exactly: one accepted is written back the same.
 func FuzzParseDate(f *testing.F) {
-	for _, s := range []string{"2026-11-25", "0000-01-01", "9999-12-31", "2026-02-29", "2024-02-29", "01/12/2026", "2026-1-5", " 2026-11-25", "2026-11-25T10:30:00Z", "+2026-11-25", ""} {
+	for _, s := range []string{"2026-11-25", "0000-01-01", "9999-12-31", "2026-02-29", "2024-02-29", "01/12/2026", "2026-1-5",
+		" 2026-11-25", "2026-11-25T10:30:00Z", "+2026-11-25", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -75,7 +76,8 @@ func FuzzParseDate(f *testing.F) {
 
 // A postcode accepted is written the standard way, and that way is accepted as itself.
 func FuzzPostcode(f *testing.F) {
-	for _, s := range []string{"B70 7PA", "b707pa", "WS10 9QY", "SW1A 1AA", "GIR 0AA", "  b 7 0 7 p a ", "ZZ9", "B70 7PA\x00", "\xff\xfe", "B70\u00a07PA", "ＢＴ１ １ＡＡ"} {
+	for _, s := range []string{"B70 7PA", "b707pa", "WS10 9QY", "SW1A 1AA", "GIR 0AA", "  b 7 0 7 p a ", "ZZ9",
+		"B70 7PA\x00", "\xff\xfe", "B70\u00a07PA", "ＢＴ１ １ＡＡ"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -38,7 +38,8 @@ func TestIdempotencyClaimRenewal(t *testing.T) {
 			t.Fatalf("take-over: %+v, %v", second, err)
 		}
 		// The stalled first holder can neither do the work now nor write its answer.
-		_, err = store.CreateUser(models.WithIdempotencyClaim(ctx, first), nil, models.NewUser{Email: "stalled@example.org", Name: "Stalled", Role: models.RoleStaff, Password: "long enough pw"})
+		_, err = store.CreateUser(models.WithIdempotencyClaim(ctx, first), nil,
+			models.NewUser{Email: "stalled@example.org", Name: "Stalled", Role: models.RoleStaff, Password: "long enough pw"})
 		if !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("work under a claim taken over: %v", err)
 		}
@@ -51,7 +52,8 @@ func TestIdempotencyClaimRenewal(t *testing.T) {
 			}
 		}
 		// The new holder does the work and keeps its answer.
-		u, err := store.CreateUser(models.WithIdempotencyClaim(ctx, second), nil, models.NewUser{Email: "second@example.org", Name: "Second", Role: models.RoleStaff, Password: "long enough pw"})
+		u, err := store.CreateUser(models.WithIdempotencyClaim(ctx, second), nil,
+			models.NewUser{Email: "second@example.org", Name: "Second", Role: models.RoleStaff, Password: "long enough pw"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +88,8 @@ func TestIdempotencyFailure(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.CreateUser(models.WithIdempotencyClaim(ctx, after), nil, models.NewUser{Email: "after@example.org", Name: "After", Role: models.RoleStaff, Password: "long enough pw"}); err != nil {
+		if _, err := store.CreateUser(models.WithIdempotencyClaim(ctx, after), nil,
+			models.NewUser{Email: "after@example.org", Name: "After", Role: models.RoleStaff, Password: "long enough pw"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := store.FinishIdempotencyKey(ctx, after, 500, "application/problem+json", []byte(`{"status":500}`)); err != nil {

@@ -46,7 +46,8 @@ func schema(t *testing.T, s *models.Store) map[string][]string {
 // The same migrations give the same tables and columns on SQLite and PostgreSQL.
 func TestMigrationsGiveTheSameSchema(t *testing.T) {
 	lite := schema(t, testdb.SQLite(t, nil))
-	for _, table := range []string{"schema_migrations", "users", "tokens", "audit_log", "idempotency_keys", "job_runs", "organisations", "categories", "donors", "locations"} {
+	for _, table := range []string{"schema_migrations", "users", "tokens", "audit_log", "idempotency_keys", "job_runs",
+		"organisations", "categories", "donors", "locations"} {
 		if _, ok := lite[table]; !ok {
 			t.Errorf("SQLite lacks table %s", table)
 		}

@@ -26,7 +26,8 @@ func day(s string) models.Date {
 func TestSlotsAcrossTheClockChange(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		if _, err := s.CreateSlotRule(ctx, nil, models.SlotRule{Weekday: int(time.Thursday), Starts: "16:00", Ends: "19:00", SlotMinutes: 60, Places: 3, Label: "Late opening for schools"}); err != nil {
+		if _, err := s.CreateSlotRule(ctx, nil, models.SlotRule{Weekday: int(time.Thursday), Starts: "16:00", Ends: "19:00",
+			SlotMinutes: 60, Places: 3, Label: "Late opening for schools"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.CloseDay(ctx, nil, day("2026-11-05"), "Bonfire night stocktake"); err != nil {
@@ -85,7 +86,8 @@ func TestSlotRuleRules(t *testing.T) {
 func TestSlotNeverOverbooked(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		if _, err := s.CreateSlotRule(ctx, nil, models.SlotRule{Weekday: int(time.Monday), Starts: "10:00", Ends: "11:00", SlotMinutes: 60, Places: 4}); err != nil {
+		rule := models.SlotRule{Weekday: int(time.Monday), Starts: "10:00", Ends: "11:00", SlotMinutes: 60, Places: 4}
+		if _, err := s.CreateSlotRule(ctx, nil, rule); err != nil {
 			t.Fatal(err)
 		}
 		start := time.Date(2026, 12, 7, 10, 0, 0, 0, london)
