@@ -56,32 +56,13 @@ type pageRoute struct {
 
 var members = []models.Role{models.RoleMember}
 
-// pageTable lists every web page, beside the API's route table.
+// pageTable lists every web page, beside the API's route table; each part of the site
+// keeps its own list in its own file.
 func (s *Server) pageTable() []pageRoute {
-	return []pageRoute{
-		{http.MethodGet, "/", public, s.homePage},
-		{http.MethodGet, "/sign-in", public, s.signInPage},
-		{http.MethodPost, "/sign-in", public, s.signIn},
-		{http.MethodPost, "/sign-out", anyone, s.signOut},
-		{http.MethodGet, "/pickup", public, s.pickupPage},
-		{http.MethodPost, "/pickup", public, s.sendPickup},
-		{http.MethodGet, "/pickup/status", public, s.pickupStatusPage},
-		{http.MethodGet, "/wanted", public, s.wantedPage},
-
-		{http.MethodGet, "/stock", anyone, s.stockPage},
-		{http.MethodGet, "/basket", members, s.basketPage},
-		{http.MethodPost, "/basket/add", members, s.addToBasket},
-		{http.MethodPost, "/basket", members, s.changeBasket},
-		{http.MethodGet, "/reserve", members, s.reservePage},
-		{http.MethodPost, "/reserve", members, s.reserve},
-		{http.MethodGet, "/reservations", members, s.reservationsPage},
-		{http.MethodGet, "/reservations/:id", members, s.reservationPage},
-		{http.MethodPost, "/reservations/:id", members, s.changeReservation},
-		{http.MethodGet, "/reservations/:id/cancel", members, s.cancelPage},
-		{http.MethodPost, "/reservations/:id/cancel", members, s.cancelReservationPage},
-		{http.MethodGet, "/group", members, s.groupPage},
-		{http.MethodPost, "/group", members, s.changeGroup},
-	}
+	return slices.Concat(
+		s.publicPages(),
+		s.memberPages(),
+	)
 }
 
 // site is what every page is drawn from: the parsed templates and the static files,
@@ -187,19 +168,38 @@ type view struct {
 	Data    any
 }
 
-// Nav lists the links the person's role may use.
-func (v *view) Nav() []navLink {
-	links := []navLink{{"/wanted", "Wanted"}, {"/pickup", "Ask for a collection"}}
-	if v.User == nil {
-		return links
-	}
-	if v.User.Role == models.RoleMember {
-		return []navLink{{"/stock", "Stock"}, {"/basket", "Basket"}, {"/reservations", "Reservations"}, {"/group", "Your group"}}
-	}
-	return append([]navLink{{"/stock", "Stock"}}, links...)
+// navLink is one link of the main navigation and who sees it (nil: everyone).
+type navLink struct {
+	Href, Label string
+	roles       []models.Role
 }
 
-type navLink struct{ Href, Label string }
+// navTable is the main navigation, in order.
+var navTable = []navLink{
+	{"/stock", "Stock", anyone},
+	{"/basket", "Basket", members},
+	{"/reservations", "Reservations", members},
+	{"/group", "Your group", members},
+	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
+	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
+}
+
+// publicNav is what a signed-out visitor sees.
+var publicNav = []navLink{{"/wanted", "Wanted", nil}, {"/pickup", "Ask for a collection", nil}}
+
+// Nav lists the links the person's role may use.
+func (v *view) Nav() []navLink {
+	if v.User == nil {
+		return publicNav
+	}
+	var links []navLink
+	for _, l := range navTable {
+		if l.roles == nil || slices.Contains(l.roles, v.User.Role) {
+			links = append(links, l)
+		}
+	}
+	return links
+}
 
 // Current says whether a link is the page shown.
 func (v *view) Current(href string) bool {
@@ -246,7 +246,7 @@ func (s *Server) page(roles []models.Role, next echo.HandlerFunc) echo.HandlerFu
 				return c.Redirect(http.StatusSeeOther, "/sign-in?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 			}
 			if !slices.Contains(roles, v.User.Role) {
-				return s.errorPage(c, fmt.Errorf("this page is for member groups: %w", models.ErrForbidden))
+				return s.errorPage(c, fmt.Errorf("this page is for %s: %w", roleNames(roles), models.ErrForbidden))
 			}
 		}
 		if err := next(c); err != nil {
@@ -465,3 +465,14 @@ func kg(w any) string {
 }
 
 func quantity(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// roleNames says who a page is for: "member groups", "managers or staff".
+func roleNames(roles []models.Role) string {
+	names := map[models.Role]string{models.RoleManager: "managers", models.RoleStaff: "staff",
+		models.RoleDriver: "drivers", models.RoleMember: "member groups"}
+	var out []string
+	for _, r := range roles {
+		out = append(out, names[r])
+	}
+	return strings.Join(out, " or ")
+}

@@ -16,6 +16,24 @@ import (
 // The member group's pages: stock, the basket, choosing a slot and reserving, and their
 // reservations. Each calls the same Store method as the API, as the signed-in member.
 
+func (s *Server) memberPages() []pageRoute {
+	return []pageRoute{
+		{http.MethodGet, "/stock", anyone, s.stockPage},
+		{http.MethodGet, "/basket", members, s.basketPage},
+		{http.MethodPost, "/basket/add", members, s.addToBasket},
+		{http.MethodPost, "/basket", members, s.changeBasket},
+		{http.MethodGet, "/reserve", members, s.reservePage},
+		{http.MethodPost, "/reserve", members, s.reserve},
+		{http.MethodGet, "/reservations", members, s.reservationsPage},
+		{http.MethodGet, "/reservations/:id", members, s.reservationPage},
+		{http.MethodPost, "/reservations/:id", members, s.changeReservation},
+		{http.MethodGet, "/reservations/:id/cancel", members, s.cancelPage},
+		{http.MethodPost, "/reservations/:id/cancel", members, s.cancelReservationPage},
+		{http.MethodGet, "/group", members, s.groupPage},
+		{http.MethodPost, "/group", members, s.changeGroup},
+	}
+}
+
 // group is the member's organisation and what it may do today.
 type group struct {
 	Org    *models.Organisation

@@ -15,6 +15,19 @@ import (
 // The pages anyone may use: the home page, signing in and out, the pickup request form
 // with its status page, and the wanted list.
 
+func (s *Server) publicPages() []pageRoute {
+	return []pageRoute{
+		{http.MethodGet, "/", public, s.homePage},
+		{http.MethodGet, "/sign-in", public, s.signInPage},
+		{http.MethodPost, "/sign-in", public, s.signIn},
+		{http.MethodPost, "/sign-out", anyone, s.signOut},
+		{http.MethodGet, "/pickup", public, s.pickupPage},
+		{http.MethodPost, "/pickup", public, s.sendPickup},
+		{http.MethodGet, "/pickup/status", public, s.pickupStatusPage},
+		{http.MethodGet, "/wanted", public, s.wantedPage},
+	}
+}
+
 func (s *Server) homePage(c echo.Context) error {
 	if u := currentUser(c); u != nil && u.Role == models.RoleMember {
 		return c.Redirect(http.StatusSeeOther, "/stock")
