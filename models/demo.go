@@ -65,7 +65,8 @@ func (s *Store) LoadDemo(ctx context.Context, seed uint64, scale int, today Date
 				return err
 			}
 		}
-		return nil
+		// Most of the demo's rows are written in bulk, around the Store's methods.
+		return s.refillTotals(tx)
 	})
 	return d.users, err
 }

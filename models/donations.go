@@ -145,6 +145,9 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 			}
 			d.Lines = append(d.Lines, *line)
 		}
+		if err := s.countReceived(tx, 1, "d.id = ?", d.ID); err != nil {
+			return err
+		}
 		return s.audit(tx, actor, "create", "donation", d.ID, map[string]any{"donor_id": d.DonorID, "channel": d.Channel, "lines": len(d.Lines)})
 	})
 	if err != nil {
@@ -260,6 +263,9 @@ func (s *Store) VoidDonation(ctx context.Context, actor *User, id int64, reason 
 				}
 				return err
 			}
+		}
+		if err := s.countReceived(tx, -1, "d.id = ?", id); err != nil {
+			return err
 		}
 		now := s.Now()
 		if err := tx.Model(&d).Updates(map[string]any{"voided_at": now, "void_reason": reason, "voided_by": userID(actor)}).Error; err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -114,16 +115,13 @@ const VanCO2ePerKm = 0.2556
 // hourOf is SQL for a timestamp's UTC hour as "YYYY-MM-DD HH"; the store's local day
 // follows from it exactly, as UK offsets are whole hours.
 func (s *Store) hourOf(col string) string {
-	if s.dialect == Postgres {
-		return fmt.Sprintf("to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')", col)
-	}
-	return fmt.Sprintf("substr(%s, 1, 13)", col)
+	return strings.ReplaceAll(utcHourSQL[s.dialect], "$1", col)
 }
 
 // localDay turns a "YYYY-MM-DD HH" UTC hour, or a "YYYY-MM-DD" date, into the store's day.
 func localDay(v string, loc *time.Location) Date {
 	if len(v) >= 13 {
-		t, err := time.Parse("2006-01-02 15", v[:13])
+		t, err := time.Parse(utcHourLayout, v[:13])
 		if err == nil {
 			return NewDate(t.In(loc))
 		}
@@ -144,8 +142,14 @@ type fact struct {
 }
 
 // ComputeFigures gives the figures of a period and of each of the 12 months before it,
-// and the 12-month trend ending with the period's last month.
+// and the 12-month trend ending with the period's last month, adding up the rows.
 func (s *Store) ComputeFigures(ctx context.Context, p Period, loc *time.Location) (*Figures, error) {
+	return s.computeFigures(ctx, p, loc, false)
+}
+
+// computeFigures adds up the figures from the rows, or (fromTotals) from the ledger
+// totals where they hold the same numbers: the weights in and out by category.
+func (s *Store) computeFigures(ctx context.Context, p Period, loc *time.Location, fromTotals bool) (*Figures, error) {
 	if p.To.Before(p.From.Time) {
 		return nil, Invalid("to", "must not be before from")
 	}
@@ -158,7 +162,7 @@ func (s *Store) ComputeFigures(ctx context.Context, p Period, loc *time.Location
 	if trendStart.Before(start.Time) {
 		start = trendStart
 	}
-	src, err := s.figureSource(ctx, Period{start, p.To}, loc)
+	src, err := s.figureSource(ctx, Period{start, p.To}, loc, fromTotals)
 	if err != nil {
 		return nil, err
 	}
@@ -188,9 +192,9 @@ type figureSource struct {
 // sum is the figures of a period within the source's span.
 func (src *figureSource) sum(p Period) *Figures { return src.ref.sum(src.facts, p) }
 
-func (s *Store) figureSource(ctx context.Context, span Period, loc *time.Location) (*figureSource, error) {
+func (s *Store) figureSource(ctx context.Context, span Period, loc *time.Location, fromTotals bool) (*figureSource, error) {
 	lo, hi := span.From.Start(loc).UTC(), span.To.AddDays(1).Start(loc).UTC()
-	facts, queries, err := s.figureFacts(ctx, lo, hi, span.From, span.To, loc)
+	facts, queries, err := s.figureFacts(ctx, lo, hi, span.From, span.To, loc, fromTotals)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +225,7 @@ func (s *Store) figureSource(ctx context.Context, span Period, loc *time.Locatio
 
 // figureFacts runs the aggregate queries over [lo, hi) (and the days from, to for date
 // columns) and returns their rows as facts by the store's day.
-func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date, loc *time.Location) ([]fact, int, error) {
+func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date, loc *time.Location, fromTotals bool) ([]fact, int, error) {
 	type row struct {
 		Bucket string
 		Key    int64
@@ -230,11 +234,7 @@ func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date
 		N      int64
 		G      int64
 	}
-	queries := []struct {
-		kind string
-		sql  string
-		args []any
-	}{
+	queries := []figureQuery{
 		{"line", `SELECT ` + s.hourOf("d.received_at") + ` AS bucket, l.category_id AS key, '' AS name, '' AS sub, COUNT(*) AS n, SUM(l.weight_g) AS g
 			FROM donation_lines l JOIN donations d ON d.id = l.donation_id
 			WHERE d.voided_at IS NULL AND d.received_at >= ? AND d.received_at < ? GROUP BY 1, 2`, []any{lo, hi}},
@@ -263,6 +263,23 @@ func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date
 		{"workshop", `SELECT ` + s.hourOf("starts_at") + ` AS bucket, 0 AS key, '' AS name, '' AS sub, COUNT(*) AS n, SUM(taken) AS g
 			FROM workshops WHERE starts_at >= ? AND starts_at < ? GROUP BY 1`, []any{lo, hi}},
 	}
+	if fromTotals {
+		// The same facts from the totals: the weights in by hour and category, the
+		// weights out as a fact of their own, and the visits counted without their lines.
+		hours := []any{lo.UTC().Format(utcHourLayout), hi.UTC().Format(utcHourLayout)}
+		for i, q := range queries {
+			switch q.kind {
+			case "line":
+				queries[i] = s.totalsQuery(q.kind, "in", hours)
+			case "visit":
+				queries[i].sql = `SELECT ` + s.hourOf("r.collected_at") + ` AS bucket, r.organisation_id AS key, o.kind AS name, '' AS sub,
+					COUNT(*) AS n, 0 AS g
+					FROM reservations r JOIN organisations o ON o.id = r.organisation_id
+					WHERE r.status = 'collected' AND r.collected_at >= ? AND r.collected_at < ? GROUP BY 1, 2, 3`
+			}
+		}
+		queries = append(queries, s.totalsQuery("out", "out", hours))
+	}
 	var facts []fact
 	for _, q := range queries {
 		var rows []row
@@ -274,6 +291,12 @@ func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date
 		}
 	}
 	return facts, len(queries), nil
+}
+
+type figureQuery struct {
+	kind string
+	sql  string
+	args []any
 }
 
 type refData struct {
@@ -340,6 +363,8 @@ func (r refData) sum(facts []fact, p Period) *Figures {
 			f.Reservations.Collected += x.n
 			f.Reservations.KgIssued += KgFromGrams(x.g)
 			served[x.key] = x.name
+		case "out":
+			f.Reservations.KgIssued += KgFromGrams(x.g)
 		case "member":
 			f.Members.NewMembers++
 		case "handover":

@@ -55,8 +55,17 @@ var continueIDsSQL = map[Dialect]string{
 	Postgres: "SELECT setval(pg_get_serial_sequence('$1', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM $1), false)",
 }
 
+// utcHour, {{utc_hour COLUMN}}, is a timestamp's UTC hour as text, "YYYY-MM-DD HH".
+var utcHour = regexp.MustCompile(`\{\{utc_hour ([\w.]+)\}\}`)
+
+var utcHourSQL = map[Dialect]string{
+	SQLite:   "substr($1, 1, 13)",
+	Postgres: "to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')",
+}
+
 // dialectSQL writes a migration's SQL for an engine.
 func dialectSQL(d Dialect, sql string) string {
+	sql = utcHour.ReplaceAllString(sql, utcHourSQL[d])
 	return continueIDs.ReplaceAllString(dialectWords[d].Replace(sql), continueIDsSQL[d])
 }
 

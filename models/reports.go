@@ -129,7 +129,7 @@ func (s *Store) ListReports(ctx context.Context, page Page, loc *time.Location) 
 	if span == nil {
 		return list, next, nil
 	}
-	src, err := s.figureSource(ctx, *span, loc)
+	src, err := s.figureSource(ctx, *span, loc, false)
 	if err != nil {
 		return nil, "", err
 	}

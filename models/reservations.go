@@ -728,7 +728,7 @@ func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, t
 				return err
 			}
 		}
-		return nil
+		return s.countIssued(tx, "r.id = ?", r.ID)
 	})
 }
 
@@ -757,6 +757,9 @@ func (s *Store) IssueWalkIn(ctx context.Context, actor *User, orgID int64, lines
 			return err
 		}
 		if err := s.addLines(tx, actor, &r, lines, true); err != nil {
+			return err
+		}
+		if err := s.countIssued(tx, "r.id = ?", r.ID); err != nil {
 			return err
 		}
 		if err := s.checkAllowance(tx, actor, o, r.grams(), r.OverrideReason); err != nil {

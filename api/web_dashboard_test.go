@@ -1,0 +1,107 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+// sameFigures fails unless the figures of a period (with its months and trend) added up
+// from the ledger totals are the report's, added up from the rows, to the gram.
+func sameFigures(t *testing.T, store *models.Store, p models.Period) *models.Figures {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := store.ComputeFigures(ctx, p, london)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quick, err := store.QuickFigures(ctx, p, london)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Queries, quick.Queries = 0, 0
+	a, _ := json.MarshalIndent(rows, "", " ")
+	b, _ := json.MarshalIndent(quick, "", " ")
+	if diff := cmp.Diff(string(a), string(b)); diff != "" {
+		t.Fatalf("%s to %s: the quick figures differ from the rows' (-rows +quick):\n%s", p.From, p.To, diff)
+	}
+	return quick
+}
+
+// The dashboard's figures come from the ledger totals. After donations on the edges of
+// months and of the day the clocks go back, voids (one sharing its hour and category
+// with a donation kept), adjustments, check-outs of part of a reservation (grams that
+// round) and a walk-in, they are the report's figures, to the gram.
+func TestQuickFiguresEqualTheRows(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		staff, member := e.as(models.RoleStaff), e.as(models.RoleMember)
+		d := func(s string) models.Date { v, _ := models.ParseDate(s); return v }
+		paper := e.newCategory("Paper", "kg", map[string]float64{"kg": 1}, 1.0)
+		fabric := e.newCategory("Fabric", "bag", map[string]float64{"bag": 0.333}, 2.1)
+		if _, err := e.store.AddFactor(ctx, nil, fabric.ID, 3.0, "DESNZ 2026 update", d("2026-10-15"), d("2026-11-25")); err != nil {
+			t.Fatal(err)
+		}
+		loc := e.newLocation("B1")
+		give := func(at string, paperKg, fabricBags float64) models.Donation {
+			var dn models.Donation
+			body := map[string]any{"lines": []map[string]any{
+				{"category_id": paper.ID, "description": "Card", "location_id": loc.ID, "quantity": paperKg, "unit": "kg"},
+				{"category_id": fabric.ID, "description": "Offcuts", "location_id": loc.ID, "quantity": fabricBags}}}
+			if at != "" {
+				body["received_at"] = at
+			}
+			e.do(http.MethodPost, "/api/v1/donations", staff, body).want(http.StatusCreated).decode(&dn)
+			return dn
+		}
+		void := func(id int64) {
+			e.do(http.MethodPost, "/api/v1/donations/"+itoa(id)+"/void", staff, map[string]any{"reason": "logged twice"}).want(http.StatusOK)
+		}
+		give("2026-09-30T22:59:59Z", 1.5, 1) // 23:59 BST on 30 September
+		give("2026-09-30T23:00:00Z", 2, 2)   // midnight BST: 1 October
+		void(give("2026-10-10T10:05:00Z", 100, 7).ID)
+		kept := give("2026-10-10T10:40:00Z", 3.25, 3) // the same hour as the voided one
+		give("2026-10-25T00:30:00Z", 4, 1)            // 01:30 BST, before the clocks go back
+		give("2026-10-25T01:30:00Z", 5, 1)            // 01:30 GMT, after
+		void(give("2026-10-31T23:59:00Z", 6, 1).ID)   // a void on a month's last minute
+		give("2026-11-01T00:00:00Z", 7.125, 5)
+		give("", 8, 4) // now
+		e.do(http.MethodPost, "/api/v1/stock/"+itoa(kept.Lines[1].StockItemID)+"/adjustments", staff,
+			map[string]any{"delta": -2, "reason": "damaged"}).want(http.StatusOK)
+
+		e.openEveryDay(3)
+		var r models.Reservation
+		e.reserve(member, line(kept.Lines[1].StockItemID, 5), line(kept.Lines[0].StockItemID, 3)).want(http.StatusCreated).decode(&r)
+		e.do(http.MethodPost, "/api/v1/reservations/"+itoa(r.ID)+"/collect", staff,
+			map[string]any{"lines": []map[string]any{line(kept.Lines[1].StockItemID, 2.5)}}).want(http.StatusOK)
+		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID,
+			"lines": []map[string]any{line(kept.Lines[1].StockItemID, 1), line(kept.Lines[0].StockItemID, 0.7)}}).want(http.StatusCreated)
+
+		today := e.srv.today()
+		month := models.Date{Time: today.AddDate(0, 0, 1-today.Day())}
+		for _, p := range []models.Period{
+			{From: d("2026-09-01"), To: d("2026-09-30")},
+			{From: d("2026-10-01"), To: d("2026-10-31")},
+			{From: d("2026-10-25"), To: d("2026-10-25")},
+			{From: month, To: today},
+			{From: d("2026-01-01"), To: today},
+		} {
+			sameFigures(t, e.store, p)
+		}
+		oct := sameFigures(t, e.store, models.Period{From: d("2026-10-01"), To: d("2026-10-31")})
+		// 2 + 3.25 + 4 + 5 kg of paper, 2 + 3 + 1 + 1 bags of 333 g of fabric.
+		if oct.Donations.Kg.String() != "16.581" || oct.Donations.Count != 4 {
+			t.Fatalf("October: %+v", oct.Donations)
+		}
+		now := sameFigures(t, e.store, models.Period{From: today, To: today})
+		// 2.5 bags of fabric (832 g, to the gram below) and 1 bag with 0.7 kg of paper.
+		if now.Reservations.KgIssued.String() != "1.865" || now.Reservations.Collected != 2 || now.Members.GroupsServed != 1 {
+			t.Fatalf("today's check-outs: %+v", now.Reservations)
+		}
+	})
+}
