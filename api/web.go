@@ -62,6 +62,7 @@ func (s *Server) pageTable() []pageRoute {
 	return slices.Concat(
 		s.publicPages(),
 		s.memberPages(),
+		s.dashboardPages(),
 	)
 }
 
@@ -182,6 +183,7 @@ var navTable = []navLink{
 	{"/group", "Your group", members},
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
+	{"/dashboard", "Dashboard", staff},
 }
 
 // publicNav is what a signed-out visitor sees.

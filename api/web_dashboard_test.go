@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -102,6 +104,78 @@ func TestQuickFiguresEqualTheRows(t *testing.T) {
 		// 2.5 bags of fabric (832 g, to the gram below) and 1 bag with 0.7 kg of paper.
 		if now.Reservations.KgIssued.String() != "1.865" || now.Reservations.Collected != 2 || now.Members.GroupsServed != 1 {
 			t.Fatalf("today's check-outs: %+v", now.Reservations)
+		}
+	})
+}
+
+// The dashboard shows this month's figures beside last month's, the charts with their
+// tables, and the jobs; staff see it without the run buttons, and members and drivers
+// are refused.
+func TestDashboardPage(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		staffTok := e.as(models.RoleStaff)
+		paper := e.newCategory("Paper & card", "kg", map[string]float64{"kg": 1}, 1.0)
+		loc := e.newLocation("B1")
+		today := e.srv.today()
+		lastMonth := time.Date(today.Year(), today.Month()-1, 1, 12, 0, 0, 0, time.UTC)
+		var dn models.Donation
+		for _, at := range []string{lastMonth.Format(time.RFC3339), ""} {
+			kg := map[bool]float64{true: 4, false: 12.5}[at != ""]
+			body := map[string]any{"lines": []map[string]any{{"category_id": paper.ID, "description": "Card", "location_id": loc.ID, "quantity": kg, "unit": "kg"}}}
+			if at != "" {
+				body["received_at"] = at
+			}
+			e.do(http.MethodPost, "/api/v1/donations", staffTok, body).want(http.StatusCreated).decode(&dn)
+		}
+		e.do(http.MethodPost, "/api/v1/issues", staffTok, map[string]any{"organisation_id": e.org.ID,
+			"lines": []map[string]any{line(dn.Lines[0].StockItemID, 2)}}).want(http.StatusCreated)
+		v, err := e.store.CreateVolunteer(ctx, nil, models.VolunteerInput{Name: "Zofia Nowak", Kind: "placement"}, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.do(http.MethodPost, "/api/v1/volunteer-hours", staffTok, map[string]any{"volunteer_id": v.ID, "date": today.String(), "hours": 3.5,
+			"activity": "sorting"}).want(http.StatusCreated)
+
+		mgr := e.visitor()
+		mgr.signIn(e.users[models.RoleManager])
+		this, last := today.Format("January 2006"), lastMonth.Format("January 2006")
+		row := func(label, this, last string) string {
+			return `<th scope="row">` + label + `</th><td class="num">` + this + `</td><td class="num">` + last + `</td>`
+		}
+		mgr.get("/dashboard").want(http.StatusOK).has(t, `href="/dashboard" aria-current="page"`, this+" so far", last,
+			row("Weight in", "12.5 kg", "4 kg"), row("Weight out to member groups", "2 kg", "0 kg"),
+			row("CO2e saved, net of the vans", "12.5 kg", "4 kg"), row("Member groups served", "1", "0"),
+			row("Volunteer hours", "3.5", "0"), row("Furniture passed on", "0 items", "0 items"),
+			// The charts, each with a table of its numbers.
+			`<svg class="chart"`, `<title id="trend-title">Weight in and out, the last 12 months</title>`,
+			`<th scope="row">`+today.Format("Jan 2006")+`</th><td class="num">12.5 kg</td><td class="num">2 kg</td>`,
+			`<title id="categories-title">Weight in by category</title>`, `>Paper &amp; card</text>`,
+			`<th scope="row">Paper &amp; card</th><td class="num">12.5 kg</td><td class="num">4 kg</td>`,
+			// The jobs, each with a button.
+			"expire-reservations", "Not run yet", `action="/dashboard/jobs/expire-reservations/run"`, "Run expire-reservations now")
+
+		mgr.post("/dashboard/jobs/expire-reservations/run", url.Values{}).redirectsTo(t, "/dashboard#jobs")
+		mgr.get("/dashboard").want(http.StatusOK).has(t, "The job expire-reservations ran: expired 0 reservations", `status-ok">OK`)
+		mgr.post("/dashboard/jobs/no-such-job/run", url.Values{}).want(http.StatusNotFound)
+		mgr.postBare("/dashboard/jobs/cleanup/run", url.Values{}).want(http.StatusForbidden).has(t, "did not come from this site")
+
+		staff := e.visitor()
+		staff.signIn(e.users[models.RoleStaff])
+		staff.get("/dashboard").want(http.StatusOK).has(t, row("Weight in", "12.5 kg", "4 kg"), "Only a manager can run a job by hand").
+			hasNot(t, "Run expire-reservations now")
+		staff.post("/dashboard/jobs/cleanup/run", url.Values{}).want(http.StatusForbidden).has(t, "this page is for managers")
+		for _, role := range []models.Role{models.RoleMember, models.RoleDriver} {
+			other := e.visitor()
+			other.signIn(e.users[role])
+			other.get("/dashboard").want(http.StatusForbidden).has(t, "this page is for managers or staff")
+			other.get("/stock").want(http.StatusOK).hasNot(t, `href="/dashboard"`)
+			other.post("/dashboard/jobs/cleanup/run", url.Values{}).want(http.StatusForbidden)
+		}
+		e.visitor().get("/dashboard").redirectsTo(t, "/sign-in?next=%2Fdashboard")
+		runs, err := e.store.LastJobRuns(ctx)
+		if err != nil || len(runs) != 1 || runs["cleanup"].ID != 0 {
+			t.Fatalf("job runs %+v %v: only the manager's run of expire-reservations should be there", runs, err)
 		}
 	})
 }
