@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scrapstore/scrapstore/models"
@@ -153,17 +155,18 @@ func TestDashboardPage(t *testing.T) {
 			`<title id="categories-title">Weight in by category</title>`, `>Paper &amp; card</text>`,
 			`<th scope="row">Paper &amp; card</th><td class="num">12.5 kg</td><td class="num">4 kg</td>`,
 			// The jobs, each with a button.
-			"expire-reservations", "Not run yet", `action="/dashboard/jobs/expire-reservations/run"`, "Run expire-reservations now")
+			"<h3>expire-reservations</h3>", "not run yet", `action="/dashboard/jobs/expire-reservations/run"`,
+			`Run<span class="visually-hidden"> expire-reservations</span> now`)
 
 		mgr.post("/dashboard/jobs/expire-reservations/run", url.Values{}).redirectsTo(t, "/dashboard#jobs")
-		mgr.get("/dashboard").want(http.StatusOK).has(t, "The job expire-reservations ran: expired 0 reservations", `status-ok">OK`)
+		mgr.get("/dashboard").want(http.StatusOK).has(t, "The job expire-reservations ran: expired 0 reservations", `status-ok">OK</span>`)
 		mgr.post("/dashboard/jobs/no-such-job/run", url.Values{}).want(http.StatusNotFound)
 		mgr.postBare("/dashboard/jobs/cleanup/run", url.Values{}).want(http.StatusForbidden).has(t, "did not come from this site")
 
 		staff := e.visitor()
 		staff.signIn(e.users[models.RoleStaff])
 		staff.get("/dashboard").want(http.StatusOK).has(t, row("Weight in", "12.5 kg", "4 kg"), "Only a manager can run a job by hand").
-			hasNot(t, "Run expire-reservations now")
+			hasNot(t, `action="/dashboard/jobs/`)
 		staff.post("/dashboard/jobs/cleanup/run", url.Values{}).want(http.StatusForbidden).has(t, "this page is for managers")
 		for _, role := range []models.Role{models.RoleMember, models.RoleDriver} {
 			other := e.visitor()
@@ -177,5 +180,61 @@ func TestDashboardPage(t *testing.T) {
 		if err != nil || len(runs) != 1 || runs["cleanup"].ID != 0 {
 			t.Fatalf("job runs %+v %v: only the manager's run of expire-reservations should be there", runs, err)
 		}
+	})
+}
+
+// A manager opens the dashboard (signing in on the way), reads the charts, and runs a
+// job; staff see the same figures without the buttons. axe-core checks each page.
+func TestBrowserDashboard(t *testing.T) {
+	chromium(t)
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		today := e.srv.today()
+		loc := e.newLocation("B1")
+		var items []int64
+		for i, name := range []string{"Paper & card", "Textiles", "Foam", "Tubes & cores"} {
+			c := e.newCategory(name, "kg", map[string]float64{"kg": 1}, 0.5+float64(i)/2)
+			for m := 0; m < 12; m++ {
+				at := time.Date(today.Year(), today.Month()-time.Month(m), 1, 11, 0, 0, 0, time.UTC)
+				d, err := e.store.ReceiveDonation(ctx, nil, models.DonationInput{ReceivedAt: at, Lines: []models.DonationLineInput{{CategoryID: &c.ID,
+					Description: name, LocationID: &loc.ID, Quantity: float64(40 + (m*7+i*13)%60), Unit: "kg"}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				items = append(items, d.Lines[0].StockItemID)
+			}
+		}
+		if _, err := e.store.IssueWalkIn(ctx, e.users[models.RoleStaff], e.org.ID, []models.LineInput{{StockItemID: items[0], Quantity: 25},
+			{StockItemID: items[12], Quantity: 10}}, "", london); err != nil {
+			t.Fatal(err)
+		}
+
+		b := newTab(t, e)
+		b.open("/dashboard")
+		b.waitFor("Email address")
+		mgr := e.users[models.RoleManager]
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-email"), mgr.Email), chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+			chromedp.Click(chromedp.CSS(`main button[type="submit"]`)))
+		b.waitFor("Scheduled jobs")
+		if s := b.text(); !strings.Contains(s, "Weight out to member groups\t35 kg\t0 kg") || !strings.Contains(s, "Tubes & cores") {
+			t.Fatalf("the dashboard says:\n%s", s)
+		}
+		bars, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.chart rect.bar-edge").length`))
+		if err != nil || bars != 2+24+2+8 {
+			t.Fatalf("%d bars and legend keys drawn (%v), want 36", bars, err)
+		}
+		b.check("dashboard")
+		b.do(chromedp.Click(chromedp.CSS(`form[action="/dashboard/jobs/cleanup/run"] button`)))
+		b.waitFor("The job cleanup ran")
+		b.check("job-ran")
+
+		b.do(chromedp.Click(chromedp.CSS(`.who button`)))
+		b.waitFor("You have signed out")
+		b.open("/dashboard")
+		b.waitFor("Email address")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-email"), e.users[models.RoleStaff].Email), chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+			chromedp.Click(chromedp.CSS(`main button[type="submit"]`)))
+		b.waitFor("Only a manager can run a job by hand")
+		b.check("staff")
 	})
 }
