@@ -18,7 +18,7 @@ import (
 // The managers' dashboard: this month's figures beside last month's, the year's weights
 // in and out, this month's by category, and the scheduled jobs. Staff see it too, but
 // only managers run a job. The figures are the funders' report's, added up from the
-// ledger totals (Store.QuickFigures) so that the page stays quick on a big store.
+// ledger totals (Store.Dashboard) so that the page stays quick on a big store.
 
 func (s *Server) dashboardPages() []pageRoute {
 	return []pageRoute{
@@ -64,20 +64,17 @@ type dashboardView struct {
 
 func (s *Server) dashboardPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	today := s.today()
-	first := models.Date{Time: today.AddDate(0, 0, 1-today.Day())}
-	f, err := s.Store.QuickFigures(ctx, models.Period{From: first, To: today}, s.Config.Location)
+	f, err := s.Store.Dashboard(ctx, s.today(), s.Config.Location)
 	if err != nil {
 		return err
 	}
-	last := f.Months[len(f.Months)-1]
-	v := dashboardView{ThisMonth: first.Format("January 2006"), LastMonth: last.Period.From.Format("January 2006"),
+	v := dashboardView{ThisMonth: f.This.Period.From.Format("January 2006"), LastMonth: f.Last.Period.From.Format("January 2006"),
 		CanRun: currentUser(c).Role == models.RoleManager}
-	v.Headlines = headlines(f, &last)
+	v.Headlines = headlines(f.This, f.Last)
 	if v.Trend, err = trendChart(f.Trend); err != nil {
 		return err
 	}
-	if v.Categories, err = categoryChart(f, &last, v.ThisMonth, v.LastMonth); err != nil {
+	if v.Categories, err = categoryChart(f.This, f.Last, v.ThisMonth, v.LastMonth); err != nil {
 		return err
 	}
 	if v.Jobs, err = s.jobRows(c); err != nil {

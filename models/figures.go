@@ -142,14 +142,8 @@ type fact struct {
 }
 
 // ComputeFigures gives the figures of a period and of each of the 12 months before it,
-// and the 12-month trend ending with the period's last month, adding up the rows.
+// and the 12-month trend ending with the period's last month.
 func (s *Store) ComputeFigures(ctx context.Context, p Period, loc *time.Location) (*Figures, error) {
-	return s.computeFigures(ctx, p, loc, false)
-}
-
-// computeFigures adds up the figures from the rows, or (fromTotals) from the ledger
-// totals where they hold the same numbers: the weights in and out by category.
-func (s *Store) computeFigures(ctx context.Context, p Period, loc *time.Location, fromTotals bool) (*Figures, error) {
 	if p.To.Before(p.From.Time) {
 		return nil, Invalid("to", "must not be before from")
 	}
@@ -162,7 +156,7 @@ func (s *Store) computeFigures(ctx context.Context, p Period, loc *time.Location
 	if trendStart.Before(start.Time) {
 		start = trendStart
 	}
-	src, err := s.figureSource(ctx, Period{start, p.To}, loc, fromTotals)
+	src, err := s.figureSource(ctx, Period{start, p.To}, loc, false)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +218,8 @@ func (s *Store) figureSource(ctx context.Context, span Period, loc *time.Locatio
 }
 
 // figureFacts runs the aggregate queries over [lo, hi) (and the days from, to for date
-// columns) and returns their rows as facts by the store's day.
+// columns) and returns their rows as facts by the store's day: from the rows, or
+// (fromTotals) from the ledger totals where they hold the same numbers.
 func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date, loc *time.Location, fromTotals bool) ([]fact, int, error) {
 	type row struct {
 		Bucket string
@@ -265,12 +260,16 @@ func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date
 	}
 	if fromTotals {
 		// The same facts from the totals: the weights in by hour and category, the
-		// weights out as a fact of their own, and the visits counted without their lines.
+		// donations by hour, the weights out as a fact of their own, and the visits
+		// counted without their lines.
 		hours := []any{lo.UTC().Format(utcHourLayout), hi.UTC().Format(utcHourLayout)}
 		for i, q := range queries {
 			switch q.kind {
 			case "line":
 				queries[i] = s.totalsQuery(q.kind, "in", hours)
+			case "donation":
+				queries[i] = figureQuery{q.kind, `SELECT utc_hour AS bucket, 0 AS key, '' AS name, '' AS sub, donations AS n, 0 AS g
+					FROM donation_totals WHERE utc_hour >= ? AND utc_hour < ? AND donations <> 0`, hours}
 			case "visit":
 				queries[i].sql = `SELECT ` + s.hourOf("r.collected_at") + ` AS bucket, r.organisation_id AS key, o.kind AS name, '' AS sub,
 					COUNT(*) AS n, 0 AS g

@@ -19,8 +19,10 @@ func (s *Store) RefillTotalsByMigration(ctx context.Context) error {
 			continue
 		}
 		return s.InTx(ctx, func(tx *gorm.DB) error {
-			if err := tx.Exec("DELETE FROM ledger_totals").Error; err != nil {
-				return err
+			for _, table := range []string{"ledger_totals", "donation_totals"} {
+				if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
+					return err
+				}
 			}
 			for _, stmt := range splitSQL(dialectSQL(s.dialect, m.sql)) {
 				if err := tx.Exec(stmt).Error; err != nil {

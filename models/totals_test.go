@@ -12,8 +12,8 @@ import (
 	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
-// On the demo data (written in bulk, then counted), the quick figures of each of the last
-// months are the report's; and the migration that fills the totals from the rows of an
+// On the demo data (written in bulk, then counted), the dashboard's figures are the
+// report's; and the migration that fills the totals from the rows of an
 // older database fills them with the same numbers.
 func TestLedgerTotalsOfTheDemo(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *models.Store) {
@@ -31,7 +31,8 @@ func TestLedgerTotalsOfTheDemo(t *testing.T) {
 		}
 		read := func() []total {
 			var out []total
-			if err := s.DB(ctx).Raw("SELECT utc_hour, category_id, direction, lines, grams FROM ledger_totals ORDER BY 1, 2, 3").
+			if err := s.DB(ctx).Raw(`SELECT utc_hour, category_id, direction, lines, grams FROM ledger_totals
+				UNION ALL SELECT utc_hour, 0, 'donations', donations, 0 FROM donation_totals ORDER BY 1, 2, 3`).
 				Scan(&out).Error; err != nil {
 				t.Fatal(err)
 			}
@@ -47,23 +48,27 @@ func TestLedgerTotalsOfTheDemo(t *testing.T) {
 		if diff := cmp.Diff(kept, read()); diff != "" {
 			t.Fatalf("the migration fills other totals (-kept +filled):\n%s", diff)
 		}
-		for _, p := range []models.Period{{From: day("2026-11-01"), To: day("2026-11-25")}, {From: day("2025-12-01"), To: day("2026-11-25")}} {
-			rows, err := s.ComputeFigures(ctx, p, loc)
+		for _, today := range []models.Date{day("2026-11-25"), day("2026-11-01"), day("2026-03-31")} {
+			first := models.Date{Time: today.AddDate(0, 0, 1-today.Day())}
+			rows, err := s.ComputeFigures(ctx, models.Period{From: first, To: today}, loc)
 			if err != nil {
 				t.Fatal(err)
 			}
-			quick, err := s.QuickFigures(ctx, p, loc)
+			quick, err := s.Dashboard(ctx, today, loc)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rows.Donations.Kg == 0 || rows.Reservations.KgIssued == 0 {
-				t.Fatalf("%s: no demo figures to compare: %+v", p.From, rows)
+			if rows.Months[11].Donations.Kg == 0 || rows.Months[11].Reservations.KgIssued == 0 {
+				t.Fatalf("%s: no demo figures to compare: %+v", today, rows.Months[11])
 			}
-			rows.Queries, quick.Queries = 0, 0
-			a, _ := json.Marshal(rows)
-			b, _ := json.Marshal(quick)
-			if diff := cmp.Diff(string(a), string(b)); diff != "" {
-				t.Fatalf("%s: quick figures differ (-rows +quick):\n%s", p.From, diff)
+			last, trend := rows.Months[11], rows.Trend
+			rows.Months, rows.Trend, rows.Queries = nil, nil, 0
+			for _, pair := range [][2]any{{rows, quick.This}, {last, quick.Last}, {trend, quick.Trend}} {
+				a, _ := json.Marshal(pair[0])
+				b, _ := json.Marshal(pair[1])
+				if diff := cmp.Diff(string(a), string(b)); diff != "" {
+					t.Fatalf("%s: the dashboard's figures differ (-rows +dashboard):\n%s", today, diff)
+				}
 			}
 		}
 	})

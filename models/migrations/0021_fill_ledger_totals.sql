@@ -10,3 +10,6 @@ SELECT {{utc_hour r.collected_at}}, i.category_id, 'out', COUNT(*), SUM(l.collec
 FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id JOIN stock_items i ON i.id = l.stock_item_id
 WHERE r.status = 'collected' AND l.collected_milli IS NOT NULL
 GROUP BY 1, 2;
+
+INSERT INTO donation_totals (utc_hour, donations)
+SELECT {{utc_hour received_at}}, COUNT(*) FROM donations WHERE voided_at IS NULL GROUP BY 1;
