@@ -266,7 +266,7 @@ func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date
 		for i, q := range queries {
 			switch q.kind {
 			case "line":
-				queries[i] = s.totalsQuery(q.kind, "in", hours)
+				queries[i] = totalsQuery(q.kind, directionIn, hours)
 			case "donation":
 				queries[i] = figureQuery{q.kind, `SELECT utc_hour AS bucket, 0 AS key, '' AS name, '' AS sub, donations AS n, 0 AS g
 					FROM donation_totals WHERE utc_hour >= ? AND utc_hour < ? AND donations <> 0`, hours}
@@ -277,7 +277,7 @@ func (s *Store) figureFacts(ctx context.Context, lo, hi time.Time, from, to Date
 					WHERE r.status = 'collected' AND r.collected_at >= ? AND r.collected_at < ? GROUP BY 1, 2, 3`
 			}
 		}
-		queries = append(queries, s.totalsQuery("out", "out", hours))
+		queries = append(queries, totalsQuery("out", directionOut, hours))
 	}
 	var facts []fact
 	for _, q := range queries {

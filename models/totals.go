@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -10,10 +11,10 @@ import (
 
 // The ledger totals (table ledger_totals) are the weights that came in and went out,
 // added up by UTC hour, category and direction, and donation_totals the donations by
-// the hour. Every write that changes what the
-// figures add up from (a donation received or voided, a reservation collected) changes
-// them in its own transaction, so that the dashboard reads a few thousand totals where
-// the funders' report adds up every row; both give the same figures.
+// the hour. Every write that changes what the figures add up from (a donation received
+// or voided, a reservation collected) changes them in its own transaction, so that the
+// dashboard reads a few thousand totals where the funders' report adds up every row;
+// both give the same figures, and CheckTotals says where they would not.
 
 // utcHourLayout is how a UTC hour is written in the totals, and by hourOf.
 const utcHourLayout = "2006-01-02 15"
@@ -23,11 +24,30 @@ const (
 	directionOut = "out"
 )
 
-// addTotals adds sign times the rows of from, a query of (hour, category_id, g) with
-// one row per line, to the totals of a direction.
-func (s *Store) addTotals(tx *gorm.DB, direction string, sign int64, from string, args ...any) error {
+// receivedLines is a query of the lines of the donations that match where: (hour,
+// category_id, g), a row a line.
+func (s *Store) receivedLines(where string) string {
+	return `SELECT ` + s.hourOf("d.received_at") + ` AS hour, l.category_id, l.weight_g AS g
+		FROM donation_lines l JOIN donations d ON d.id = l.donation_id WHERE ` + where
+}
+
+// issuedLines is a query of what was taken on the reservations that match where.
+func (s *Store) issuedLines(where string) string {
+	return `SELECT ` + s.hourOf("r.collected_at") + ` AS hour, i.category_id, l.collected_milli * l.grams_per_unit / 1000 AS g
+		FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id JOIN stock_items i ON i.id = l.stock_item_id
+		WHERE l.collected_milli IS NOT NULL AND ` + where
+}
+
+// donationHours is a query of the donations that match where by the hour: (hour, n).
+func (s *Store) donationHours(where string) string {
+	return `SELECT ` + s.hourOf("d.received_at") + ` AS hour, COUNT(*) AS n FROM donations d WHERE ` + where + ` GROUP BY 1`
+}
+
+// addTotals adds sign times the lines of a query of receivedLines' shape to the totals
+// of a direction.
+func addTotals(tx *gorm.DB, direction string, sign int64, lines string, args ...any) error {
 	sql := `INSERT INTO ledger_totals (utc_hour, category_id, direction, lines, grams)
-		SELECT hour, category_id, '` + direction + `', ? * COUNT(*), ? * SUM(g) FROM (` + from + `) x WHERE true
+		SELECT hour, category_id, '` + direction + `', ? * COUNT(*), ? * SUM(g) FROM (` + lines + `) x WHERE true
 		GROUP BY hour, category_id ORDER BY hour, category_id
 		ON CONFLICT (utc_hour, category_id, direction) DO UPDATE SET lines = ledger_totals.lines + excluded.lines,
 			grams = ledger_totals.grams + excluded.grams`
@@ -37,23 +57,24 @@ func (s *Store) addTotals(tx *gorm.DB, direction string, sign int64, from string
 // countReceived adds the donations that match where, and their lines (sign 1), or takes
 // them away when they are voided (sign -1).
 func (s *Store) countReceived(tx *gorm.DB, sign int64, where string, args ...any) error {
-	hour := s.hourOf("d.received_at")
-	err := s.addTotals(tx, directionIn, sign, `SELECT `+hour+` AS hour, l.category_id, l.weight_g AS g
-		FROM donation_lines l JOIN donations d ON d.id = l.donation_id WHERE `+where, args...)
-	if err != nil {
+	if err := addTotals(tx, directionIn, sign, s.receivedLines(where), args...); err != nil {
 		return err
 	}
 	return tx.Exec(`INSERT INTO donation_totals (utc_hour, donations)
-		SELECT `+hour+`, ? * COUNT(*) FROM donations d WHERE `+where+` GROUP BY 1 ORDER BY 1
+		SELECT hour, ? * n FROM (`+s.donationHours(where)+`) x WHERE true ORDER BY hour
 		ON CONFLICT (utc_hour) DO UPDATE SET donations = donation_totals.donations + excluded.donations`, append([]any{sign}, args...)...).Error
 }
 
 // countIssued adds what was taken on the collected reservations that match where.
 func (s *Store) countIssued(tx *gorm.DB, where string, args ...any) error {
-	return s.addTotals(tx, directionOut, 1, `SELECT `+s.hourOf("r.collected_at")+` AS hour, i.category_id, l.collected_milli * l.grams_per_unit / 1000 AS g
-		FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id JOIN stock_items i ON i.id = l.stock_item_id
-		WHERE l.collected_milli IS NOT NULL AND `+where, args...)
+	return addTotals(tx, directionOut, 1, s.issuedLines(where), args...)
 }
+
+// Which rows the totals add up: donations not voided, reservations collected.
+const (
+	keptDonations        = "d.voided_at IS NULL"
+	collectedReservation = "r.status = 'collected'"
+)
 
 // refillTotals counts the totals again from every row, for rows written in bulk.
 func (s *Store) refillTotals(tx *gorm.DB) error {
@@ -62,14 +83,84 @@ func (s *Store) refillTotals(tx *gorm.DB) error {
 			return err
 		}
 	}
-	if err := s.countReceived(tx, 1, "d.voided_at IS NULL"); err != nil {
+	if err := s.countReceived(tx, 1, keptDonations); err != nil {
 		return err
 	}
-	return s.countIssued(tx, "r.status = ?", StatusCollected)
+	return s.countIssued(tx, collectedReservation)
+}
+
+// TotalsProblem is a total that disagrees with the rows it adds up: the lines and grams
+// of an hour, category and direction, or (direction "donations", category 0) the
+// donations of an hour.
+type TotalsProblem struct {
+	UTCHour              string
+	CategoryID           int64
+	Direction            string
+	Lines, Grams         int64 // as kept
+	RowsLines, RowsGrams int64 // as the rows add up
+}
+
+// CheckTotals adds up the rows again and lists the totals that disagree with them.
+func (s *Store) CheckTotals(ctx context.Context) ([]TotalsProblem, error) {
+	type row struct {
+		Hour       string
+		CategoryID int64
+		Direction  string
+		N, G       int64
+	}
+	type key struct {
+		hour string
+		cat  int64
+		dir  string
+	}
+	sums := map[key]*TotalsProblem{}
+	add := func(sql string, rows bool) error {
+		var list []row
+		if err := s.DB(ctx).Raw(sql).Scan(&list).Error; err != nil {
+			return fmt.Errorf("check totals: %w", err)
+		}
+		for _, r := range list {
+			k := key{r.Hour, r.CategoryID, r.Direction}
+			p := sums[k]
+			if p == nil {
+				p = &TotalsProblem{UTCHour: r.Hour, CategoryID: r.CategoryID, Direction: r.Direction}
+				sums[k] = p
+			}
+			if rows {
+				p.RowsLines, p.RowsGrams = r.N, r.G
+			} else {
+				p.Lines, p.Grams = r.N, r.G
+			}
+		}
+		return nil
+	}
+	byCategory := func(direction, lines string) string {
+		return `SELECT hour, category_id, '` + direction + `' AS direction, COUNT(*) AS n, CAST(SUM(g) AS BIGINT) AS g FROM (` + lines +
+			`) x GROUP BY 1, 2`
+	}
+	if err := add(`SELECT utc_hour AS hour, category_id, direction, lines AS n, grams AS g FROM ledger_totals
+		UNION ALL SELECT utc_hour, 0, 'donations', donations, 0 FROM donation_totals`, false); err != nil {
+		return nil, err
+	}
+	if err := add(byCategory(directionIn, s.receivedLines(keptDonations))+` UNION ALL `+byCategory(directionOut, s.issuedLines(collectedReservation))+
+		` UNION ALL SELECT hour, 0, 'donations', n, 0 FROM (`+s.donationHours(keptDonations)+`) x`, true); err != nil {
+		return nil, err
+	}
+	var out []TotalsProblem
+	for _, p := range sums {
+		if p.Lines != p.RowsLines || p.Grams != p.RowsGrams {
+			out = append(out, *p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.UTCHour < b.UTCHour || a.UTCHour == b.UTCHour && (a.Direction < b.Direction || a.Direction == b.Direction && a.CategoryID < b.CategoryID)
+	})
+	return out, nil
 }
 
 // totalsQuery reads the totals of a direction over a span of UTC hours as facts of a kind.
-func (s *Store) totalsQuery(kind, direction string, hours []any) figureQuery {
+func totalsQuery(kind, direction string, hours []any) figureQuery {
 	return figureQuery{kind, `SELECT utc_hour AS bucket, category_id AS key, '' AS name, '' AS sub, lines AS n, grams AS g
 		FROM ledger_totals WHERE direction = '` + direction + `' AND utc_hour >= ? AND utc_hour < ? AND lines <> 0`, hours}
 }

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -41,6 +42,19 @@ func TestLedgerTotalsOfTheDemo(t *testing.T) {
 		kept := read()
 		if len(kept) < 100 {
 			t.Fatalf("only %d totals for the demo", len(kept))
+		}
+		if bad, err := s.CheckTotals(ctx); err != nil || len(bad) != 0 {
+			t.Fatalf("the demo's totals disagree with its rows: %+v %v", bad, err)
+		}
+		// A total changed by hand, and another lost, are found.
+		first := kept[slices.IndexFunc(kept, func(k total) bool { return k.Direction == "in" })]
+		s.DB(ctx).Exec("UPDATE ledger_totals SET grams = grams + 1 WHERE utc_hour = ? AND category_id = ? AND direction = ?",
+			first.UTCHour, first.CategoryID, first.Direction)
+		s.DB(ctx).Exec("DELETE FROM donation_totals WHERE utc_hour = (SELECT MAX(utc_hour) FROM donation_totals)")
+		bad, err := s.CheckTotals(ctx)
+		if err != nil || len(bad) != 2 || bad[0].Grams != bad[0].RowsGrams+1 || bad[1].Direction != "donations" || bad[1].Lines != 0 ||
+			bad[1].RowsLines == 0 {
+			t.Fatalf("CheckTotals found %+v %v; want the two totals changed", bad, err)
 		}
 		if err := s.RefillTotalsByMigration(ctx); err != nil {
 			t.Fatal(err)

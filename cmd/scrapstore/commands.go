@@ -161,7 +161,8 @@ func healthcheck(ctx context.Context, cfg config) error {
 // checkCmd verifies a live database: every stock item's on-hand and reserved figures
 // against the sums of its movements; every stored weight, quantity and measure within
 // its range; finished runs whose km look wrong; requests and deliveries scheduled
-// without an open stop. It exits 1 when it finds any.
+// without an open stop; the dashboard's totals against the rows. It exits 1 when it
+// finds any.
 func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("check", &cfg, stderr)
 	if err := parseFlags(fs, args); err != nil {
@@ -203,9 +204,20 @@ func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	if len(runs) == 0 {
 		fmt.Fprintln(stdout, "runs: every finished run's km are plausible, and every scheduled request and delivery has an open stop")
 	}
-	if len(bad) > 0 || len(ranges) > 0 || len(runs) > 0 {
+	totals, err := store.CheckTotals(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range totals {
+		fmt.Fprintf(stdout, "totals of %s:00 UTC, %s, category %d: %d lines and %d g kept, the rows add up to %d and %d g\n",
+			p.UTCHour, p.Direction, p.CategoryID, p.Lines, p.Grams, p.RowsLines, p.RowsGrams)
+	}
+	if len(totals) == 0 {
+		fmt.Fprintln(stdout, "the dashboard's totals agree with the donations and check-outs")
+	}
+	if len(bad) > 0 || len(ranges) > 0 || len(runs) > 0 || len(totals) > 0 {
 		return fmt.Errorf("%d of %d stock items disagree with the ledger; %d columns hold values out of range; "+
-			"%d problems with runs", len(bad), n, len(ranges), len(runs))
+			"%d problems with runs; %d totals disagree with the rows", len(bad), n, len(ranges), len(runs), len(totals))
 	}
 	return nil
 }

@@ -246,7 +246,7 @@ func TestCheckLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := run(context.Background(), []string{"check"}, env(vars), nil, &out, io.Discard); err != nil ||
-		!strings.Contains(out.String(), "agree with the ledger") {
+		!strings.Contains(out.String(), "agree with the ledger") || !strings.Contains(out.String(), "the dashboard's totals agree") {
 		t.Fatalf("check: %q %v", out.String(), err)
 	}
 }
