@@ -30,9 +30,9 @@ type BarGroup struct {
 
 // The chart's geometry, in its own units; the SVG scales to the width it is given.
 const (
-	barsWidth  = 350.0
+	barsWidth  = 360.0
 	barsLabelW = 96.0 // the group labels' column
-	barsValueW = 70.0 // room for the value written after the longest bar
+	barsValueW = 80.0 // room for the value written after the longest bar: "512345.6 kg"
 	barsBarH   = 14.0
 	barsGap    = 10.0 // between groups
 	barsLegend = 28.0 // the legend's height, at the top

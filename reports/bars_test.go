@@ -21,7 +21,7 @@ func TestBarsSVG(t *testing.T) {
 			name: "a bar per series, the longest across the chart, each value at its bar's end",
 			chart: Bars{ID: "trend", Title: "Kg in and out by month", Series: []string{"In", "Out"}, Value: value,
 				Groups: []BarGroup{{"Oct 2026", []float64{200, 50}}, {"Nov 2026", []float64{100, 0}}}},
-			has: []string{`viewBox="0 0 350 104"`, `aria-labelledby="trend-title"`, `<title id="trend-title">Kg in and out by month</title>`,
+			has: []string{`viewBox="0 0 360 104"`, `aria-labelledby="trend-title"`, `<title id="trend-title">Kg in and out by month</title>`,
 				`<pattern id="trend-hatch"`, `>In</text>`, `>Out</text>`,
 				`>Oct 2026</text>`, `class="bar-0 bar-edge" x="96" y="28" width="184.0"`, `<title>Oct 2026, In: 200 kg</title>`, `>200 kg</text>`,
 				`class="bar-1 bar-edge" x="96" y="42" width="46.0" height="12" fill="url(#trend-hatch)"`, `>50 kg</text>`,
