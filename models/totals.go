@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -193,19 +194,23 @@ func (s *Store) Dashboard(ctx context.Context, today Date, loc *time.Location) (
 		bounds[i] = months[i].Start(loc).UTC().Format(utcHourLayout)
 	}
 	bounds[12] = today.AddDays(1).Start(loc).UTC().Format(utcHourLayout)
-	month := "CASE"
-	for i := 1; i < 12; i++ {
-		month += fmt.Sprintf(" WHEN utc_hour < ? THEN %d", i-1)
+	// A sum of each month and direction, each over a range of the index, reads the
+	// year's totals without sorting them.
+	var sums []string
+	var args []any
+	for _, dir := range []string{directionIn, directionOut} {
+		for i := range months {
+			sums = append(sums, fmt.Sprintf(`SELECT '%s' AS direction, %d AS month, CAST(COALESCE(SUM(grams), 0) AS BIGINT) AS grams
+				FROM ledger_totals WHERE direction = ? AND utc_hour >= ? AND utc_hour < ?`, dir, i))
+			args = append(args, dir, bounds[i], bounds[i+1])
+		}
 	}
-	month += " ELSE 11 END"
 	var rows []struct {
 		Direction string
 		Month     int
 		Grams     int64
 	}
-	err = s.DB(ctx).Raw(`SELECT direction, `+month+` AS month, CAST(SUM(grams) AS BIGINT) AS grams FROM ledger_totals
-		WHERE utc_hour >= ? AND utc_hour < ? GROUP BY 1, 2`, append(bounds[1:12], bounds[0], bounds[12])...).Scan(&rows).Error
-	if err != nil {
+	if err := s.DB(ctx).Raw(strings.Join(sums, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("dashboard trend: %w", err)
 	}
 	out.Trend = make([]TrendPoint, 12)

@@ -17,3 +17,9 @@ CREATE TABLE donation_totals (
 	utc_hour TEXT PRIMARY KEY,
 	donations BIGINT NOT NULL
 );
+
+-- The dashboard reads the totals of a direction over a span of hours, and the month's
+-- furniture passed on and disposed of, without visiting the tables' rows.
+CREATE INDEX ledger_totals_direction ON ledger_totals (direction, utc_hour, category_id, lines, grams);
+CREATE INDEX handovers_handed_on ON handovers (handed_on);
+CREATE INDEX furniture_status_changes_to ON furniture_status_changes (to_status, at);
