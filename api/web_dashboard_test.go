@@ -125,7 +125,8 @@ func TestDashboardPage(t *testing.T) {
 		var dn models.Donation
 		for _, at := range []string{lastMonth.Format(time.RFC3339), ""} {
 			kg := map[bool]float64{true: 4, false: 12.5}[at != ""]
-			body := map[string]any{"lines": []map[string]any{{"category_id": paper.ID, "description": "Card", "location_id": loc.ID, "quantity": kg, "unit": "kg"}}}
+			body := map[string]any{"lines": []map[string]any{
+				{"category_id": paper.ID, "description": "Card", "location_id": loc.ID, "quantity": kg, "unit": "kg"}}}
 			if at != "" {
 				body["received_at"] = at
 			}
