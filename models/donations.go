@@ -250,7 +250,14 @@ func (s *Store) VoidDonation(ctx context.Context, actor *User, id int64, reason 
 		if err := tx.Preload("Lines").First(&d, id).Error; err != nil {
 			return notFound(err, "donation", id)
 		}
-		if d.VoidedAt != nil {
+		// Marked first, and only while not voided: of two voids at once, the second waits
+		// for the first and then finds nothing to mark, so the lines are reversed once.
+		res := tx.Model(&Donation{}).Where("id = ? AND voided_at IS NULL", id).
+			Updates(map[string]any{"voided_at": s.Now(), "void_reason": reason, "voided_by": userID(actor)})
+		if res.Error != nil {
+			return res.Error
+		}
+		if d.VoidedAt != nil || res.RowsAffected == 0 {
 			return Conflict("donation %d was voided already", id)
 		}
 		for _, l := range d.Lines {
@@ -265,10 +272,6 @@ func (s *Store) VoidDonation(ctx context.Context, actor *User, id int64, reason 
 			}
 		}
 		if err := s.countReceived(tx, -1, "d.id = ?", id); err != nil {
-			return err
-		}
-		now := s.Now()
-		if err := tx.Model(&d).Updates(map[string]any{"voided_at": now, "void_reason": reason, "voided_by": userID(actor)}).Error; err != nil {
 			return err
 		}
 		return s.audit(tx, actor, "void", "donation", id, map[string]any{"reason": reason})
