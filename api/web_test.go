@@ -391,6 +391,29 @@ func TestAnotherGroupsReservationIsNotFound(t *testing.T) {
 	})
 }
 
+// Reservations from today on are listed soonest first; earlier visits are the history,
+// latest first, each on its own page.
+func TestReservationHistoryPage(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(2)
+		card := e.newStock("Card tubes", 10, 0.2)
+		var upcoming, earlier models.Reservation
+		e.reserve(e.as(models.RoleMember), line(card, 2)).want(http.StatusCreated).decode(&earlier)
+		past := e.tomorrowSlot().AddDate(0, 0, -10)
+		if err := e.store.DB(context.Background()).Model(&models.Reservation{}).Where("id = ?", earlier.ID).
+			Updates(map[string]any{"slot_start": past, "slot_end": past.Add(time.Hour), "status": models.StatusCollected}).Error; err != nil {
+			t.Fatal(err)
+		}
+		e.reserve(e.as(models.RoleMember), line(card, 1)).want(http.StatusCreated).decode(&upcoming)
+		v := e.member()
+		v.get("/reservations").want(http.StatusOK).has(t, "/reservations/"+itoa(upcoming.ID), `href="/reservations/history"`).
+			hasNot(t, "/reservations/"+itoa(earlier.ID)+`"`)
+		v.get("/reservations/history").want(http.StatusOK).has(t, "Your history", "/reservations/"+itoa(earlier.ID), "collected",
+			past.Format("Mon 2 Jan 2006")).hasNot(t, "/reservations/"+itoa(upcoming.ID)+`"`)
+		e.visitor().get("/reservations/history").redirectsTo(t, "/sign-in?next=%2Freservations%2Fhistory")
+	})
+}
+
 // A lapsed group sees when its membership ended and cannot reserve.
 func TestLapsedMembershipOnThePages(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
