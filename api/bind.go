@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -209,6 +210,44 @@ func pathID(c echo.Context, name string) (int64, error) {
 		return 0, fmt.Errorf("%s %q: %w", name, c.Param(name), models.ErrNotFound)
 	}
 	return id, nil
+}
+
+// answerByID answers a request for one thing named by the path's id with what get
+// finds, as JSON.
+func answerByID(c echo.Context, get func(ctx context.Context, id int64) (any, error)) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// answerAction answers an action on the thing named by the path's id: the body is bound
+// into Req (it may be left out when optional), act does the work, and what it returns
+// is the answer, as JSON with status.
+func answerAction[Req any](c echo.Context, status int, optional bool, act func(ctx context.Context, id int64, req Req) (any, error)) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req Req
+	if optional {
+		err = bindOptional(c, &req)
+	} else {
+		err = bind(c, &req)
+	}
+	if err != nil {
+		return err
+	}
+	v, err := act(c.Request().Context(), id, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
 }
 
 // query reads optional query parameters, remembering the first that is malformed.

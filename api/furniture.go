@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime"
 	"net/http"
@@ -176,35 +177,15 @@ func (s *Server) furnitureByTag(c echo.Context) error {
 }
 
 func (s *Server) updateFurniture(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req furnitureRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.UpdateFurniture(c.Request().Context(), currentUser(c), id, req.input(), s.today())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req furnitureRequest) (any, error) {
+		return s.Store.UpdateFurniture(ctx, currentUser(c), id, req.input(), s.today())
+	})
 }
 
 func (s *Server) furnitureStatus(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req statusRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.ChangeFurnitureStatus(c.Request().Context(), currentUser(c), id, req.Status, req.Reason, req.DisposalRoute)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req statusRequest) (any, error) {
+		return s.Store.ChangeFurnitureStatus(ctx, currentUser(c), id, req.Status, req.Reason, req.DisposalRoute)
+	})
 }
 
 func (s *Server) furnitureHistory(c echo.Context) error {
@@ -240,35 +221,15 @@ func (s *Server) safetyTest(c echo.Context) error {
 }
 
 func (s *Server) reserveFurniture(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req reserveRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.ReserveFurniture(c.Request().Context(), currentUser(c), id, req.RecipientID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req reserveRequest) (any, error) {
+		return s.Store.ReserveFurniture(ctx, currentUser(c), id, req.RecipientID)
+	})
 }
 
 func (s *Server) handOver(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req handoverRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	h, err := s.Store.HandOver(c.Request().Context(), currentUser(c), id, models.HandoverInput(req), s.today())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, h)
+	return answerAction(c, http.StatusCreated, false, func(ctx context.Context, id int64, req handoverRequest) (any, error) {
+		return s.Store.HandOver(ctx, currentUser(c), id, models.HandoverInput(req), s.today())
+	})
 }
 
 func (s *Server) listDeliveries(c echo.Context) error {
@@ -405,41 +366,17 @@ func (s *Server) createRecipient(c echo.Context) error {
 }
 
 func (s *Server) getRecipient(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.Store.GetRecipient(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.GetRecipient(ctx, id) })
 }
 
 func (s *Server) updateRecipient(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req recipientRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.UpdateRecipient(c.Request().Context(), currentUser(c), id, req.input())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req recipientRequest) (any, error) {
+		return s.Store.UpdateRecipient(ctx, currentUser(c), id, req.input())
+	})
 }
 
 func (s *Server) eraseRecipient(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.Store.EraseRecipient(c.Request().Context(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) {
+		return s.Store.EraseRecipient(ctx, currentUser(c), id)
+	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -84,31 +85,13 @@ func (s *Server) createOrganisation(c echo.Context) error {
 }
 
 func (s *Server) getOrganisation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.Store.Organisation(c.Request().Context(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, o)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.Organisation(ctx, currentUser(c), id) })
 }
 
 func (s *Server) updateOrganisation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req organisationPatch
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	o, err := s.Store.UpdateOrganisation(c.Request().Context(), currentUser(c), id, models.OrganisationInput(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, o)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req organisationPatch) (any, error) {
+		return s.Store.UpdateOrganisation(ctx, currentUser(c), id, models.OrganisationInput(req))
+	})
 }
 
 func (s *Server) renewMembership(c echo.Context) error {

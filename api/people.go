@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -80,15 +81,7 @@ func (s *Server) createVolunteer(c echo.Context) error {
 }
 
 func (s *Server) getVolunteer(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	v, err := s.Store.GetVolunteer(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.GetVolunteer(ctx, id) })
 }
 
 func (s *Server) volunteerTimebank(c echo.Context) error {
@@ -180,17 +173,7 @@ func (s *Server) createWorkshop(c echo.Context) error {
 }
 
 func (s *Server) addAttendee(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req attendeeRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	a, err := s.Store.AddAttendee(c.Request().Context(), currentUser(c), id, req.Name, req.OrganisationID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, a)
+	return answerAction(c, http.StatusCreated, false, func(ctx context.Context, id int64, req attendeeRequest) (any, error) {
+		return s.Store.AddAttendee(ctx, currentUser(c), id, req.Name, req.OrganisationID)
+	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -135,31 +136,13 @@ func (s *Server) listPickups(c echo.Context) error {
 }
 
 func (s *Server) getPickup(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.Store.PickupRequest(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.PickupRequest(ctx, id) })
 }
 
 func (s *Server) acceptPickup(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req acceptRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.AcceptPickup(c.Request().Context(), currentUser(c), id, models.AcceptInput(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req acceptRequest) (any, error) {
+		return s.Store.AcceptPickup(ctx, currentUser(c), id, models.AcceptInput(req))
+	})
 }
 
 // pickupReason runs a triage step that takes a reason.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -89,15 +90,7 @@ func (s *Server) createReservation(c echo.Context) error {
 }
 
 func (s *Server) getReservation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.Store.Reservation(c.Request().Context(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.Reservation(ctx, currentUser(c), id) })
 }
 
 func (s *Server) updateReservation(c echo.Context) error {
@@ -167,15 +160,9 @@ func (s *Server) issueWalkIn(c echo.Context) error {
 }
 
 func (s *Server) organisationSummary(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	sum, err := s.Store.OrganisationSummary(c.Request().Context(), currentUser(c), id, s.today(), s.Config.Location)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, sum)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) {
+		return s.Store.OrganisationSummary(ctx, currentUser(c), id, s.today(), s.Config.Location)
+	})
 }
 
 func (s *Server) listOutbox(c echo.Context) error {

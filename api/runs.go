@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -106,63 +107,25 @@ func (s *Server) myRuns(c echo.Context) error {
 }
 
 func (s *Server) getRun(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.Store.GetRun(c.Request().Context(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.GetRun(ctx, currentUser(c), id) })
 }
 
 func (s *Server) assignDriver(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req driverRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.AssignDriver(c.Request().Context(), currentUser(c), id, req.DriverID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req driverRequest) (any, error) {
+		return s.Store.AssignDriver(ctx, currentUser(c), id, req.DriverID)
+	})
 }
 
 func (s *Server) startRun(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req startRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.StartRun(c.Request().Context(), currentUser(c), id, req.OdometerKm)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req startRequest) (any, error) {
+		return s.Store.StartRun(ctx, currentUser(c), id, req.OdometerKm)
+	})
 }
 
 func (s *Server) finishRun(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req finishRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.FinishRun(c.Request().Context(), currentUser(c), id, models.RunFinish(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req finishRequest) (any, error) {
+		return s.Store.FinishRun(ctx, currentUser(c), id, models.RunFinish(req))
+	})
 }
 
 func (s *Server) runSheet(c echo.Context) error {
@@ -203,19 +166,9 @@ func (s *Server) completeStop(c echo.Context) error {
 }
 
 func (s *Server) missStop(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req reasonRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	st, err := s.Store.MissStop(c.Request().Context(), currentUser(c), id, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, st)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req reasonRequest) (any, error) {
+		return s.Store.MissStop(ctx, currentUser(c), id, req.Reason)
+	})
 }
 
 type stopChangeRequest struct {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -62,15 +63,7 @@ func (s *Server) createDonation(c echo.Context) error {
 }
 
 func (s *Server) getDonation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	d, err := s.Store.Donation(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.Donation(ctx, id) })
 }
 
 func (s *Server) listDonations(c echo.Context) error {
@@ -96,19 +89,9 @@ func (s *Server) listDonations(c echo.Context) error {
 }
 
 func (s *Server) voidDonation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req reasonRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	d, err := s.Store.VoidDonation(c.Request().Context(), currentUser(c), id, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req reasonRequest) (any, error) {
+		return s.Store.VoidDonation(ctx, currentUser(c), id, req.Reason)
+	})
 }
 
 func (s *Server) listStock(c echo.Context) error {
@@ -129,31 +112,13 @@ func (s *Server) listStock(c echo.Context) error {
 }
 
 func (s *Server) getStockItem(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	it, err := s.Store.StockItem(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.StockItem(ctx, id) })
 }
 
 func (s *Server) updateStockItem(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req stockPatch
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.UpdateStockItem(c.Request().Context(), currentUser(c), id, req.Description, req.KgPerUnit)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req stockPatch) (any, error) {
+		return s.Store.UpdateStockItem(ctx, currentUser(c), id, req.Description, req.KgPerUnit)
+	})
 }
 
 func (s *Server) listMovements(c echo.Context) error {
@@ -174,35 +139,15 @@ func (s *Server) listMovements(c echo.Context) error {
 }
 
 func (s *Server) adjustStock(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req adjustmentRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.AdjustStock(c.Request().Context(), currentUser(c), id, req.Delta, req.Reason, req.Note)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req adjustmentRequest) (any, error) {
+		return s.Store.AdjustStock(ctx, currentUser(c), id, req.Delta, req.Reason, req.Note)
+	})
 }
 
 func (s *Server) moveStock(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req moveRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.MoveStock(c.Request().Context(), currentUser(c), id, req.LocationID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req moveRequest) (any, error) {
+		return s.Store.MoveStock(ctx, currentUser(c), id, req.LocationID)
+	})
 }
 
 func (s *Server) wantedList(c echo.Context) error {

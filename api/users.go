@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -51,31 +52,13 @@ func (s *Server) createUser(c echo.Context) error {
 }
 
 func (s *Server) getUser(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.Store.User(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.User(ctx, id) })
 }
 
 func (s *Server) updateUser(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req userPatch
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	u, err := s.Store.UpdateUser(c.Request().Context(), currentUser(c), id, models.UserChange(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req userPatch) (any, error) {
+		return s.Store.UpdateUser(ctx, currentUser(c), id, models.UserChange(req))
+	})
 }
 
 func (s *Server) listAudit(c echo.Context) error {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -72,19 +73,9 @@ func (s *Server) createVehicle(c echo.Context) error {
 }
 
 func (s *Server) updateVehicle(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req vehiclePatch
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	v, err := s.Store.UpdateVehicle(c.Request().Context(), currentUser(c), id, models.VehicleInput(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req vehiclePatch) (any, error) {
+		return s.Store.UpdateVehicle(ctx, currentUser(c), id, models.VehicleInput(req))
+	})
 }
 
 func (s *Server) listAbsences(c echo.Context) error {
@@ -110,17 +101,7 @@ func (s *Server) listAbsences(c echo.Context) error {
 }
 
 func (s *Server) addAbsence(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req absenceRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	a, err := s.Store.AddDriverAbsence(c.Request().Context(), currentUser(c), id, req.Day, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, a)
+	return answerAction(c, http.StatusCreated, false, func(ctx context.Context, id int64, req absenceRequest) (any, error) {
+		return s.Store.AddDriverAbsence(ctx, currentUser(c), id, req.Day, req.Reason)
+	})
 }
