@@ -250,6 +250,103 @@ func answerAction[Req any](c echo.Context, status int, optional bool, act func(c
 	return c.JSON(status, v)
 }
 
+// A route's query parameters are declared once, as a struct whose fields name their
+// parameter in a `query` tag (and may describe it in a `doc` tag): the route table names
+// the struct, the parameters are read into it before the handler runs (queryOf), and
+// the OpenAPI document lists them from it. Field types: string, int64, int, bool,
+// *bool, *models.Date, and paging for a list's limit and cursor.
+
+// paging is the limit and cursor of every list.
+type paging struct {
+	Limit  int    `query:"limit" doc:"items per page, 1 to 200 (default 50)"`
+	Cursor string `query:"cursor" doc:"next_cursor from the previous page"`
+}
+
+func (p paging) page() models.Page { return models.Page{Limit: p.Limit, Cursor: p.Cursor} }
+
+var pagingType = reflect.TypeFor[paging]()
+
+const queryKey = "query"
+
+// withQuery reads the query parameters into a new value of the route's query struct
+// for the handler, or answers a 422 naming the first malformed one.
+func withQuery(typ reflect.Type, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := reflect.New(typ)
+		q := query{c: c}
+		q.into(v.Elem())
+		if q.err != nil {
+			return q.err
+		}
+		c.Set(queryKey, v.Interface())
+		return next(c)
+	}
+}
+
+// queryOf is what withQuery read for the route, as the route table declared it.
+func queryOf[T any](c echo.Context) *T { return c.Get(queryKey).(*T) }
+
+func (q *query) into(v reflect.Value) {
+	if v.Type() == pagingType {
+		// Field by field: the struct is embedded unexported, its fields are not.
+		p := q.page()
+		v.FieldByName("Limit").SetInt(int64(p.Limit))
+		v.FieldByName("Cursor").SetString(p.Cursor)
+		return
+	}
+	for i := range v.NumField() {
+		f, fv := v.Type().Field(i), v.Field(i)
+		name := f.Tag.Get("query")
+		if f.Anonymous || f.Type == pagingType {
+			q.into(fv)
+			continue
+		}
+		switch fv.Interface().(type) {
+		case string:
+			fv.SetString(q.str(name))
+		case int64, int:
+			fv.SetInt(q.int64(name))
+		case bool:
+			b := q.boolPtr(name)
+			fv.SetBool(b != nil && *b)
+		case *bool:
+			fv.Set(reflect.ValueOf(q.boolPtr(name)))
+		case *models.Date:
+			fv.Set(reflect.ValueOf(q.date(name)))
+		default:
+			panic(fmt.Sprintf("query parameter %s: no reader for %s", name, f.Type))
+		}
+	}
+}
+
+// queryParams lists the route's query parameters for the OpenAPI document.
+func (r route) queryParams() []param {
+	if r.query == nil {
+		return nil
+	}
+	return queryParams(reflect.TypeOf(r.query))
+}
+
+func queryParams(t reflect.Type) []param {
+	var out []param
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous || f.Type == pagingType {
+			out = append(out, queryParams(f.Type)...)
+			continue
+		}
+		kind := map[reflect.Kind]string{reflect.Int64: "integer", reflect.Int: "integer", reflect.Bool: "boolean"}[f.Type.Kind()]
+		if f.Type == reflect.TypeFor[*bool]() {
+			kind = "boolean"
+		}
+		if kind == "" {
+			kind = "string"
+		}
+		out = append(out, param{f.Tag.Get("query"), kind, f.Tag.Get("doc")})
+	}
+	return out
+}
+
 // query reads optional query parameters, remembering the first that is malformed.
 type query struct {
 	c   echo.Context

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -62,11 +61,7 @@ func (r donorRequest) input() models.DonorInput {
 }
 
 func (s *Server) listCategories(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.ListCategories(c.Request().Context(), page, s.today())
 	if err != nil {
 		return err
@@ -118,13 +113,8 @@ func (s *Server) addFactor(c echo.Context) error {
 }
 
 func (s *Server) listLocations(c echo.Context) error {
-	q := query{c: c}
-	active := q.boolPtr("active")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListLocations(c.Request().Context(), active, page)
+	q := queryOf[activeQuery](c)
+	list, next, err := s.Store.ListLocations(c.Request().Context(), q.Active, q.page())
 	if err != nil {
 		return err
 	}
@@ -150,13 +140,8 @@ func (s *Server) updateLocation(c echo.Context) error {
 }
 
 func (s *Server) listDonors(c echo.Context) error {
-	q := query{c: c}
-	active := q.boolPtr("active")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListDonors(c.Request().Context(), q.str("q"), active, page)
+	q := queryOf[donorsQuery](c)
+	list, next, err := s.Store.ListDonors(c.Request().Context(), q.Q, q.Active, q.page())
 	if err != nil {
 		return err
 	}
@@ -193,11 +178,9 @@ func (s *Server) donorImpact(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year := s.today().Year()
-	if v := c.QueryParam("year"); v != "" {
-		if year, err = strconv.Atoi(v); err != nil {
-			return models.Invalid("year", "must be a year such as 2026")
-		}
+	year := queryOf[yearQuery](c).Year
+	if year == 0 {
+		year = s.today().Year()
 	}
 	imp, err := s.Store.DonorImpact(c.Request().Context(), id, year, s.Config.Location)
 	if err != nil {

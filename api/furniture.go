@@ -91,11 +91,7 @@ func (r recipientRequest) input() models.RecipientInput {
 }
 
 func (s *Server) listFurnitureTypes(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.FurnitureTypes(c.Request().Context(), page)
 	if err != nil {
 		return err
@@ -118,12 +114,9 @@ func (s *Server) createFurnitureType(c echo.Context) error {
 func (r furnitureRequest) input() models.FurnitureInput { return models.FurnitureInput(r) }
 
 func (s *Server) listFurniture(c echo.Context) error {
-	q := query{c: c}
-	f := models.FurnitureFilter{TypeID: q.int64("type_id"), Status: q.str("status"), Condition: q.str("condition"), Q: q.str("q")}
+	q := queryOf[furnitureQuery](c)
+	f := models.FurnitureFilter{TypeID: q.TypeID, Status: q.Status, Condition: q.Condition, Q: q.Q}
 	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
 	// Members see what they could have: available furniture.
 	if currentUser(c).Role == models.RoleMember {
 		f.Status = models.FurnAvailable
@@ -233,11 +226,7 @@ func (s *Server) handOver(c echo.Context) error {
 }
 
 func (s *Server) listDeliveries(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.DeliveriesWaiting(c.Request().Context(), page)
 	if err != nil {
 		return err
@@ -283,7 +272,7 @@ func (s *Server) getPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	thumb := c.QueryParam("thumb") == "true"
+	thumb := queryOf[photoQuery](c).Thumb
 	data, err := os.ReadFile(models.PhotoPath(s.Config.DataDir, p, thumb))
 	if err != nil {
 		return err
@@ -341,12 +330,8 @@ func (s *Server) labelsFor(c echo.Context, ids []int64) ([]reports.Label, error)
 }
 
 func (s *Server) listRecipients(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListRecipients(c.Request().Context(), q.str("kind"), q.str("q"), page)
+	q := queryOf[recipientsQuery](c)
+	list, next, err := s.Store.ListRecipients(c.Request().Context(), q.Kind, q.Q, q.page())
 	if err != nil {
 		return err
 	}

@@ -55,13 +55,9 @@ type bandRequest struct {
 }
 
 func (s *Server) listOrganisations(c echo.Context) error {
-	q := query{c: c}
-	f := models.OrganisationFilter{Kind: q.str("kind"), Q: q.str("q"), Lapsed: q.boolPtr("lapsed"), Today: s.today()}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListOrganisations(c.Request().Context(), currentUser(c), f, page)
+	q := queryOf[organisationsQuery](c)
+	f := models.OrganisationFilter{Kind: q.Kind, Q: q.Q, Lapsed: q.Lapsed, Today: s.today()}
+	list, next, err := s.Store.ListOrganisations(c.Request().Context(), currentUser(c), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -111,11 +107,7 @@ func (s *Server) renewMembership(c echo.Context) error {
 }
 
 func (s *Server) listBands(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.Bands(c.Request().Context(), page)
 	if err != nil {
 		return err

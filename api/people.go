@@ -49,12 +49,8 @@ type attendeeRequest struct {
 }
 
 func (s *Server) listVolunteers(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListVolunteers(c.Request().Context(), q.str("kind"), page)
+	q := queryOf[volunteersQuery](c)
+	list, next, err := s.Store.ListVolunteers(c.Request().Context(), q.Kind, q.page())
 	if err != nil {
 		return err
 	}
@@ -89,11 +85,7 @@ func (s *Server) volunteerTimebank(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	tb, err := s.Store.VolunteerTimebank(c.Request().Context(), id, page)
 	if err != nil {
 		return err
@@ -114,13 +106,9 @@ func (s *Server) logHours(c echo.Context) error {
 }
 
 func (s *Server) listHours(c echo.Context) error {
-	q := query{c: c}
-	f := models.HoursFilter{VolunteerID: q.int64("volunteer_id"), From: q.date("from"), To: q.date("to")}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListHours(c.Request().Context(), f, page)
+	q := queryOf[hoursQuery](c)
+	f := models.HoursFilter{VolunteerID: q.VolunteerID, From: q.From, To: q.To}
+	list, next, err := s.Store.ListHours(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -140,17 +128,8 @@ func (s *Server) transferCredits(c echo.Context) error {
 }
 
 func (s *Server) listWorkshops(c echo.Context) error {
-	q := query{c: c}
-	var from *time.Time
-	if d := q.date("from"); d != nil {
-		t := d.Start(s.Config.Location)
-		from = &t
-	}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListWorkshops(c.Request().Context(), from, page)
+	q := queryOf[workshopsQuery](c)
+	list, next, err := s.Store.ListWorkshops(c.Request().Context(), s.dayStart(q.From, 0), q.page())
 	if err != nil {
 		return err
 	}

@@ -55,11 +55,7 @@ type reasonRequest struct {
 
 // pickupCategories lists the categories the public form offers, by name.
 func (s *Server) pickupCategories(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.CategoryNames(c.Request().Context(), page)
 	if err != nil {
 		return err
@@ -103,8 +99,8 @@ func (s *Server) requestPickup(c echo.Context) error {
 }
 
 func (s *Server) pickupStatus(c echo.Context) error {
-	q := query{c: c}
-	ref, email := q.str("reference"), q.str("email")
+	q := queryOf[pickupStatusQuery](c)
+	ref, email := q.Reference, q.Email
 	if ref == "" {
 		return models.Invalid("reference", "is required")
 	}
@@ -122,13 +118,8 @@ func (s *Server) pickupStatus(c echo.Context) error {
 }
 
 func (s *Server) listPickups(c echo.Context) error {
-	q := query{c: c}
-	f := models.PickupFilter{Status: q.str("status"), On: q.date("date")}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListPickups(c.Request().Context(), f, page)
+	q := queryOf[pickupsQuery](c)
+	list, next, err := s.Store.ListPickups(c.Request().Context(), models.PickupFilter{Status: q.Status, On: q.Date}, q.page())
 	if err != nil {
 		return err
 	}

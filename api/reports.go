@@ -17,12 +17,9 @@ import (
 
 // period reads ?month=YYYY-MM or ?from=&to=; the default is last month.
 func (s *Server) period(c echo.Context) (models.Period, error) {
-	q := query{c: c}
-	from, to := q.date("from"), q.date("to")
-	if q.err != nil {
-		return models.Period{}, q.err
-	}
-	if m := c.QueryParam("month"); m != "" {
+	q := queryOf[periodQuery](c)
+	from, to := q.From, q.To
+	if m := q.Month; m != "" {
 		return monthPeriod(m)
 	}
 	today := s.today()
@@ -106,11 +103,7 @@ func (s *Server) makeReport(c echo.Context) error {
 }
 
 func (s *Server) listReports(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.ListReports(c.Request().Context(), page, s.Config.Location)
 	if err != nil {
 		return err
@@ -139,11 +132,9 @@ func (s *Server) donorImpactPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year := s.today().Year()
-	if v := c.QueryParam("year"); v != "" {
-		if year, err = strconv.Atoi(v); err != nil {
-			return models.Invalid("year", "must be a year such as 2026")
-		}
+	year := queryOf[yearQuery](c).Year
+	if year == 0 {
+		year = s.today().Year()
 	}
 	ctx := c.Request().Context()
 	imp, err := s.Store.DonorImpact(ctx, id, year, s.Config.Location)

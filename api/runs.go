@@ -74,13 +74,8 @@ func (s *Server) commitPlan(c echo.Context) error {
 }
 
 func (s *Server) listRuns(c echo.Context) error {
-	q := query{c: c}
-	f := models.RunFilter{Day: q.date("date"), Sort: q.str("sort")}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListRuns(c.Request().Context(), f, page)
+	q := queryOf[runsQuery](c)
+	list, next, err := s.Store.ListRuns(c.Request().Context(), models.RunFilter{Day: q.Date, Sort: q.Sort}, q.page())
 	if err != nil {
 		return err
 	}
@@ -89,17 +84,9 @@ func (s *Server) listRuns(c echo.Context) error {
 
 // myRuns lists the signed-in driver's runs for a day (today by default).
 func (s *Server) myRuns(c echo.Context) error {
-	q := query{c: c}
-	day := q.date("date")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	if day == nil {
-		t := s.today()
-		day = &t
-	}
-	list, next, err := s.Store.ListRuns(c.Request().Context(), models.RunFilter{Day: day, DriverID: currentUser(c).ID}, page)
+	q := queryOf[myRunsQuery](c)
+	day := s.dayOr(q.Date)
+	list, next, err := s.Store.ListRuns(c.Request().Context(), models.RunFilter{Day: &day, DriverID: currentUser(c).ID}, q.page())
 	if err != nil {
 		return err
 	}

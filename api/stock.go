@@ -67,21 +67,9 @@ func (s *Server) getDonation(c echo.Context) error {
 }
 
 func (s *Server) listDonations(c echo.Context) error {
-	q := query{c: c}
-	f := models.DonationFilter{DonorID: q.int64("donor_id"), Sort: q.str("sort")}
-	if d := q.date("from"); d != nil {
-		t := d.Start(s.Config.Location)
-		f.From = &t
-	}
-	if d := q.date("to"); d != nil {
-		t := d.AddDays(1).Start(s.Config.Location)
-		f.To = &t
-	}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListDonations(c.Request().Context(), f, page)
+	q := queryOf[donationsQuery](c)
+	f := models.DonationFilter{DonorID: q.DonorID, Sort: q.Sort, From: s.dayStart(q.From, 0), To: s.dayStart(q.To, 1)}
+	list, next, err := s.Store.ListDonations(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -95,16 +83,9 @@ func (s *Server) voidDonation(c echo.Context) error {
 }
 
 func (s *Server) listStock(c echo.Context) error {
-	q := query{c: c}
-	f := models.StockFilter{CategoryID: q.int64("category_id"), LocationID: q.int64("location_id"), Q: q.str("q"), Sort: q.str("sort")}
-	if b := q.boolPtr("available_only"); b != nil {
-		f.AvailableOnly = *b
-	}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListStock(c.Request().Context(), f, page)
+	q := queryOf[stockQuery](c)
+	f := models.StockFilter{CategoryID: q.CategoryID, LocationID: q.LocationID, Q: q.Q, Sort: q.Sort, AvailableOnly: q.AvailableOnly}
+	list, next, err := s.Store.ListStock(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -126,11 +107,7 @@ func (s *Server) listMovements(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.Movements(c.Request().Context(), id, page)
 	if err != nil {
 		return err

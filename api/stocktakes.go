@@ -36,11 +36,7 @@ func (s *Server) openStocktake(c echo.Context) error {
 }
 
 func (s *Server) listStocktakes(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.ListStocktakes(c.Request().Context(), page)
 	if err != nil {
 		return err

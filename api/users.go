@@ -26,13 +26,9 @@ type userPatch struct {
 }
 
 func (s *Server) listUsers(c echo.Context) error {
-	q := query{c: c}
-	f := models.UserFilter{Role: models.Role(q.str("role")), OrganisationID: q.int64("organisation_id"), Active: q.boolPtr("active")}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	users, next, err := s.Store.ListUsers(c.Request().Context(), f, page)
+	q := queryOf[usersQuery](c)
+	f := models.UserFilter{Role: models.Role(q.Role), OrganisationID: q.OrganisationID, Active: q.Active}
+	users, next, err := s.Store.ListUsers(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -62,13 +58,9 @@ func (s *Server) updateUser(c echo.Context) error {
 }
 
 func (s *Server) listAudit(c echo.Context) error {
-	q := query{c: c}
-	f := models.AuditFilter{EntityType: q.str("entity_type"), EntityID: q.int64("entity_id"), ActorID: q.int64("actor_id")}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	entries, next, err := s.Store.ListAudit(c.Request().Context(), f, page)
+	q := queryOf[auditQuery](c)
+	f := models.AuditFilter{EntityType: q.EntityType, EntityID: q.EntityID, ActorID: q.ActorID}
+	entries, next, err := s.Store.ListAudit(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err
 	}

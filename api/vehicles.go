@@ -38,13 +38,8 @@ type absenceRequest struct {
 }
 
 func (s *Server) listVehicles(c echo.Context) error {
-	q := query{c: c}
-	active := q.boolPtr("active")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.Vehicles(c.Request().Context(), active, page)
+	q := queryOf[activeQuery](c)
+	list, next, err := s.Store.Vehicles(c.Request().Context(), q.Active, q.page())
 	if err != nil {
 		return err
 	}
@@ -83,17 +78,8 @@ func (s *Server) listAbsences(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := query{c: c}
-	from := q.date("from")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	if from == nil {
-		t := s.today()
-		from = &t
-	}
-	list, next, err := s.Store.DriverAbsences(c.Request().Context(), id, *from, page)
+	q := queryOf[fromTodayQuery](c)
+	list, next, err := s.Store.DriverAbsences(c.Request().Context(), id, s.dayOr(q.From), q.page())
 	if err != nil {
 		return err
 	}
