@@ -49,7 +49,8 @@ func (s *Server) plan(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	res, err := s.Store.PlanDay(c.Request().Context(), currentUser(c), req.Date, req.VehicleIDs, req.DryRun, s.Config.Planning)
+	res, err := s.Store.PlanDay(c.Request().Context(), currentUser(c),
+		models.PlanRequest{Day: req.Date, VehicleIDs: req.VehicleIDs, DryRun: req.DryRun}, s.Config.Planning)
 	if err != nil {
 		return err
 	}

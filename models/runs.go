@@ -157,12 +157,22 @@ func planVehicle(v Vehicle, from, to int) planner.Vehicle {
 		Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}
 }
 
+// PlanRequest asks for a day's plan.
+type PlanRequest struct {
+	Day Date
+	// VehicleIDs are the vans to plan for; none means every active van free that day.
+	VehicleIDs []int64
+	// DryRun keeps the proposal, to be made later with CommitPlan, instead of making it.
+	DryRun bool
+}
+
 // PlanDay plans a day's collections: accepted requests whose dates include the day, on
-// the active vans (or those named) that work that day and have no run yet. A dry run
-// keeps the proposal, to be made later with CommitPlan exactly as shown. Without dry run
-// it creates the runs and stops and marks the requests scheduled, in one transaction;
-// requests left out stay accepted for another day.
-func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs []int64, dryRun bool, set PlanSettings) (*PlanResult, error) {
+// the active vans (or those named) that work that day and have no run yet, in steps:
+// load the inputs, solve, and keep the proposal (a dry run) or make it. Making it creates
+// the runs and stops and marks the requests scheduled, in one transaction; requests left
+// out stay accepted for another day.
+func (s *Store) PlanDay(ctx context.Context, actor *User, req PlanRequest, set PlanSettings) (*PlanResult, error) {
+	day, vehicleIDs, dryRun := req.Day, req.VehicleIDs, req.DryRun
 	var dp Problems
 	if checkDay(&dp, "date", day, NewDate(s.Now().In(set.Location)), 1, 1); dp.Err() != nil {
 		return nil, dp.Err()
