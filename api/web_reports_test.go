@@ -86,7 +86,7 @@ func TestImpactPage(t *testing.T) {
 			t.Fatalf("statement: %.8q", pdf.body)
 		}
 		v.get("/reports/impact?donor=999999").want(http.StatusNotFound)
-		v.get("/reports/impact?donor=" + itoa(d.ID) + "&year=last").want(http.StatusUnprocessableEntity).has(t, "must be a year")
+		v.get("/reports/impact?donor="+itoa(d.ID)+"&year=last").want(http.StatusUnprocessableEntity).has(t, "must be a year")
 	})
 }
 
