@@ -131,6 +131,7 @@ type planDay struct {
 type vanChoice struct {
 	models.Vehicle
 	Checked bool
+	Busy    bool // it has a run that day already, so planning leaves it out
 }
 
 func (s *Server) plansPage(c echo.Context) error {
@@ -168,7 +169,8 @@ func (s *Server) showPlanDay(c echo.Context, status int, day models.Date) error 
 	chosen := pageView(c).Form["vehicle_id"]
 	for _, v := range f.vans {
 		if v.Active {
-			pd.Vans = append(pd.Vans, vanChoice{Vehicle: v, Checked: slices.Contains(chosen, strconv.FormatInt(v.ID, 10))})
+			busy := slices.ContainsFunc(runs, func(r models.Run) bool { return r.VehicleID == v.ID })
+			pd.Vans = append(pd.Vans, vanChoice{Vehicle: v, Checked: slices.Contains(chosen, strconv.FormatInt(v.ID, 10)), Busy: busy})
 		}
 	}
 	slices.SortFunc(pd.Vans, func(a, b vanChoice) int { return cmp.Compare(a.Name, b.Name) })

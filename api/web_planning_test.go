@@ -89,7 +89,7 @@ func TestPlanPreviewAndMakePages(t *testing.T) {
 
 		v.post("/plans/preview/"+itoa(id)+"/commit", url.Values{}).redirectsTo(t, "/plans?date="+pd.day.String())
 		day := v.get("/plans?date=" + pd.day.String()).want(http.StatusOK)
-		day.has(t, "The plan is made: 1 run on "+ukDay(london, pd.day), "/plans/runs/", "BV21RDE")
+		day.has(t, "The plan is made: 1 run on "+ukDay(london, pd.day), "/plans/runs/", "BV21RDE), 400 kg · has a run that day already")
 		if n := e.countRuns(); n != 1 {
 			t.Fatalf("%d runs made", n)
 		}
