@@ -41,17 +41,18 @@ func routeSVG(label string, depot models.Place, stops []routeStop) template.HTML
 		label += fmt.Sprintf(" (%d %s without coordinates not drawn)", missing, plural(missing, "stop", "stops"))
 	}
 	at := projection(depot, drawn)
-	var path []string
 	dx, dy := at(depot)
-	move := func(x, y float64) { path = append(path, fmt.Sprintf("%.1f %.1f", x, y)) }
-	move(dx, dy)
+	xy := spread(at, dx, dy, drawn)
+	var path []string
+	move := func(p [2]float64) { path = append(path, fmt.Sprintf("%.1f %.1f", p[0], p[1])) }
+	move([2]float64{dx, dy})
 	for i, st := range drawn {
 		if i > 0 && st.Trip != drawn[i-1].Trip {
-			move(dx, dy)
+			move([2]float64{dx, dy})
 		}
-		move(at(st.At))
+		move(xy[i])
 	}
-	move(dx, dy)
+	move([2]float64{dx, dy})
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="route-map" viewBox="0 0 %g %g" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`,
 		mapWidth, mapHeight, html.EscapeString(label))
@@ -62,15 +63,15 @@ func routeSVG(label string, depot models.Place, stops []routeStop) template.HTML
 	}
 	fmt.Fprintf(&b, `<rect class="depot" x="%.1f" y="%.1f" width="22" height="22" fill="#1b1b1b"/>`, dx-11, dy-11)
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="13" font-weight="700" fill="#fff">D</text>`, dx, dy+4.5)
-	for _, st := range drawn {
-		x, y := at(st.At)
+	for i, st := range drawn {
+		x, y := xy[i][0], xy[i][1]
 		fmt.Fprintf(&b, `<circle class="stop" cx="%.1f" cy="%.1f" r="%g" fill="#fff" stroke="#1e4d2b" stroke-width="2.5"/>`, x, y, stopRadius)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="12" font-weight="700" fill="#1b1b1b">%d</text>`,
 			x, y+4, st.Seq)
 	}
 	b.WriteString(`</svg>`)
 	// Every piece above is a number or escaped text.
-	return template.HTML(b.String()) //nolint:gosec
+	return template.HTML(b.String())
 }
 
 // projection fits the depot and the stops into the drawing, keeping distances true in
@@ -98,6 +99,28 @@ func projection(depot models.Place, stops []routeStop) func(models.Place) (float
 	return func(p models.Place) (float64, float64) {
 		return offX + (p.Lon-minLon)*squeeze*scale, offY + (maxLat-p.Lat)*scale
 	}
+}
+
+// spread places the stops, moving one that would hide the depot or a stop drawn before
+// it (two requests at one address, say) to the right until every number can be read.
+func spread(at func(models.Place) (float64, float64), dx, dy float64, stops []routeStop) [][2]float64 {
+	taken := [][2]float64{{dx, dy}}
+	out := make([][2]float64, len(stops))
+	for i, st := range stops {
+		x, y := at(st.At)
+		for clash := true; clash; {
+			clash = false
+			for _, p := range taken {
+				if math.Hypot(x-p[0], y-p[1]) < 2*stopRadius {
+					x, clash = p[0]+2*stopRadius+1, true
+					break
+				}
+			}
+		}
+		out[i] = [2]float64{x, y}
+		taken = append(taken, out[i])
+	}
+	return out
 }
 
 func plural(n int, one, many string) string {

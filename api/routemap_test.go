@@ -109,14 +109,41 @@ func TestRouteSVG(t *testing.T) {
 	}
 }
 
-// A run with nothing drawable, or every stop at the depot, still draws the depot alone.
+// A run with nothing drawable, or every stop at the depot, draws the depot in the middle.
 func TestRouteSVGWithoutStops(t *testing.T) {
 	depot := models.Place{Lat: 52.518, Lon: -1.995, Known: true}
 	for name, stops := range map[string][]routeStop{"none": nil, "at the depot": {{At: depot, Seq: 1, Trip: 1}}} {
 		d := parseSVG(t, string(routeSVG("A run", depot, stops)))
 		for _, s := range d.Shapes {
-			if s.XMLName.Local == "text" && (s.attr(t, "x") != mapWidth/2 || math.Abs(s.attr(t, "y")-mapHeight/2) > 5) {
+			if s.Text == "D" && (s.attr(t, "x") != mapWidth/2 || math.Abs(s.attr(t, "y")-mapHeight/2) > 5) {
 				t.Errorf("%s: %q drawn at %v,%v, not in the middle", name, s.Text, s.attr(t, "x"), s.attr(t, "y"))
+			}
+		}
+	}
+}
+
+// Stops at one place, or at the depot, are drawn side by side so every number shows.
+func TestRouteSVGSpreadsStopsAtOnePlace(t *testing.T) {
+	depot := models.Place{Lat: 52.518, Lon: -1.995, Known: true}
+	same := models.Place{Lat: 52.55, Lon: -2.05, Known: true}
+	d := parseSVG(t, string(routeSVG("A run", depot, []routeStop{{At: same, Seq: 1, Trip: 1}, {At: same, Seq: 2, Trip: 1},
+		{At: depot, Seq: 3, Trip: 1}})))
+	var centres [][2]float64
+	for _, s := range d.Shapes {
+		switch {
+		case s.XMLName.Local == "circle":
+			centres = append(centres, [2]float64{s.attr(t, "cx"), s.attr(t, "cy")})
+		case s.XMLName.Local == "rect" && s.attr(t, "width") == 22:
+			centres = append(centres, [2]float64{s.attr(t, "x") + 11, s.attr(t, "y") + 11})
+		}
+	}
+	if len(centres) != 4 {
+		t.Fatalf("%d shapes", len(centres))
+	}
+	for i := range centres {
+		for j := range i {
+			if math.Hypot(centres[i][0]-centres[j][0], centres[i][1]-centres[j][1]) < 2*stopRadius {
+				t.Fatalf("shapes %d and %d overlap: %v", j, i, centres)
 			}
 		}
 	}

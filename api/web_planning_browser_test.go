@@ -63,6 +63,13 @@ func TestBrowserManagerPlansTomorrow(t *testing.T) {
 		b.do(chromedp.SetValue(chromedp.CSS("#f-driver_id"), itoa(e.users[models.RoleDriver].ID)),
 			chromedp.Click(chromedp.CSS(`form[action$="/driver"] button`)))
 		b.waitFor("The driver is assigned.")
+		// Adding the heavy request is refused with the reason; ticked, it is done anyway.
+		add := `form[action$="/stops"].narrow`
+		b.do(chromedp.Click(chromedp.CSS(add + ` button`)))
+		b.waitFor("over capacity")
+		b.check("run-refused")
+		b.do(chromedp.Click(chromedp.CSS(add+` input[name="force"]`)), chromedp.Click(chromedp.CSS(add+` button`)))
+		b.waitFor("The request is added to the run. It breaks a rule")
 		b.do(chromedp.Click(chromedp.CSS(`.stops details summary`)))
 		b.check("run")
 		kind, start := b.download(`a[href$="/sheet.pdf"]`)
