@@ -77,6 +77,12 @@ func (s *Server) fleet(ctx context.Context) (*fleet, error) {
 	return f, nil
 }
 
+// vanName names a van as the pages do: its name and registration.
+func (f *fleet) vanName(id int64) string {
+	v := f.vans[id]
+	return v.Name + " (" + v.Registration + ")"
+}
+
 // runViews describes runs (stored or previewed) with their stops' details and drawings.
 func (s *Server) runViews(ctx context.Context, f *fleet, runs []models.Run) ([]runView, error) {
 	places, err := s.Store.PlaceStops(ctx, runs)
@@ -88,7 +94,7 @@ func (s *Server) runViews(ctx context.Context, f *fleet, runs []models.Run) ([]r
 	out := make([]runView, len(runs))
 	for i, r := range runs {
 		van := f.vans[r.VehicleID]
-		rv := runView{Run: r, Van: van.Name + " (" + van.Registration + ")", CapacityKg: van.CapacityKg, Driver: "not assigned"}
+		rv := runView{Run: r, Van: f.vanName(r.VehicleID), CapacityKg: van.CapacityKg, Driver: "not assigned"}
 		for _, d := range f.drivers {
 			if r.DriverID != nil && d.ID == *r.DriverID {
 				rv.Driver = d.Name
@@ -293,8 +299,7 @@ func (s *Server) showRunPlan(c echo.Context, status int) error {
 		return err
 	}
 	for _, o := range others {
-		van := f.vans[o.VehicleID]
-		rp.DayRuns = append(rp.DayRuns, runView{Run: o, Van: van.Name + " (" + van.Registration + ")"})
+		rp.DayRuns = append(rp.DayRuns, runView{Run: o, Van: f.vanName(o.VehicleID)})
 	}
 	if rp.Requests, _, err = s.Store.ListPickups(ctx, models.PickupFilter{Status: models.PickupAccepted, On: &r.Day},
 		models.Page{Limit: models.MaxLimit}); err != nil {

@@ -57,6 +57,24 @@ func TestReportPages(t *testing.T) {
 				t.Fatalf("report %d CSV: %v %q", r.ID, err, recs)
 			}
 		}
+		// A donation back-dated into the range marks its report as changed, and its CSV
+		// still holds the figures as printed.
+		list.hasNot(t, "The figures have changed since")
+		e.do(http.MethodPost, "/api/v1/donations", e.as(models.RoleStaff), map[string]any{"received_at": from.AddDays(2).Add(12 * time.Hour).
+			Format(time.RFC3339), "lines": []map[string]any{{"category_id": e.newCategory("Foam", "kg", map[string]float64{"kg": 1}, 1).ID,
+			"description": "Foam", "location_id": e.newLocation("B1").ID, "quantity": 7, "unit": "kg"}}}).want(http.StatusCreated)
+		v.get("/reports").has(t, "The figures have changed since: make it again")
+		ranged := reports[0]
+		if ranged.Month != nil {
+			ranged = reports[1]
+		}
+		today := e.do(http.MethodGet, "/api/v1/reports/figures.csv?from="+from.String()+"&to="+to.String(), e.as(models.RoleManager), nil)
+		if !strings.Contains(string(today.want(http.StatusOK).body), "Foam") {
+			t.Fatal("today's figures do not count the back-dated foam")
+		}
+		if body := string(v.get("/reports/" + itoa(ranged.ID) + ".csv").want(http.StatusOK).body); strings.Contains(body, "Foam") {
+			t.Fatalf("the kept CSV changed with the figures:\n%s", body)
+		}
 		v.get("/reports/999.pdf").want(http.StatusNotFound)
 		v.get("/reports/999.csv").want(http.StatusNotFound)
 		v.get("/reports/abc").want(http.StatusNotFound)
