@@ -108,7 +108,7 @@ func (s *Server) runViews(ctx context.Context, f *fleet, runs []models.Run) ([]r
 			drawn = append(drawn, routeStop{At: places[i][j], Seq: st.Sequence, Trip: st.Trip})
 		}
 		rv.Over = rv.PeakKg > van.CapacityKg
-		rv.Map = routeSVG(fmt.Sprintf("Map of the run of %s on %s: the depot D and %d %s in order", rv.Van, ukDay(s.Config.Location, r.Day),
+		rv.Map = routeSVG(fmt.Sprintf("Plan of the run of %s on %s: the depot D and %d %s in order", rv.Van, ukDay(s.Config.Location, r.Day),
 			len(r.Stops), plural(len(r.Stops), "stop", "stops")), depot, drawn)
 		out[i] = rv
 	}
