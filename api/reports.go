@@ -83,23 +83,29 @@ func (s *Server) makeReport(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
+	r, err := s.keepReport(c, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, r)
+}
+
+// keepReport makes and keeps the report for a month, or from and to; the API and the
+// reports page both make reports through it.
+func (s *Server) keepReport(c echo.Context, req reportRequest) (*models.Report, error) {
 	var p models.Period
 	switch {
 	case req.Month != nil:
 		var err error
 		if p, err = monthPeriod(*req.Month); err != nil {
-			return err
+			return nil, err
 		}
 	case req.From != nil && req.To != nil:
 		p = models.Period{From: *req.From, To: *req.To}
 	default:
-		return models.Invalid("month", "give a month (YYYY-MM), or from and to")
+		return nil, models.Invalid("month", "give a month (YYYY-MM), or from and to")
 	}
-	r, err := jobs.MakeReport(c.Request().Context(), s.Store, currentUser(c), p, req.Month, s.Config.DataDir, s.Config.Location)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, r)
+	return jobs.MakeReport(c.Request().Context(), s.Store, currentUser(c), p, req.Month, s.Config.DataDir, s.Config.Location)
 }
 
 func (s *Server) listReports(c echo.Context) error {

@@ -62,6 +62,8 @@ func (s *Server) pageTable() []pageRoute {
 	return slices.Concat(
 		s.publicPages(),
 		s.memberPages(),
+		s.planningPages(),
+		s.reportPages(),
 	)
 }
 
@@ -182,6 +184,8 @@ var navTable = []navLink{
 	{"/group", "Your group", members},
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
+	{"/plans", "Planning", managers},
+	{"/reports", "Reports", managers},
 }
 
 // publicNav is what a signed-out visitor sees.
