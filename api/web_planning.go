@@ -202,7 +202,7 @@ func (s *Server) previewPlanPage(c echo.Context) error {
 	err := p.Err()
 	if err == nil {
 		var res *models.PlanResult
-		res, err = s.Store.PlanDay(c.Request().Context(), currentUser(c), day, ids, true, s.Config.Planning)
+		res, err = s.Store.PlanDay(c.Request().Context(), currentUser(c), models.PlanRequest{Day: day, VehicleIDs: ids, DryRun: true}, s.Config.Planning)
 		if err == nil {
 			return s.redirect(c, "/plans/preview/"+strconv.FormatInt(res.ID, 10), "")
 		}
