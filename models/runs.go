@@ -643,7 +643,7 @@ func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFini
 func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to string,
 	change func(tx *gorm.DB, r *Run) (map[string]any, error)) (*Run, error) {
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
-		r, err := s.bound(tx).runFor(ctx, actor, id)
+		r, err := s.Bound(tx).runFor(ctx, actor, id)
 		if err != nil {
 			return err
 		}
@@ -734,7 +734,7 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 		if err := tx.First(&req, *st.RequestID).Error; err != nil {
 			return err
 		}
-		inTx := s.bound(tx)
+		inTx := s.Bound(tx)
 		d, err := inTx.ReceiveDonation(ctx, actor,
 			DonationInput{DonorID: req.DonorID, Channel: "collection", Notes: "collection " + req.Reference, Lines: lines})
 		if err != nil {

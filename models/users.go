@@ -152,7 +152,8 @@ func (s *Store) checkRoleOrganisation(tx *gorm.DB, p *Problems, role Role, orgID
 	}
 }
 
-func (s *Store) hashPassword(pw string) (string, error) {
+// HashPassword hashes a password at the Store's bcrypt cost.
+func (s *Store) HashPassword(pw string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.bcryptCost)
 	return string(h), err
 }
@@ -169,7 +170,7 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := s.hashPassword(in.Password)
+	hash, err := s.HashPassword(in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +262,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor *User, id int64, ch UserCh
 			return err
 		}
 		if ch.Password != nil {
-			h, err := s.hashPassword(*ch.Password)
+			h, err := s.HashPassword(*ch.Password)
 			if err != nil {
 				return err
 			}
@@ -333,7 +334,7 @@ func (s *Store) Login(ctx context.Context, email, password, clientIP string, ttl
 		if err := tx.Delete(&LoginFailure{}, attempt).Error; err != nil {
 			return err
 		}
-		secret, tok, err = s.bound(tx).issueToken(ctx, u.ID, ttl)
+		secret, tok, err = s.Bound(tx).issueToken(ctx, u.ID, ttl)
 		return err
 	})
 	if err != nil {
@@ -465,7 +466,7 @@ func (s *Store) ChangePassword(ctx context.Context, u *User, current, next, keep
 	if err := p.Err(); err != nil {
 		return err
 	}
-	h, err := s.hashPassword(next)
+	h, err := s.HashPassword(next)
 	if err != nil {
 		return err
 	}

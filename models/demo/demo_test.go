@@ -1,10 +1,12 @@
-package models_test
+package demo_test
 
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/demo"
 	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
@@ -14,7 +16,7 @@ func TestDemoData(t *testing.T) {
 	var first []string
 	testdb.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		users, err := s.LoadDemo(ctx, 7, 2, day("2026-11-25"))
+		users, err := demo.Load(ctx, s, 7, 2, day("2026-11-25"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,10 +63,20 @@ func TestDemoData(t *testing.T) {
 			t.Fatalf("demo runs: %+v %v", bad, err)
 		}
 		checkDemoRuns(t, s)
-		if _, err := s.LoadDemo(ctx, 7, 1, day("2026-11-25")); err == nil {
+		if _, err := demo.Load(ctx, s, 7, 1, day("2026-11-25")); err == nil {
 			t.Fatal("demo loaded twice")
 		}
 	})
+}
+
+var london, _ = time.LoadLocation("Europe/London")
+
+func day(s string) models.Date {
+	d, err := models.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }
 
 // checkDemoRuns: the demo's finished runs look like real days, and October's figures
@@ -79,7 +91,8 @@ func checkDemoRuns(t *testing.T, s *models.Store) {
 	statuses := map[string]int{}
 	for _, r := range runs {
 		if len(r.Stops) < 3 || r.DriverID == nil || *r.FinishOdometerKm <= *r.StartOdometerKm {
-			t.Fatalf("run %d on %s: %d stops, driver %v, odometer %v to %v", r.ID, r.Day, len(r.Stops), r.DriverID, *r.StartOdometerKm, *r.FinishOdometerKm)
+			t.Fatalf("run %d on %s: %d stops, driver %v, odometer %v to %v", r.ID, r.Day, len(r.Stops), r.DriverID, *r.StartOdometerKm,
+				*r.FinishOdometerKm)
 		}
 		for _, st := range r.Stops {
 			statuses[st.Status]++
