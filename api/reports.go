@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/scrapstore/scrapstore/jobs"
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/reports"
 )
@@ -98,7 +97,8 @@ func (s *Server) makeReport(c echo.Context) error {
 	default:
 		return models.Invalid("month", "give a month (YYYY-MM), or from and to")
 	}
-	r, err := jobs.MakeReport(c.Request().Context(), s.Store, currentUser(c), p, req.Month, s.Config.DataDir, s.Config.Location)
+	r, err := reports.MakeFunders(c.Request().Context(), s.Store, currentUser(c), p, req.Month,
+		reports.Setup{StoreName: s.storeName(), DataDir: s.Config.DataDir, Location: s.Config.Location})
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (s *Server) donorImpactPDF(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := reports.ImpactPDF(&buf, d.Name, imp, jobs.StoreName); err != nil {
+	if err := reports.ImpactPDF(&buf, d.Name, imp, s.storeName()); err != nil {
 		return err
 	}
 	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())

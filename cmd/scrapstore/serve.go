@@ -76,7 +76,8 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		travel = planner.OSRM{BaseURL: cfg.OSRMURL, Client: &http.Client{Timeout: 30 * time.Second}}
 	}
 	planning := models.PlanSettings{Depot: cfg.Depot, Travel: travel, Location: cfg.TimeZone, Budget: 5 * time.Second}
-	set := jobs.Settings{Location: cfg.TimeZone, ReservationGrace: cfg.Grace, DataDir: cfg.DataDir, Planning: planning, PlanSchedule: cfg.PlanSchedule}
+	set := jobs.Settings{Location: cfg.TimeZone, ReservationGrace: cfg.Grace, DataDir: cfg.DataDir, StoreName: cfg.StoreName,
+		Planning: planning, PlanSchedule: cfg.PlanSchedule}
 	if cfg.SMTPURL != "" {
 		set.Send, _ = jobs.SMTPSender(cfg.SMTPURL) // checked when the settings were read
 	}
