@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/scrapstore/scrapstore/jobs"
-	"github.com/scrapstore/scrapstore/jobs/planner"
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
 )
@@ -71,8 +70,7 @@ func newTestServer(t testing.TB, store *models.Store, cfg Config) (*Server, *job
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
 	cfg.TokenTTL, cfg.Location, cfg.Version, cfg.DataDir = time.Hour, london, "test", t.TempDir()
-	cfg.Planning = models.PlanSettings{Depot: planner.Point{Lat: 52.518, Lon: -1.995}, Travel: planner.GreatCircle{}, Location: london,
-		Budget: 300 * time.Millisecond}
+	cfg.Planning = testdb.Planning
 	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour,
 		DataDir: cfg.DataDir, Planning: cfg.Planning}))
 	if err != nil {

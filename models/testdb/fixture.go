@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scrapstore/scrapstore/jobs/planner"
 	"github.com/scrapstore/scrapstore/models"
 )
 
@@ -33,7 +34,13 @@ type Fixture struct {
 	t     testing.TB
 	Store *models.Store
 	seq   int
+	staff *models.User
 }
+
+// Planning plans runs from a depot in West Bromwich, with straight-line travel and a
+// short budget for the solver.
+var Planning = models.PlanSettings{Depot: planner.Point{Lat: 52.518, Lon: -1.995}, Travel: planner.GreatCircle{}, Location: London,
+	Budget: 300 * time.Millisecond}
 
 // EachFixture is Each with a fixture over a store whose clock stands still at Clock.
 func EachFixture(t *testing.T, fn func(t *testing.T, f *Fixture)) {
@@ -90,6 +97,14 @@ func (f *Fixture) User(role models.Role, org *models.Organisation) *models.User 
 	v, err := f.Store.CreateUser(context.Background(), nil, in)
 	f.check(err)
 	return v
+}
+
+// Staff is a member of staff, the same one each time: the actor of builders that need one.
+func (f *Fixture) Staff() *models.User {
+	if f.staff == nil {
+		f.staff = f.User(models.RoleStaff, nil)
+	}
+	return f.staff
 }
 
 // Category is a category with unit weights in kg and a CO2e factor from today.
@@ -169,4 +184,46 @@ func (f *Fixture) Reservation(member *models.User, slot time.Time, quantity floa
 	v, err := f.Store.CreateReservation(context.Background(), member, in, models.ReservationRules{Location: London})
 	f.check(err)
 	return v
+}
+
+// Donor is an active business in West Bromwich, open 08:00-16:00 on weekdays.
+func (f *Fixture) Donor(name string) *models.Donor {
+	f.t.Helper()
+	hours := models.OpeningHours{}
+	for _, d := range models.Weekdays[:5] {
+		hours[d] = []models.Interval{{From: "08:00", To: "16:00"}}
+	}
+	address, postcode, lat, lon := "1 High Street, West Bromwich", "B70 6AU", 52.51, -1.99
+	v, err := f.Store.CreateDonor(context.Background(), f.Staff(), models.DonorInput{Name: &name, Address: &address, Postcode: &postcode,
+		Latitude: &lat, Longitude: &lon, OpeningHours: &hours})
+	f.check(err)
+	return v
+}
+
+// Van is a van of 900 kg and 8 m3 that works the given days (mon..sun) from 08:00 to 17:00.
+func (f *Fixture) Van(reg string, days ...string) *models.Vehicle {
+	f.t.Helper()
+	shifts := map[string]models.Interval{}
+	for _, d := range days {
+		shifts[d] = models.Interval{From: "08:00", To: "17:00"}
+	}
+	kg, m3 := 900.0, 8.0
+	v, err := f.Store.CreateVehicle(context.Background(), f.Staff(), models.VehicleInput{Name: &reg, Registration: &reg, CapacityKg: &kg,
+		CapacityM3: &m3, Shifts: &shifts})
+	f.check(err)
+	return v
+}
+
+// AcceptedRequest is a donor's request for a collection of 100 kg, made by staff and
+// accepted, collectable from earliest to latest.
+func (f *Fixture) AcceptedRequest(donor *models.Donor, earliest, latest models.Date) *models.PickupRequest {
+	f.t.Helper()
+	ctx := context.Background()
+	r, err := f.Store.RequestPickup(ctx, f.Staff(), models.PickupInput{DonorID: &donor.ID, BusinessName: donor.Name, ContactName: "Sam",
+		Email: "sam@example.co.uk", Address: donor.Address, Postcode: donor.Postcode, Description: "card and tubes", ApproxKg: 100, ApproxM3: 1,
+		EarliestDate: earliest, LatestDate: latest}, "", f.Today())
+	f.check(err)
+	r, err = f.Store.AcceptPickup(ctx, f.Staff(), r.ID, models.AcceptInput{DonorID: &donor.ID})
+	f.check(err)
+	return r
 }
