@@ -33,7 +33,7 @@ type testEnv struct {
 
 const testPassword = testdb.Password
 
-var london, _ = time.LoadLocation("Europe/London")
+var london = testdb.London
 
 // eachEnv runs fn on every database engine available, each with a fresh server.
 func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {

@@ -28,7 +28,7 @@ func TestPlanNextDayAfterAFriday(t *testing.T) {
 				f.Van("BV21RDE", models.Weekdays[:5]...)
 				req := f.AcceptedRequest(f.Donor("Albion Printers Ltd"), f.Today(), f.Today().AddDays(10))
 				for _, d := range c.closed {
-					if _, err := f.Store.CloseDay(ctx, f.Staff(), f.Day(d), "bank holiday"); err != nil {
+					if _, err := f.Store.CloseDay(ctx, f.Staff(), testdb.Day(d), "bank holiday"); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -37,7 +37,7 @@ func TestPlanNextDayAfterAFriday(t *testing.T) {
 				if err != nil || summary != c.want+": 1 runs, 1 stops, 0 unassigned" {
 					t.Fatalf("summary %q, %v", summary, err)
 				}
-				day := f.Day(c.want)
+				day := testdb.Day(c.want)
 				runs, _, err := f.Store.ListRuns(ctx, models.RunFilter{Day: &day}, models.Page{})
 				if err != nil || len(runs) != 1 || len(runs[0].Stops) != 1 || *runs[0].Stops[0].RequestID != req.ID {
 					t.Fatalf("runs on %s: %+v, %v", c.want, runs, err)

@@ -33,12 +33,12 @@ func TestNextWorkingDay(t *testing.T) {
 					f.Van("VAN"+string(rune('A'+i)), days...)
 				}
 				for _, d := range c.closed {
-					if _, err := f.Store.CloseDay(context.Background(), f.Staff(), f.Day(d), "bank holiday"); err != nil {
+					if _, err := f.Store.CloseDay(context.Background(), f.Staff(), testdb.Day(d), "bank holiday"); err != nil {
 						t.Fatal(err)
 					}
 				}
-				got, err := f.Store.NextWorkingDay(context.Background(), f.Day(c.after))
-				if err != nil || got != f.Day(c.want) {
+				got, err := f.Store.NextWorkingDay(context.Background(), testdb.Day(c.after))
+				if err != nil || got != testdb.Day(c.want) {
 					t.Fatalf("after %s: %s, %v; want %s", c.after, got, err, c.want)
 				}
 			})

@@ -37,13 +37,7 @@ func viewOf(f *Figures) sumView {
 // sum adds up the facts of a period: each kind of fact into its figures, the CO2e with
 // the factor in force on the fact's day, and groups, households and volunteers once each.
 func TestSum(t *testing.T) {
-	d := func(s string) Date {
-		day, err := ParseDate(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return day
-	}
+	d := func(s string) Date { return mustDay(t, s) }
 	ref := refData{
 		cats: map[int64]Category{1: {ID: 1, Name: "Paper", Diverted: true}, 2: {ID: 2, Name: "Sundries"}},
 		factors: map[int64][]CategoryFactor{1: {

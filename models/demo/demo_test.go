@@ -3,7 +3,6 @@ package demo_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/demo"
@@ -69,15 +68,10 @@ func TestDemoData(t *testing.T) {
 	})
 }
 
-var london, _ = time.LoadLocation("Europe/London")
-
-func day(s string) models.Date {
-	d, err := models.ParseDate(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+var (
+	london = testdb.London
+	day    = testdb.Day
+)
 
 // checkDemoRuns: the demo's finished runs look like real days, and October's figures
 // count their completed stops and the weight those stops collected.

@@ -53,12 +53,11 @@ func NewFixture(t testing.TB, s *models.Store) *Fixture { return &Fixture{t: t, 
 // Today is the store's day in London.
 func (f *Fixture) Today() models.Date { return models.NewDate(f.Store.Now().In(London)) }
 
-// Day is a date written as 2026-11-26; a bad one fails the test.
-func (f *Fixture) Day(s string) models.Date {
-	f.t.Helper()
+// Day is a date written as 2026-11-26, for tests' constants: a bad one panics.
+func Day(s string) models.Date {
 	d, err := models.ParseDate(s)
 	if err != nil {
-		f.t.Fatal(err)
+		panic(err)
 	}
 	return d
 }
