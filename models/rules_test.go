@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -188,6 +189,99 @@ func TestMemberMayChange(t *testing.T) {
 		}
 		if !cmp.Equal(refused, c.refused) {
 			t.Errorf("%v: refused %q, want %q", c.changes, refused, c.refused)
+		}
+	}
+}
+
+// Opening hours name weekdays, give times as HH:MM, and keep each day's intervals in
+// order without overlaps.
+func TestOpeningHoursCheck(t *testing.T) {
+	cases := []struct {
+		hours OpeningHours
+		want  []string
+	}{
+		{OpeningHours{}, nil},
+		{OpeningHours{"mon": {{From: "08:00", To: "12:30"}, {From: "13:30", To: "17:00"}}, "sat": {{From: "09:00", To: "12:00"}}}, nil},
+		{OpeningHours{"monday": {{From: "08:00", To: "12:00"}}}, []string{"hours.monday: is not a weekday (mon to sun)"}},
+		{OpeningHours{"tue": {{From: "8:00", To: "12:00"}}}, []string{"hours.tue[0]: times must be HH:MM"}},
+		{OpeningHours{"wed": {{From: "12:00", To: "12:00"}}}, []string{"hours.wed[0]: must end after it starts"}},
+		{OpeningHours{"thu": {{From: "09:00", To: "13:00"}, {From: "12:00", To: "17:00"}}},
+			[]string{"hours.thu[1]: must start after the previous interval ends, in order, without overlapping"}},
+		{OpeningHours{"fri": {{From: "13:00", To: "17:00"}, {From: "09:00", To: "12:00"}}},
+			[]string{"hours.fri[1]: must start after the previous interval ends, in order, without overlapping"}},
+		{OpeningHours{"sun": make([]Interval, maxIntervals+1)}, []string{"hours.sun: must have at most 12 intervals"}},
+	}
+	for _, c := range cases {
+		if got := problemsOf(func(p *Problems) { c.hours.Check(p, "hours") }); !cmp.Equal(got, c.want) {
+			t.Errorf("%v: %q, want %q", c.hours, got, c.want)
+		}
+	}
+}
+
+// A van's input: what is given is tidied and checked, each field on its own.
+func TestVehicleApply(t *testing.T) {
+	name, reg := "Transit", " bv21 rde "
+	cases := []struct {
+		in     VehicleInput
+		fields []string
+	}{
+		{VehicleInput{Name: &name, Registration: &reg, CapacityKg: ptr(900.0), CapacityM3: ptr(8.3)}, nil},
+		{VehicleInput{Name: new(string), Registration: &reg}, []string{"name"}},
+		{VehicleInput{Name: &name, Registration: &reg, CapacityKg: ptr(0.0), CapacityM3: ptr(51.0)}, []string{"capacity_kg", "capacity_m3"}},
+		{VehicleInput{Name: &name, Registration: &reg, Skills: &[]string{"tail_lift", "Tail Lift"}}, []string{"skills[1]"}},
+		{VehicleInput{Name: &name, Registration: &reg, Shifts: &map[string]Interval{"mon": {From: "16:00", To: "08:00"}}}, []string{"shifts.mon[0]"}},
+		{VehicleInput{Name: &name, Registration: &reg, UnloadMinutes: ptr(241)}, []string{"unload_minutes"}},
+		{VehicleInput{Name: &name, Registration: ptr("ABCDEFGHIJKLM")}, []string{"registration"}},
+	}
+	for i, c := range cases {
+		var v Vehicle
+		err := v.apply(c.in)
+		var fields []string
+		var invalid *ValidationError
+		if errors.As(err, &invalid) {
+			for _, f := range invalid.Errors {
+				fields = append(fields, f.Field)
+			}
+		}
+		if !cmp.Equal(fields, c.fields) {
+			t.Errorf("case %d: problems with %q (%v), want %q", i, fields, err, c.fields)
+		}
+		if c.fields == nil && (v.Registration != "BV21RDE" || v.CapacityG != 900_000) {
+			t.Errorf("case %d: van %+v", i, v)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Each table of allowed moves names only states of its thing, and the states it leaves
+// out are the ends: nothing moves from them.
+func TestStatusMoves(t *testing.T) {
+	for _, c := range []struct {
+		thing    string
+		moves    map[string][]string
+		statuses []string
+		ends     []string
+	}{
+		{"furniture", furnitureMoves, FurnitureStatuses, []string{FurnPassedOn, FurnDisposed}},
+		{"pickup request", pickupMoves, PickupStatuses, []string{PickupCollected, PickupCancelled}},
+		{"reservation", reservationMoves, ReservationStatuses, []string{StatusCollected, StatusCancelled, StatusExpired}},
+	} {
+		var ends []string
+		for _, from := range c.statuses {
+			if _, ok := c.moves[from]; !ok {
+				ends = append(ends, from)
+			}
+		}
+		if !cmp.Equal(ends, c.ends) {
+			t.Errorf("%s: the ends are %q, want %q", c.thing, ends, c.ends)
+		}
+		for from, tos := range c.moves {
+			for _, to := range append([]string{from}, tos...) {
+				if !slices.Contains(c.statuses, to) {
+					t.Errorf("%s: the move %s to %s names an unknown state", c.thing, from, to)
+				}
+			}
 		}
 	}
 }
