@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/scrapstore/scrapstore/jobs"
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/reports"
 )
@@ -105,7 +104,8 @@ func (s *Server) keepReport(c echo.Context, req reportRequest) (*models.Report, 
 	default:
 		return nil, models.Invalid("month", "give a month (YYYY-MM), or from and to")
 	}
-	return jobs.MakeReport(c.Request().Context(), s.Store, currentUser(c), p, req.Month, s.Config.DataDir, s.Config.Location)
+	return reports.MakeFunders(c.Request().Context(), s.Store, currentUser(c), p, req.Month,
+		reports.Setup{StoreName: s.storeName(), DataDir: s.Config.DataDir, Location: s.Config.Location})
 }
 
 func (s *Server) listReports(c echo.Context) error {
@@ -152,7 +152,7 @@ func (s *Server) donorImpactPDF(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := reports.ImpactPDF(&buf, d.Name, imp, jobs.StoreName); err != nil {
+	if err := reports.ImpactPDF(&buf, d.Name, imp, s.storeName()); err != nil {
 		return err
 	}
 	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())

@@ -36,7 +36,7 @@ type param struct{ name, kind, desc string }
 // Who may do what. Managers may do everything staff may.
 var (
 	public      []models.Role
-	anyone      = []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver, models.RoleMember}
+	anyone      = models.Roles // every signed-in role
 	managers    = []models.Role{models.RoleManager}
 	staff       = []models.Role{models.RoleManager, models.RoleStaff}
 	staffDriver = []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/demo"
 )
 
 // BenchmarkStockPage renders the member's stock page over the demo data (at
@@ -15,7 +16,7 @@ import (
 // the most a page transfers: its HTML with the stylesheet and htmx, uncompressed.
 func BenchmarkStockPage(b *testing.B) {
 	benchEngines(b, func(b *testing.B, store *models.Store) {
-		if _, err := store.LoadDemo(b.Context(), 1, benchScale(), models.NewDate(time.Now())); err != nil {
+		if _, err := demo.Load(b.Context(), store, 1, benchScale(), models.NewDate(time.Now())); err != nil {
 			b.Fatal(err)
 		}
 		e := newEnv(b, store)

@@ -123,7 +123,7 @@ func (s *Store) ExportStock(ctx context.Context, w io.Writer) error {
 			return nil, err
 		}
 		return []string{fmt.Sprint(id), fmt.Sprint(cat), catName, desc, fmt.Sprint(loc), code, unit, milliText(gpu), milliText(on), milliText(res),
-			milliText(on - res), milliText(lineGrams(on-res, gpu))}, nil
+			milliText(on - res), milliText(LineGrams(on-res, gpu))}, nil
 	})
 }
 
@@ -487,7 +487,7 @@ func (s *Store) ImportDonations(ctx context.Context, actor *User, r io.Reader, d
 	}
 	return s.runImport(ctx, dryRun, len(rows), func(tx *gorm.DB, res *ImportResult) error {
 		res.Problems = append(res.Problems, parseProblems...)
-		inTx := s.bound(tx)
+		inTx := s.Bound(tx)
 		for _, key := range order {
 			g := groups[key]
 			if len(g.in.Lines) == 0 {
@@ -496,7 +496,7 @@ func (s *Store) ImportDonations(ctx context.Context, actor *User, r io.Reader, d
 			// A savepoint per donation, so that one refused donation does not spoil the
 			// check of the others.
 			err := inTx.InTx(ctx, func(sub *gorm.DB) error {
-				sp := s.bound(sub)
+				sp := s.Bound(sub)
 				_, err := sp.ReceiveDonation(ctx, actor, g.in)
 				return err
 			})

@@ -97,7 +97,7 @@ func (r *Reservation) present() {
 			q := float64(*l.CollectedMilli) / 1000
 			l.CollectedQuantity, taken = &q, *l.CollectedMilli
 		}
-		g := lineGrams(taken, l.GramsPerUnit)
+		g := LineGrams(taken, l.GramsPerUnit)
 		l.WeightKg = KgFromGrams(g)
 		grams += g
 	}
@@ -263,7 +263,7 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 func (r *Reservation) grams() int64 {
 	var g int64
 	for _, l := range r.Lines {
-		g += lineGrams(l.QuantityMilli, l.GramsPerUnit)
+		g += LineGrams(l.QuantityMilli, l.GramsPerUnit)
 	}
 	return g
 }
