@@ -283,8 +283,18 @@ func withQuery(typ reflect.Type, next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// queried is a handler that reads T's query parameters, for a page that serves an API
+// handler (the page table names no query struct).
+func queried[T any](h echo.HandlerFunc) echo.HandlerFunc { return withQuery(reflect.TypeFor[T](), h) }
+
 // queryOf is what withQuery read for the route, as the route table declared it.
-func queryOf[T any](c echo.Context) *T { return c.Get(queryKey).(*T) }
+func queryOf[T any](c echo.Context) *T {
+	q, ok := c.Get(queryKey).(*T)
+	if !ok {
+		panic(fmt.Sprintf("%s reads %T, which its route does not declare", c.Path(), q))
+	}
+	return q
+}
 
 func (q *query) into(v reflect.Value) {
 	if v.Type() == pagingType {

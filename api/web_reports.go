@@ -22,7 +22,7 @@ func (s *Server) reportPages() []pageRoute {
 		{http.MethodGet, "/reports", managers, s.reportsPage},
 		{http.MethodPost, "/reports", managers, s.makeReportPage},
 		{http.MethodGet, "/reports/impact", managers, s.impactPage},
-		{http.MethodGet, "/reports/impact/:id/statement.pdf", managers, s.donorImpactPDF},
+		{http.MethodGet, "/reports/impact/:id/statement.pdf", managers, queried[yearQuery](s.donorImpactPDF)},
 		{http.MethodGet, "/reports/:file", managers, s.reportFile},
 	}
 }
