@@ -19,8 +19,13 @@ func csvResponse(c echo.Context, name string) {
 }
 
 func (s *Server) exportStock(c echo.Context) error {
+	q := query{c: c}
+	f := stockFilter(&q)
+	if q.err != nil {
+		return q.err
+	}
 	csvResponse(c, "stock.csv")
-	return s.Store.ExportStock(c.Request().Context(), c.Response())
+	return s.Store.ExportStock(c.Request().Context(), c.Response(), f)
 }
 
 func (s *Server) exportDonors(c echo.Context) error {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,6 +47,14 @@ var (
 var pageParams = []param{
 	{"limit", "integer", "items per page, 1 to 200 (default 50)"},
 	{"cursor", "string", "next_cursor from the previous page"},
+}
+
+// stockFilterParams narrow the stock list and its CSV export alike (stockFilter reads them).
+var stockFilterParams = []param{
+	{"category_id", "integer", ""},
+	{"location_id", "integer", ""},
+	{"q", "string", "part of the description"},
+	{"available_only", "boolean", ""},
 }
 
 // routeTable lists every route of the service, in one place.
@@ -311,13 +320,8 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/stock", roles: anyone, handler: s.listStock,
 			summary: "Stock items with on hand, reserved and available",
 			resp:    List[models.StockItem]{},
-			params: append([]param{
-				{"category_id", "integer", ""},
-				{"location_id", "integer", ""},
-				{"q", "string", "part of the description"},
-				{"available_only", "boolean", ""},
-				{"sort", "string", "the order: a field, - first for descending (default description)"},
-			}, pageParams...),
+			params: slices.Concat(stockFilterParams,
+				[]param{{"sort", "string", "the order: a field, - first for descending (default description)"}}, pageParams),
 			oneOf: map[string][]string{"sort": models.StockSorts.Keys()},
 		},
 		{
@@ -384,8 +388,9 @@ func (s *Server) routeTable() []route {
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/stock.csv", roles: staff, handler: s.exportStock,
-			summary:  "Every stock item as CSV",
+			summary:  "Stock items as CSV: every one, or those the filters give",
 			produces: "text/csv",
+			params:   stockFilterParams,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donations.csv", roles: staff, handler: s.exportDonations,

@@ -111,12 +111,19 @@ func (s *Server) voidDonation(c echo.Context) error {
 	return c.JSON(http.StatusOK, d)
 }
 
-func (s *Server) listStock(c echo.Context) error {
-	q := query{c: c}
-	f := models.StockFilter{CategoryID: q.int64("category_id"), LocationID: q.int64("location_id"), Q: q.str("q"), Sort: q.str("sort")}
+// stockFilter reads the stock list's filters (stockFilterParams).
+func stockFilter(q *query) models.StockFilter {
+	f := models.StockFilter{CategoryID: q.int64("category_id"), LocationID: q.int64("location_id"), Q: q.str("q")}
 	if b := q.boolPtr("available_only"); b != nil {
 		f.AvailableOnly = *b
 	}
+	return f
+}
+
+func (s *Server) listStock(c echo.Context) error {
+	q := query{c: c}
+	f := stockFilter(&q)
+	f.Sort = q.str("sort")
 	page := q.page()
 	if q.err != nil {
 		return q.err

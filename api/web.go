@@ -62,6 +62,8 @@ func (s *Server) pageTable() []pageRoute {
 	return slices.Concat(
 		s.publicPages(),
 		s.memberPages(),
+		s.stockroomPages(),
+		s.stocktakePages(),
 	)
 }
 
@@ -101,6 +103,7 @@ func newSite(loc *time.Location) (*site, error) {
 		"kg":    kg,
 		"qty":   quantity,
 		"field": newField,
+		"words": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	}
 	pages, err := fs.Glob(webFiles, "web/templates/page_*.html")
 	if err != nil {
@@ -182,6 +185,7 @@ var navTable = []navLink{
 	{"/group", "Your group", members},
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
+	{"/stockroom", "Stockroom", staff},
 }
 
 // publicNav is what a signed-out visitor sees.

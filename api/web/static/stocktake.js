@@ -1,0 +1,46 @@
+// The counting sheet: Enter moves to the next line (the change saves the line through
+// htmx), and a line that could not be saved is marked and sent again when the
+// connection is back, so that nothing typed is lost.
+(function () {
+  "use strict";
+  var sheet = document.querySelector("ol.sheet");
+  if (!sheet) {
+    return;
+  }
+  sheet.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || !e.target.matches("input[name=counted]")) {
+      return;
+    }
+    e.preventDefault();
+    var line = e.target.closest("li");
+    var next = line && line.nextElementSibling && line.nextElementSibling.querySelector("input[name=counted]");
+    if (next) {
+      next.focus();
+      next.select();
+    } else {
+      e.target.blur();
+    }
+  });
+  function unsaved(e) {
+    var form = e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("form.count");
+    if (!form) {
+      return;
+    }
+    form.classList.add("unsaved");
+    form.querySelector(".line-status").textContent = "Not saved yet: no connection. It is sent again when the connection is back.";
+  }
+  document.body.addEventListener("htmx:sendError", unsaved);
+  document.body.addEventListener("htmx:responseError", unsaved);
+  function retry() {
+    sheet.querySelectorAll("form.count.unsaved").forEach(function (form) {
+      form.classList.remove("unsaved");
+      window.htmx.trigger(form, "change");
+    });
+  }
+  window.addEventListener("online", retry);
+  window.setInterval(function () {
+    if (navigator.onLine !== false) {
+      retry();
+    }
+  }, 10000);
+})();
