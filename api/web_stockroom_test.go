@@ -77,8 +77,8 @@ func TestStockroomListFiltersSortsPagesAndExports(t *testing.T) {
 		v.get("/stockroom?q=card").want(http.StatusOK).has(t, "Card tubes").hasNot(t, "Foam blocks", "Felt squares")
 		v.get("/stockroom?available_only=true").want(http.StatusOK).has(t, "Card tubes", "checked").hasNot(t, "Foam blocks")
 		it := e.stockItem(card)
-		v.get("/stockroom?category_id=" + itoa(it.CategoryID)).want(http.StatusOK).has(t, "Card tubes").hasNot(t, "Foam blocks")
-		v.get("/stockroom?location_id=" + itoa(it.LocationID)).want(http.StatusOK).has(t, "Card tubes").hasNot(t, "Felt squares")
+		v.get("/stockroom?category_id="+itoa(it.CategoryID)).want(http.StatusOK).has(t, "Card tubes").hasNot(t, "Foam blocks")
+		v.get("/stockroom?location_id="+itoa(it.LocationID)).want(http.StatusOK).has(t, "Card tubes").hasNot(t, "Felt squares")
 		res := v.get("/stockroom?sort=-description").want(http.StatusOK)
 		if strings.Index(res.html, "Foam blocks") > strings.Index(res.html, "Card tubes") {
 			t.Fatal("Z to A did not put Foam before Card")
