@@ -73,7 +73,7 @@ func TestStockroomListFiltersSortsPagesAndExports(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := e.staffVisitor(models.RoleStaff)
-		v.get("/stockroom").want(http.StatusOK).has(t, "Card tubes", "Foam blocks", "Felt squares", "10 each", "2 kg", `href="/stockroom/stock.csv?"`)
+		v.get("/stockroom").want(http.StatusOK).has(t, "Card tubes", "Foam blocks", "Felt squares", "10 each", ">10<", "2 kg", `href="/stockroom/stock.csv?"`)
 		v.get("/stockroom?q=card").want(http.StatusOK).has(t, "Card tubes").hasNot(t, "Foam blocks", "Felt squares")
 		v.get("/stockroom?available_only=true").want(http.StatusOK).has(t, "Card tubes", "checked").hasNot(t, "Foam blocks")
 		it := e.stockItem(card)

@@ -21,6 +21,20 @@
       e.target.blur();
     }
   });
+  // Enter has moved on: it must not also submit the line it lands on.
+  sheet.addEventListener("keypress", function (e) {
+    if (e.key === "Enter" && e.target.matches("input[name=counted]")) {
+      e.preventDefault();
+    }
+  });
+  // An empty line is not sent (tapping Save on it does nothing).
+  sheet.addEventListener("submit", function (e) {
+    var input = e.target.querySelector("input[name=counted]");
+    if (input && input.value.trim() === "") {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }, true);
   function unsaved(e) {
     var form = e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("form.count");
     if (!form) {
