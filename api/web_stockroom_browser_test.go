@@ -99,7 +99,7 @@ func TestBrowserStocktakeSheet(t *testing.T) {
 		}
 
 		b.offline(true)
-		b.do(chromedp.KeyEvent("5"+kb.Tab))
+		b.do(chromedp.KeyEvent("5" + kb.Tab))
 		b.waitFor("Not saved yet")
 		b.check("counting-offline")
 		if st := e.stocktakeOf(loc); st.Lines[1].Counted != nil {
