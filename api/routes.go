@@ -638,6 +638,11 @@ func (s *Server) routeTable() []route {
 			body:    hoursRequest{}, resp: models.VolunteerHours{}, status: http.StatusCreated,
 		},
 		{
+			method: http.MethodPatch, path: "/api/v1/volunteer-hours/:id", roles: staff, handler: s.correctHours,
+			summary: "Correct an entry's hours or activity; the credits earned follow",
+			body:    hoursCorrection{}, resp: models.VolunteerHours{},
+		},
+		{
 			method: http.MethodPost, path: "/api/v1/timebank/transfers", roles: staff, handler: s.transferCredits, idempotent: true,
 			summary: "Spend credits (to the store) or give them to another volunteer",
 			body:    transferRequest{}, resp: models.Transfer{}, status: http.StatusCreated,

@@ -64,6 +64,7 @@ func (s *Server) pageTable() []pageRoute {
 		s.memberPages(),
 		s.stockroomPages(),
 		s.stocktakePages(),
+		s.hoursPages(),
 	)
 }
 
@@ -186,6 +187,8 @@ var navTable = []navLink{
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/stockroom", "Stockroom", staff},
+	{"/volunteer-hours", "Volunteers' hours", staff},
+	{"/hours", "Your hours", staffDriver},
 }
 
 // publicNav is what a signed-out visitor sees.

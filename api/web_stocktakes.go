@@ -177,21 +177,15 @@ func (s *Server) stocktakeItems(ctx context.Context, st *models.Stocktake) (map[
 	if st.CategoryID != nil {
 		f.CategoryID = *st.CategoryID
 	}
-	items := map[int64]models.StockItem{}
-	page := models.Page{Limit: models.MaxLimit}
-	for {
-		list, next, err := s.Store.ListStock(ctx, f, page)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range list {
-			items[it.ID] = it
-		}
-		if next == "" {
-			return items, nil
-		}
-		page.Cursor = next
+	list, err := allPages(func(p models.Page) ([]models.StockItem, string, error) { return s.Store.ListStock(ctx, f, p) })
+	if err != nil {
+		return nil, err
 	}
+	items := make(map[int64]models.StockItem, len(list))
+	for _, it := range list {
+		items[it.ID] = it
+	}
+	return items, nil
 }
 
 func (s *Server) stocktakePage(c echo.Context) error { return s.showStocktake(c, http.StatusOK) }
