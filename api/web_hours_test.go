@@ -84,7 +84,7 @@ func TestVolunteerHoursPages(t *testing.T) {
 		}
 		staff := e.staffVisitor(models.RoleStaff)
 		staff.get("/volunteer-hours").want(http.StatusOK).has(t, "Sam Okafor", "Ada Jones", "/volunteer-hours/"+itoa(h.ID))
-		staff.get("/volunteer-hours?volunteer_id=" + itoa(other.ID)).want(http.StatusOK).has(t, "counter").hasNot(t, "/volunteer-hours/"+itoa(h.ID))
+		staff.get("/volunteer-hours?volunteer_id="+itoa(other.ID)).want(http.StatusOK).has(t, "counter").hasNot(t, "/volunteer-hours/"+itoa(h.ID))
 		staff.get("/volunteer-hours?from=nonsense").want(http.StatusUnprocessableEntity)
 
 		entry := "/volunteer-hours/" + itoa(h.ID)
