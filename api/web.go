@@ -65,6 +65,7 @@ func (s *Server) pageTable() []pageRoute {
 		s.stockroomPages(),
 		s.stocktakePages(),
 		s.hoursPages(),
+		s.pickupPages(),
 	)
 }
 
@@ -187,6 +188,7 @@ var navTable = []navLink{
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/stockroom", "Stockroom", staff},
+	{"/pickup-requests", "Collections", staff},
 	{"/volunteer-hours", "Volunteers' hours", staff},
 	{"/hours", "Your hours", staffDriver},
 }
