@@ -90,7 +90,9 @@ func openDays(h models.OpeningHours) []openDay {
 
 func pickupPath(id int64) string { return fmt.Sprintf("/pickup-requests/%d", id) }
 
-func (s *Server) pickupRequestPage(c echo.Context) error { return s.showPickupRequest(c, http.StatusOK) }
+func (s *Server) pickupRequestPage(c echo.Context) error {
+	return s.showPickupRequest(c, http.StatusOK)
+}
 
 func (s *Server) showPickupRequest(c echo.Context, status int) error {
 	id, err := pathID(c, "id")
