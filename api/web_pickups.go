@@ -305,7 +305,7 @@ func donorInput(c echo.Context, editing bool) (models.DonorInput, error) {
 			switch {
 			case from == "" && to == "":
 			case from == "" || to == "":
-				p.Add(fmt.Sprintf("opening_hours.%s[%d]", day.Key, len(hours[day.Key])), "give the time it opens and the time it closes")
+				p.Add(fmt.Sprintf("opening_hours.%s[%d]", day.Key, i), "%s: give the time it opens and the time it closes", day.Name)
 			default:
 				hours[day.Key] = append(hours[day.Key], models.Interval{From: from, To: to})
 			}

@@ -118,7 +118,7 @@ func TestDonorPages(t *testing.T) {
 		v.post("/donors", bad).want(http.StatusUnprocessableEntity).has(t, "Name is required", `value="13:30"`)
 		bad.Set("name", "x")
 		bad.Set("oh_sat_0_to", "")
-		v.post("/donors", bad).want(http.StatusUnprocessableEntity).has(t, "give the time it opens and the time it closes", `aria-describedby="e-oh-sat-0"`)
+		v.post("/donors", bad).want(http.StatusUnprocessableEntity).has(t, "Saturday: give the time it opens and the time it closes", `aria-describedby="e-oh-sat-0"`)
 		bad.Set("oh_sat_0_to", "09:00")
 		v.post("/donors", bad).want(http.StatusUnprocessableEntity).has(t, "must end after it starts")
 

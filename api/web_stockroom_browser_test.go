@@ -142,3 +142,57 @@ func (e *testEnv) stocktakeOf(loc int64) *models.Stocktake {
 	}
 	return st
 }
+
+// Staff accept a collection request with a new donor, give the donor opening hours on
+// the weekly grid, and a volunteer logs their hours; each page passes axe-core.
+func TestBrowserCollectionsAndHours(t *testing.T) {
+	chromium(t)
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		id := e.newRequest("albion")
+		e.newVolunteer("Sam Okafor", e.users[models.RoleStaff].Email)
+		b := newTab(t, e)
+		b.open("/pickup-requests")
+		b.signInAs(e.users[models.RoleStaff])
+		b.waitFor("card tubes and offcuts")
+		b.check("pickup-queue")
+		b.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/pickup-requests/%d"]`, id))))
+		b.waitFor("A new donor from this request")
+		b.check("pickup-request")
+		b.do(chromedp.SetValue(chromedp.CSS("#f-priority"), "4"), chromedp.Click(chromedp.CSS(`form[action$="/accept"] button`)))
+		b.waitFor("Accepted")
+		r := e.pickup(id)
+		if r.DonorID == nil || r.Priority != 4 {
+			t.Fatalf("after accepting in the browser: %+v", r)
+		}
+
+		b.open(fmt.Sprintf("/donors/%d", *r.DonorID))
+		b.waitFor("Opening hours")
+		b.do(chromedp.SetValue(chromedp.CSS("#f-oh_tue_0_from"), "08:30"), chromedp.SetValue(chromedp.CSS("#f-oh_tue_0_to"), "16:00"),
+			chromedp.SetValue(chromedp.CSS("#f-oh_wed_0_from"), "10:00"),
+			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+		b.waitFor("give the time it opens and the time it closes")
+		b.check("donor-problem")
+		b.do(chromedp.SetValue(chromedp.CSS("#f-oh_wed_0_to"), "12:00"), chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+		b.waitFor("Your changes are saved.")
+		d, err := e.store.Donor(t.Context(), *r.DonorID)
+		if err != nil || len(d.OpeningHours["tue"]) != 1 || d.OpeningHours["wed"][0].To != "12:00" {
+			t.Fatalf("the donor's hours: %+v %v", d, err)
+		}
+		b.open("/donors")
+		b.waitFor("Donors by name")
+		b.check("donors")
+
+		b.open("/hours")
+		b.waitFor("Thank you for your time, Sam Okafor")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-hours"), "3"), chromedp.SetValue(chromedp.CSS("#f-activity"), "sorting"),
+			chromedp.Click(chromedp.CSS(`form[action="/hours"] button`)))
+		b.waitFor("Thank you: 3 hours logged.")
+		b.check("own-hours")
+		b.open("/volunteer-hours")
+		b.waitFor("Sam Okafor")
+		b.check("volunteer-hours")
+		b.do(chromedp.Click(chromedp.CSS(`a[href^="/volunteer-hours/"]`)))
+		b.waitFor("Save the correction")
+		b.check("hours-entry")
+	})
+}
