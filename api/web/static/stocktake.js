@@ -35,16 +35,33 @@
       e.stopPropagation();
     }
   }, true);
-  function unsaved(e) {
-    var form = e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("form.count");
-    if (!form) {
-      return;
-    }
+  function formOf(e) {
+    return e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("form.count");
+  }
+  // No answer, or the server failing: keep the line to send again.
+  function unsaved(form) {
     form.classList.add("unsaved");
     form.querySelector(".line-status").textContent = "Not saved yet: no connection. It is sent again when the connection is back.";
   }
-  document.body.addEventListener("htmx:sendError", unsaved);
-  document.body.addEventListener("htmx:responseError", unsaved);
+  document.body.addEventListener("htmx:sendError", function (e) {
+    var form = formOf(e);
+    if (form) {
+      unsaved(form);
+    }
+  });
+  // An answer that refuses the count (the stocktake was closed meanwhile): say so.
+  document.body.addEventListener("htmx:responseError", function (e) {
+    var form = formOf(e);
+    if (!form) {
+      return;
+    }
+    if (e.detail.xhr && e.detail.xhr.status >= 500) {
+      unsaved(form);
+      return;
+    }
+    form.classList.add("refused");
+    form.querySelector(".line-status").textContent = "Not saved: the store refused this count. Reload the page to see why.";
+  });
   function retry() {
     sheet.querySelectorAll("form.count.unsaved").forEach(function (form) {
       form.classList.remove("unsaved");
