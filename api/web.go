@@ -449,6 +449,11 @@ func ukDay(loc *time.Location, d any) string {
 		return t.Format("2 Jan 2006")
 	case time.Time:
 		return t.In(loc).Format("2 Jan 2006")
+	case *time.Time:
+		if t == nil {
+			return ""
+		}
+		return t.In(loc).Format("2 Jan 2006")
 	}
 	return fmt.Sprint(d)
 }

@@ -189,7 +189,8 @@ func TestStocktakePages(t *testing.T) {
 			t.Fatalf("closed without the confirmation: %+v", it)
 		}
 		v.post(sheet+"/close", url.Values{"confirm": {"yes"}}).redirectsTo(t, sheet)
-		v.get(sheet).want(http.StatusOK).has(t, "Stocktake closed", "Closed stocktake", "-2").hasNot(t, `name="counted"`)
+		v.get(sheet).want(http.StatusOK).has(t, "Stocktake closed", "Closed stocktake", "-2", ", closed "+e.srv.today().Format("2 Jan 2006")+".").
+			hasNot(t, `name="counted"`)
 		if it := e.stockItem(card); it.OnHand != 8 {
 			t.Fatalf("after closing: %+v", it)
 		}
