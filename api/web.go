@@ -182,12 +182,12 @@ type navLink struct {
 // navTable is the main navigation, in order.
 var navTable = []navLink{
 	{"/stock", "Stock", []models.Role{models.RoleMember, models.RoleDriver}},
+	{"/stockroom", "Stock", staff}, // the stockroom: the staff's stock list, stocktakes and the wanted list
 	{"/basket", "Basket", members},
 	{"/reservations", "Reservations", members},
 	{"/group", "Your group", members},
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
-	{"/stockroom", "Stock", staff}, // the stockroom: the staff's stock list, stocktakes and the wanted list
 	{"/pickup-requests", "Collections", staff},
 	{"/volunteer-hours", "Volunteers' hours", staff},
 	{"/hours", "Your hours", staffDriver},
