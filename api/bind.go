@@ -273,14 +273,19 @@ const queryKey = "query"
 func withQuery(typ reflect.Type, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		v := reflect.New(typ)
-		q := query{c: c}
-		q.into(v.Elem())
-		if q.err != nil {
-			return q.err
+		if err := readQuery(c, v.Interface()); err != nil {
+			return err
 		}
 		c.Set(queryKey, v.Interface())
 		return next(c)
 	}
+}
+
+// readQuery reads the query parameters into dst, a pointer to a query struct.
+func readQuery(c echo.Context, dst any) error {
+	q := query{c: c}
+	q.into(reflect.ValueOf(dst).Elem())
+	return q.err
 }
 
 // queried is a handler that reads T's query parameters, for a page that serves an API

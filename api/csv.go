@@ -20,7 +20,7 @@ func csvResponse(c echo.Context, name string) {
 
 func (s *Server) exportStock(c echo.Context) error {
 	csvResponse(c, "stock.csv")
-	return s.Store.ExportStock(c.Request().Context(), c.Response())
+	return s.Store.ExportStock(c.Request().Context(), c.Response(), queryOf[stockFilterQuery](c).filter())
 }
 
 func (s *Server) exportDonors(c echo.Context) error {

@@ -27,6 +27,11 @@ type hoursRequest struct {
 	Activity    string      `json:"activity" validate:"required"`
 }
 
+type hoursCorrection struct {
+	Hours    float64 `json:"hours"`
+	Activity string  `json:"activity" validate:"required"`
+}
+
 type transferRequest struct {
 	FromAccount int64   `json:"from_account" validate:"required"`
 	ToAccount   int64   `json:"to_account" validate:"required"`
@@ -103,6 +108,22 @@ func (s *Server) logHours(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, h)
+}
+
+func (s *Server) correctHours(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req hoursCorrection
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	h, err := s.Store.CorrectHours(c.Request().Context(), currentUser(c), id, req.Hours, req.Activity)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, h)
 }
 
 func (s *Server) listHours(c echo.Context) error {

@@ -60,12 +60,21 @@ type donationsQuery struct {
 	paging
 }
 
-type stockQuery struct {
+// stockFilterQuery narrows the stock list and its CSV export alike.
+type stockFilterQuery struct {
 	CategoryID    int64  `query:"category_id"`
 	LocationID    int64  `query:"location_id"`
 	Q             string `query:"q" doc:"part of the description"`
 	AvailableOnly bool   `query:"available_only"`
-	Sort          string `query:"sort" doc:"the order: a field, - first for descending (default description)"`
+}
+
+func (q stockFilterQuery) filter() models.StockFilter {
+	return models.StockFilter{CategoryID: q.CategoryID, LocationID: q.LocationID, Q: q.Q, AvailableOnly: q.AvailableOnly}
+}
+
+type stockQuery struct {
+	stockFilterQuery
+	Sort string `query:"sort" doc:"the order: a field, - first for descending (default description)"`
 	paging
 }
 

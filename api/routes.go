@@ -364,8 +364,9 @@ func (s *Server) routeTable() []route {
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/stock.csv", roles: staff, handler: s.exportStock,
-			summary:  "Every stock item as CSV",
+			summary:  "Stock items as CSV: every one, or those the filters give",
 			produces: "text/csv",
+			query:    stockFilterQuery{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donations.csv", roles: staff, handler: s.exportDonations,
@@ -600,6 +601,11 @@ func (s *Server) routeTable() []route {
 			method: http.MethodPost, path: "/api/v1/volunteer-hours", roles: staff, handler: s.logHours, idempotent: true,
 			summary: "Log hours (quarter hours, up to 12 a day); each hour earns a credit",
 			body:    hoursRequest{}, resp: models.VolunteerHours{}, status: http.StatusCreated,
+		},
+		{
+			method: http.MethodPatch, path: "/api/v1/volunteer-hours/:id", roles: staff, handler: s.correctHours,
+			summary: "Correct an entry's hours or activity; the credits earned follow",
+			body:    hoursCorrection{}, resp: models.VolunteerHours{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/timebank/transfers", roles: staff, handler: s.transferCredits, idempotent: true,

@@ -84,7 +84,8 @@ func (s *Server) voidDonation(c echo.Context) error {
 
 func (s *Server) listStock(c echo.Context) error {
 	q := queryOf[stockQuery](c)
-	f := models.StockFilter{CategoryID: q.CategoryID, LocationID: q.LocationID, Q: q.Q, Sort: q.Sort, AvailableOnly: q.AvailableOnly}
+	f := q.filter()
+	f.Sort = q.Sort
 	list, next, err := s.Store.ListStock(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err

@@ -64,6 +64,10 @@ func (s *Server) pageTable() []pageRoute {
 		s.memberPages(),
 		s.planningPages(),
 		s.reportPages(),
+		s.stockroomPages(),
+		s.stocktakePages(),
+		s.hoursPages(),
+		s.pickupPages(),
 	)
 }
 
@@ -103,6 +107,7 @@ func newSite(loc *time.Location) (*site, error) {
 		"kg":    kg,
 		"qty":   quantity,
 		"field": newField,
+		"words": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	}
 	pages, err := fs.Glob(webFiles, "web/templates/page_*.html")
 	if err != nil {
@@ -178,7 +183,8 @@ type navLink struct {
 
 // navTable is the main navigation, in order.
 var navTable = []navLink{
-	{"/stock", "Stock", anyone},
+	{"/stock", "Stock", []models.Role{models.RoleMember, models.RoleDriver}},
+	{"/stockroom", "Stock", staff}, // the stockroom: the staff's stock list, stocktakes and the wanted list
 	{"/basket", "Basket", members},
 	{"/reservations", "Reservations", members},
 	{"/group", "Your group", members},
@@ -186,6 +192,9 @@ var navTable = []navLink{
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/plans", "Planning", managers},
 	{"/reports", "Reports", managers},
+	{"/pickup-requests", "Collections", staff},
+	{"/volunteer-hours", "Volunteers' hours", staff},
+	{"/hours", "Your hours", staffDriver},
 }
 
 // publicNav is what a signed-out visitor sees.
@@ -443,6 +452,11 @@ func ukDay(loc *time.Location, d any) string {
 		}
 		return t.Format("2 Jan 2006")
 	case time.Time:
+		return t.In(loc).Format("2 Jan 2006")
+	case *time.Time:
+		if t == nil {
+			return ""
+		}
 		return t.In(loc).Format("2 Jan 2006")
 	}
 	return fmt.Sprint(d)

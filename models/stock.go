@@ -172,19 +172,7 @@ func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]Stoc
 	if err != nil {
 		return nil, "", err
 	}
-	q := s.DB(ctx).Model(&StockItem{}).Scopes(withNames)
-	if f.CategoryID != 0 {
-		q = q.Where("category_id = ?", f.CategoryID)
-	}
-	if f.LocationID != 0 {
-		q = q.Where("location_id = ?", f.LocationID)
-	}
-	if f.Q != "" {
-		q = q.Where("LOWER(description) LIKE ? ESCAPE '\\'", "%"+strings.ToLower(escapeLike(f.Q))+"%")
-	}
-	if f.AvailableOnly {
-		q = q.Where("on_hand_milli > reserved_milli")
-	}
+	q := s.DB(ctx).Model(&StockItem{}).Scopes(withNames, f.scope)
 	return Paginate[StockItem](q, page, order, func(i StockItem) Key {
 		switch order.Column {
 		case "description":
@@ -194,6 +182,23 @@ func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]Stoc
 		}
 		return Key{ID: i.ID}
 	})
+}
+
+// scope narrows a query of stock_items to the filter's items.
+func (f StockFilter) scope(q *gorm.DB) *gorm.DB {
+	if f.CategoryID != 0 {
+		q = q.Where("stock_items.category_id = ?", f.CategoryID)
+	}
+	if f.LocationID != 0 {
+		q = q.Where("stock_items.location_id = ?", f.LocationID)
+	}
+	if f.Q != "" {
+		q = q.Where("LOWER(stock_items.description) LIKE ? ESCAPE '\\'", "%"+strings.ToLower(escapeLike(f.Q))+"%")
+	}
+	if f.AvailableOnly {
+		q = q.Where("stock_items.on_hand_milli > stock_items.reserved_milli")
+	}
+	return q
 }
 
 // withNames reads stock items with their category's name and their location's code.
