@@ -56,12 +56,19 @@ type pageRoute struct {
 
 var members = []models.Role{models.RoleMember}
 
+// pageBodyLimits are the pages that take more than MaxBody: those that take photos.
+var pageBodyLimits = map[string]int64{
+	"POST /furniture":            photoFormBody,
+	"POST /furniture/:id/photos": photoFormBody,
+}
+
 // pageTable lists every web page, beside the API's route table; each part of the site
 // keeps its own list in its own file.
 func (s *Server) pageTable() []pageRoute {
 	return slices.Concat(
 		s.publicPages(),
 		s.memberPages(),
+		s.furniturePages(),
 	)
 }
 
@@ -126,7 +133,11 @@ func (s *Server) addPages() {
 	}
 	s.site = site
 	for _, p := range s.pageTable() {
-		s.echo.Add(p.method, p.path, limitBody(MaxBody, s.page(p.roles, p.handler)))
+		limit, ok := pageBodyLimits[p.method+" "+p.path]
+		if !ok {
+			limit = MaxBody
+		}
+		s.echo.Add(p.method, p.path, limitBody(limit, s.page(p.roles, p.handler)))
 	}
 	s.echo.GET("/static/:file", s.staticFile)
 }
@@ -181,6 +192,7 @@ var navTable = []navLink{
 	{"/reservations", "Reservations", members},
 	{"/group", "Your group", members},
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
+	{"/furniture", "Furniture", staff},
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 }
 
