@@ -162,8 +162,6 @@ func (s *Server) registerFurniturePage(c echo.Context) error {
 	in := models.FurnitureInput{}
 	if typeID, err := strconv.ParseInt(c.FormValue("type_id"), 10, 64); err == nil {
 		in.TypeID = &typeID
-	} else {
-		p.Add("type_id", "Choose the type of furniture")
 	}
 	description, condition, colour := c.FormValue("description"), c.FormValue("condition"), c.FormValue("colour")
 	in.Description, in.Colour = &description, &colour
@@ -186,6 +184,14 @@ func (s *Server) registerFurniturePage(c echo.Context) error {
 		it, err = s.Store.RegisterFurniture(c.Request().Context(), currentUser(c), in, s.today())
 		if err == nil {
 			return s.redirect(c, fmt.Sprintf("/furniture/%d", it.ID), "Registered as "+it.Tag+". "+s.keepPhotos(c, it.ID, photos))
+		}
+	}
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		for i, fe := range ve.Errors {
+			if fe.Field == "type_id" && fe.Message == "is required" {
+				ve.Errors[i].Message = "Choose the type of furniture"
+			}
 		}
 	}
 	if err := formProblems(c, err); err != nil {
