@@ -353,6 +353,9 @@ func (s *Server) furnitureAction(c echo.Context, do func(id int64) (string, erro
 	if err == nil {
 		return s.redirect(c, fmt.Sprintf("/furniture/%d", id), msg)
 	}
+	if form, ferr := c.FormParams(); ferr == nil {
+		pageView(c).Form = form // kept when the Store refuses the change too
+	}
 	return s.reserveProblem(c, err, s.showFurniture)
 }
 

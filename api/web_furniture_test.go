@@ -5,13 +5,19 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/scrapstore/scrapstore/models"
 )
@@ -52,6 +58,7 @@ func (v *visitor) postFiles(path string, form url.Values, files map[string]map[s
 // testPNG is a small picture, as a phone's camera would send (smaller).
 func testPNG() []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 	for x := 0; x < 320; x++ {
 		img.Set(x, x%240, color.RGBA{30, 90, 200, 255})
 	}
@@ -228,4 +235,82 @@ func TestFurniturePagesRolesAndCSRF(t *testing.T) {
 			t.Fatalf("a refused form changed something: %+v, %d items", got, n)
 		}
 	})
+}
+
+// A volunteer registers a lamp with a photo, finds it by typing its tag into the look-up
+// box as a barcode scanner does (the characters, then Enter), records its passed safety
+// test and makes it available; then prints its label.
+func TestBrowserFurniture(t *testing.T) {
+	chromium(t)
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.furnitureType("Standard lamp", 4, false, true)
+		photo := filepath.Join(t.TempDir(), "lamp.png")
+		if err := os.WriteFile(photo, testPNG(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		b := newTab(t, e)
+		staff := e.users[models.RoleStaff]
+		b.open("/furniture")
+		b.waitFor("Email address")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-email"), staff.Email), chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword+kb.Enter))
+		b.waitFor("No furniture matches")
+		b.check("list-empty")
+
+		b.open("/furniture/new")
+		b.waitFor("Type of furniture")
+		b.check("register")
+		b.do(chromedp.SetValue(chromedp.CSS("#f-type_id"), itoa(e.furnitureTypeID("Standard lamp"))),
+			chromedp.Click(chromedp.CSS(`input[name="condition"][value="fair"]`)),
+			chromedp.SendKeys(chromedp.CSS("#f-description"), "brass, with shade"),
+			chromedp.SetUploadFiles(chromedp.CSS("#f-photos"), []string{photo}),
+			chromedp.Click(chromedp.CSS(`form[action="/furniture"] button[type="submit"]`)))
+		b.waitFor("Registered as FN-000001. 1 photo kept.")
+		b.check("registered")
+
+		// The scanner: the tag's characters typed into the box that has the focus, then Enter.
+		b.open("/furniture")
+		b.waitFor("FN-000001")
+		if !b.until(`document.activeElement && document.activeElement.id === "f-tag"`) {
+			t.Fatal("the tag box does not have the focus for the scanner")
+		}
+		b.check("list")
+		b.do(chromedp.KeyEvent("FN-000009" + kb.Enter))
+		b.waitFor("No item has the tag FN-000009")
+		b.check("tag-not-found")
+		// The box has the focus with the wrong tag selected: the next scan replaces it.
+		b.do(chromedp.KeyEvent("fn-000001" + kb.Enter))
+		b.waitFor("FN-000001: Standard lamp")
+		b.waitFor("It has passed an electrical safety test: not yet")
+		b.check("item")
+
+		b.do(chromedp.SetValue(chromedp.CSS("#f-status"), "checking"), chromedp.Click(chromedp.CSS(`form[action$="/status"] button`)))
+		b.waitFor("FN-000001 is now checking.")
+		b.do(chromedp.SetValue(chromedp.CSS("#f-status"), "available"), chromedp.Click(chromedp.CSS(`form[action$="/status"] button`)))
+		b.waitFor("record a passed safety test before it can be available")
+		b.check("refused")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-tester"), "Sam PAT"), chromedp.Click(chromedp.CSS(`input[name="passed"][value="yes"]`)),
+			chromedp.Click(chromedp.CSS(`form[action$="/safety-test"] button`)))
+		b.waitFor("Safety test recorded: passed.")
+		b.waitFor("It has passed an electrical safety test: done")
+		b.do(chromedp.SetValue(chromedp.CSS("#f-status"), "available"), chromedp.Click(chromedp.CSS(`form[action$="/status"] button`)))
+		b.waitFor("FN-000001 is now available.")
+		b.check("available")
+		it, err := e.store.FurnitureByTag(context.Background(), "FN-000001")
+		if err != nil || it.Status != models.FurnAvailable || len(it.PhotoIDs) != 1 || it.Description != "brass, with shade" {
+			t.Fatalf("the lamp after the pages: %+v %v", it, err)
+		}
+		if !b.until(`document.querySelector('img[alt="Photo 1 of FN-000001"]').naturalWidth === 240`) {
+			t.Fatal("the photo's thumbnail does not show")
+		}
+	})
+}
+
+// furnitureTypeID is the id of the furniture type named name.
+func (e *testEnv) furnitureTypeID(name string) int64 {
+	e.t.Helper()
+	var t models.FurnitureType
+	if err := e.store.DB(context.Background()).Where("name = ?", name).First(&t).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return t.ID
 }
