@@ -35,6 +35,7 @@ func (s *Server) furniturePages() []pageRoute {
 		{http.MethodPost, "/furniture/:id/safety-test", staff, s.safetyTestPage},
 		{http.MethodPost, "/furniture/:id/status", staff, s.furnitureStatusPage},
 		{http.MethodPost, "/furniture/:id/reserve", staff, s.reserveFurniturePage},
+		{http.MethodPost, "/furniture/:id/recipients", staff, s.addRecipientPage},
 		{http.MethodPost, "/furniture/:id/handover", staff, s.handOverPage},
 	}
 }
@@ -312,7 +313,8 @@ func (s *Server) showFurniture(c echo.Context, status int) error {
 		fv.Photos = append(fv.Photos, photoLink{id, int64(i) + 1})
 	}
 	v := pageView(c)
-	for name, value := range map[string]string{"tested_on": s.today().String(), "on": s.today().String(), "charge": pounds(it.ChargePence)} {
+	for name, value := range map[string]string{"tested_on": s.today().String(), "on": s.today().String(), "charge": pounds(it.ChargePence),
+		"recipient_id": c.QueryParam("recipient_id")} {
 		if !v.Form.Has(name) {
 			v.Form.Set(name, value)
 		}
@@ -345,13 +347,21 @@ func (s *Server) showFurniture(c echo.Context, status int) error {
 // furnitureAction does one change to the item of the path, then goes back to its page
 // with a message; a refusal is shown on the page, beside the field or above it.
 func (s *Server) furnitureAction(c echo.Context, do func(id int64) (string, error)) error {
+	return s.furnitureActionTo(c, func(id int64) (string, string, error) {
+		msg, err := do(id)
+		return "", msg, err
+	})
+}
+
+// furnitureActionTo is furnitureAction whose change may add a query to the item's address.
+func (s *Server) furnitureActionTo(c echo.Context, do func(id int64) (query, msg string, err error)) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	msg, err := do(id)
+	q, msg, err := do(id)
 	if err == nil {
-		return s.redirect(c, fmt.Sprintf("/furniture/%d", id), msg)
+		return s.redirect(c, fmt.Sprintf("/furniture/%d%s", id, q), msg)
 	}
 	if form, ferr := c.FormParams(); ferr == nil {
 		pageView(c).Form = form // kept when the Store refuses the change too
@@ -436,6 +446,28 @@ func (s *Server) reserveFurniturePage(c echo.Context) error {
 			return "", err
 		}
 		return it.Tag + " is reserved.", nil
+	})
+}
+
+// addRecipientPage adds a household from the item's page, then offers it, chosen, to
+// reserve the item for.
+func (s *Server) addRecipientPage(c echo.Context) error {
+	return s.furnitureActionTo(c, func(id int64) (string, string, error) {
+		if _, err := s.Store.Furniture(c.Request().Context(), id); err != nil {
+			return "", "", err
+		}
+		kind := "household"
+		in := models.RecipientInput{Kind: &kind}
+		for name, dst := range map[string]**string{"name": &in.Name, "agency": &in.Agency, "reference": &in.Reference, "contact": &in.Contact,
+			"postcode": &in.Postcode, "needs": &in.Needs} {
+			v := c.FormValue(name)
+			*dst = &v
+		}
+		r, err := s.Store.CreateRecipient(c.Request().Context(), currentUser(c), in)
+		if err != nil {
+			return "", "", err
+		}
+		return fmt.Sprintf("?recipient_id=%d#h-reserve", r.ID), r.Name + " is added: reserve the item for them below.", nil
 	})
 }
 

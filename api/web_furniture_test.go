@@ -124,15 +124,20 @@ func TestFurniturePages(t *testing.T) {
 		v.get(sofa).has(t, "Fire-safety label recorded as checked.", "Its fire-safety label is checked: <strong>done</strong>").
 			hasNot(t, "I have checked its fire-safety label")
 		v.post(sofa+"/status", url.Values{"status": {"available"}, "reason": {"checked over"}}).redirectsTo(t, sofa)
-		v.get(sofa).has(t, "FN-000001 is now available.", "Reserve it", "There are no recipients yet")
+		v.get(sofa).has(t, "FN-000001 is now available.", "Reserve it", "There are no recipients yet", "Add a household")
 
-		household := "Khan family"
-		kind := "household"
-		r, err := e.store.CreateRecipient(context.Background(), nil, models.RecipientInput{Kind: &kind, Name: &household})
-		if err != nil {
-			t.Fatal(err)
+		v.post(sofa+"/recipients", url.Values{"name": {""}, "needs": {"a sofa and a bed"}}).want(http.StatusUnprocessableEntity).
+			has(t, `id="e-name"`, "Name is required for a household", "a sofa and a bed")
+		res = v.post(sofa+"/recipients", url.Values{"name": {"Khan family"}, "agency": {"Sandwell Homes"}})
+		res.want(http.StatusSeeOther)
+		var r models.Recipient
+		if err := e.store.DB(context.Background()).Where("name = ?", "Khan family").First(&r).Error; err != nil || r.Agency != "Sandwell Homes" {
+			t.Fatalf("recipient %+v: %v", r, err)
 		}
-		v.get(sofa).has(t, `<option value="`+itoa(r.ID)+`">Khan family</option>`)
+		if want := sofa + "?recipient_id=" + itoa(r.ID) + "#h-reserve"; res.location() != want {
+			t.Fatalf("adding a household went to %q, want %q", res.location(), want)
+		}
+		v.get(sofa+"?recipient_id="+itoa(r.ID)).has(t, "Khan family is added", `<option value="`+itoa(r.ID)+`" selected>Khan family</option>`)
 		v.post(sofa+"/reserve", url.Values{"recipient_id": {""}}).want(http.StatusUnprocessableEntity).has(t, `id="e-recipient_id"`, "Choose who it is for")
 		v.post(sofa+"/reserve", url.Values{"recipient_id": {itoa(r.ID)}}).redirectsTo(t, sofa)
 		v.get(sofa).has(t, "FN-000001 is reserved.", "<dt>For</dt><dd>Khan family</dd>", "Hand it over", `value="0.00"`)
