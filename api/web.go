@@ -69,6 +69,7 @@ func (s *Server) pageTable() []pageRoute {
 		s.publicPages(),
 		s.memberPages(),
 		s.furniturePages(),
+		s.peoplePages(),
 	)
 }
 
@@ -193,6 +194,7 @@ var navTable = []navLink{
 	{"/group", "Your group", members},
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/furniture", "Furniture", staff},
+	{"/people", "People", managers},
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 }
 

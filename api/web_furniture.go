@@ -363,10 +363,7 @@ func (s *Server) furnitureActionTo(c echo.Context, do func(id int64) (query, msg
 	if err == nil {
 		return s.redirect(c, fmt.Sprintf("/furniture/%d%s", id, q), msg)
 	}
-	if form, ferr := c.FormParams(); ferr == nil {
-		pageView(c).Form = form // kept when the Store refuses the change too
-	}
-	return s.reserveProblem(c, err, s.showFurniture)
+	return s.formRefused(c, err, s.showFurniture)
 }
 
 func (s *Server) addFurniturePhotos(c echo.Context) error {

@@ -1,0 +1,101 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/scrapstore/scrapstore/models"
+)
+
+// managerVisitor signs a new visitor in as the test manager.
+func (e *testEnv) managerVisitor() *visitor {
+	v := e.visitor()
+	v.signIn(e.users[models.RoleManager])
+	return v
+}
+
+// A manager adds a member, changes them to staff, resets their password, deactivates
+// them after a question and lets them back; each change is what the Store allows.
+func TestUserPages(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		v := e.managerVisitor()
+		v.get("/people").want(http.StatusOK).has(t, `href="/people/users"`)
+		v.get("/people/users").want(http.StatusOK).has(t, e.users[models.RoleStaff].Name, e.users[models.RoleDriver].Email, e.org.Name)
+		v.get("/people/users?role=driver").has(t, e.users[models.RoleDriver].Name).hasNot(t, e.users[models.RoleStaff].Email)
+		v.get("/people/users/new").want(http.StatusOK).has(t, `<label for="f-role">Role</label>`, `<option value="`+itoa(e.org.ID)+`">`+e.org.Name)
+
+		form := url.Values{"name": {"Priya Shah"}, "email": {"priya@example.org"}, "role": {"member"}, "password": {"short"}}
+		v.post("/people/users", form).want(http.StatusUnprocessableEntity).
+			has(t, `id="e-organisation_id"`, "is required for a member", `id="e-password"`, `value="Priya Shah"`).hasNot(t, `value="short"`)
+		form.Set("organisation_id", itoa(e.org.ID))
+		form.Set("password", "a long enough pass phrase")
+		res := v.post("/people/users", form)
+		res.want(http.StatusSeeOther)
+		page := res.location()
+		v.get(page).want(http.StatusOK).has(t, "Priya Shah can now sign in as member.", "priya@example.org",
+			`<option value="`+itoa(e.org.ID)+`" selected>`)
+		v.post("/people/users", form).want(http.StatusConflict).has(t, "a user with email priya@example.org already exists")
+
+		priya := e.visitor()
+		priya.get("/sign-in")
+		priya.post("/sign-in", url.Values{"email": {"priya@example.org"}, "password": {"a long enough pass phrase"}}).want(http.StatusSeeOther)
+		priya.get("/basket").want(http.StatusOK)
+
+		v.post(page, url.Values{"name": {"Priya Shah"}, "role": {"staff"}, "organisation_id": {itoa(e.org.ID)}}).want(http.StatusUnprocessableEntity).
+			has(t, "only members belong to an organisation")
+		v.post(page, url.Values{"name": {"Priya Shah"}, "role": {"staff"}}).redirectsTo(t, page)
+		v.get(page).has(t, "Saved.", "<dd>staff</dd>")
+		priya.get("/basket").want(http.StatusSeeOther) // the role change signed her out
+
+		v.post(page+"/password", url.Values{"password": {"x"}}).want(http.StatusUnprocessableEntity).has(t, `id="e-password"`)
+		v.post(page+"/password", url.Values{"password": {"another long pass phrase"}}).redirectsTo(t, page)
+		v.get(page).has(t, "The password is changed")
+
+		v.get(page+"/deactivate").want(http.StatusOK).has(t, "Stop Priya Shah signing in?", "Yes, deactivate", "No, keep them")
+		v.post(page+"/active", url.Values{"active": {"no"}}).redirectsTo(t, page)
+		v.get(page).has(t, "Deactivated", "<strong>no</strong>: deactivated", "Let them sign in again")
+		v.get("/people/users?active=no").has(t, "Priya Shah").hasNot(t, e.users[models.RoleStaff].Email)
+		priya.get("/sign-in")
+		priya.post("/sign-in", url.Values{"email": {"priya@example.org"}, "password": {"another long pass phrase"}}).want(http.StatusUnauthorized)
+		v.post(page+"/active", url.Values{"active": {"yes"}}).redirectsTo(t, page)
+		priya.post("/sign-in", url.Values{"email": {"priya@example.org"}, "password": {"another long pass phrase"}}).want(http.StatusSeeOther)
+
+		me := "/people/users/" + itoa(e.users[models.RoleManager].ID)
+		v.post(me+"/active", url.Values{"active": {"no"}}).want(http.StatusUnprocessableEntity).has(t, "you cannot deactivate yourself")
+		v.get("/people/users/999999").want(http.StatusNotFound)
+	})
+}
+
+// The people pages are for managers only; every form needs the page's token.
+func TestPeoplePagesRolesAndCSRF(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		driver := "/people/users/" + itoa(e.users[models.RoleDriver].ID)
+		for _, role := range []models.Role{models.RoleStaff, models.RoleDriver, models.RoleMember} {
+			v := e.visitor()
+			v.signIn(e.users[role])
+			v.get("/stock").hasNot(t, `href="/people"`)
+			for _, p := range []string{"/people", "/people/users", "/people/users/new", driver, driver + "/deactivate"} {
+				v.get(p).want(http.StatusForbidden).has(t, "this page is for managers")
+			}
+			v.post(driver+"/active", url.Values{"active": {"no"}}).want(http.StatusForbidden)
+		}
+		e.visitor().get("/people/users").redirectsTo(t, "/sign-in?next=%2Fpeople%2Fusers")
+		m := e.managerVisitor()
+		m.get("/stock").has(t, `href="/people"`)
+		m.postBare(driver+"/active", url.Values{"active": {"no"}}).want(http.StatusForbidden).has(t, "did not come from this site")
+		m.postBare("/people/users", url.Values{"name": {"X"}, "email": {"x@example.org"}, "role": {"staff"}, "password": {"a long enough pass phrase"},
+			csrfField: {strings.Repeat("A", 26)}}).want(http.StatusForbidden)
+		u, err := e.store.User(context.Background(), e.users[models.RoleDriver].ID)
+		if err != nil || !u.Active {
+			t.Fatalf("a refused form changed the driver: %+v %v", u, err)
+		}
+		var n int64
+		e.store.DB(context.Background()).Model(&models.User{}).Where("email = ?", "x@example.org").Count(&n)
+		if n != 0 {
+			t.Fatal("a refused form added a user")
+		}
+	})
+}
