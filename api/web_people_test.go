@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
 	"github.com/scrapstore/scrapstore/models"
 )
 
@@ -97,5 +100,37 @@ func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 		if n != 0 {
 			t.Fatal("a refused form added a user")
 		}
+	})
+}
+
+// The people pages in a browser: axe-core finds nothing serious, at phone and desk widths.
+func TestBrowserPeople(t *testing.T) {
+	chromium(t)
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		b := newTab(t, e)
+		m := e.users[models.RoleManager]
+		b.open("/people")
+		b.waitFor("Email address")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-email"), m.Email), chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword+kb.Enter))
+		b.waitFor("Who may sign in")
+		b.check("people")
+		b.open("/people/users/new")
+		b.waitFor("First password")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Priya Shah"), chromedp.SendKeys(chromedp.CSS("#f-email"), "priya@example.org"),
+			chromedp.SetValue(chromedp.CSS("#f-role"), "member"), chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+		b.waitFor("There is a problem")
+		b.check("user-problems")
+		b.do(chromedp.SetValue(chromedp.CSS("#f-organisation_id"), itoa(e.org.ID)),
+			chromedp.SendKeys(chromedp.CSS("#f-password"), "a long enough pass phrase"), chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+		b.waitFor("Priya Shah can now sign in as member.")
+		b.check("user")
+		b.do(chromedp.Click(chromedp.CSS(`a.danger`)))
+		b.waitFor("Yes, deactivate")
+		b.check("user-deactivate")
+		b.do(chromedp.Click(chromedp.CSS(`button.danger`)))
+		b.waitFor("Deactivated")
+		b.open("/people/users")
+		b.waitFor("Priya Shah")
+		b.check("users")
 	})
 }
