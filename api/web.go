@@ -107,6 +107,7 @@ func newSite(loc *time.Location) (*site, error) {
 		"day":   func(d any) string { return ukDay(loc, d) },
 		"slot":  func(start, end time.Time) string { return ukSlot(loc, start, end) },
 		"kg":    kg,
+		"money": pounds,
 		"qty":   quantity,
 		"field": newField,
 	}

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,6 +27,13 @@ func (s *Server) peoplePages() []pageRoute {
 		{http.MethodPost, "/people/users/:id/password", managers, s.resetPasswordPage},
 		{http.MethodGet, "/people/users/:id/deactivate", managers, s.deactivateUserPage},
 		{http.MethodPost, "/people/users/:id/active", managers, s.userActivePage},
+		{http.MethodGet, "/people/groups", managers, s.groupsPage},
+		{http.MethodPost, "/people/bands", managers, s.createBandPage},
+		{http.MethodGet, "/people/groups/new", managers, s.newGroupPage},
+		{http.MethodPost, "/people/groups", managers, s.createGroupPage},
+		{http.MethodGet, "/people/groups/:id", managers, s.editGroupPage},
+		{http.MethodPost, "/people/groups/:id", managers, s.changeGroupPage},
+		{http.MethodPost, "/people/groups/:id/renew", managers, s.renewGroupPage},
 	}
 }
 
@@ -216,5 +226,233 @@ func (s *Server) userActivePage(c echo.Context) error {
 			return models.UserChange{Active: &active}, "They can sign in again."
 		}
 		return models.UserChange{Active: &active}, "Deactivated: they are signed out and cannot sign in. Their name stays in the history."
+	})
+}
+
+// bandsByID are the membership bands in order of name, and by id.
+func (s *Server) bandsByID(c echo.Context) ([]models.Band, map[int64]*models.Band, error) {
+	list, _, err := s.Store.Bands(c.Request().Context(), models.Page{Limit: models.MaxLimit})
+	byID := make(map[int64]*models.Band, len(list))
+	for i := range list {
+		byID[list[i].ID] = &list[i]
+	}
+	return list, byID, err
+}
+
+type groupsView struct {
+	Groups []models.Organisation
+	Bands  []models.Band
+	BandOf map[int64]*models.Band
+	Today  models.Date
+	Next   string
+}
+
+// Band is the band of a group, if it has one.
+func (gv groupsView) Band(id *int64) *models.Band {
+	if id == nil {
+		return nil
+	}
+	return gv.BandOf[*id]
+}
+
+// Lapsed says whether a group's membership is out of date today.
+func (gv groupsView) Lapsed(o models.Organisation) bool { return o.Lapsed(gv.Today) }
+
+func (s *Server) groupsPage(c echo.Context) error { return s.showGroups(c, http.StatusOK) }
+
+// showGroups lists the member groups, searched and by whether their membership lapsed,
+// beside the bands with a form to add one.
+func (s *Server) showGroups(c echo.Context, status int) error {
+	v := pageView(c)
+	f := models.OrganisationFilter{Q: strings.TrimSpace(c.QueryParam("q")), Today: s.today()}
+	switch c.QueryParam("lapsed") {
+	case "yes", "no":
+		lapsed := c.QueryParam("lapsed") == "yes"
+		f.Lapsed = &lapsed
+	}
+	for _, k := range []string{"q", "lapsed"} {
+		if !v.Form.Has(k) {
+			v.Form.Set(k, c.QueryParam(k))
+		}
+	}
+	groups, next, err := s.Store.ListOrganisations(c.Request().Context(), currentUser(c), f, models.Page{Limit: 50, Cursor: c.QueryParam("cursor")})
+	if err != nil {
+		return err
+	}
+	gv := groupsView{Groups: groups, Today: s.today()}
+	if gv.Bands, gv.BandOf, err = s.bandsByID(c); err != nil {
+		return err
+	}
+	if next != "" {
+		more := c.QueryParams()
+		more.Set("cursor", next)
+		gv.Next = "/people/groups?" + more.Encode()
+	}
+	return s.render(c, status, "groups", "Member groups and bands", gv)
+}
+
+func (s *Server) createBandPage(c echo.Context) error {
+	var p models.Problems
+	fee := formNumber(&p, c, "annual_fee")
+	allowance := formNumber(&p, c, "allowance_kg")
+	err := p.Err()
+	if err == nil {
+		var b *models.Band
+		b, err = s.Store.CreateBand(c.Request().Context(), currentUser(c), c.FormValue("name"), int64(math.Round(fee*100)), allowance)
+		if err == nil {
+			return s.redirect(c, "/people/groups", "Band "+b.Name+" added.")
+		}
+	}
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		for i, fe := range ve.Errors {
+			if fe.Field == "annual_fee_pence" {
+				ve.Errors[i] = models.FieldError{Field: "annual_fee", Message: "Annual fee must be between £0 and £100,000"}
+			}
+		}
+	}
+	return s.formRefused(c, err, s.showGroups)
+}
+
+type groupFormView struct {
+	Org      *models.Organisation
+	Band     *models.Band
+	Lapsed   bool
+	Kinds    []choice
+	Bands    []models.Band
+	Payments []choice
+}
+
+func (s *Server) newGroupPage(c echo.Context) error { return s.showGroupForm(c, http.StatusOK, nil) }
+
+// showGroupForm is the form to add a group (o nil) or change one and renew its membership.
+func (s *Server) showGroupForm(c echo.Context, status int, o *models.Organisation) error {
+	bands, byID, err := s.bandsByID(c)
+	if err != nil {
+		return err
+	}
+	gv := groupFormView{Org: o, Kinds: choices(models.OrganisationKinds), Bands: bands, Payments: choices(models.PaymentMethods)}
+	title := "Add a member group"
+	if o != nil {
+		title = o.Name
+		gv.Lapsed = o.Lapsed(s.today())
+		if o.BandID != nil {
+			gv.Band = byID[*o.BandID]
+		}
+		v := pageView(c)
+		if !v.Form.Has("name") {
+			for k, val := range map[string]string{"name": o.Name, "kind": o.Kind, "address": o.Address, "postcode": o.Postcode,
+				"contact_name": o.ContactName, "email": o.Email, "phone": o.Phone, "people_served": strconv.Itoa(o.PeopleServed)} {
+				v.Form.Set(k, val)
+			}
+			if o.BandID != nil {
+				v.Form.Set("band_id", strconv.FormatInt(*o.BandID, 10))
+			}
+		}
+		if !v.Form.Has("paid_on") {
+			v.Form.Set("paid_on", s.today().String())
+			if gv.Band != nil {
+				v.Form.Set("paid", pounds(gv.Band.AnnualFeePence))
+			}
+		}
+	}
+	return s.render(c, status, "group_edit", title, gv)
+}
+
+// groupInput reads the group form.
+func groupInput(p *models.Problems, c echo.Context) models.OrganisationInput {
+	in := models.OrganisationInput{}
+	for name, dst := range map[string]**string{"name": &in.Name, "kind": &in.Kind, "address": &in.Address, "postcode": &in.Postcode,
+		"contact_name": &in.ContactName, "email": &in.Email, "phone": &in.Phone} {
+		v := c.FormValue(name)
+		*dst = &v
+	}
+	if raw := strings.TrimSpace(c.FormValue("people_served")); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			p.Add("people_served", "must be a whole number, such as 120")
+		}
+		in.PeopleServed = &n
+	}
+	if id, err := strconv.ParseInt(c.FormValue("band_id"), 10, 64); err == nil {
+		in.BandID = &id
+	}
+	return in
+}
+
+func (s *Server) createGroupPage(c echo.Context) error {
+	var p models.Problems
+	in := groupInput(&p, c)
+	err := p.Err()
+	if err == nil {
+		var o *models.Organisation
+		if o, err = s.Store.CreateOrganisation(c.Request().Context(), currentUser(c), in); err == nil {
+			return s.redirect(c, fmt.Sprintf("/people/groups/%d", o.ID), o.Name+" added. Renew its membership below when it pays.")
+		}
+	}
+	return s.formRefused(c, err, func(c echo.Context, status int) error { return s.showGroupForm(c, status, nil) })
+}
+
+func (s *Server) pathGroup(c echo.Context) (*models.Organisation, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Organisation(c.Request().Context(), currentUser(c), id)
+}
+
+func (s *Server) editGroupPage(c echo.Context) error { return s.showManagedGroup(c, http.StatusOK) }
+
+func (s *Server) showManagedGroup(c echo.Context, status int) error {
+	o, err := s.pathGroup(c)
+	if err != nil {
+		return err
+	}
+	return s.showGroupForm(c, status, o)
+}
+
+// groupAction changes the group of the path, then goes back to its page with a message.
+func (s *Server) groupAction(c echo.Context, do func(o *models.Organisation) (string, error)) error {
+	o, err := s.pathGroup(c)
+	if err != nil {
+		return err
+	}
+	msg, err := do(o)
+	if err == nil {
+		return s.redirect(c, fmt.Sprintf("/people/groups/%d", o.ID), msg)
+	}
+	return s.formRefused(c, err, s.showManagedGroup)
+}
+
+func (s *Server) changeGroupPage(c echo.Context) error {
+	return s.groupAction(c, func(o *models.Organisation) (string, error) {
+		var p models.Problems
+		in := groupInput(&p, c)
+		if err := p.Err(); err != nil {
+			return "", err
+		}
+		_, err := s.Store.UpdateOrganisation(c.Request().Context(), currentUser(c), o.ID, in)
+		return "Saved.", err
+	})
+}
+
+// renewGroupPage records a membership payment, which runs the membership a year on.
+func (s *Server) renewGroupPage(c echo.Context) error {
+	return s.groupAction(c, func(o *models.Organisation) (string, error) {
+		var p models.Problems
+		paid := formNumber(&p, c, "paid")
+		on := formDate(&p, c, "paid_on")
+		if paid < 0 || paid > 100_000 {
+			p.Add("paid", "must be between £0 and £100,000")
+		}
+		if err := p.Err(); err != nil {
+			return "", err
+		}
+		in := models.RenewalInput{PaidPence: int64(math.Round(paid * 100)), Method: c.FormValue("method"), PaidOn: on}
+		_, org, err := s.Store.RenewMembership(c.Request().Context(), currentUser(c), o.ID, in, s.today())
+		if err != nil {
+			return "", err
+		}
+		return "Renewed: the membership runs to " + org.MembershipExpiresOn.Format("2 Jan 2006") + ".", nil
 	})
 }

@@ -72,6 +72,49 @@ func TestUserPages(t *testing.T) {
 	})
 }
 
+// A manager adds a band and a group, gives it the band, renews its lapsed membership and
+// finds it among the current ones.
+func TestGroupPages(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		v := e.managerVisitor()
+		v.get("/people/groups").want(http.StatusOK).has(t, e.org.Name, "No bands yet")
+		v.post("/people/bands", url.Values{"name": {"Small group"}, "annual_fee": {"-1"}, "allowance_kg": {"12.5"}}).
+			want(http.StatusUnprocessableEntity).has(t, `id="e-annual_fee"`, "Annual fee must be between £0 and £100,000", `value="Small group"`)
+		v.post("/people/bands", url.Values{"name": {"Small group"}, "annual_fee": {"25"}, "allowance_kg": {"12.5"}}).redirectsTo(t, "/people/groups")
+		v.get("/people/groups").has(t, "Band Small group added.", "<td>Small group</td>", "£25.00", "12.5 kg")
+		var band models.Band
+		if err := e.store.DB(context.Background()).Where("name = ?", "Small group").First(&band).Error; err != nil || band.AnnualFeePence != 2500 {
+			t.Fatalf("band %+v: %v", band, err)
+		}
+
+		v.get("/people/groups/new").want(http.StatusOK).has(t, `<label for="f-kind">Kind</label>`, "Small group", "play group")
+		form := url.Values{"name": {"Friar Park Play"}, "kind": {"play_group"}, "postcode": {"not one"}, "band_id": {itoa(band.ID)},
+			"people_served": {"40"}}
+		v.post("/people/groups", form).want(http.StatusUnprocessableEntity).has(t, `id="e-postcode"`, "is not a UK postcode", `value="Friar Park Play"`)
+		form.Set("postcode", "ws10 0ab")
+		res := v.post("/people/groups", form)
+		res.want(http.StatusSeeOther)
+		page := res.location()
+		v.get(page).want(http.StatusOK).has(t, "Friar Park Play added.", "<strong>none yet</strong>", "Small group (£25.00 a year, 12.5 kg a visit)",
+			`value="WS10 0AB"`, `value="25.00"`)
+		v.get("/people/groups?lapsed=yes").has(t, "Friar Park Play").hasNot(t, e.org.Name)
+
+		v.post(page+"/renew", url.Values{"paid": {"25"}, "method": {"by pigeon"}, "paid_on": {e.srv.today().String()}}).
+			want(http.StatusUnprocessableEntity).has(t, `id="e-method"`)
+		v.post(page+"/renew", url.Values{"paid": {"25"}, "method": {"card"}, "paid_on": {e.srv.today().String()}}).redirectsTo(t, page)
+		next := e.srv.today().AddDate(1, 0, 0).Format("2 Jan 2006")
+		v.get(page).has(t, "Renewed: the membership runs to "+next, "runs to "+next)
+		v.get("/people/groups?lapsed=no&q=friar").has(t, "Friar Park Play", "to "+next)
+
+		v.post(page, url.Values{"name": {"Friar Park Play"}, "kind": {"play_group"}, "email": {"nope"}}).want(http.StatusUnprocessableEntity).
+			has(t, `id="e-email"`)
+		v.post(page, url.Values{"name": {"Friar Park Playscheme"}, "kind": {"play_group"}, "email": {"hello@friarpark.example"},
+			"band_id": {itoa(band.ID)}}).redirectsTo(t, page)
+		v.get(page).has(t, "Saved.", `value="Friar Park Playscheme"`, `value="hello@friarpark.example"`)
+		v.get("/people/groups/999999").want(http.StatusNotFound)
+	})
+}
+
 // The people pages are for managers only; every form needs the page's token.
 func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
@@ -80,10 +123,12 @@ func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 			v := e.visitor()
 			v.signIn(e.users[role])
 			v.get("/stock").hasNot(t, `href="/people"`)
-			for _, p := range []string{"/people", "/people/users", "/people/users/new", driver, driver + "/deactivate"} {
+			for _, p := range []string{"/people", "/people/users", "/people/users/new", driver, driver + "/deactivate", "/people/groups",
+				"/people/groups/new", "/people/groups/" + itoa(e.org.ID)} {
 				v.get(p).want(http.StatusForbidden).has(t, "this page is for managers")
 			}
 			v.post(driver+"/active", url.Values{"active": {"no"}}).want(http.StatusForbidden)
+			v.post("/people/groups/"+itoa(e.org.ID)+"/renew", url.Values{"paid": {"1"}, "method": {"cash"}}).want(http.StatusForbidden)
 		}
 		e.visitor().get("/people/users").redirectsTo(t, "/sign-in?next=%2Fpeople%2Fusers")
 		m := e.managerVisitor()
@@ -91,6 +136,7 @@ func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 		m.postBare(driver+"/active", url.Values{"active": {"no"}}).want(http.StatusForbidden).has(t, "did not come from this site")
 		m.postBare("/people/users", url.Values{"name": {"X"}, "email": {"x@example.org"}, "role": {"staff"}, "password": {"a long enough pass phrase"},
 			csrfField: {strings.Repeat("A", 26)}}).want(http.StatusForbidden)
+		m.postBare("/people/bands", url.Values{"name": {"Free"}, "annual_fee": {"0"}, "allowance_kg": {"5"}}).want(http.StatusForbidden)
 		u, err := e.store.User(context.Background(), e.users[models.RoleDriver].ID)
 		if err != nil || !u.Active {
 			t.Fatalf("a refused form changed the driver: %+v %v", u, err)
@@ -132,5 +178,18 @@ func TestBrowserPeople(t *testing.T) {
 		b.open("/people/users")
 		b.waitFor("Priya Shah")
 		b.check("users")
+
+		b.open("/people/groups")
+		b.waitFor("Add a band")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Small group"), chromedp.SendKeys(chromedp.CSS("#f-annual_fee"), "25"),
+			chromedp.SendKeys(chromedp.CSS("#f-allowance_kg"), "12.5"+kb.Enter))
+		b.waitFor("Band Small group added.")
+		b.check("groups")
+		b.open("/people/groups/" + itoa(e.org.ID))
+		b.waitFor("Renew the membership")
+		b.check("group")
+		b.open("/people/groups/new")
+		b.waitFor("People it serves")
+		b.check("group-new")
 	})
 }
