@@ -1,12 +1,15 @@
 package api
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,6 +37,11 @@ func (s *Server) peoplePages() []pageRoute {
 		{http.MethodGet, "/people/groups/:id", managers, s.editGroupPage},
 		{http.MethodPost, "/people/groups/:id", managers, s.changeGroupPage},
 		{http.MethodPost, "/people/groups/:id/renew", managers, s.renewGroupPage},
+		{http.MethodGet, "/people/slots", managers, s.slotsPage},
+		{http.MethodPost, "/people/slots/rules", managers, s.createSlotRulePage},
+		{http.MethodGet, "/people/slots/rules/:id/delete", managers, s.deleteSlotRuleQuestion},
+		{http.MethodPost, "/people/slots/rules/:id/delete", managers, s.deleteSlotRulePage},
+		{http.MethodPost, "/people/slots/closed", managers, s.closeDayPage},
 	}
 }
 
@@ -455,4 +463,120 @@ func (s *Server) renewGroupPage(c echo.Context) error {
 		}
 		return "Renewed: the membership runs to " + org.MembershipExpiresOn.Format("2 Jan 2006") + ".", nil
 	})
+}
+
+// weekdayChoices are the days of the week as SlotRule numbers them (Sunday 0).
+func weekdayChoices() []choice {
+	out := make([]choice, 7)
+	for d := range out {
+		out[d] = choice{strconv.Itoa(d), time.Weekday(d).String()}
+	}
+	return out
+}
+
+type slotsView struct {
+	Rules    []models.SlotRule
+	Closed   []models.ClosedDay
+	Weekdays []choice
+	Rule     *models.SlotRule
+}
+
+// Day names a rule's weekday.
+func (slotsView) Day(d int) string { return time.Weekday(d).String() }
+
+func (s *Server) slotsPage(c echo.Context) error { return s.showSlots(c, http.StatusOK) }
+
+// showSlots is the weekly openings for member groups' visits and the closed days ahead,
+// each with a form to add one.
+func (s *Server) showSlots(c echo.Context, status int) error {
+	ctx := c.Request().Context()
+	sv := slotsView{Weekdays: weekdayChoices()}
+	var err error
+	if sv.Rules, _, err = s.Store.SlotRules(ctx, models.Page{Limit: models.MaxLimit}); err != nil {
+		return err
+	}
+	slices.SortFunc(sv.Rules, func(a, b models.SlotRule) int {
+		return cmp.Or(cmp.Compare(a.Weekday, b.Weekday), cmp.Compare(a.Starts, b.Starts))
+	})
+	if sv.Closed, _, err = s.Store.ClosedDays(ctx, s.today(), models.Page{Limit: models.MaxLimit}); err != nil {
+		return err
+	}
+	v := pageView(c)
+	for k, val := range map[string]string{"slot_minutes": "30", "places": "2", "day": s.today().String()} {
+		if !v.Form.Has(k) {
+			v.Form.Set(k, val)
+		}
+	}
+	return s.render(c, status, "slots", "Visit slots and closed days", sv)
+}
+
+func (s *Server) createSlotRulePage(c echo.Context) error {
+	var p models.Problems
+	r := models.SlotRule{Starts: c.FormValue("starts"), Ends: c.FormValue("ends"), Label: c.FormValue("label")}
+	for name, dst := range map[string]*int{"weekday": &r.Weekday, "slot_minutes": &r.SlotMinutes, "places": &r.Places} {
+		n, err := strconv.Atoi(strings.TrimSpace(c.FormValue(name)))
+		if err != nil {
+			p.Add(name, "must be a whole number")
+		}
+		*dst = n
+	}
+	err := p.Err()
+	if err == nil {
+		if _, err = s.Store.CreateSlotRule(c.Request().Context(), currentUser(c), r); err == nil {
+			return s.redirect(c, "/people/slots", fmt.Sprintf("Added: %ss %s to %s.", time.Weekday(r.Weekday), r.Starts, r.Ends))
+		}
+	}
+	return s.formRefused(c, err, s.showSlots)
+}
+
+func (s *Server) pathSlotRule(c echo.Context) (*models.SlotRule, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	rules, _, err := s.Store.SlotRules(c.Request().Context(), models.Page{Limit: models.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	for i := range rules {
+		if rules[i].ID == id {
+			return &rules[i], nil
+		}
+	}
+	return nil, fmt.Errorf("slot rule %d: %w", id, models.ErrNotFound)
+}
+
+func (s *Server) deleteSlotRuleQuestion(c echo.Context) error {
+	r, err := s.pathSlotRule(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "slot_rule_delete", "Stop this opening?", slotsView{Rule: r})
+}
+
+func (s *Server) deleteSlotRulePage(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteSlotRule(c.Request().Context(), currentUser(c), id); err != nil {
+		return err
+	}
+	return s.redirect(c, "/people/slots", "The opening is stopped; visits already booked stay booked.")
+}
+
+func (s *Server) closeDayPage(c echo.Context) error {
+	var p models.Problems
+	day := formDate(&p, c, "day")
+	if day.IsZero() && p.Err() == nil {
+		p.Add("day", "Choose the day")
+	}
+	err := p.Err()
+	if err == nil {
+		var d *models.ClosedDay
+		if d, err = s.Store.CloseDay(c.Request().Context(), currentUser(c), day, c.FormValue("reason")); err == nil {
+			return s.redirect(c, "/people/slots", "Closed on "+d.Day.Format("2 Jan 2006")+": no visits can be booked that day.")
+		}
+	}
+	return s.formRefused(c, err, s.showSlots)
 }

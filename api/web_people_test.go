@@ -115,6 +115,37 @@ func TestGroupPages(t *testing.T) {
 	})
 }
 
+// A manager opens Thursdays to member groups, sees a bad opening refused beside its
+// field, stops an opening after a question and closes a day.
+func TestSlotPages(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		v := e.managerVisitor()
+		v.get("/people/slots").want(http.StatusOK).has(t, "No openings yet", `<label for="f-starts">Opens at (such as 16:00)</label>`, `value="30"`)
+		rule := url.Values{"weekday": {"4"}, "starts": {"16:00"}, "ends": {"19:00"}, "slot_minutes": {"50"}, "places": {"3"}, "label": {"late opening"}}
+		v.post("/people/slots/rules", rule).want(http.StatusUnprocessableEntity).
+			has(t, `id="e-slot_minutes"`, "must divide the opening (180 minutes) into whole slots", `value="late opening"`, `<option value="4" selected>`)
+		rule.Set("slot_minutes", "60")
+		v.post("/people/slots/rules", rule).redirectsTo(t, "/people/slots")
+		v.get("/people/slots").has(t, "Added: Thursdays 16:00 to 19:00.", "<td>16:00 to 19:00</td>", "60 min, 3 groups each", "late opening")
+		v.post("/people/slots/rules", rule).want(http.StatusUnprocessableEntity).has(t, "overlaps the opening 16:00-19:00")
+		rules, _, err := e.store.SlotRules(context.Background(), models.Page{Limit: 10})
+		if err != nil || len(rules) != 1 {
+			t.Fatalf("rules %+v: %v", rules, err)
+		}
+		del := "/people/slots/rules/" + itoa(rules[0].ID) + "/delete"
+		v.get(del).want(http.StatusOK).has(t, "Stop this opening?", "Thursdays 16:00 to 19:00", "Yes, stop it")
+		v.post(del, url.Values{}).redirectsTo(t, "/people/slots")
+		v.get("/people/slots").has(t, "The opening is stopped", "No openings yet")
+		v.post(del, url.Values{}).want(http.StatusNotFound)
+
+		day := e.srv.today().AddDays(7)
+		v.post("/people/slots/closed", url.Values{"day": {""}}).want(http.StatusUnprocessableEntity).has(t, `id="e-day"`, "Choose the day")
+		v.post("/people/slots/closed", url.Values{"day": {day.String()}, "reason": {"staff training"}}).redirectsTo(t, "/people/slots")
+		v.get("/people/slots").has(t, "Closed on "+day.Format("2 Jan 2006"), "<li>"+day.Format("2 Jan 2006")+": staff training</li>")
+		v.post("/people/slots/closed", url.Values{"day": {day.String()}}).want(http.StatusConflict).has(t, "is already closed")
+	})
+}
+
 // The people pages are for managers only; every form needs the page's token.
 func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
@@ -124,11 +155,12 @@ func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 			v.signIn(e.users[role])
 			v.get("/stock").hasNot(t, `href="/people"`)
 			for _, p := range []string{"/people", "/people/users", "/people/users/new", driver, driver + "/deactivate", "/people/groups",
-				"/people/groups/new", "/people/groups/" + itoa(e.org.ID)} {
+				"/people/groups/new", "/people/groups/" + itoa(e.org.ID), "/people/slots"} {
 				v.get(p).want(http.StatusForbidden).has(t, "this page is for managers")
 			}
 			v.post(driver+"/active", url.Values{"active": {"no"}}).want(http.StatusForbidden)
 			v.post("/people/groups/"+itoa(e.org.ID)+"/renew", url.Values{"paid": {"1"}, "method": {"cash"}}).want(http.StatusForbidden)
+			v.post("/people/slots/closed", url.Values{"day": {e.srv.today().String()}}).want(http.StatusForbidden)
 		}
 		e.visitor().get("/people/users").redirectsTo(t, "/sign-in?next=%2Fpeople%2Fusers")
 		m := e.managerVisitor()
@@ -136,6 +168,7 @@ func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 		m.postBare(driver+"/active", url.Values{"active": {"no"}}).want(http.StatusForbidden).has(t, "did not come from this site")
 		m.postBare("/people/users", url.Values{"name": {"X"}, "email": {"x@example.org"}, "role": {"staff"}, "password": {"a long enough pass phrase"},
 			csrfField: {strings.Repeat("A", 26)}}).want(http.StatusForbidden)
+		m.postBare("/people/slots/closed", url.Values{"day": {e.srv.today().String()}}).want(http.StatusForbidden)
 		m.postBare("/people/bands", url.Values{"name": {"Free"}, "annual_fee": {"0"}, "allowance_kg": {"5"}}).want(http.StatusForbidden)
 		u, err := e.store.User(context.Background(), e.users[models.RoleDriver].ID)
 		if err != nil || !u.Active {
@@ -191,5 +224,13 @@ func TestBrowserPeople(t *testing.T) {
 		b.open("/people/groups/new")
 		b.waitFor("People it serves")
 		b.check("group-new")
+
+		e.openEveryDay(1)
+		b.open("/people/slots")
+		b.waitFor("Add a weekly opening")
+		b.check("slots")
+		b.do(chromedp.Click(chromedp.CSS(`a[href$="/delete"]`)))
+		b.waitFor("Yes, stop it")
+		b.check("slot-rule-delete")
 	})
 }
