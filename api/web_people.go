@@ -42,6 +42,13 @@ func (s *Server) peoplePages() []pageRoute {
 		{http.MethodGet, "/people/slots/rules/:id/delete", managers, s.deleteSlotRuleQuestion},
 		{http.MethodPost, "/people/slots/rules/:id/delete", managers, s.deleteSlotRulePage},
 		{http.MethodPost, "/people/slots/closed", managers, s.closeDayPage},
+		{http.MethodGet, "/people/vans", managers, s.vansPage},
+		{http.MethodGet, "/people/vans/new", managers, s.newVanPage},
+		{http.MethodPost, "/people/vans", managers, s.createVanPage},
+		{http.MethodGet, "/people/vans/:id", managers, s.vanPage},
+		{http.MethodPost, "/people/vans/:id", managers, s.changeVanPage},
+		{http.MethodGet, "/people/drivers", managers, s.driversPage},
+		{http.MethodPost, "/people/drivers/absences", managers, s.addAbsencePage},
 	}
 }
 
@@ -579,4 +586,192 @@ func (s *Server) closeDayPage(c echo.Context) error {
 		}
 	}
 	return s.formRefused(c, err, s.showSlots)
+}
+
+type vansView struct {
+	Vans []models.Vehicle
+}
+
+// Days says on which days a van works, from Monday.
+func (vansView) Days(v models.Vehicle) string {
+	var days []string
+	for _, d := range models.Weekdays {
+		if iv, ok := v.Shifts[d]; ok {
+			days = append(days, d+" "+iv.From+"-"+iv.To)
+		}
+	}
+	if len(days) == 0 {
+		return "no shifts yet"
+	}
+	return strings.Join(days, ", ")
+}
+
+func (s *Server) vansPage(c echo.Context) error {
+	vans, _, err := s.Store.Vehicles(c.Request().Context(), nil, models.Page{Limit: models.MaxLimit})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "vans", "Vans", vansView{Vans: vans})
+}
+
+type vanView struct {
+	Van  *models.Vehicle
+	Days []string
+}
+
+func (s *Server) newVanPage(c echo.Context) error { return s.showVanForm(c, http.StatusOK, nil) }
+
+// showVanForm is the form to add a van (v nil) or change one, with its weekly shifts.
+func (s *Server) showVanForm(c echo.Context, status int, van *models.Vehicle) error {
+	v := pageView(c)
+	title := "Add a van"
+	if van != nil {
+		title = van.Name
+	}
+	if van != nil && !v.Form.Has("name") {
+		for k, val := range map[string]string{"name": van.Name, "registration": van.Registration, "capacity_kg": quantity(float64(van.CapacityKg)),
+			"capacity_m3": quantity(float64(van.CapacityM3)), "cost_per_km": pounds(van.CostPerKmPence), "unload_minutes": strconv.Itoa(van.UnloadMinutes)} {
+			v.Form.Set(k, val)
+		}
+		if van.Active {
+			v.Form.Set("active", "yes")
+		}
+		for day, iv := range van.Shifts {
+			v.Form.Set("shifts."+day+".from", iv.From)
+			v.Form.Set("shifts."+day+".to", iv.To)
+		}
+	}
+	if van == nil && !v.Form.Has("unload_minutes") {
+		v.Form.Set("unload_minutes", strconv.Itoa(models.DefaultUnload))
+	}
+	return s.render(c, status, "van", title, vanView{Van: van, Days: models.Weekdays})
+}
+
+// vanInput reads the van form; a day with no times has no shift.
+func vanInput(p *models.Problems, c echo.Context, editing bool) models.VehicleInput {
+	name, reg := c.FormValue("name"), c.FormValue("registration")
+	in := models.VehicleInput{Name: &name, Registration: &reg}
+	for field, dst := range map[string]**float64{"capacity_kg": &in.CapacityKg, "capacity_m3": &in.CapacityM3} {
+		if strings.TrimSpace(c.FormValue(field)) != "" {
+			n := formNumber(p, c, field)
+			*dst = &n
+		}
+	}
+	cost := int64(math.Round(formNumber(p, c, "cost_per_km") * 100))
+	in.CostPerKmPence = &cost
+	if raw := strings.TrimSpace(c.FormValue("unload_minutes")); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			p.Add("unload_minutes", "must be a whole number of minutes")
+		}
+		in.UnloadMinutes = &n
+	}
+	shifts := map[string]models.Interval{}
+	for _, d := range models.Weekdays {
+		from, to := strings.TrimSpace(c.FormValue("shifts."+d+".from")), strings.TrimSpace(c.FormValue("shifts."+d+".to"))
+		if from != "" || to != "" {
+			shifts[d] = models.Interval{From: from, To: to}
+		}
+	}
+	in.Shifts = &shifts
+	if editing {
+		active := c.FormValue("active") == "yes"
+		in.Active = &active
+	}
+	return in
+}
+
+func (s *Server) createVanPage(c echo.Context) error {
+	var p models.Problems
+	in := vanInput(&p, c, false)
+	err := p.Err()
+	if err == nil {
+		var van *models.Vehicle
+		if van, err = s.Store.CreateVehicle(c.Request().Context(), currentUser(c), in); err == nil {
+			return s.redirect(c, "/people/vans", van.Name+" ("+van.Registration+") added.")
+		}
+	}
+	return s.formRefused(c, err, func(c echo.Context, status int) error { return s.showVanForm(c, status, nil) })
+}
+
+func (s *Server) pathVan(c echo.Context) (*models.Vehicle, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Vehicle(c.Request().Context(), id)
+}
+
+func (s *Server) vanPage(c echo.Context) error { return s.showVan(c, http.StatusOK) }
+
+func (s *Server) showVan(c echo.Context, status int) error {
+	van, err := s.pathVan(c)
+	if err != nil {
+		return err
+	}
+	return s.showVanForm(c, status, van)
+}
+
+func (s *Server) changeVanPage(c echo.Context) error {
+	van, err := s.pathVan(c)
+	if err != nil {
+		return err
+	}
+	var p models.Problems
+	in := vanInput(&p, c, true)
+	if err = p.Err(); err == nil {
+		if van, err = s.Store.UpdateVehicle(c.Request().Context(), currentUser(c), van.ID, in); err == nil {
+			return s.redirect(c, "/people/vans", van.Name+" saved.")
+		}
+	}
+	return s.formRefused(c, err, s.showVan)
+}
+
+// driverAway is a driver and the days ahead they cannot work.
+type driverAway struct {
+	Driver models.User
+	Away   []models.DriverAbsence
+}
+
+func (s *Server) driversPage(c echo.Context) error { return s.showDrivers(c, http.StatusOK) }
+
+// showDrivers lists the drivers who may sign in with the days ahead each is away, and a
+// form to add an absence.
+func (s *Server) showDrivers(c echo.Context, status int) error {
+	ctx := c.Request().Context()
+	active := true
+	drivers, _, err := s.Store.ListUsers(ctx, models.UserFilter{Role: models.RoleDriver, Active: &active}, models.Page{Limit: models.MaxLimit})
+	if err != nil {
+		return err
+	}
+	out := make([]driverAway, len(drivers))
+	for i, d := range drivers {
+		out[i].Driver = d
+		if out[i].Away, _, err = s.Store.DriverAbsences(ctx, d.ID, s.today(), models.Page{Limit: models.MaxLimit}); err != nil {
+			return err
+		}
+	}
+	if v := pageView(c); !v.Form.Has("day") {
+		v.Form.Set("day", s.today().String())
+	}
+	return s.render(c, status, "drivers", "Drivers' absences", out)
+}
+
+func (s *Server) addAbsencePage(c echo.Context) error {
+	var p models.Problems
+	day := formDate(&p, c, "day")
+	if day.IsZero() && p.Err() == nil {
+		p.Add("day", "Choose the day")
+	}
+	driver, perr := strconv.ParseInt(c.FormValue("driver_id"), 10, 64)
+	if perr != nil {
+		p.Add("driver_id", "Choose the driver")
+	}
+	err := p.Err()
+	if err == nil {
+		if _, err = s.Store.AddDriverAbsence(c.Request().Context(), currentUser(c), driver, day, c.FormValue("reason")); err == nil {
+			return s.redirect(c, "/people/drivers", "Recorded: away on "+day.Format("2 Jan 2006")+".")
+		}
+	}
+	return s.formRefused(c, err, s.showDrivers)
 }

@@ -146,6 +146,50 @@ func TestSlotPages(t *testing.T) {
 	})
 }
 
+// A manager adds a van with its shifts, sees a bad shift refused beside its day, takes
+// the van out of use, and records a driver's day away.
+func TestVanAndDriverPages(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		v := e.managerVisitor()
+		v.get("/people/vans").want(http.StatusOK).has(t, "No vans yet")
+		v.get("/people/vans/new").want(http.StatusOK).has(t, `<label for="f-capacity_kg">Carries up to (kg)</label>`, `aria-label="mon from"`,
+			`value="`+itoa(models.DefaultUnload)+`"`)
+		van := url.Values{"name": {"Big van"}, "registration": {"ab12 cde"}, "capacity_kg": {"800"}, "capacity_m3": {"10.5"}, "cost_per_km": {"0.35"},
+			"unload_minutes": {"20"}, "shifts.mon.from": {"09:00"}, "shifts.mon.to": {"08:00"}}
+		v.post("/people/vans", van).want(http.StatusUnprocessableEntity).has(t, `id="e-shifts-mon"`, "must end after it starts", `value="Big van"`)
+		van.Set("shifts.mon.to", "16:30")
+		van.Set("shifts.thu.from", "10:00")
+		van.Set("shifts.thu.to", "14:00")
+		v.post("/people/vans", van).redirectsTo(t, "/people/vans")
+		v.get("/people/vans").has(t, "Big van (AB12CDE) added.", "800 kg, 10.5 m³", "mon 09:00-16:30, thu 10:00-14:00", "<td>yes</td>")
+		v.post("/people/vans", van).want(http.StatusConflict).has(t, "a vehicle registered AB12CDE already exists")
+		vans, _, err := e.store.Vehicles(context.Background(), nil, models.Page{Limit: 10})
+		if err != nil || len(vans) != 1 || vans[0].CostPerKmPence != 35 || vans[0].UnloadMinutes != 20 {
+			t.Fatalf("vans %+v: %v", vans, err)
+		}
+		page := "/people/vans/" + itoa(vans[0].ID)
+		v.get(page).want(http.StatusOK).has(t, `value="AB12CDE"`, `value="16:30"`, `name="active" value="yes" checked`, `value="0.35"`)
+		van.Del("shifts.thu.from")
+		van.Del("shifts.thu.to")
+		v.post(page, van).redirectsTo(t, "/people/vans") // no "active": out of use
+		v.get("/people/vans").has(t, "Big van saved.", "<strong>no</strong>").hasNot(t, "thu 10:00")
+		v.get("/people/vans/999999").want(http.StatusNotFound)
+
+		driver := e.users[models.RoleDriver]
+		v.get("/people/drivers").want(http.StatusOK).has(t, "<td>"+driver.Name+"</td>", "not away")
+		day := e.srv.today().AddDays(3)
+		v.post("/people/drivers/absences", url.Values{"day": {day.String()}}).want(http.StatusUnprocessableEntity).
+			has(t, `id="e-driver_id"`, "Choose the driver")
+		v.post("/people/drivers/absences", url.Values{"driver_id": {itoa(driver.ID)}, "day": {day.String()}, "reason": {"dentist"}}).
+			redirectsTo(t, "/people/drivers")
+		v.get("/people/drivers").has(t, "Recorded: away on "+day.Format("2 Jan 2006"), day.Format("2 Jan 2006")+": dentist")
+		v.post("/people/drivers/absences", url.Values{"driver_id": {itoa(driver.ID)}, "day": {day.String()}}).want(http.StatusConflict).
+			has(t, "is already away")
+		v.post("/people/drivers/absences", url.Values{"driver_id": {itoa(e.users[models.RoleStaff].ID)}, "day": {day.String()}}).
+			want(http.StatusNotFound)
+	})
+}
+
 // The people pages are for managers only; every form needs the page's token.
 func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
@@ -155,12 +199,13 @@ func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 			v.signIn(e.users[role])
 			v.get("/stock").hasNot(t, `href="/people"`)
 			for _, p := range []string{"/people", "/people/users", "/people/users/new", driver, driver + "/deactivate", "/people/groups",
-				"/people/groups/new", "/people/groups/" + itoa(e.org.ID), "/people/slots"} {
+				"/people/groups/new", "/people/groups/" + itoa(e.org.ID), "/people/slots", "/people/vans", "/people/vans/new", "/people/drivers"} {
 				v.get(p).want(http.StatusForbidden).has(t, "this page is for managers")
 			}
 			v.post(driver+"/active", url.Values{"active": {"no"}}).want(http.StatusForbidden)
 			v.post("/people/groups/"+itoa(e.org.ID)+"/renew", url.Values{"paid": {"1"}, "method": {"cash"}}).want(http.StatusForbidden)
 			v.post("/people/slots/closed", url.Values{"day": {e.srv.today().String()}}).want(http.StatusForbidden)
+			v.post("/people/vans", url.Values{"name": {"Van"}}).want(http.StatusForbidden)
 		}
 		e.visitor().get("/people/users").redirectsTo(t, "/sign-in?next=%2Fpeople%2Fusers")
 		m := e.managerVisitor()
@@ -169,6 +214,8 @@ func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 		m.postBare("/people/users", url.Values{"name": {"X"}, "email": {"x@example.org"}, "role": {"staff"}, "password": {"a long enough pass phrase"},
 			csrfField: {strings.Repeat("A", 26)}}).want(http.StatusForbidden)
 		m.postBare("/people/slots/closed", url.Values{"day": {e.srv.today().String()}}).want(http.StatusForbidden)
+		m.postBare("/people/drivers/absences", url.Values{"driver_id": {itoa(e.users[models.RoleDriver].ID)}, "day": {e.srv.today().String()}}).
+			want(http.StatusForbidden)
 		m.postBare("/people/bands", url.Values{"name": {"Free"}, "annual_fee": {"0"}, "allowance_kg": {"5"}}).want(http.StatusForbidden)
 		u, err := e.store.User(context.Background(), e.users[models.RoleDriver].ID)
 		if err != nil || !u.Active {
@@ -232,5 +279,20 @@ func TestBrowserPeople(t *testing.T) {
 		b.do(chromedp.Click(chromedp.CSS(`a[href$="/delete"]`)))
 		b.waitFor("Yes, stop it")
 		b.check("slot-rule-delete")
+
+		b.open("/people/vans/new")
+		b.waitFor("Shifts")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Big van"), chromedp.SendKeys(chromedp.CSS("#f-registration"), "AB12CDE"),
+			chromedp.SendKeys(chromedp.CSS("#f-capacity_kg"), "800"), chromedp.SendKeys(chromedp.CSS("#f-capacity_m3"), "10"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="shifts.mon.from"]`), "09:00"), chromedp.SendKeys(chromedp.CSS(`input[name="shifts.mon.to"]`), "08:00"),
+			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+		b.waitFor("must end after it starts")
+		b.check("van-problems")
+		b.do(chromedp.SetValue(chromedp.CSS(`input[name="shifts.mon.to"]`), "16:00"), chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+		b.waitFor("Big van (AB12CDE) added.")
+		b.check("vans")
+		b.open("/people/drivers")
+		b.waitFor("A driver is away")
+		b.check("drivers")
 	})
 }
