@@ -616,7 +616,32 @@ func (s *Server) vansPage(c echo.Context) error {
 
 type vanView struct {
 	Van  *models.Vehicle
-	Days []string
+	Days []choice
+}
+
+// shiftDays are the days a van may work, as the shifts key them and as they are said.
+func shiftDays() []choice {
+	out := make([]choice, len(models.Weekdays))
+	for i, d := range models.Weekdays {
+		out[i] = choice{d, time.Weekday((i + 1) % 7).String()}
+	}
+	return out
+}
+
+// namedShifts says which day a shift problem is on: "Monday: must end after it starts".
+func namedShifts(err error) error {
+	var ve *models.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	for i, fe := range ve.Errors {
+		for _, d := range shiftDays() {
+			if fe.Field == "shifts."+d.Value+"[0]" {
+				ve.Errors[i].Message = d.Label + ": " + fe.Message
+			}
+		}
+	}
+	return ve
 }
 
 func (s *Server) newVanPage(c echo.Context) error { return s.showVanForm(c, http.StatusOK, nil) }
@@ -644,7 +669,7 @@ func (s *Server) showVanForm(c echo.Context, status int, van *models.Vehicle) er
 	if van == nil && !v.Form.Has("unload_minutes") {
 		v.Form.Set("unload_minutes", strconv.Itoa(models.DefaultUnload))
 	}
-	return s.render(c, status, "van", title, vanView{Van: van, Days: models.Weekdays})
+	return s.render(c, status, "van", title, vanView{Van: van, Days: shiftDays()})
 }
 
 // vanInput reads the van form; a day with no times has no shift.
@@ -691,7 +716,7 @@ func (s *Server) createVanPage(c echo.Context) error {
 			return s.redirect(c, "/people/vans", van.Name+" ("+van.Registration+") added.")
 		}
 	}
-	return s.formRefused(c, err, func(c echo.Context, status int) error { return s.showVanForm(c, status, nil) })
+	return s.formRefused(c, namedShifts(err), func(c echo.Context, status int) error { return s.showVanForm(c, status, nil) })
 }
 
 func (s *Server) pathVan(c echo.Context) (*models.Vehicle, error) {
@@ -724,7 +749,7 @@ func (s *Server) changeVanPage(c echo.Context) error {
 			return s.redirect(c, "/people/vans", van.Name+" saved.")
 		}
 	}
-	return s.formRefused(c, err, s.showVan)
+	return s.formRefused(c, namedShifts(err), s.showVan)
 }
 
 // driverAway is a driver and the days ahead they cannot work.

@@ -152,11 +152,11 @@ func TestVanAndDriverPages(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		v := e.managerVisitor()
 		v.get("/people/vans").want(http.StatusOK).has(t, "No vans yet")
-		v.get("/people/vans/new").want(http.StatusOK).has(t, `<label for="f-capacity_kg">Carries up to (kg)</label>`, `aria-label="mon from"`,
+		v.get("/people/vans/new").want(http.StatusOK).has(t, `<label for="f-capacity_kg">Carries up to (kg)</label>`, `aria-label="Monday from"`,
 			`value="`+itoa(models.DefaultUnload)+`"`)
 		van := url.Values{"name": {"Big van"}, "registration": {"ab12 cde"}, "capacity_kg": {"800"}, "capacity_m3": {"10.5"}, "cost_per_km": {"0.35"},
 			"unload_minutes": {"20"}, "shifts.mon.from": {"09:00"}, "shifts.mon.to": {"08:00"}}
-		v.post("/people/vans", van).want(http.StatusUnprocessableEntity).has(t, `id="e-shifts-mon"`, "must end after it starts", `value="Big van"`)
+		v.post("/people/vans", van).want(http.StatusUnprocessableEntity).has(t, `id="e-shifts-mon"`, "Monday: must end after it starts", `value="Big van"`)
 		van.Set("shifts.mon.to", "16:30")
 		van.Set("shifts.thu.from", "10:00")
 		van.Set("shifts.thu.to", "14:00")
