@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,14 @@ func (s *Server) peoplePages() []pageRoute {
 		{http.MethodPost, "/people/vans/:id", managers, s.changeVanPage},
 		{http.MethodGet, "/people/drivers", managers, s.driversPage},
 		{http.MethodPost, "/people/drivers/absences", managers, s.addAbsencePage},
+		{http.MethodGet, "/people/volunteers", managers, s.volunteersPage},
+		{http.MethodPost, "/people/volunteers", managers, s.createVolunteerPage},
+		{http.MethodGet, "/people/volunteers/:id", managers, s.volunteerPage},
+		{http.MethodPost, "/people/volunteers/:id/transfer", managers, s.transferPage},
+		{http.MethodGet, "/people/workshops", managers, s.workshopsPage},
+		{http.MethodPost, "/people/workshops", managers, s.createWorkshopPage},
+		{http.MethodGet, "/people/workshops/:id", managers, s.workshopPage},
+		{http.MethodPost, "/people/workshops/:id/attendees", managers, s.addAttendeePage},
 	}
 }
 
@@ -799,4 +808,265 @@ func (s *Server) addAbsencePage(c echo.Context) error {
 		}
 	}
 	return s.formRefused(c, err, s.showDrivers)
+}
+
+type volunteersView struct {
+	Volunteers []models.Volunteer
+	Hours      map[int64]float64
+	Balance    map[int64]float64
+	Since      models.Date
+	Kinds      []choice
+	Groups     []models.Organisation
+	Next       string
+}
+
+func (s *Server) volunteersPage(c echo.Context) error { return s.showVolunteers(c, http.StatusOK) }
+
+// showVolunteers lists the volunteers with their hours this year and their timebank
+// credits, and a form to add one.
+func (s *Server) showVolunteers(c echo.Context, status int) error {
+	ctx := c.Request().Context()
+	v := pageView(c)
+	if !v.Form.Has("name") {
+		v.Form.Set("kind", c.QueryParam("kind"))
+		v.Form.Set("started_on", s.today().String())
+	}
+	list, next, err := s.Store.ListVolunteers(ctx, c.QueryParam("kind"), models.Page{Limit: 50, Cursor: c.QueryParam("cursor")})
+	if err != nil {
+		return err
+	}
+	today := s.today()
+	vv := volunteersView{Volunteers: list, Since: models.NewDate(time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)),
+		Kinds: choices(models.VolunteerKinds), Balance: map[int64]float64{}}
+	if vv.Hours, err = s.Store.HoursSince(ctx, vv.Since); err != nil {
+		return err
+	}
+	accounts, err := s.Store.TimebankAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		if a.VolunteerID != nil {
+			vv.Balance[*a.VolunteerID] = a.Balance
+		}
+	}
+	if vv.Groups, _, err = s.organisationNames(c); err != nil {
+		return err
+	}
+	if next != "" {
+		more := c.QueryParams()
+		more.Set("cursor", next)
+		vv.Next = "/people/volunteers?" + more.Encode()
+	}
+	return s.render(c, status, "volunteers", "Volunteers", vv)
+}
+
+func (s *Server) createVolunteerPage(c echo.Context) error {
+	var p models.Problems
+	in := models.VolunteerInput{Name: c.FormValue("name"), Email: c.FormValue("email"), Phone: c.FormValue("phone"), Kind: c.FormValue("kind"),
+		Notes: c.FormValue("notes"), StartedOn: formDate(&p, c, "started_on")}
+	if id, err := strconv.ParseInt(c.FormValue("placed_by_organisation_id"), 10, 64); err == nil {
+		in.PlacedByOrganisationID = &id
+	}
+	err := p.Err()
+	if err == nil {
+		var vol *models.Volunteer
+		if vol, err = s.Store.CreateVolunteer(c.Request().Context(), currentUser(c), in, s.today()); err == nil {
+			return s.redirect(c, fmt.Sprintf("/people/volunteers/%d", vol.ID), vol.Name+" added, with a timebank account.")
+		}
+	}
+	return s.formRefused(c, err, s.showVolunteers)
+}
+
+type volunteerView struct {
+	Volunteer *models.Volunteer
+	Hours     []models.VolunteerHours
+	Timebank  *models.Timebank
+	Accounts  []models.TimebankAccount
+	HoursNext string
+}
+
+// Words writes an activity as it is said.
+func (volunteerView) Words(s string) string { return words(s) }
+
+func (s *Server) volunteerPage(c echo.Context) error { return s.showVolunteer(c, http.StatusOK) }
+
+// showVolunteer is a volunteer's hours, newest first, and their timebank statement, with a
+// form to spend their credits at the store or give them to another volunteer.
+func (s *Server) showVolunteer(c echo.Context, status int) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	vv := volunteerView{}
+	if vv.Volunteer, err = s.Store.GetVolunteer(ctx, id); err != nil {
+		return err
+	}
+	var next string
+	page := models.Page{Limit: 50, Cursor: c.QueryParam("cursor")}
+	if vv.Hours, next, err = s.Store.ListHours(ctx, models.HoursFilter{VolunteerID: id}, page); err != nil {
+		return err
+	}
+	if next != "" {
+		vv.HoursNext = fmt.Sprintf("/people/volunteers/%d?cursor=%s", id, url.QueryEscape(next))
+	}
+	if vv.Timebank, err = s.Store.VolunteerTimebank(ctx, id, models.Page{Limit: 50}); err != nil {
+		return err
+	}
+	accounts, err := s.Store.TimebankAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		if a.ID != vv.Timebank.Account.ID {
+			vv.Accounts = append(vv.Accounts, a)
+		}
+	}
+	return s.render(c, status, "volunteer", vv.Volunteer.Name, vv)
+}
+
+// transferPage moves a volunteer's credits to the store (spent) or to another volunteer.
+func (s *Server) transferPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	tb, err := s.Store.VolunteerTimebank(ctx, id, models.Page{Limit: 1})
+	if err != nil {
+		return err
+	}
+	var p models.Problems
+	credits := formNumber(&p, c, "credits")
+	to, perr := strconv.ParseInt(c.FormValue("to_account"), 10, 64)
+	if perr != nil {
+		p.Add("to_account", "Choose where the credits go")
+	}
+	if err = p.Err(); err == nil {
+		if _, err = s.Store.TransferCredits(ctx, currentUser(c), tb.Account.ID, to, credits, c.FormValue("note")); err == nil {
+			return s.redirect(c, fmt.Sprintf("/people/volunteers/%d", id), fmt.Sprintf("%s credits moved.", quantity(credits)))
+		}
+	}
+	return s.formRefused(c, err, s.showVolunteer)
+}
+
+type workshopsView struct {
+	Workshops []models.Workshop
+	Kinds     []choice
+	Next      string
+}
+
+// Words writes a workshop's kind as it is said.
+func (workshopsView) Words(s string) string { return words(s) }
+
+func (s *Server) workshopsPage(c echo.Context) error { return s.showWorkshops(c, http.StatusOK) }
+
+// showWorkshops lists the workshops from today on, soonest first, and a form to add one.
+func (s *Server) showWorkshops(c echo.Context, status int) error {
+	from := s.today().Start(s.Config.Location)
+	list, next, err := s.Store.ListWorkshops(c.Request().Context(), &from, models.Page{Limit: 50, Cursor: c.QueryParam("cursor")})
+	if err != nil {
+		return err
+	}
+	wv := workshopsView{Workshops: list, Kinds: choices(models.WorkshopKinds)}
+	if next != "" {
+		wv.Next = "/people/workshops?cursor=" + url.QueryEscape(next)
+	}
+	if v := pageView(c); !v.Form.Has("title") {
+		v.Form.Set("day", s.today().AddDays(7).String())
+		v.Form.Set("places", "12")
+	}
+	return s.render(c, status, "workshops", "Workshops", wv)
+}
+
+// formClock reads a time of day on a day, in the store's zone.
+func (s *Server) formClock(p *models.Problems, c echo.Context, day models.Date, name string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", day.String()+" "+strings.TrimSpace(c.FormValue(name)), s.Config.Location)
+	if err != nil {
+		p.Add(name, "must be a time such as 14:30")
+	}
+	return t
+}
+
+func (s *Server) createWorkshopPage(c echo.Context) error {
+	var p models.Problems
+	day := formDate(&p, c, "day")
+	if day.IsZero() && p.Err() == nil {
+		p.Add("day", "Choose the day")
+	}
+	w := models.Workshop{Title: c.FormValue("title"), Kind: c.FormValue("kind"), Leader: c.FormValue("leader")}
+	w.StartsAt, w.EndsAt = s.formClock(&p, c, day, "starts"), s.formClock(&p, c, day, "ends")
+	places, perr := strconv.Atoi(strings.TrimSpace(c.FormValue("places")))
+	if perr != nil {
+		p.Add("places", "must be a whole number")
+	}
+	w.Places = places
+	err := p.Err()
+	if err == nil {
+		var made *models.Workshop
+		if made, err = s.Store.CreateWorkshop(c.Request().Context(), currentUser(c), w); err == nil {
+			return s.redirect(c, fmt.Sprintf("/people/workshops/%d", made.ID), made.Title+" added.")
+		}
+	}
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		for i, fe := range ve.Errors {
+			switch fe.Field {
+			case "starts_at":
+				ve.Errors[i] = models.FieldError{Field: "day", Message: "Day " + fe.Message}
+			case "ends_at":
+				ve.Errors[i] = models.FieldError{Field: "ends", Message: "It must end after it starts, within a week"}
+			}
+		}
+	}
+	return s.formRefused(c, err, s.showWorkshops)
+}
+
+type workshopView struct {
+	Workshop  *models.Workshop
+	Attendees []models.Attendee
+	Groups    []models.Organisation
+	GroupOf   map[int64]string
+}
+
+// Group is the name of an attendee's member group.
+func (wv workshopView) Group(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return wv.GroupOf[*id]
+}
+
+// Words writes a workshop's kind as it is said.
+func (workshopView) Words(s string) string { return words(s) }
+
+func (s *Server) workshopPage(c echo.Context) error { return s.showWorkshop(c, http.StatusOK) }
+
+// showWorkshop is a workshop with who is coming, and a form to add someone.
+func (s *Server) showWorkshop(c echo.Context, status int) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	wv := workshopView{}
+	if wv.Workshop, wv.Attendees, err = s.Store.Workshop(c.Request().Context(), id); err != nil {
+		return err
+	}
+	if wv.Groups, wv.GroupOf, err = s.organisationNames(c); err != nil {
+		return err
+	}
+	return s.render(c, status, "workshop", wv.Workshop.Title, wv)
+}
+
+func (s *Server) addAttendeePage(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.Store.AddAttendee(c.Request().Context(), currentUser(c), id, c.FormValue("name"), formOrganisation(c))
+	if err == nil {
+		return s.redirect(c, fmt.Sprintf("/people/workshops/%d", id), a.Name+" has a place.")
+	}
+	return s.formRefused(c, err, s.showWorkshop)
 }

@@ -190,6 +190,69 @@ func TestVanAndDriverPages(t *testing.T) {
 	})
 }
 
+// A manager adds a volunteer, sees their hours and credits, spends some at the store and
+// is refused spending more than they have.
+func TestVolunteerPages(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		v := e.managerVisitor()
+		v.get("/people/volunteers").want(http.StatusOK).has(t, "No volunteers yet", "Add a volunteer")
+		v.post("/people/volunteers", url.Values{"name": {"Sam Lee"}, "kind": {"hero"}}).want(http.StatusUnprocessableEntity).
+			has(t, `id="e-kind"`, `value="Sam Lee"`)
+		res := v.post("/people/volunteers", url.Values{"name": {"Sam Lee"}, "kind": {"volunteer"}, "started_on": {e.srv.today().String()}})
+		res.want(http.StatusSeeOther)
+		page := res.location()
+		v.get(page).want(http.StatusOK).has(t, "Sam Lee added, with a timebank account.", "<strong>0</strong> credits", "No hours yet")
+		var vol models.Volunteer
+		if err := e.store.DB(context.Background()).Where("name = ?", "Sam Lee").First(&vol).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.LogHours(context.Background(), e.users[models.RoleStaff], vol.ID, e.srv.today(), 3.5, "sorting", e.srv.today()); err != nil {
+			t.Fatal(err)
+		}
+		v.get("/people/volunteers").has(t, `<a href="`+page+`">Sam Lee</a>`, `<td class="num">3.5</td>`)
+		v.get(page).has(t, "<strong>3.5</strong> credits", "<td>sorting</td>", "the store (spent)")
+
+		accounts, err := e.store.TimebankAccounts(context.Background())
+		if err != nil || !accounts[0].IsStore {
+			t.Fatalf("accounts %+v: %v", accounts, err)
+		}
+		store := itoa(accounts[0].ID)
+		v.post(page+"/transfer", url.Values{"credits": {"5"}, "to_account": {store}}).want(http.StatusConflict).has(t, "not enough to move 5")
+		v.post(page+"/transfer", url.Values{"credits": {"0.3"}, "to_account": {store}}).want(http.StatusUnprocessableEntity).
+			has(t, `id="e-credits"`, `value="0.3"`)
+		v.post(page+"/transfer", url.Values{"credits": {"1.5"}, "to_account": {store}, "note": {"a workshop place"}}).redirectsTo(t, page)
+		v.get(page).has(t, "1.5 credits moved.", "<strong>2</strong> credits", "a workshop place", "−1.5")
+		v.get("/people/volunteers/999999").want(http.StatusNotFound)
+	})
+}
+
+// A manager adds a workshop, gives its two places, and the third person is refused.
+func TestWorkshopPages(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		v := e.managerVisitor()
+		v.get("/people/workshops").want(http.StatusOK).has(t, "No workshops ahead", `<label for="f-starts">Starts at (such as 10:00)</label>`)
+		day := e.srv.today().AddDays(5)
+		form := url.Values{"title": {"Junk modelling"}, "kind": {"creative_session"}, "day": {day.String()}, "starts": {"14:00"}, "ends": {"13:00"},
+			"leader": {"Ana"}, "places": {"2"}}
+		v.post("/people/workshops", form).want(http.StatusUnprocessableEntity).has(t, `id="e-ends"`, "It must end after it starts", `value="Junk modelling"`)
+		form.Set("ends", "1pm")
+		v.post("/people/workshops", form).want(http.StatusUnprocessableEntity).has(t, "must be a time such as 14:30")
+		form.Set("ends", "16:00")
+		res := v.post("/people/workshops", form)
+		res.want(http.StatusSeeOther)
+		page := res.location()
+		v.get(page).want(http.StatusOK).has(t, "Junk modelling added.", "creative session", day.Format("Mon 2 Jan 2006")+", 14:00 to 16:00",
+			"0 taken of 2", "No one yet.")
+		v.get("/people/workshops").has(t, "Junk modelling", "0 of 2")
+		v.post(page+"/attendees", url.Values{"name": {""}}).want(http.StatusUnprocessableEntity).has(t, `id="e-name"`)
+		v.post(page+"/attendees", url.Values{"name": {"Jo"}, "organisation_id": {itoa(e.org.ID)}}).redirectsTo(t, page)
+		v.post(page+"/attendees", url.Values{"name": {"Kim"}}).redirectsTo(t, page)
+		v.get(page).has(t, "Kim has a place.", "<li>Jo ("+e.org.Name+")</li>", "<li>Kim</li>", "<strong>Full:</strong>")
+		v.post(page+"/attendees", url.Values{"name": {"Lou"}}).want(http.StatusConflict).has(t, "Junk modelling is full (2 places)")
+		v.get("/people/workshops/999999").want(http.StatusNotFound)
+	})
+}
+
 // The people pages are for managers only; every form needs the page's token.
 func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
@@ -199,13 +262,15 @@ func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 			v.signIn(e.users[role])
 			v.get("/stock").hasNot(t, `href="/people"`)
 			for _, p := range []string{"/people", "/people/users", "/people/users/new", driver, driver + "/deactivate", "/people/groups",
-				"/people/groups/new", "/people/groups/" + itoa(e.org.ID), "/people/slots", "/people/vans", "/people/vans/new", "/people/drivers"} {
+				"/people/groups/new", "/people/groups/" + itoa(e.org.ID), "/people/slots", "/people/vans", "/people/vans/new", "/people/drivers",
+				"/people/volunteers", "/people/workshops"} {
 				v.get(p).want(http.StatusForbidden).has(t, "this page is for managers")
 			}
 			v.post(driver+"/active", url.Values{"active": {"no"}}).want(http.StatusForbidden)
 			v.post("/people/groups/"+itoa(e.org.ID)+"/renew", url.Values{"paid": {"1"}, "method": {"cash"}}).want(http.StatusForbidden)
 			v.post("/people/slots/closed", url.Values{"day": {e.srv.today().String()}}).want(http.StatusForbidden)
 			v.post("/people/vans", url.Values{"name": {"Van"}}).want(http.StatusForbidden)
+			v.post("/people/volunteers", url.Values{"name": {"Vol"}, "kind": {"volunteer"}}).want(http.StatusForbidden)
 		}
 		e.visitor().get("/people/users").redirectsTo(t, "/sign-in?next=%2Fpeople%2Fusers")
 		m := e.managerVisitor()
@@ -216,6 +281,7 @@ func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 		m.postBare("/people/slots/closed", url.Values{"day": {e.srv.today().String()}}).want(http.StatusForbidden)
 		m.postBare("/people/drivers/absences", url.Values{"driver_id": {itoa(e.users[models.RoleDriver].ID)}, "day": {e.srv.today().String()}}).
 			want(http.StatusForbidden)
+		m.postBare("/people/volunteers", url.Values{"name": {"Vol"}, "kind": {"volunteer"}}).want(http.StatusForbidden)
 		m.postBare("/people/bands", url.Values{"name": {"Free"}, "annual_fee": {"0"}, "allowance_kg": {"5"}}).want(http.StatusForbidden)
 		u, err := e.store.User(context.Background(), e.users[models.RoleDriver].ID)
 		if err != nil || !u.Active {
@@ -294,5 +360,25 @@ func TestBrowserPeople(t *testing.T) {
 		b.open("/people/drivers")
 		b.waitFor("A driver is away")
 		b.check("drivers")
+
+		b.open("/people/volunteers")
+		b.waitFor("Add a volunteer")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Sam Lee"), chromedp.SetValue(chromedp.CSS("#f-kind"), "volunteer"),
+			chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+		b.waitFor("Sam Lee added")
+		b.check("volunteer")
+		b.open("/people/volunteers")
+		b.waitFor("Sam Lee")
+		b.check("volunteers")
+		b.open("/people/workshops")
+		b.waitFor("Add a workshop")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-title"), "Junk modelling"), chromedp.SetValue(chromedp.CSS("#f-kind"), "creative_session"),
+			chromedp.SendKeys(chromedp.CSS("#f-starts"), "14:00"), chromedp.SendKeys(chromedp.CSS("#f-ends"), "16:00"),
+			chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+		b.waitFor("Junk modelling added.")
+		b.check("workshop")
+		b.open("/people/workshops")
+		b.waitFor("Junk modelling")
+		b.check("workshops")
 	})
 }
