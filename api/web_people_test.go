@@ -234,7 +234,8 @@ func TestWorkshopPages(t *testing.T) {
 		day := e.srv.today().AddDays(5)
 		form := url.Values{"title": {"Junk modelling"}, "kind": {"creative_session"}, "day": {day.String()}, "starts": {"14:00"}, "ends": {"13:00"},
 			"leader": {"Ana"}, "places": {"2"}}
-		v.post("/people/workshops", form).want(http.StatusUnprocessableEntity).has(t, `id="e-ends"`, "It must end after it starts", `value="Junk modelling"`)
+		v.post("/people/workshops", form).want(http.StatusUnprocessableEntity).
+			has(t, `id="e-ends"`, "It must end after it starts", `value="Junk modelling"`)
 		form.Set("ends", "1pm")
 		v.post("/people/workshops", form).want(http.StatusUnprocessableEntity).has(t, "must be a time such as 14:30")
 		form.Set("ends", "16:00")
