@@ -139,10 +139,15 @@ func (s *Server) findFurniturePage(c echo.Context) error {
 	return s.showFurnitureList(c, http.StatusNotFound)
 }
 
+// photoLimits are what a photo field takes, for the page to check before sending.
+type photoLimits struct{ MaxPhotos, MaxPhotoBytes int }
+
+var formPhotoLimits = photoLimits{maxFormPhotos, models.MaxPhotoBytes}
+
 type furnitureFormView struct {
+	photoLimits
 	Types      []models.FurnitureType
 	Conditions []choice
-	MaxPhotos  int
 }
 
 func (s *Server) newFurniturePage(c echo.Context) error { return s.showFurnitureForm(c, http.StatusOK) }
@@ -152,7 +157,7 @@ func (s *Server) showFurnitureForm(c echo.Context, status int) error {
 	if err != nil {
 		return err
 	}
-	fv := furnitureFormView{Types: types, Conditions: choices(models.FurnitureConditions), MaxPhotos: maxFormPhotos}
+	fv := furnitureFormView{photoLimits: formPhotoLimits, Types: types, Conditions: choices(models.FurnitureConditions)}
 	return s.render(c, status, "furniture_new", "Register furniture", fv)
 }
 
@@ -197,6 +202,10 @@ func (s *Server) registerFurniturePage(c echo.Context) error {
 	}
 	if err := formProblems(c, err); err != nil {
 		return err
+	}
+	if v := pageView(c); len(photos) > 0 && v.Errors["photos"] == "" {
+		// A browser never fills a file input in again: say so beside it.
+		v.Errors["photos"] = "Choose the photos again: nothing was registered, so they were not kept"
 	}
 	return s.showFurnitureForm(c, http.StatusUnprocessableEntity)
 }
@@ -261,6 +270,7 @@ type safetyRule struct {
 }
 
 type furnitureView struct {
+	photoLimits
 	Item       *models.FurnitureItem
 	Type       *models.FurnitureType
 	Status     string
@@ -275,7 +285,6 @@ type furnitureView struct {
 	Recipients []models.Recipient
 	Recipient  *models.Recipient
 	Photos     []photoLink
-	MaxPhotos  int
 }
 
 // photoLink is one of an item's photos and its number, from 1.
@@ -308,7 +317,7 @@ func (s *Server) showFurniture(c echo.Context, status int) error {
 	}
 	fv := furnitureView{Item: it, Type: types[it.TypeID], Status: words(it.Status), Condition: words(it.Condition),
 		Moves: choices(models.NextFurnitureStatuses(it.Status)), Routes: choices(models.DisposalRoutes),
-		AfterFail: choices(models.AfterFailureStatuses), Methods: choices(models.HandoverMethods), MaxPhotos: maxFormPhotos}
+		AfterFail: choices(models.AfterFailureStatuses), Methods: choices(models.HandoverMethods), photoLimits: formPhotoLimits}
 	for i, id := range it.PhotoIDs {
 		fv.Photos = append(fv.Photos, photoLink{id, int64(i) + 1})
 	}

@@ -85,8 +85,9 @@ func TestFurniturePages(t *testing.T) {
 			"Standard lamp (electrical)", `enctype="multipart/form-data"`, `type="file" accept="image/*" capture="environment" multiple`)
 		v.postFiles("/furniture", url.Values{"description": {"blue velvet"}}, nil).want(http.StatusUnprocessableEntity).
 			has(t, "There is a problem", `id="e-type_id"`, "Choose the type of furniture", "Condition is required", "blue velvet")
-		v.postFiles("/furniture", url.Values{"type_id": {itoa(sofaType.ID)}, "condition": {"good"}, "weight_kg": {"heavy"}}, nil).
-			want(http.StatusUnprocessableEntity).has(t, `id="e-weight_kg"`, "must be a number", `value="heavy"`)
+		v.postFiles("/furniture", url.Values{"type_id": {itoa(sofaType.ID)}, "condition": {"good"}, "weight_kg": {"heavy"}},
+			map[string]map[string][]byte{"photos": {"sofa.png": testPNG()}}).
+			want(http.StatusUnprocessableEntity).has(t, `id="e-weight_kg"`, "must be a number", `value="heavy"`, `id="e-photos"`, "Choose the photos again")
 
 		res := v.postFiles("/furniture", url.Values{"type_id": {itoa(sofaType.ID)}, "condition": {"good"}, "description": {"blue velvet"}},
 			map[string]map[string][]byte{"photos": {"sofa.png": testPNG()}})
@@ -249,9 +250,13 @@ func TestBrowserFurniture(t *testing.T) {
 	chromium(t)
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		e.furnitureType("Standard lamp", 4, false, true)
-		photo := filepath.Join(t.TempDir(), "lamp.png")
-		if err := os.WriteFile(photo, testPNG(), 0o600); err != nil {
-			t.Fatal(err)
+		dir := t.TempDir()
+		var photos []string
+		for _, name := range []string{"lamp.png", "b.png", "c.png", "d.png", "e.png"} {
+			photos = append(photos, filepath.Join(dir, name))
+			if err := os.WriteFile(photos[len(photos)-1], testPNG(), 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 		b := newTab(t, e)
 		staff := e.users[models.RoleStaff]
@@ -267,7 +272,15 @@ func TestBrowserFurniture(t *testing.T) {
 		b.do(chromedp.SetValue(chromedp.CSS("#f-type_id"), itoa(e.furnitureTypeID("Standard lamp"))),
 			chromedp.Click(chromedp.CSS(`input[name="condition"][value="fair"]`)),
 			chromedp.SendKeys(chromedp.CSS("#f-description"), "brass, with shade"),
-			chromedp.SetUploadFiles(chromedp.CSS("#f-photos"), []string{photo}),
+			chromedp.SetUploadFiles(chromedp.CSS("#f-photos"), photos),
+			chromedp.Click(chromedp.CSS(`form[action="/furniture"] button[type="submit"]`)))
+		// Five photos are one too many: the page says so before sending anything.
+		b.waitFor("Choose at most 4 photos at a time.")
+		b.check("register-too-many-photos")
+		if _, err := e.store.FurnitureByTag(context.Background(), "FN-000001"); err == nil {
+			t.Fatal("the form was sent with too many photos")
+		}
+		b.do(chromedp.SetUploadFiles(chromedp.CSS("#f-photos"), photos[:1]),
 			chromedp.Click(chromedp.CSS(`form[action="/furniture"] button[type="submit"]`)))
 		b.waitFor("Registered as FN-000001. 1 photo kept.")
 		b.check("registered")
