@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -381,5 +382,34 @@ func TestBrowserPeople(t *testing.T) {
 		b.open("/people/workshops")
 		b.waitFor("Junk modelling")
 		b.check("workshops")
+	})
+}
+
+// Every furniture and people page, by its route table: a role it is not for gets a 403
+// page, and every form refuses a post without the page's token.
+func TestFurnitureAndPeopleRoutesRefuse(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		visitors := map[models.Role]*visitor{}
+		for _, r := range models.Roles {
+			visitors[r] = e.visitor()
+			visitors[r].signIn(e.users[r])
+		}
+		routes := slices.Concat(e.srv.furniturePages(), e.srv.peoplePages())
+		for _, p := range routes {
+			path := strings.NewReplacer(":photo_id", "1", ":id", "1").Replace(p.path)
+			for _, r := range models.Roles {
+				if slices.Contains(p.roles, r) {
+					if p.method == http.MethodPost {
+						visitors[r].postBare(path, url.Values{}).want(http.StatusForbidden).has(t, "did not come from this site")
+					}
+					continue
+				}
+				res := visitors[r].get(path)
+				if p.method == http.MethodPost {
+					res = visitors[r].post(path, url.Values{})
+				}
+				res.want(http.StatusForbidden).has(t, "this page is for "+roleNames(p.roles))
+			}
+		}
 	})
 }
