@@ -165,7 +165,9 @@ func TestFurniturePages(t *testing.T) {
 		v.get(lamp).has(t, "Safety test recorded: failed; the item is now in repair.", "frayed flex", "<td>failed</td>")
 		v.post(lamp+"/safety-test", url.Values{"tested_on": {e.srv.today().String()}, "tester": {"Sam PAT"}, "passed": {"yes"}}).redirectsTo(t, lamp)
 		v.post(lamp+"/status", url.Values{"status": {"available"}}).redirectsTo(t, lamp)
-		v.get(lamp).has(t, "FN-000002 is now available.", "It has passed an electrical safety test: <strong>done</strong>")
+		v.get(lamp).has(t, "FN-000002 is now available.", "It has passed an electrical safety test: <strong>done</strong>").hasNot(t, "<details open>")
+		v.post(lamp+"/safety-test", url.Values{"tested_on": {e.srv.today().String()}, "tester": {""}, "passed": {"yes"}}).
+			want(http.StatusUnprocessableEntity).has(t, "<details open>", `id="e-tester"`)
 
 		list := v.get("/furniture?status=available").want(http.StatusOK)
 		list.has(t, "FN-000002", `form="labels" name="id"`, "Print labels for the ticked items").hasNot(t, "FN-000001")
@@ -319,6 +321,22 @@ func TestBrowserFurniture(t *testing.T) {
 		}
 		if !b.until(`document.querySelector('img[alt="Photo 1 of FN-000001"]').naturalWidth === 240`) {
 			t.Fatal("the photo's thumbnail does not show")
+		}
+
+		// Reserved for a household added on the spot, then handed over.
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Khan family"), chromedp.Click(chromedp.CSS(`form[action$="/recipients"] button`)))
+		b.waitFor("Khan family is added")
+		b.do(chromedp.Click(chromedp.CSS(`form[action$="/reserve"] button`)))
+		b.waitFor("FN-000001 is reserved.")
+		b.check("reserved")
+		b.do(chromedp.Click(chromedp.CSS(`input[name="method"][value="collected"]`)), chromedp.Click(chromedp.CSS(`form[action$="/handover"] button`)))
+		b.waitFor("Received by is required")
+		b.check("handover-problem")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-received_by"), "A. Khan"), chromedp.Click(chromedp.CSS(`form[action$="/handover"] button`)))
+		b.waitFor("Handed over.")
+		b.check("passed-on")
+		if it, _ := e.store.FurnitureByTag(context.Background(), "FN-000001"); it.Status != models.FurnPassedOn {
+			t.Fatalf("after the hand-over the lamp is %s", it.Status)
 		}
 	})
 }
