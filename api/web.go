@@ -108,6 +108,7 @@ func newSite(loc *time.Location) (*site, error) {
 		"slot":  func(start, end time.Time) string { return ukSlot(loc, start, end) },
 		"kg":    kg,
 		"money": pounds,
+		"words": words,
 		"qty":   quantity,
 		"field": newField,
 	}

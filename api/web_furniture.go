@@ -71,9 +71,8 @@ func (s *Server) furnitureTypes(c echo.Context) ([]models.FurnitureType, map[int
 }
 
 type furnitureRow struct {
-	Item   models.FurnitureItem
-	Type   string
-	Status string
+	Item models.FurnitureItem
+	Type string
 }
 
 type furnitureListView struct {
@@ -108,7 +107,7 @@ func (s *Server) showFurnitureList(c echo.Context, status int) error {
 	}
 	lv := furnitureListView{Types: types, Statuses: choices(models.FurnitureStatuses)}
 	for _, it := range items {
-		lv.Rows = append(lv.Rows, furnitureRow{Item: it, Type: byID[it.TypeID].Name, Status: words(it.Status)})
+		lv.Rows = append(lv.Rows, furnitureRow{Item: it, Type: byID[it.TypeID].Name})
 	}
 	if next != "" {
 		more := c.QueryParams()
@@ -273,8 +272,6 @@ type furnitureView struct {
 	photoLimits
 	Item       *models.FurnitureItem
 	Type       *models.FurnitureType
-	Status     string
-	Condition  string
 	Rules      []safetyRule
 	Tests      []models.SafetyTest
 	History    []models.StatusChange
@@ -300,9 +297,6 @@ func (fv furnitureView) Safe() bool {
 	return true
 }
 
-// Words writes a status as it is said.
-func (furnitureView) Words(s string) string { return words(s) }
-
 func (s *Server) furniturePage(c echo.Context) error { return s.showFurniture(c, http.StatusOK) }
 
 func (s *Server) showFurniture(c echo.Context, status int) error {
@@ -315,9 +309,9 @@ func (s *Server) showFurniture(c echo.Context, status int) error {
 	if err != nil {
 		return err
 	}
-	fv := furnitureView{Item: it, Type: types[it.TypeID], Status: words(it.Status), Condition: words(it.Condition),
-		Moves: choices(models.NextFurnitureStatuses(it.Status)), Routes: choices(models.DisposalRoutes),
-		AfterFail: choices(models.AfterFailureStatuses), Methods: choices(models.HandoverMethods), photoLimits: formPhotoLimits}
+	fv := furnitureView{Item: it, Type: types[it.TypeID], Moves: choices(models.NextFurnitureStatuses(it.Status)),
+		Routes: choices(models.DisposalRoutes), AfterFail: choices(models.AfterFailureStatuses), Methods: choices(models.HandoverMethods),
+		photoLimits: formPhotoLimits}
 	for i, id := range it.PhotoIDs {
 		fv.Photos = append(fv.Photos, photoLink{id, int64(i) + 1})
 	}

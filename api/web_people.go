@@ -340,6 +340,7 @@ func (s *Server) createBandPage(c echo.Context) error {
 
 type groupFormView struct {
 	Org      *models.Organisation
+	Renewals []models.Renewal
 	Band     *models.Band
 	Lapsed   bool
 	Kinds    []choice
@@ -360,6 +361,9 @@ func (s *Server) showGroupForm(c echo.Context, status int, o *models.Organisatio
 	if o != nil {
 		title = o.Name
 		gv.Lapsed = o.Lapsed(s.today())
+		if gv.Renewals, err = s.Store.Renewals(c.Request().Context(), o.ID); err != nil {
+			return err
+		}
 		if o.BandID != nil {
 			gv.Band = byID[*o.BandID]
 		}
@@ -886,9 +890,6 @@ type volunteerView struct {
 	HoursNext string
 }
 
-// Words writes an activity as it is said.
-func (volunteerView) Words(s string) string { return words(s) }
-
 func (s *Server) volunteerPage(c echo.Context) error { return s.showVolunteer(c, http.StatusOK) }
 
 // showVolunteer is a volunteer's hours, newest first, and their timebank statement, with a
@@ -956,9 +957,6 @@ type workshopsView struct {
 	Kinds     []choice
 	Next      string
 }
-
-// Words writes a workshop's kind as it is said.
-func (workshopsView) Words(s string) string { return words(s) }
 
 func (s *Server) workshopsPage(c echo.Context) error { return s.showWorkshops(c, http.StatusOK) }
 
@@ -1037,9 +1035,6 @@ func (wv workshopView) Group(id *int64) string {
 	}
 	return wv.GroupOf[*id]
 }
-
-// Words writes a workshop's kind as it is said.
-func (workshopView) Words(s string) string { return words(s) }
 
 func (s *Server) workshopPage(c echo.Context) error { return s.showWorkshop(c, http.StatusOK) }
 

@@ -41,3 +41,9 @@ func (s *Store) Workshop(ctx context.Context, id int64) (*Workshop, []Attendee, 
 	var list []Attendee
 	return &w, list, s.DB(ctx).Where("workshop_id = ?", id).Order("id").Find(&list).Error
 }
+
+// Renewals lists a group's membership payments, the latest first.
+func (s *Store) Renewals(ctx context.Context, orgID int64) ([]Renewal, error) {
+	var out []Renewal
+	return out, s.DB(ctx).Where("organisation_id = ?", orgID).Order("id DESC").Find(&out).Error
+}
