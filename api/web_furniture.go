@@ -46,6 +46,17 @@ const (
 	photoFormBody = maxFormPhotos*models.MaxPhotoBytes + MaxBody
 )
 
+// nextPageLink is the address of a list's next page: base with this page's query and
+// the next cursor; none when there is no next page.
+func nextPageLink(c echo.Context, base, next string) string {
+	if next == "" {
+		return ""
+	}
+	q := c.Request().URL.Query()
+	q.Set("cursor", next)
+	return base + "?" + q.Encode()
+}
+
 // words writes a status or condition as it is said: "in_repair" is "in repair".
 func words(s string) string { return strings.ReplaceAll(s, "_", " ") }
 
@@ -109,11 +120,7 @@ func (s *Server) showFurnitureList(c echo.Context, status int) error {
 	for _, it := range items {
 		lv.Rows = append(lv.Rows, furnitureRow{Item: it, Type: byID[it.TypeID].Name})
 	}
-	if next != "" {
-		more := c.QueryParams()
-		more.Set("cursor", next)
-		lv.Next = "/furniture?" + more.Encode()
-	}
+	lv.Next = nextPageLink(c, "/furniture", next)
 	return s.render(c, status, "furniture", "Furniture", lv)
 }
 

@@ -350,3 +350,26 @@ func (e *testEnv) furnitureTypeID(name string) int64 {
 	}
 	return t.ID
 }
+
+// The list pages by 25, newest first; the next page keeps the filters.
+func TestFurnitureListPages(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		chair := e.furnitureType("Office chair", 12, false, false)
+		condition := "good"
+		for range 26 {
+			if _, err := e.store.RegisterFurniture(context.Background(), nil, models.FurnitureInput{TypeID: &chair.ID, Condition: &condition},
+				e.srv.today()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		v := e.staffVisitor()
+		first := v.get("/furniture?status=received").want(http.StatusOK).has(t, "FN-000026", "FN-000002", "Next page").hasNot(t, "FN-000001<")
+		i := strings.Index(first.html, `<p class="pager"><a href="`)
+		next := first.html[i+len(`<p class="pager"><a href="`):]
+		next = strings.ReplaceAll(next[:strings.Index(next, `"`)], "&amp;", "&")
+		if !strings.HasPrefix(next, "/furniture?cursor=") || !strings.Contains(next, "status=received") {
+			t.Fatalf("next page link %q", next)
+		}
+		v.get(next).want(http.StatusOK).has(t, "FN-000001<").hasNot(t, "FN-000002", "Next page")
+	})
+}

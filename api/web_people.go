@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,8 +16,10 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-// The people pages, for managers: who may sign in and as what, the member groups and
-// their bands. Each calls the same Store method as the API, as the signed-in manager.
+// The people pages, for managers: who may sign in and as what, the member groups with
+// their bands and renewals, the visit openings and closed days, the vans and drivers'
+// days away, the volunteers with their hours and timebank, and the workshops. Each calls
+// the same Store method as the API, as the signed-in manager.
 
 func (s *Server) peoplePages() []pageRoute {
 	return []pageRoute{
@@ -120,11 +121,7 @@ func (s *Server) usersPage(c echo.Context) error {
 		return err
 	}
 	uv := usersView{Users: users, Groups: groups, Roles: roleChoices()}
-	if next != "" {
-		more := c.QueryParams()
-		more.Set("cursor", next)
-		uv.Next = "/people/users?" + more.Encode()
-	}
+	uv.Next = nextPageLink(c, "/people/users", next)
 	return s.render(c, http.StatusOK, "users", "Users", uv)
 }
 
@@ -307,11 +304,7 @@ func (s *Server) showGroups(c echo.Context, status int) error {
 	if gv.Bands, gv.BandOf, err = s.bandsByID(c); err != nil {
 		return err
 	}
-	if next != "" {
-		more := c.QueryParams()
-		more.Set("cursor", next)
-		gv.Next = "/people/groups?" + more.Encode()
-	}
+	gv.Next = nextPageLink(c, "/people/groups", next)
 	return s.render(c, status, "groups", "Member groups and bands", gv)
 }
 
@@ -857,11 +850,7 @@ func (s *Server) showVolunteers(c echo.Context, status int) error {
 	if vv.Groups, _, err = s.organisationNames(c); err != nil {
 		return err
 	}
-	if next != "" {
-		more := c.QueryParams()
-		more.Set("cursor", next)
-		vv.Next = "/people/volunteers?" + more.Encode()
-	}
+	vv.Next = nextPageLink(c, "/people/volunteers", next)
 	return s.render(c, status, "volunteers", "Volunteers", vv)
 }
 
@@ -909,9 +898,7 @@ func (s *Server) showVolunteer(c echo.Context, status int) error {
 	if vv.Hours, next, err = s.Store.ListHours(ctx, models.HoursFilter{VolunteerID: id}, page); err != nil {
 		return err
 	}
-	if next != "" {
-		vv.HoursNext = fmt.Sprintf("/people/volunteers/%d?cursor=%s", id, url.QueryEscape(next))
-	}
+	vv.HoursNext = nextPageLink(c, fmt.Sprintf("/people/volunteers/%d", id), next)
 	if vv.Timebank, err = s.Store.VolunteerTimebank(ctx, id, models.Page{Limit: 50}); err != nil {
 		return err
 	}
@@ -968,9 +955,7 @@ func (s *Server) showWorkshops(c echo.Context, status int) error {
 		return err
 	}
 	wv := workshopsView{Workshops: list, Kinds: choices(models.WorkshopKinds)}
-	if next != "" {
-		wv.Next = "/people/workshops?cursor=" + url.QueryEscape(next)
-	}
+	wv.Next = nextPageLink(c, "/people/workshops", next)
 	if v := pageView(c); !v.Form.Has("title") {
 		v.Form.Set("day", s.today().AddDays(7).String())
 		v.Form.Set("places", "12")
