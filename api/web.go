@@ -111,6 +111,7 @@ func newSite(loc *time.Location) (*site, error) {
 		"words": words,
 		"qty":   quantity,
 		"field": newField,
+		"pick":  newSelect,
 	}
 	pages, err := fs.Glob(webFiles, "web/templates/page_*.html")
 	if err != nil {

@@ -71,6 +71,21 @@ func choices(values []string) []choice {
 	return out
 }
 
+// idChoice is an option for an object, by its id.
+func idChoice(id int64, label string) choice { return choice{strconv.FormatInt(id, 10), label} }
+
+// selectField is one select of a form: its label, its options, what was chosen and its problem.
+type selectField struct {
+	Name, Label, Value, Error, Empty string
+	Options                          []choice
+}
+
+// newSelect makes a select from what the view's form holds; empty, unless "", is the
+// option for none.
+func newSelect(v *view, name, label string, options []choice, empty string) selectField {
+	return selectField{Name: name, Label: label, Value: v.Form.Get(name), Error: v.Errors[name], Empty: empty, Options: options}
+}
+
 // furnitureTypes are the kinds of furniture by name, and by id.
 func (s *Server) furnitureTypes(c echo.Context) ([]models.FurnitureType, map[int64]*models.FurnitureType, error) {
 	list, _, err := s.Store.FurnitureTypes(c.Request().Context(), models.Page{Limit: models.MaxLimit})
@@ -88,7 +103,7 @@ type furnitureRow struct {
 
 type furnitureListView struct {
 	Rows     []furnitureRow
-	Types    []models.FurnitureType
+	Types    []choice
 	Statuses []choice
 	Next     string
 }
@@ -116,7 +131,10 @@ func (s *Server) showFurnitureList(c echo.Context, status int) error {
 	if err != nil {
 		return err
 	}
-	lv := furnitureListView{Types: types, Statuses: choices(models.FurnitureStatuses)}
+	lv := furnitureListView{Statuses: choices(models.FurnitureStatuses)}
+	for _, t := range types {
+		lv.Types = append(lv.Types, idChoice(t.ID, t.Name))
+	}
 	for _, it := range items {
 		lv.Rows = append(lv.Rows, furnitureRow{Item: it, Type: byID[it.TypeID].Name})
 	}
@@ -152,7 +170,7 @@ var formPhotoLimits = photoLimits{maxFormPhotos, models.MaxPhotoBytes}
 
 type furnitureFormView struct {
 	photoLimits
-	Types      []models.FurnitureType
+	Types      []choice
 	Conditions []choice
 }
 
@@ -163,7 +181,17 @@ func (s *Server) showFurnitureForm(c echo.Context, status int) error {
 	if err != nil {
 		return err
 	}
-	fv := furnitureFormView{photoLimits: formPhotoLimits, Types: types, Conditions: choices(models.FurnitureConditions)}
+	fv := furnitureFormView{photoLimits: formPhotoLimits, Conditions: choices(models.FurnitureConditions)}
+	for _, t := range types {
+		label := t.Name
+		if t.Upholstered {
+			label += " (upholstered)"
+		}
+		if t.Electrical {
+			label += " (electrical)"
+		}
+		fv.Types = append(fv.Types, idChoice(t.ID, label))
+	}
 	return s.render(c, status, "furniture_new", "Register furniture", fv)
 }
 
@@ -286,7 +314,7 @@ type furnitureView struct {
 	Routes     []choice
 	AfterFail  []choice
 	Methods    []choice
-	Recipients []models.Recipient
+	Recipients []choice
 	Recipient  *models.Recipient
 	Photos     []photoLink
 }
@@ -347,8 +375,16 @@ func (s *Server) showFurniture(c echo.Context, status int) error {
 			return err
 		}
 	case it.Status == models.FurnAvailable:
-		if fv.Recipients, _, err = s.Store.ListRecipients(ctx, "", "", models.Page{Limit: models.MaxLimit}); err != nil {
+		list, _, err := s.Store.ListRecipients(ctx, "", "", models.Page{Limit: models.MaxLimit})
+		if err != nil {
 			return err
+		}
+		for _, r := range list {
+			label := r.Name
+			if r.Postcode != "" {
+				label += " (" + r.Postcode + ")"
+			}
+			fv.Recipients = append(fv.Recipients, idChoice(r.ID, label))
 		}
 	}
 	return s.render(c, status, "furniture_item", it.Tag+": "+fv.Type.Name, fv)

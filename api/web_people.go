@@ -74,15 +74,16 @@ func roleChoices() []choice {
 	return out
 }
 
-// organisationNames are the member groups by id, and in order of name for a select.
-func (s *Server) organisationNames(c echo.Context) ([]models.Organisation, map[int64]string, error) {
+// organisationNames are the member groups in order of name for a select, and by id.
+func (s *Server) organisationNames(c echo.Context) ([]choice, map[int64]string, error) {
 	list, _, err := s.Store.ListOrganisations(c.Request().Context(), currentUser(c), models.OrganisationFilter{Today: s.today()},
 		models.Page{Limit: models.MaxLimit})
 	names := make(map[int64]string, len(list))
-	for _, o := range list {
-		names[o.ID] = o.Name
+	options := make([]choice, len(list))
+	for i, o := range list {
+		names[o.ID], options[i] = o.Name, idChoice(o.ID, o.Name)
 	}
-	return list, names, err
+	return options, names, err
 }
 
 type usersView struct {
@@ -128,7 +129,7 @@ func (s *Server) usersPage(c echo.Context) error {
 type userFormView struct {
 	User   *models.User
 	Roles  []choice
-	Groups []models.Organisation
+	Groups []choice
 }
 
 func (s *Server) newUserPage(c echo.Context) error { return s.showNewUser(c, http.StatusOK) }
@@ -337,7 +338,7 @@ type groupFormView struct {
 	Band     *models.Band
 	Lapsed   bool
 	Kinds    []choice
-	Bands    []models.Band
+	Bands    []choice
 	Payments []choice
 }
 
@@ -349,7 +350,10 @@ func (s *Server) showGroupForm(c echo.Context, status int, o *models.Organisatio
 	if err != nil {
 		return err
 	}
-	gv := groupFormView{Org: o, Kinds: choices(models.OrganisationKinds), Bands: bands, Payments: choices(models.PaymentMethods)}
+	gv := groupFormView{Org: o, Kinds: choices(models.OrganisationKinds), Payments: choices(models.PaymentMethods)}
+	for _, b := range bands {
+		gv.Bands = append(gv.Bands, idChoice(b.ID, b.Name))
+	}
 	title := "Add a member group"
 	if o != nil {
 		title = o.Name
@@ -785,7 +789,16 @@ func (s *Server) showDrivers(c echo.Context, status int) error {
 	if v := pageView(c); !v.Form.Has("day") {
 		v.Form.Set("day", s.today().String())
 	}
-	return s.render(c, status, "drivers", "Drivers' absences", out)
+	dv := driversView{Drivers: out}
+	for _, d := range drivers {
+		dv.Choices = append(dv.Choices, idChoice(d.ID, d.Name))
+	}
+	return s.render(c, status, "drivers", "Drivers' absences", dv)
+}
+
+type driversView struct {
+	Drivers []driverAway
+	Choices []choice
 }
 
 func (s *Server) addAbsencePage(c echo.Context) error {
@@ -813,7 +826,7 @@ type volunteersView struct {
 	Balance    map[int64]float64
 	Since      models.Date
 	Kinds      []choice
-	Groups     []models.Organisation
+	Groups     []choice
 	Next       string
 }
 
@@ -875,7 +888,7 @@ type volunteerView struct {
 	Volunteer *models.Volunteer
 	Hours     []models.VolunteerHours
 	Timebank  *models.Timebank
-	Accounts  []models.TimebankAccount
+	Accounts  []choice
 	HoursNext string
 }
 
@@ -907,8 +920,12 @@ func (s *Server) showVolunteer(c echo.Context, status int) error {
 		return err
 	}
 	for _, a := range accounts {
-		if a.ID != vv.Timebank.Account.ID {
-			vv.Accounts = append(vv.Accounts, a)
+		switch {
+		case a.ID == vv.Timebank.Account.ID:
+		case a.IsStore:
+			vv.Accounts = append(vv.Accounts, idChoice(a.ID, "the store (spent)"))
+		default:
+			vv.Accounts = append(vv.Accounts, idChoice(a.ID, a.Name))
 		}
 	}
 	return s.render(c, status, "volunteer", vv.Volunteer.Name, vv)
@@ -1009,7 +1026,7 @@ func (s *Server) createWorkshopPage(c echo.Context) error {
 type workshopView struct {
 	Workshop  *models.Workshop
 	Attendees []models.Attendee
-	Groups    []models.Organisation
+	Groups    []choice
 	GroupOf   map[int64]string
 }
 
