@@ -7,6 +7,7 @@ import (
 	"math"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -311,6 +312,7 @@ type furnitureView struct {
 	Tests      []models.SafetyTest
 	History    []models.StatusChange
 	Moves      []choice
+	CanDispose bool
 	Routes     []choice
 	AfterFail  []choice
 	Methods    []choice
@@ -344,7 +346,8 @@ func (s *Server) showFurniture(c echo.Context, status int) error {
 	if err != nil {
 		return err
 	}
-	fv := furnitureView{Item: it, Type: types[it.TypeID], Moves: choices(models.NextFurnitureStatuses(it.Status)),
+	moves := models.NextFurnitureStatuses(it.Status)
+	fv := furnitureView{Item: it, Type: types[it.TypeID], Moves: choices(moves), CanDispose: slices.Contains(moves, models.FurnDisposed),
 		Routes: choices(models.DisposalRoutes), AfterFail: choices(models.AfterFailureStatuses), Methods: choices(models.HandoverMethods),
 		photoLimits: formPhotoLimits}
 	for i, id := range it.PhotoIDs {

@@ -141,7 +141,8 @@ func TestFurniturePages(t *testing.T) {
 		v.get(sofa+"?recipient_id="+itoa(r.ID)).has(t, "Khan family is added", `<option value="`+itoa(r.ID)+`" selected>Khan family</option>`)
 		v.post(sofa+"/reserve", url.Values{"recipient_id": {""}}).want(http.StatusUnprocessableEntity).has(t, `id="e-recipient_id"`, "Choose who it is for")
 		v.post(sofa+"/reserve", url.Values{"recipient_id": {itoa(r.ID)}}).redirectsTo(t, sofa)
-		v.get(sofa).has(t, "FN-000001 is reserved.", "<dt>For</dt><dd>Khan family</dd>", "Hand it over", `value="0.00"`)
+		v.get(sofa).has(t, "FN-000001 is reserved.", "<dt>For</dt><dd>Khan family</dd>", "Hand it over", `value="0.00"`).
+			hasNot(t, "If disposed of, how")
 		v.post(sofa+"/handover", url.Values{"method": {"collected"}, "on": {e.srv.today().String()}, "charge": {"lots"}}).
 			want(http.StatusUnprocessableEntity).has(t, `id="e-charge"`, `value="lots"`)
 		v.post(sofa+"/handover", url.Values{"method": {"collected"}, "on": {e.srv.today().String()}, "charge": {"5"}, "received_by": {"A. Khan"}}).
@@ -189,7 +190,7 @@ func TestFurniturePages(t *testing.T) {
 	})
 }
 
-// Photos added later: none chosen, too many, and a good one.
+// Photos added later: none chosen, too many, and a good one; then the item is disposed of.
 func TestFurniturePhotoPage(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		chair := e.register(e.furnitureType("Office chair", 12, false, false).ID)
@@ -205,6 +206,13 @@ func TestFurniturePhotoPage(t *testing.T) {
 		v.postFiles(path+"/photos", url.Values{}, map[string]map[string][]byte{"photos": {"a.png": testPNG(), "b.png": testPNG()}}).redirectsTo(t, path)
 		v.get(path).has(t, "2 photos kept.", `alt="Photo 2 of `+chair.Tag+`"`)
 		v.postFiles("/furniture/999999/photos", url.Values{}, map[string]map[string][]byte{"photos": {"a.png": testPNG()}}).want(http.StatusNotFound)
+
+		// Disposal needs its route.
+		v.get(path).has(t, "If disposed of, how")
+		v.post(path+"/status", url.Values{"status": {"disposed"}, "disposal_route": {""}}).want(http.StatusUnprocessableEntity).
+			has(t, `id="e-disposal_route"`)
+		v.post(path+"/status", url.Values{"status": {"disposed"}, "disposal_route": {"recycled"}, "reason": {"broken base"}}).redirectsTo(t, path)
+		v.get(path).has(t, chair.Tag+" is now disposed.", "Its status does not change any more.", "<td>broken base</td>")
 	})
 }
 
