@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -243,20 +244,26 @@ func (s *Server) addPhoto(c echo.Context) error {
 	if err != nil {
 		return &requestError{Status: http.StatusBadRequest, Field: "photo", Detail: "send the picture as multipart/form-data in a field named photo"}
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, models.MaxPhotoBytes+1))
-	if err != nil {
-		return err
-	}
-	p, err := s.Store.AddPhoto(c.Request().Context(), currentUser(c), id, data, s.Config.DataDir)
+	p, err := s.addPhotoFile(c, id, fh)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, p)
+}
+
+// addPhotoFile reads an uploaded picture, at most one byte more than the Store takes
+// so that it can say the file is too big, and gives it to the Store to check and keep.
+func (s *Server) addPhotoFile(c echo.Context, itemID int64, fh *multipart.FileHeader) (*models.Photo, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, models.MaxPhotoBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.AddPhoto(c.Request().Context(), currentUser(c), itemID, data, s.Config.DataDir)
 }
 
 func (s *Server) getPhoto(c echo.Context) error {
@@ -306,15 +313,7 @@ func (s *Server) furnitureLabels(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	labels, err := s.labelsFor(c, req.IDs)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := reports.LabelSheet(&buf, labels); err != nil {
-		return err
-	}
-	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+	return s.labelSheet(c, req.IDs)
 }
 
 func (s *Server) labelsFor(c echo.Context, ids []int64) ([]reports.Label, error) {

@@ -56,6 +56,12 @@ type pageRoute struct {
 
 var members = []models.Role{models.RoleMember}
 
+// pageBodyLimits are the pages that take more than MaxBody: those that take photos.
+var pageBodyLimits = map[string]int64{
+	"POST /furniture":            photoFormBody,
+	"POST /furniture/:id/photos": photoFormBody,
+}
+
 // pageTable lists every web page, beside the API's route table; each part of the site
 // keeps its own list in its own file.
 func (s *Server) pageTable() []pageRoute {
@@ -68,6 +74,8 @@ func (s *Server) pageTable() []pageRoute {
 		s.stocktakePages(),
 		s.hoursPages(),
 		s.pickupPages(),
+		s.furniturePages(),
+		s.peoplePages(),
 	)
 }
 
@@ -105,9 +113,11 @@ func newSite(loc *time.Location) (*site, error) {
 		"day":   func(d any) string { return ukDay(loc, d) },
 		"slot":  func(start, end time.Time) string { return ukSlot(loc, start, end) },
 		"kg":    kg,
+		"money": pounds,
+		"words": words,
 		"qty":   quantity,
 		"field": newField,
-		"words": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"pick":  newSelect,
 	}
 	pages, err := fs.Glob(webFiles, "web/templates/page_*.html")
 	if err != nil {
@@ -133,7 +143,11 @@ func (s *Server) addPages() {
 	}
 	s.site = site
 	for _, p := range s.pageTable() {
-		s.echo.Add(p.method, p.path, limitBody(MaxBody, s.page(p.roles, p.handler)))
+		limit, ok := pageBodyLimits[p.method+" "+p.path]
+		if !ok {
+			limit = MaxBody
+		}
+		s.echo.Add(p.method, p.path, limitBody(limit, s.page(p.roles, p.handler)))
 	}
 	s.echo.GET("/static/:file", s.staticFile)
 }
@@ -189,6 +203,8 @@ var navTable = []navLink{
 	{"/reservations", "Reservations", members},
 	{"/group", "Your group", members},
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
+	{"/furniture", "Furniture", staff},
+	{"/people", "People", managers},
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/plans", "Planning", managers},
 	{"/reports", "Reports", managers},

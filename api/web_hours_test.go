@@ -32,7 +32,7 @@ func (e *testEnv) credits(volunteerID int64) float64 {
 // user with no such record is told how to get one.
 func TestOwnHoursPage(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
-		staff := e.staffVisitor(models.RoleStaff)
+		staff := e.signedIn(models.RoleStaff)
 		staff.get("/hours").want(http.StatusOK).has(t, "There is no volunteer record with your email").hasNot(t, `action="/hours"`)
 		staff.post("/hours", url.Values{"hours": {"2"}}).want(http.StatusNotFound)
 
@@ -53,7 +53,7 @@ func TestOwnHoursPage(t *testing.T) {
 
 		// A driver logs too, on their own record; a member group has no such page.
 		driverVol := e.newVolunteer("Dee Driver", e.users[models.RoleDriver].Email)
-		driver := e.staffVisitor(models.RoleDriver)
+		driver := e.signedIn(models.RoleDriver)
 		driver.post("/hours", url.Values{"date": {today}, "hours": {"4"}, "activity": {"driving"}}).redirectsTo(t, "/hours")
 		if e.credits(driverVol.ID) != 4 || e.credits(vol.ID) != 2.5 {
 			t.Fatal("the driver's hours went to the wrong record")
@@ -82,7 +82,7 @@ func TestVolunteerHoursPages(t *testing.T) {
 		if _, err := e.store.LogHours(t.Context(), nil, other.ID, e.srv.today(), 1, "counter", e.srv.today()); err != nil {
 			t.Fatal(err)
 		}
-		staff := e.staffVisitor(models.RoleStaff)
+		staff := e.signedIn(models.RoleStaff)
 		staff.get("/volunteer-hours").want(http.StatusOK).has(t, "Sam Okafor", "Ada Jones", "/volunteer-hours/"+itoa(h.ID))
 		staff.get("/volunteer-hours?volunteer_id="+itoa(other.ID)).want(http.StatusOK).has(t, "counter").hasNot(t, "/volunteer-hours/"+itoa(h.ID))
 		staff.get("/volunteer-hours?from=nonsense").want(http.StatusUnprocessableEntity)
@@ -118,7 +118,7 @@ func TestVolunteerHoursPages(t *testing.T) {
 		}
 
 		for _, role := range []models.Role{models.RoleMember, models.RoleDriver} {
-			v := e.staffVisitor(role)
+			v := e.signedIn(role)
 			v.get("/volunteer-hours").want(http.StatusForbidden)
 			v.get(entry).want(http.StatusForbidden)
 			v.post(entry, url.Values{"hours": {"5"}, "activity": {"sorting"}}).want(http.StatusForbidden)

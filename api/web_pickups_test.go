@@ -46,7 +46,7 @@ func TestPickupQueuePages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := e.staffVisitor(models.RoleStaff)
+		v := e.signedIn(models.RoleStaff)
 		v.get("/pickup-requests").want(http.StatusOK).has(t, "albion", "brindley", "cafe", "card tubes and offcuts", "about 120.5 kg")
 		v.get("/pickup-requests?status=accepted").want(http.StatusOK).has(t, "No accepted requests")
 		page := pickupPath(albion)
@@ -85,7 +85,7 @@ func TestPickupQueuePages(t *testing.T) {
 		v.get("/pickup-requests?status=cancelled").want(http.StatusOK).has(t, "cafe")
 
 		for _, role := range []models.Role{models.RoleMember, models.RoleDriver} {
-			o := e.staffVisitor(role)
+			o := e.signedIn(role)
 			o.get("/pickup-requests").want(http.StatusForbidden)
 			o.get(page).want(http.StatusForbidden)
 			o.post(pickupPath(cafe)+"/accept", url.Values{"donor": {"none"}, "priority": {"1"}}).want(http.StatusForbidden)
@@ -103,7 +103,7 @@ func TestPickupQueuePages(t *testing.T) {
 // Staff add a donor with its opening hours on the weekly grid, find it, and change it.
 func TestDonorPages(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
-		v := e.staffVisitor(models.RoleStaff)
+		v := e.signedIn(models.RoleStaff)
 		v.get("/donors").want(http.StatusOK).has(t, "No donor matches")
 		v.get("/donors/new").want(http.StatusOK).has(t, "Add a donor", "Monday", "Sunday", `name="oh_mon_1_from"`).hasNot(t, `name="active"`)
 
@@ -152,7 +152,7 @@ func TestDonorPages(t *testing.T) {
 		v.get("/donors/999999").want(http.StatusNotFound)
 
 		for _, role := range []models.Role{models.RoleMember, models.RoleDriver} {
-			o := e.staffVisitor(role)
+			o := e.signedIn(role)
 			o.get("/donors").want(http.StatusForbidden)
 			o.get(path).want(http.StatusForbidden)
 			o.post("/donors", form).want(http.StatusForbidden)

@@ -13,13 +13,6 @@ import (
 
 var everyDay = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
-// manager signs a new visitor in as the test manager.
-func (e *testEnv) manager() *visitor {
-	v := e.visitor()
-	v.signIn(e.users[models.RoleManager])
-	return v
-}
-
 // planningDay is a day to plan with two vans that work every day, four requests that
 // fit and one too heavy for any van.
 type planningDay struct {
@@ -65,7 +58,7 @@ func (e *testEnv) countRuns() int64 {
 func TestPlanPreviewAndMakePages(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		pd := e.planningDay()
-		v := e.manager()
+		v := e.signedIn(models.RoleManager)
 		v.get("/plans").want(http.StatusOK).has(t, `href="/plans" aria-current="page"`, `href="/reports"`, `value="`+pd.day.String()+`"`,
 			"BV21RDE", "BX70KLM", "Preview the plan", "No runs are made for that day yet")
 
@@ -103,7 +96,7 @@ func TestPlanPreviewAndMakePages(t *testing.T) {
 func TestPlanFormProblems(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		e.planVan("BV21RDE", 400, everyDay...)
-		v := e.manager()
+		v := e.signedIn(models.RoleManager)
 		v.post("/plans", url.Values{"date": {""}}).want(http.StatusUnprocessableEntity).
 			has(t, "Choose the day to plan", `aria-describedby="e-date"`, `href="#f-date"`)
 		past := models.Date{Time: e.srv.today().AddDate(-2, 0, 0)}.String()
@@ -118,7 +111,7 @@ func TestPlanFormProblems(t *testing.T) {
 func TestRunPlanPage(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		pd := e.planningDay()
-		v := e.manager()
+		v := e.signedIn(models.RoleManager)
 		v.post("/plans/preview/"+itoa(v.previewID(t, url.Values{"date": {pd.day.String()}, "vehicle_id": {itoa(pd.vans[0].ID)}}))+"/commit",
 			url.Values{}).want(http.StatusSeeOther)
 		runs, _, err := e.store.ListRuns(t.Context(), models.RunFilter{Day: &pd.day}, models.Page{Limit: 10})
@@ -185,7 +178,7 @@ func TestRunPlanPage(t *testing.T) {
 func TestPlanningPagesRolesAndCSRF(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		pd := e.planningDay()
-		mgr := e.manager()
+		mgr := e.signedIn(models.RoleManager)
 		id := mgr.previewID(t, url.Values{"date": {pd.day.String()}})
 		made := e.previewPlan(pd.day)
 		var res models.PlanResult

@@ -23,7 +23,7 @@ func (e *testEnv) lastMonth() (value, name string) {
 // what is wrong next to the field.
 func TestReportPages(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
-		v := e.manager()
+		v := e.signedIn(models.RoleManager)
 		month, name := e.lastMonth()
 		v.get("/reports").want(http.StatusOK).has(t, `href="/reports" aria-current="page"`, `type="month" value="`+month+`"`,
 			"No report is kept yet", `href="/reports/impact"`)
@@ -93,7 +93,7 @@ func TestImpactPage(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"donor_id": d.ID, "lines": []map[string]any{
 			{"category_id": cat.ID, "description": "Offcuts", "location_id": e.newLocation("B1").ID, "quantity": 12.5},
 		}}).want(http.StatusCreated)
-		v := e.manager()
+		v := e.signedIn(models.RoleManager)
 		v.get("/reports/impact").want(http.StatusOK).has(t, "Choose a donor", "Albion Print &amp; Co, B70 7PA").hasNot(t, "Download the statement")
 		year := itoa(int64(e.srv.today().Year()))
 		page := v.get("/reports/impact?donor=" + itoa(d.ID) + "&year=" + year).want(http.StatusOK)
@@ -128,7 +128,7 @@ func TestReportPagesRolesAndCSRF(t *testing.T) {
 		for _, p := range gets {
 			e.visitor().get(p).redirectsTo(t, "/sign-in?next="+url.QueryEscape(p))
 		}
-		e.manager().postBare("/reports", url.Values{"month": {month}}).want(http.StatusForbidden).has(t, "did not come from this site")
+		e.signedIn(models.RoleManager).postBare("/reports", url.Values{"month": {month}}).want(http.StatusForbidden).has(t, "did not come from this site")
 		if list, _, _ := e.store.ListReports(t.Context(), models.Page{Limit: 10}, london); len(list) != 1 {
 			t.Fatalf("%d reports kept", len(list))
 		}

@@ -11,13 +11,6 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-// staffVisitor signs a new visitor in with a role of the store.
-func (e *testEnv) staffVisitor(role models.Role) *visitor {
-	v := e.visitor()
-	v.signIn(e.users[role])
-	return v
-}
-
 // The stockroom pages are for staff and managers: a member or a driver is refused
 // every one, and every form refuses a post without the page's token.
 func TestStockroomPagesRolesAndCSRF(t *testing.T) {
@@ -32,7 +25,7 @@ func TestStockroomPagesRolesAndCSRF(t *testing.T) {
 		posts := []string{"/stockroom/items/" + itoa(item) + "/adjust", "/stockroom/items/" + itoa(item) + "/move", "/stockroom/wanted",
 			"/stockroom/stocktakes", stocktakePath(st.ID) + "/count", stocktakePath(st.ID) + "/close"}
 		for _, role := range []models.Role{models.RoleMember, models.RoleDriver} {
-			v := e.staffVisitor(role)
+			v := e.signedIn(role)
 			v.get("/stock").want(http.StatusOK).hasNot(t, `href="/stockroom"`)
 			for _, p := range gets {
 				v.get(p).want(http.StatusForbidden).has(t, "this page is for managers or staff")
@@ -42,7 +35,7 @@ func TestStockroomPagesRolesAndCSRF(t *testing.T) {
 			}
 		}
 		e.visitor().get("/stockroom").redirectsTo(t, "/sign-in?next=%2Fstockroom")
-		staff := e.staffVisitor(models.RoleStaff)
+		staff := e.signedIn(models.RoleStaff)
 		staff.get("/stock").want(http.StatusOK).has(t, `href="/stockroom"`)
 		for _, p := range posts {
 			staff.postBare(p, url.Values{"delta": {"5"}, "reason": {"other"}, "stock_item_id": {itoa(item)}, "counted": {"1"}, "confirm": {"yes"}}).
@@ -72,7 +65,7 @@ func TestStockroomListFiltersSortsPagesAndExports(t *testing.T) {
 		if _, err := e.store.AdjustStock(t.Context(), nil, foam, -4, "damaged", ""); err != nil {
 			t.Fatal(err)
 		}
-		v := e.staffVisitor(models.RoleStaff)
+		v := e.signedIn(models.RoleStaff)
 		v.get("/stockroom").want(http.StatusOK).
 			has(t, "Card tubes", "Foam blocks", "Felt squares", "10 each", ">10<", "2 kg", `href="/stockroom/stock.csv?"`)
 		v.get("/stockroom?q=card").want(http.StatusOK).has(t, "Card tubes").hasNot(t, "Foam blocks", "Felt squares")
@@ -115,7 +108,7 @@ func TestStockroomItemAdjustAndMove(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		card := e.newStock("Card tubes", 10, 0.2)
 		path := "/stockroom/items/" + itoa(card)
-		v := e.staffVisitor(models.RoleStaff)
+		v := e.signedIn(models.RoleStaff)
 		v.get(path).want(http.StatusOK).has(t, "Card tubes", "10 each", "received", "Adjust the quantity", "used in workshop")
 		v.get("/stockroom/items/999999").want(http.StatusNotFound)
 
@@ -148,11 +141,11 @@ func TestStockroomWantedList(t *testing.T) {
 		card := e.newStock("Card tubes", 10, 0.2) // 2 kg
 		cat := e.stockItem(card).CategoryID
 		field := "min_" + itoa(cat)
-		staff := e.staffVisitor(models.RoleStaff)
+		staff := e.signedIn(models.RoleStaff)
 		staff.get("/stockroom/wanted").want(http.StatusOK).has(t, "Managers change the minimums").hasNot(t, `name="`+field+`"`)
 		staff.post("/stockroom/wanted", url.Values{field: {"5"}}).want(http.StatusForbidden)
 
-		m := e.staffVisitor(models.RoleManager)
+		m := e.signedIn(models.RoleManager)
 		m.get("/stockroom/wanted").want(http.StatusOK).has(t, `name="`+field+`"`, "Save the minimums")
 		m.post("/stockroom/wanted", url.Values{field: {"-1"}}).want(http.StatusUnprocessableEntity).has(t, "must be between 0 and 1000000", `value="-1"`)
 		m.post("/stockroom/wanted", url.Values{field: {"five"}}).want(http.StatusUnprocessableEntity).has(t, "Enter a weight in kg")
@@ -169,7 +162,7 @@ func TestStocktakePages(t *testing.T) {
 		card := e.newStock("Card tubes", 10, 0.2)
 		it := e.stockItem(card)
 		loc := it.LocationID
-		v := e.staffVisitor(models.RoleStaff)
+		v := e.signedIn(models.RoleStaff)
 		v.get("/stockroom/stocktakes").want(http.StatusOK).has(t, "No stocktakes yet", "Open a stocktake")
 		v.post("/stockroom/stocktakes", url.Values{}).want(http.StatusUnprocessableEntity).has(t, "Choose a location or a category")
 		res := v.post("/stockroom/stocktakes", url.Values{"location_id": {itoa(loc)}}).want(http.StatusSeeOther)
@@ -212,7 +205,7 @@ func TestStocktakeCountWithHtmx(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := e.staffVisitor(models.RoleStaff)
+		v := e.signedIn(models.RoleStaff)
 		v.get(stocktakePath(st.ID)).want(http.StatusOK).has(t, "category "+it.Category)
 		send := func(counted string) *pageResult {
 			form := url.Values{"stock_item_id": {itoa(card)}, "counted": {counted}}

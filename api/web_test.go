@@ -85,9 +85,12 @@ func (v *visitor) signIn(u *models.User) {
 }
 
 // member signs a new visitor in as the test member.
-func (e *testEnv) member() *visitor {
+func (e *testEnv) member() *visitor { return e.signedIn(models.RoleMember) }
+
+// signedIn is a new visitor signed in as the test user with role.
+func (e *testEnv) signedIn(role models.Role) *visitor {
 	v := e.visitor()
-	v.signIn(e.users[models.RoleMember])
+	v.signIn(e.users[role])
 	return v
 }
 
