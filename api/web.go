@@ -76,6 +76,7 @@ func (s *Server) pageTable() []pageRoute {
 		s.pickupPages(),
 		s.furniturePages(),
 		s.peoplePages(),
+		s.driverPages(),
 	)
 }
 
@@ -202,6 +203,7 @@ var navTable = []navLink{
 	{"/basket", "Basket", members},
 	{"/reservations", "Reservations", members},
 	{"/group", "Your group", members},
+	{"/driver", "Your runs", []models.Role{models.RoleDriver}},
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
 	{"/furniture", "Furniture", staff},
 	{"/people", "People", managers},

@@ -103,12 +103,16 @@ func (s *Store) RenewIdempotencyKey(ctx context.Context, c *IdempotencyClaim) er
 	return s.held(ctx, c).Update("lease_until", s.Now().Add(IdempotencyLease)).Error
 }
 
+// StatusClientClosed is the status of a request whose client went away before the
+// answer: it did not fail, it was cut short.
+const StatusClientClosed = 499
+
 // FinishIdempotencyKey stores the response of a claimed request for replay, but for a
-// failure (a 5xx) whose work was not done: that frees the key, so the request can be
-// retried. A holder whose claim was taken over (it stalled past its lease) changes
-// nothing.
+// failure (a 5xx) or a request cut short by its client (a phone losing its signal)
+// whose work was not done: that frees the key, so the request can be retried. A holder
+// whose claim was taken over (it stalled past its lease) changes nothing.
 func (s *Store) FinishIdempotencyKey(ctx context.Context, c *IdempotencyClaim, status int, contentType string, body []byte) error {
-	if status >= 500 {
+	if status >= 500 || status == StatusClientClosed {
 		res := s.held(ctx, c).Where("NOT done").Delete(&IdempotencyKey{})
 		if res.Error != nil || res.RowsAffected == 1 {
 			return res.Error
