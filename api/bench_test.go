@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -137,9 +136,7 @@ func BenchmarkStockList(b *testing.B) {
 				b.Fatalf("status %d: %s", rec.Code, rec.Body)
 			}
 		}
-		slices.Sort(times)
-		b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+		reportPercentiles(b, times)
 		b.ReportMetric(float64(items), "items")
 	})
 }

@@ -77,6 +77,8 @@ func (s *Server) pageTable() []pageRoute {
 		s.furniturePages(),
 		s.peoplePages(),
 		s.driverPages(),
+		s.donationPages(),
+		s.counterPages(),
 	)
 }
 
@@ -213,6 +215,8 @@ var navTable = []navLink{
 	{"/pickup-requests", "Collections", staff},
 	{"/volunteer-hours", "Volunteers' hours", staff},
 	{"/hours", "Your hours", staffDriver},
+	{"/counter", "Counter", staff},
+	{"/donations", "Donations", staff},
 }
 
 // publicNav is what a signed-out visitor sees.

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"testing"
 	"time"
 
@@ -55,9 +54,7 @@ func benchPages(b *testing.B, role models.Role, list ...string) {
 			}
 			most = max(most, len(res.body))
 		}
-		slices.Sort(times)
-		b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+		reportPercentiles(b, times)
 		b.ReportMetric(float64(most+assets)/1024, "max-page-KiB")
 	})
 }

@@ -193,7 +193,7 @@ func (s *Server) completeStopPage(c echo.Context) error {
 		return err
 	}
 	var lines []models.DonationLineInput
-	var fields []lineField
+	var fields []stopLine
 	var p models.Problems
 	for _, cat := range cats {
 		name := fmt.Sprintf("kg_%d", cat.ID)
@@ -207,7 +207,7 @@ func (s *Server) completeStopPage(c echo.Context) error {
 			p.Add(name, "Give the weight of %s in kg as a number, like 12.5", cat.Name)
 		case w != 0:
 			lines = append(lines, models.DonationLineInput{CategoryID: &cat.ID, Description: cat.Name, Quantity: w, Unit: "kg", WeightKg: &w})
-			fields = append(fields, lineField{name, cat.Name})
+			fields = append(fields, stopLine{name, cat.Name})
 		}
 	}
 	locationID, _ := strconv.ParseInt(c.FormValue(prefix+"-location_id"), 10, 64)
@@ -263,13 +263,13 @@ func (s *Server) driverDone(c echo.Context, changed any, to, flash string) error
 	return s.redirect(c, to, flash)
 }
 
-// lineField is the form field a completion's line came from, and its category's name.
-type lineField struct{ field, label string }
+// stopLine is the form field a completion's line came from, and its category's name.
+type stopLine struct{ field, label string }
 
 // driverFailed shows an action's problems on the run page, next to the fields of the
 // form they belong to (named with its prefix; lines[i] is the category field of line
 // i); driver.js gets them as problem+json.
-func (s *Server) driverFailed(c echo.Context, runID int64, prefix string, err error, lines []lineField) error {
+func (s *Server) driverFailed(c echo.Context, runID int64, prefix string, err error, lines []stopLine) error {
 	if wantsJSON(c) {
 		return err
 	}
