@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/demo"
 	"github.com/scrapstore/scrapstore/models/testdb"
 	"github.com/scrapstore/scrapstore/reports"
 )
@@ -109,7 +109,7 @@ func benchScale() int {
 // database and reports the median and 99th percentile.
 func BenchmarkStockList(b *testing.B) {
 	benchEngines(b, func(b *testing.B, store *models.Store) {
-		if _, err := store.LoadDemo(b.Context(), 1, benchScale(), models.NewDate(time.Now())); err != nil {
+		if _, err := demo.Load(b.Context(), store, 1, benchScale(), models.NewDate(time.Now())); err != nil {
 			b.Fatal(err)
 		}
 		e := newEnv(b, store)
@@ -136,9 +136,7 @@ func BenchmarkStockList(b *testing.B) {
 				b.Fatalf("status %d: %s", rec.Code, rec.Body)
 			}
 		}
-		slices.Sort(times)
-		b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+		reportPercentiles(b, times)
 		b.ReportMetric(float64(items), "items")
 	})
 }
@@ -146,7 +144,7 @@ func BenchmarkStockList(b *testing.B) {
 // BenchmarkExportDonations streams a year of donation lines as CSV.
 func BenchmarkExportDonations(b *testing.B) {
 	benchEngines(b, func(b *testing.B, store *models.Store) {
-		if _, err := store.LoadDemo(b.Context(), 1, benchScale(), models.NewDate(time.Now())); err != nil {
+		if _, err := demo.Load(b.Context(), store, 1, benchScale(), models.NewDate(time.Now())); err != nil {
 			b.Fatal(err)
 		}
 		var lines int64
@@ -166,7 +164,7 @@ func BenchmarkExportDonations(b *testing.B) {
 // demo database (SCRAPSTORE_BENCH_SCALE=100: about 100,000 donations over 12 months).
 func BenchmarkFigures(b *testing.B) {
 	benchEngines(b, func(b *testing.B, store *models.Store) {
-		if _, err := store.LoadDemo(b.Context(), 1, benchScale(), models.NewDate(time.Now())); err != nil {
+		if _, err := demo.Load(b.Context(), store, 1, benchScale(), models.NewDate(time.Now())); err != nil {
 			b.Fatal(err)
 		}
 		var donations int64

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -209,6 +210,156 @@ func pathID(c echo.Context, name string) (int64, error) {
 		return 0, fmt.Errorf("%s %q: %w", name, c.Param(name), models.ErrNotFound)
 	}
 	return id, nil
+}
+
+// answerByID answers a request for one thing named by the path's id with what get
+// finds, as JSON.
+func answerByID(c echo.Context, get func(ctx context.Context, id int64) (any, error)) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// answerAction answers an action on the thing named by the path's id: the body is bound
+// into Req (it may be left out when optional), act does the work, and what it returns
+// is the answer, as JSON with status.
+func answerAction[Req any](c echo.Context, status int, optional bool, act func(ctx context.Context, id int64, req Req) (any, error)) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req Req
+	if optional {
+		err = bindOptional(c, &req)
+	} else {
+		err = bind(c, &req)
+	}
+	if err != nil {
+		return err
+	}
+	v, err := act(c.Request().Context(), id, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
+}
+
+// A route's query parameters are declared once, as a struct whose fields name their
+// parameter in a `query` tag (and may describe it in a `doc` tag): the route table names
+// the struct, the parameters are read into it before the handler runs (queryOf), and
+// the OpenAPI document lists them from it. Field types: string, int64, int, bool,
+// *bool, *models.Date, and paging for a list's limit and cursor.
+
+// paging is the limit and cursor of every list.
+type paging struct {
+	Limit  int    `query:"limit" doc:"items per page, 1 to 200 (default 50)"`
+	Cursor string `query:"cursor" doc:"next_cursor from the previous page"`
+}
+
+func (p paging) page() models.Page { return models.Page{Limit: p.Limit, Cursor: p.Cursor} }
+
+var pagingType = reflect.TypeFor[paging]()
+
+const queryKey = "query"
+
+// withQuery reads the query parameters into a new value of the route's query struct
+// for the handler, or answers a 422 naming the first malformed one.
+func withQuery(typ reflect.Type, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := reflect.New(typ)
+		if err := readQuery(c, v.Interface()); err != nil {
+			return err
+		}
+		c.Set(queryKey, v.Interface())
+		return next(c)
+	}
+}
+
+// readQuery reads the query parameters into dst, a pointer to a query struct.
+func readQuery(c echo.Context, dst any) error {
+	q := query{c: c}
+	q.into(reflect.ValueOf(dst).Elem())
+	return q.err
+}
+
+// queried is a handler that reads T's query parameters, for a page that serves an API
+// handler (the page table names no query struct).
+func queried[T any](h echo.HandlerFunc) echo.HandlerFunc { return withQuery(reflect.TypeFor[T](), h) }
+
+// queryOf is what withQuery read for the route, as the route table declared it.
+func queryOf[T any](c echo.Context) *T {
+	q, ok := c.Get(queryKey).(*T)
+	if !ok {
+		panic(fmt.Sprintf("%s reads %T, which its route does not declare", c.Path(), q))
+	}
+	return q
+}
+
+func (q *query) into(v reflect.Value) {
+	if v.Type() == pagingType {
+		// Field by field: the struct is embedded unexported, its fields are not.
+		p := q.page()
+		v.FieldByName("Limit").SetInt(int64(p.Limit))
+		v.FieldByName("Cursor").SetString(p.Cursor)
+		return
+	}
+	for i := range v.NumField() {
+		f, fv := v.Type().Field(i), v.Field(i)
+		name := f.Tag.Get("query")
+		if f.Anonymous || f.Type == pagingType {
+			q.into(fv)
+			continue
+		}
+		switch fv.Interface().(type) {
+		case string:
+			fv.SetString(q.str(name))
+		case int64, int:
+			fv.SetInt(q.int64(name))
+		case bool:
+			b := q.boolPtr(name)
+			fv.SetBool(b != nil && *b)
+		case *bool:
+			fv.Set(reflect.ValueOf(q.boolPtr(name)))
+		case *models.Date:
+			fv.Set(reflect.ValueOf(q.date(name)))
+		default:
+			panic(fmt.Sprintf("query parameter %s: no reader for %s", name, f.Type))
+		}
+	}
+}
+
+// queryParams lists the route's query parameters for the OpenAPI document.
+func (r route) queryParams() []param {
+	if r.query == nil {
+		return nil
+	}
+	return queryParams(reflect.TypeOf(r.query))
+}
+
+func queryParams(t reflect.Type) []param {
+	var out []param
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous || f.Type == pagingType {
+			out = append(out, queryParams(f.Type)...)
+			continue
+		}
+		kind := map[reflect.Kind]string{reflect.Int64: "integer", reflect.Int: "integer", reflect.Bool: "boolean"}[f.Type.Kind()]
+		if f.Type == reflect.TypeFor[*bool]() {
+			kind = "boolean"
+		}
+		if kind == "" {
+			kind = "string"
+		}
+		out = append(out, param{f.Tag.Get("query"), kind, f.Tag.Get("doc")})
+	}
+	return out
 }
 
 // query reads optional query parameters, remembering the first that is malformed.

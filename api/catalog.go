@@ -1,8 +1,8 @@
 package api
 
 import (
+	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -61,11 +61,7 @@ func (r donorRequest) input() models.DonorInput {
 }
 
 func (s *Server) listCategories(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.ListCategories(c.Request().Context(), page, s.today())
 	if err != nil {
 		return err
@@ -89,15 +85,7 @@ func (s *Server) createCategory(c echo.Context) error {
 }
 
 func (s *Server) getCategory(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	v, err := s.Store.GetCategory(c.Request().Context(), id, s.today())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.GetCategory(ctx, id, s.today()) })
 }
 
 func (s *Server) updateCategory(c echo.Context) error {
@@ -119,29 +107,14 @@ func (s *Server) updateCategory(c echo.Context) error {
 }
 
 func (s *Server) addFactor(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req factorRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	v, err := s.Store.AddFactor(c.Request().Context(), currentUser(c), id, req.CO2eKgPerKg, req.Source, req.EffectiveFrom, s.today())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, v)
+	return answerAction(c, http.StatusCreated, false, func(ctx context.Context, id int64, req factorRequest) (any, error) {
+		return s.Store.AddFactor(ctx, currentUser(c), id, req.CO2eKgPerKg, req.Source, req.EffectiveFrom, s.today())
+	})
 }
 
 func (s *Server) listLocations(c echo.Context) error {
-	q := query{c: c}
-	active := q.boolPtr("active")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListLocations(c.Request().Context(), active, page)
+	q := queryOf[activeQuery](c)
+	list, next, err := s.Store.ListLocations(c.Request().Context(), q.Active, q.page())
 	if err != nil {
 		return err
 	}
@@ -161,29 +134,14 @@ func (s *Server) createLocation(c echo.Context) error {
 }
 
 func (s *Server) updateLocation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req locationRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	l, err := s.Store.UpdateLocation(c.Request().Context(), currentUser(c), id, models.LocationInput(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, l)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req locationRequest) (any, error) {
+		return s.Store.UpdateLocation(ctx, currentUser(c), id, models.LocationInput(req))
+	})
 }
 
 func (s *Server) listDonors(c echo.Context) error {
-	q := query{c: c}
-	active := q.boolPtr("active")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListDonors(c.Request().Context(), q.str("q"), active, page)
+	q := queryOf[donorsQuery](c)
+	list, next, err := s.Store.ListDonors(c.Request().Context(), q.Q, q.Active, q.page())
 	if err != nil {
 		return err
 	}
@@ -206,31 +164,13 @@ func (s *Server) createDonor(c echo.Context) error {
 }
 
 func (s *Server) getDonor(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	d, err := s.Store.Donor(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.Donor(ctx, id) })
 }
 
 func (s *Server) updateDonor(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req donorRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	d, err := s.Store.UpdateDonor(c.Request().Context(), currentUser(c), id, req.input())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req donorRequest) (any, error) {
+		return s.Store.UpdateDonor(ctx, currentUser(c), id, req.input())
+	})
 }
 
 func (s *Server) donorImpact(c echo.Context) error {
@@ -238,11 +178,9 @@ func (s *Server) donorImpact(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year := s.today().Year()
-	if v := c.QueryParam("year"); v != "" {
-		if year, err = strconv.Atoi(v); err != nil {
-			return models.Invalid("year", "must be a year such as 2026")
-		}
+	year := queryOf[yearQuery](c).Year
+	if year == 0 {
+		year = s.today().Year()
 	}
 	imp, err := s.Store.DonorImpact(c.Request().Context(), id, year, s.Config.Location)
 	if err != nil {

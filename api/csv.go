@@ -20,7 +20,7 @@ func csvResponse(c echo.Context, name string) {
 
 func (s *Server) exportStock(c echo.Context) error {
 	csvResponse(c, "stock.csv")
-	return s.Store.ExportStock(c.Request().Context(), c.Response())
+	return s.Store.ExportStock(c.Request().Context(), c.Response(), queryOf[stockFilterQuery](c).filter())
 }
 
 func (s *Server) exportDonors(c echo.Context) error {
@@ -29,11 +29,8 @@ func (s *Server) exportDonors(c echo.Context) error {
 }
 
 func (s *Server) exportDonations(c echo.Context) error {
-	q := query{c: c}
-	from, to := q.date("from"), q.date("to")
-	if q.err != nil {
-		return q.err
-	}
+	q := queryOf[exportQuery](c)
+	from, to := q.From, q.To
 	today := s.today()
 	if to == nil {
 		to = &today
@@ -55,9 +52,7 @@ func csvBody(c echo.Context) (dryRun bool, err error) {
 	if ct != "text/csv" && ct != "application/csv" && !strings.HasPrefix(ct, "text/plain") {
 		return false, &requestError{Status: http.StatusUnsupportedMediaType, Detail: "send the file as text/csv"}
 	}
-	q := query{c: c}
-	b := q.boolPtr("dry_run")
-	return b != nil && *b, q.err
+	return queryOf[importQuery](c).DryRun, nil
 }
 
 func (s *Server) importDonors(c echo.Context) error {

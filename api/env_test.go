@@ -2,9 +2,7 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,7 +15,6 @@ import (
 	"time"
 
 	"github.com/scrapstore/scrapstore/jobs"
-	"github.com/scrapstore/scrapstore/jobs/planner"
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
 )
@@ -31,12 +28,12 @@ type testEnv struct {
 	org    *models.Organisation // the member's organisation
 	tokens map[models.Role]string
 	users  map[models.Role]*models.User
-	seq    int
+	fx     *testdb.Fixture // builds what tests start from
 }
 
-const testPassword = "correct horse battery"
+const testPassword = testdb.Password
 
-var london, _ = time.LoadLocation("Europe/London")
+var london = testdb.London
 
 // eachEnv runs fn on every database engine available, each with a fresh server.
 func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
@@ -51,7 +48,7 @@ func newEnv(t testing.TB, store *models.Store) *testEnv {
 // newEnvWith is newEnv with settings changed by configure.
 func newEnvWith(t testing.TB, store *models.Store, configure func(*Config)) *testEnv {
 	t.Helper()
-	e := &testEnv{t: t, store: store, tokens: map[models.Role]string{}, users: map[models.Role]*models.User{}}
+	e := &testEnv{t: t, store: store, tokens: map[models.Role]string{}, users: map[models.Role]*models.User{}, fx: testdb.NewFixture(t, store)}
 	var cfg Config
 	configure(&cfg)
 	e.srv, e.sched = newTestServer(t, store, cfg)
@@ -73,8 +70,7 @@ func newTestServer(t testing.TB, store *models.Store, cfg Config) (*Server, *job
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
 	cfg.TokenTTL, cfg.Location, cfg.Version, cfg.DataDir = time.Hour, london, "test", t.TempDir()
-	cfg.Planning = models.PlanSettings{Depot: planner.Point{Lat: 52.518, Lon: -1.995}, Travel: planner.GreatCircle{}, Location: london,
-		Budget: 300 * time.Millisecond}
+	cfg.Planning = testdb.Planning
 	sched, err := jobs.New(store, log, london, time.Now, nil, jobs.Defaults(jobs.Settings{Location: london, ReservationGrace: 24 * time.Hour,
 		DataDir: cfg.DataDir, Planning: cfg.Planning}))
 	if err != nil {
@@ -84,30 +80,13 @@ func newTestServer(t testing.TB, store *models.Store, cfg Config) (*Server, *job
 }
 
 // newOrganisation is a builder for a member organisation with a membership in date.
-func (e *testEnv) newOrganisation(name string) *models.Organisation {
-	e.t.Helper()
-	expires := models.NewDate(time.Now()).AddDays(200)
-	o := &models.Organisation{Name: name, Kind: "school", MembershipExpiresOn: &expires}
-	if err := e.store.DB(context.Background()).Create(o).Error; err != nil {
-		e.t.Fatal(err)
-	}
-	return o
-}
+func (e *testEnv) newOrganisation(name string) *models.Organisation { return e.fx.Organisation(name) }
 
 // newUser creates a user of the role (members in org) and signs them in.
 func (e *testEnv) newUser(role models.Role, org *models.Organisation) (*models.User, string) {
 	e.t.Helper()
-	e.seq++
-	in := models.NewUser{Email: fmt.Sprintf("%s%d@example.org", role, e.seq), Name: fmt.Sprintf("Test %s %d", role, e.seq), Role: role,
-		Password: testPassword}
-	if role == models.RoleMember {
-		in.OrganisationID = &org.ID
-	}
-	u, err := e.store.CreateUser(context.Background(), nil, in)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	res := e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": in.Email, "password": testPassword})
+	u := e.fx.User(role, org)
+	res := e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": u.Email, "password": testPassword})
 	res.want(http.StatusOK)
 	var lr struct{ Token string }
 	res.decode(&lr)

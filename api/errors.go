@@ -101,7 +101,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, models.ErrForbidden):
 		p.Status, p.Detail = http.StatusForbidden, err.Error()
 	case errors.Is(err, context.Canceled):
-		p.Status, p.Detail = 499, "the client went away"
+		p.Status, p.Detail = models.StatusClientClosed, "the client went away"
 	case errors.As(err, &he):
 		p.Status = he.Code
 		if msg, ok := he.Message.(string); ok {

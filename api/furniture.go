@@ -2,8 +2,10 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -90,11 +92,7 @@ func (r recipientRequest) input() models.RecipientInput {
 }
 
 func (s *Server) listFurnitureTypes(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.FurnitureTypes(c.Request().Context(), page)
 	if err != nil {
 		return err
@@ -117,12 +115,9 @@ func (s *Server) createFurnitureType(c echo.Context) error {
 func (r furnitureRequest) input() models.FurnitureInput { return models.FurnitureInput(r) }
 
 func (s *Server) listFurniture(c echo.Context) error {
-	q := query{c: c}
-	f := models.FurnitureFilter{TypeID: q.int64("type_id"), Status: q.str("status"), Condition: q.str("condition"), Q: q.str("q")}
+	q := queryOf[furnitureQuery](c)
+	f := models.FurnitureFilter{TypeID: q.TypeID, Status: q.Status, Condition: q.Condition, Q: q.Q}
 	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
 	// Members see what they could have: available furniture.
 	if currentUser(c).Role == models.RoleMember {
 		f.Status = models.FurnAvailable
@@ -176,35 +171,15 @@ func (s *Server) furnitureByTag(c echo.Context) error {
 }
 
 func (s *Server) updateFurniture(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req furnitureRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.UpdateFurniture(c.Request().Context(), currentUser(c), id, req.input(), s.today())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req furnitureRequest) (any, error) {
+		return s.Store.UpdateFurniture(ctx, currentUser(c), id, req.input(), s.today())
+	})
 }
 
 func (s *Server) furnitureStatus(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req statusRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.ChangeFurnitureStatus(c.Request().Context(), currentUser(c), id, req.Status, req.Reason, req.DisposalRoute)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req statusRequest) (any, error) {
+		return s.Store.ChangeFurnitureStatus(ctx, currentUser(c), id, req.Status, req.Reason, req.DisposalRoute)
+	})
 }
 
 func (s *Server) furnitureHistory(c echo.Context) error {
@@ -240,43 +215,19 @@ func (s *Server) safetyTest(c echo.Context) error {
 }
 
 func (s *Server) reserveFurniture(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req reserveRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.ReserveFurniture(c.Request().Context(), currentUser(c), id, req.RecipientID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req reserveRequest) (any, error) {
+		return s.Store.ReserveFurniture(ctx, currentUser(c), id, req.RecipientID)
+	})
 }
 
 func (s *Server) handOver(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req handoverRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	h, err := s.Store.HandOver(c.Request().Context(), currentUser(c), id, models.HandoverInput(req), s.today())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, h)
+	return answerAction(c, http.StatusCreated, false, func(ctx context.Context, id int64, req handoverRequest) (any, error) {
+		return s.Store.HandOver(ctx, currentUser(c), id, models.HandoverInput(req), s.today())
+	})
 }
 
 func (s *Server) listDeliveries(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.DeliveriesWaiting(c.Request().Context(), page)
 	if err != nil {
 		return err
@@ -293,20 +244,26 @@ func (s *Server) addPhoto(c echo.Context) error {
 	if err != nil {
 		return &requestError{Status: http.StatusBadRequest, Field: "photo", Detail: "send the picture as multipart/form-data in a field named photo"}
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, models.MaxPhotoBytes+1))
-	if err != nil {
-		return err
-	}
-	p, err := s.Store.AddPhoto(c.Request().Context(), currentUser(c), id, data, s.Config.DataDir)
+	p, err := s.addPhotoFile(c, id, fh)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, p)
+}
+
+// addPhotoFile reads an uploaded picture, at most one byte more than the Store takes
+// so that it can say the file is too big, and gives it to the Store to check and keep.
+func (s *Server) addPhotoFile(c echo.Context, itemID int64, fh *multipart.FileHeader) (*models.Photo, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, models.MaxPhotoBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.AddPhoto(c.Request().Context(), currentUser(c), itemID, data, s.Config.DataDir)
 }
 
 func (s *Server) getPhoto(c echo.Context) error {
@@ -322,7 +279,7 @@ func (s *Server) getPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	thumb := c.QueryParam("thumb") == "true"
+	thumb := queryOf[photoQuery](c).Thumb
 	data, err := os.ReadFile(models.PhotoPath(s.Config.DataDir, p, thumb))
 	if err != nil {
 		return err
@@ -356,15 +313,7 @@ func (s *Server) furnitureLabels(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	labels, err := s.labelsFor(c, req.IDs)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := reports.LabelSheet(&buf, labels); err != nil {
-		return err
-	}
-	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+	return s.labelSheet(c, req.IDs)
 }
 
 func (s *Server) labelsFor(c echo.Context, ids []int64) ([]reports.Label, error) {
@@ -380,12 +329,8 @@ func (s *Server) labelsFor(c echo.Context, ids []int64) ([]reports.Label, error)
 }
 
 func (s *Server) listRecipients(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListRecipients(c.Request().Context(), q.str("kind"), q.str("q"), page)
+	q := queryOf[recipientsQuery](c)
+	list, next, err := s.Store.ListRecipients(c.Request().Context(), q.Kind, q.Q, q.page())
 	if err != nil {
 		return err
 	}
@@ -405,41 +350,17 @@ func (s *Server) createRecipient(c echo.Context) error {
 }
 
 func (s *Server) getRecipient(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.Store.GetRecipient(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.GetRecipient(ctx, id) })
 }
 
 func (s *Server) updateRecipient(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req recipientRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.UpdateRecipient(c.Request().Context(), currentUser(c), id, req.input())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req recipientRequest) (any, error) {
+		return s.Store.UpdateRecipient(ctx, currentUser(c), id, req.input())
+	})
 }
 
 func (s *Server) eraseRecipient(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.Store.EraseRecipient(c.Request().Context(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) {
+		return s.Store.EraseRecipient(ctx, currentUser(c), id)
+	})
 }

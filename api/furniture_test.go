@@ -20,13 +20,7 @@ import (
 )
 
 func (e *testEnv) furnitureType(name string, kg float64, upholstered, electrical bool) *models.FurnitureType {
-	e.t.Helper()
-	t, err := e.store.CreateFurnitureType(context.Background(), nil, models.FurnitureTypeInput{Name: name, DefaultWeightKg: kg, DefaultVolumeM3: 1.2,
-		Upholstered: upholstered, Electrical: electrical, CO2eKgPerKg: 1.45, CO2eSource: "WRAP"})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return t
+	return e.fx.FurnitureType(name, kg, upholstered, electrical)
 }
 
 func (e *testEnv) register(typeID int64) models.FurnitureItem {

@@ -73,7 +73,7 @@ func (g *schemaGen) operation(r route) jsonObject {
 			"description": propertyDocs["{"+m[1]+"}"], "schema": jsonObject{"type": kind},
 		})
 	}
-	for _, p := range r.params {
+	for _, p := range r.queryParams() {
 		schema := jsonObject{"type": p.kind}
 		if values, ok := r.oneOf[p.name]; ok {
 			schema["enum"] = values

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -54,13 +55,9 @@ type bandRequest struct {
 }
 
 func (s *Server) listOrganisations(c echo.Context) error {
-	q := query{c: c}
-	f := models.OrganisationFilter{Kind: q.str("kind"), Q: q.str("q"), Lapsed: q.boolPtr("lapsed"), Today: s.today()}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListOrganisations(c.Request().Context(), currentUser(c), f, page)
+	q := queryOf[organisationsQuery](c)
+	f := models.OrganisationFilter{Kind: q.Kind, Q: q.Q, Lapsed: q.Lapsed, Today: s.today()}
+	list, next, err := s.Store.ListOrganisations(c.Request().Context(), currentUser(c), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -84,31 +81,13 @@ func (s *Server) createOrganisation(c echo.Context) error {
 }
 
 func (s *Server) getOrganisation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.Store.Organisation(c.Request().Context(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, o)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.Organisation(ctx, currentUser(c), id) })
 }
 
 func (s *Server) updateOrganisation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req organisationPatch
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	o, err := s.Store.UpdateOrganisation(c.Request().Context(), currentUser(c), id, models.OrganisationInput(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, o)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req organisationPatch) (any, error) {
+		return s.Store.UpdateOrganisation(ctx, currentUser(c), id, models.OrganisationInput(req))
+	})
 }
 
 func (s *Server) renewMembership(c echo.Context) error {
@@ -128,11 +107,7 @@ func (s *Server) renewMembership(c echo.Context) error {
 }
 
 func (s *Server) listBands(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.Bands(c.Request().Context(), page)
 	if err != nil {
 		return err

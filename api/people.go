@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -26,6 +27,11 @@ type hoursRequest struct {
 	Activity    string      `json:"activity" validate:"required"`
 }
 
+type hoursCorrection struct {
+	Hours    float64 `json:"hours"`
+	Activity string  `json:"activity" validate:"required"`
+}
+
 type transferRequest struct {
 	FromAccount int64   `json:"from_account" validate:"required"`
 	ToAccount   int64   `json:"to_account" validate:"required"`
@@ -48,12 +54,8 @@ type attendeeRequest struct {
 }
 
 func (s *Server) listVolunteers(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListVolunteers(c.Request().Context(), q.str("kind"), page)
+	q := queryOf[volunteersQuery](c)
+	list, next, err := s.Store.ListVolunteers(c.Request().Context(), q.Kind, q.page())
 	if err != nil {
 		return err
 	}
@@ -80,15 +82,7 @@ func (s *Server) createVolunteer(c echo.Context) error {
 }
 
 func (s *Server) getVolunteer(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	v, err := s.Store.GetVolunteer(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.GetVolunteer(ctx, id) })
 }
 
 func (s *Server) volunteerTimebank(c echo.Context) error {
@@ -96,11 +90,7 @@ func (s *Server) volunteerTimebank(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	tb, err := s.Store.VolunteerTimebank(c.Request().Context(), id, page)
 	if err != nil {
 		return err
@@ -120,14 +110,26 @@ func (s *Server) logHours(c echo.Context) error {
 	return c.JSON(http.StatusCreated, h)
 }
 
-func (s *Server) listHours(c echo.Context) error {
-	q := query{c: c}
-	f := models.HoursFilter{VolunteerID: q.int64("volunteer_id"), From: q.date("from"), To: q.date("to")}
-	page := q.page()
-	if q.err != nil {
-		return q.err
+func (s *Server) correctHours(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
-	list, next, err := s.Store.ListHours(c.Request().Context(), f, page)
+	var req hoursCorrection
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	h, err := s.Store.CorrectHours(c.Request().Context(), currentUser(c), id, req.Hours, req.Activity)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, h)
+}
+
+func (s *Server) listHours(c echo.Context) error {
+	q := queryOf[hoursQuery](c)
+	f := models.HoursFilter{VolunteerID: q.VolunteerID, From: q.From, To: q.To}
+	list, next, err := s.Store.ListHours(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -147,17 +149,8 @@ func (s *Server) transferCredits(c echo.Context) error {
 }
 
 func (s *Server) listWorkshops(c echo.Context) error {
-	q := query{c: c}
-	var from *time.Time
-	if d := q.date("from"); d != nil {
-		t := d.Start(s.Config.Location)
-		from = &t
-	}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListWorkshops(c.Request().Context(), from, page)
+	q := queryOf[workshopsQuery](c)
+	list, next, err := s.Store.ListWorkshops(c.Request().Context(), s.dayStart(q.From, 0), q.page())
 	if err != nil {
 		return err
 	}
@@ -180,17 +173,7 @@ func (s *Server) createWorkshop(c echo.Context) error {
 }
 
 func (s *Server) addAttendee(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req attendeeRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	a, err := s.Store.AddAttendee(c.Request().Context(), currentUser(c), id, req.Name, req.OrganisationID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, a)
+	return answerAction(c, http.StatusCreated, false, func(ctx context.Context, id int64, req attendeeRequest) (any, error) {
+		return s.Store.AddAttendee(ctx, currentUser(c), id, req.Name, req.OrganisationID)
+	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -54,11 +55,7 @@ type reasonRequest struct {
 
 // pickupCategories lists the categories the public form offers, by name.
 func (s *Server) pickupCategories(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.CategoryNames(c.Request().Context(), page)
 	if err != nil {
 		return err
@@ -102,8 +99,8 @@ func (s *Server) requestPickup(c echo.Context) error {
 }
 
 func (s *Server) pickupStatus(c echo.Context) error {
-	q := query{c: c}
-	ref, email := q.str("reference"), q.str("email")
+	q := queryOf[pickupStatusQuery](c)
+	ref, email := q.Reference, q.Email
 	if ref == "" {
 		return models.Invalid("reference", "is required")
 	}
@@ -121,13 +118,8 @@ func (s *Server) pickupStatus(c echo.Context) error {
 }
 
 func (s *Server) listPickups(c echo.Context) error {
-	q := query{c: c}
-	f := models.PickupFilter{Status: q.str("status"), On: q.date("date")}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListPickups(c.Request().Context(), f, page)
+	q := queryOf[pickupsQuery](c)
+	list, next, err := s.Store.ListPickups(c.Request().Context(), models.PickupFilter{Status: q.Status, On: q.Date}, q.page())
 	if err != nil {
 		return err
 	}
@@ -135,31 +127,13 @@ func (s *Server) listPickups(c echo.Context) error {
 }
 
 func (s *Server) getPickup(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.Store.PickupRequest(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.PickupRequest(ctx, id) })
 }
 
 func (s *Server) acceptPickup(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req acceptRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.AcceptPickup(c.Request().Context(), currentUser(c), id, models.AcceptInput(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req acceptRequest) (any, error) {
+		return s.Store.AcceptPickup(ctx, currentUser(c), id, models.AcceptInput(req))
+	})
 }
 
 // pickupReason runs a triage step that takes a reason.

@@ -10,19 +10,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/scrapstore/scrapstore/jobs"
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/reports"
 )
 
 // period reads ?month=YYYY-MM or ?from=&to=; the default is last month.
 func (s *Server) period(c echo.Context) (models.Period, error) {
-	q := query{c: c}
-	from, to := q.date("from"), q.date("to")
-	if q.err != nil {
-		return models.Period{}, q.err
-	}
-	if m := c.QueryParam("month"); m != "" {
+	q := queryOf[periodQuery](c)
+	from, to := q.From, q.To
+	if m := q.Month; m != "" {
 		return monthPeriod(m)
 	}
 	today := s.today()
@@ -86,31 +82,34 @@ func (s *Server) makeReport(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	var p models.Period
-	switch {
-	case req.Month != nil:
-		var err error
-		if p, err = monthPeriod(*req.Month); err != nil {
-			return err
-		}
-	case req.From != nil && req.To != nil:
-		p = models.Period{From: *req.From, To: *req.To}
-	default:
-		return models.Invalid("month", "give a month (YYYY-MM), or from and to")
-	}
-	r, err := jobs.MakeReport(c.Request().Context(), s.Store, currentUser(c), p, req.Month, s.Config.DataDir, s.Config.Location)
+	r, err := s.keepReport(c, req)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, r)
 }
 
-func (s *Server) listReports(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
+// keepReport makes and keeps the report for a month, or from and to; the API and the
+// reports page both make reports through it.
+func (s *Server) keepReport(c echo.Context, req reportRequest) (*models.Report, error) {
+	var p models.Period
+	switch {
+	case req.Month != nil:
+		var err error
+		if p, err = monthPeriod(*req.Month); err != nil {
+			return nil, err
+		}
+	case req.From != nil && req.To != nil:
+		p = models.Period{From: *req.From, To: *req.To}
+	default:
+		return nil, models.Invalid("month", "give a month (YYYY-MM), or from and to")
 	}
+	return reports.MakeFunders(c.Request().Context(), s.Store, currentUser(c), p, req.Month,
+		reports.Setup{StoreName: s.storeName(), DataDir: s.Config.DataDir, Location: s.Config.Location})
+}
+
+func (s *Server) listReports(c echo.Context) error {
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.ListReports(c.Request().Context(), page, s.Config.Location)
 	if err != nil {
 		return err
@@ -139,11 +138,9 @@ func (s *Server) donorImpactPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year := s.today().Year()
-	if v := c.QueryParam("year"); v != "" {
-		if year, err = strconv.Atoi(v); err != nil {
-			return models.Invalid("year", "must be a year such as 2026")
-		}
+	year := queryOf[yearQuery](c).Year
+	if year == 0 {
+		year = s.today().Year()
 	}
 	ctx := c.Request().Context()
 	imp, err := s.Store.DonorImpact(ctx, id, year, s.Config.Location)
@@ -155,7 +152,7 @@ func (s *Server) donorImpactPDF(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := reports.ImpactPDF(&buf, d.Name, imp, jobs.StoreName); err != nil {
+	if err := reports.ImpactPDF(&buf, d.Name, imp, s.storeName()); err != nil {
 		return err
 	}
 	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -53,21 +54,9 @@ func (s *Server) reservationRules() models.ReservationRules {
 }
 
 func (s *Server) listReservations(c echo.Context) error {
-	q := query{c: c}
-	f := models.ReservationFilter{OrganisationID: q.int64("organisation_id"), Status: q.str("status"), Sort: q.str("sort")}
-	if d := q.date("from"); d != nil {
-		t := d.Start(s.Config.Location)
-		f.From = &t
-	}
-	if d := q.date("to"); d != nil {
-		t := d.AddDays(1).Start(s.Config.Location)
-		f.To = &t
-	}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListReservations(c.Request().Context(), currentUser(c), f, page)
+	q := queryOf[reservationsQuery](c)
+	f := models.ReservationFilter{OrganisationID: q.OrganisationID, Status: q.Status, Sort: q.Sort, From: s.dayStart(q.From, 0), To: s.dayStart(q.To, 1)}
+	list, next, err := s.Store.ListReservations(c.Request().Context(), currentUser(c), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -89,15 +78,7 @@ func (s *Server) createReservation(c echo.Context) error {
 }
 
 func (s *Server) getReservation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.Store.Reservation(c.Request().Context(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.Reservation(ctx, currentUser(c), id) })
 }
 
 func (s *Server) updateReservation(c echo.Context) error {
@@ -167,25 +148,14 @@ func (s *Server) issueWalkIn(c echo.Context) error {
 }
 
 func (s *Server) organisationSummary(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	sum, err := s.Store.OrganisationSummary(c.Request().Context(), currentUser(c), id, s.today(), s.Config.Location)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, sum)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) {
+		return s.Store.OrganisationSummary(ctx, currentUser(c), id, s.today(), s.Config.Location)
+	})
 }
 
 func (s *Server) listOutbox(c echo.Context) error {
-	q := query{c: c}
-	unsent := q.boolPtr("unsent")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.Outbox(c.Request().Context(), unsent != nil && *unsent, page)
+	q := queryOf[outboxQuery](c)
+	list, next, err := s.Store.Outbox(c.Request().Context(), q.Unsent, q.page())
 	if err != nil {
 		return err
 	}

@@ -17,34 +17,14 @@ import (
 )
 
 // openEveryDay opens visit slots 10:00-12:00 every day, an hour long, with places.
-func (e *testEnv) openEveryDay(places int) {
-	e.t.Helper()
-	for wd := 0; wd < 7; wd++ {
-		if _, err := e.store.CreateSlotRule(context.Background(), nil, models.SlotRule{Weekday: wd, Starts: "10:00", Ends: "12:00", SlotMinutes: 60,
-			Places: places}); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-}
+func (e *testEnv) openEveryDay(places int) { e.fx.OpenEveryDay(places) }
 
 // tomorrowSlot is tomorrow's 10:00 slot, in the store's time.
-func (e *testEnv) tomorrowSlot() time.Time {
-	d := e.srv.today().AddDays(1)
-	return time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, london)
-}
+func (e *testEnv) tomorrowSlot() time.Time { return e.fx.Slot(1) }
 
 // newStock receives quantity units of a new item weighing kgPerUnit each.
 func (e *testEnv) newStock(desc string, quantity, kgPerUnit float64) int64 {
-	e.t.Helper()
-	e.seq++
-	cat := e.newCategory(fmt.Sprintf("Cat %d", e.seq), "each", map[string]float64{"each": kgPerUnit}, 1)
-	loc := e.newLocation(fmt.Sprintf("L%d", e.seq))
-	d, err := e.store.ReceiveDonation(context.Background(), nil, models.DonationInput{Lines: []models.DonationLineInput{{CategoryID: &cat.ID,
-		Description: desc, LocationID: &loc.ID, Quantity: quantity}}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return d.Lines[0].StockItemID
+	return e.fx.Stock(desc, quantity, kgPerUnit)
 }
 
 func (e *testEnv) reserve(token string, lines ...map[string]any) *result {

@@ -17,13 +17,13 @@ type route struct {
 	// idempotent POSTs honour the Idempotency-Key header.
 	idempotent bool
 	summary    string
-	params     []param // query parameters
-	body       any     // request body type (a zero value), nil for none
-	resp       any     // response body type, nil for none
-	status     int     // success status; 200 when zero
-	produces   string  // response media type when not JSON
-	consumes   string  // request media type when not JSON
-	maxBody    int64   // largest body, when not MaxBody
+	query      any    // query parameters: a struct (see withQuery), nil for none
+	body       any    // request body type (a zero value), nil for none
+	resp       any    // response body type, nil for none
+	status     int    // success status; 200 when zero
+	produces   string // response media type when not JSON
+	consumes   string // request media type when not JSON
+	maxBody    int64  // largest body, when not MaxBody
 
 	// oneOf lists the values a query parameter may take, by name; any other is a 422.
 	oneOf map[string][]string
@@ -36,17 +36,12 @@ type param struct{ name, kind, desc string }
 // Who may do what. Managers may do everything staff may.
 var (
 	public      []models.Role
-	anyone      = []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver, models.RoleMember}
+	anyone      = models.Roles // every signed-in role
 	managers    = []models.Role{models.RoleManager}
 	staff       = []models.Role{models.RoleManager, models.RoleStaff}
 	staffDriver = []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}
 	staffMember = []models.Role{models.RoleManager, models.RoleStaff, models.RoleMember}
 )
-
-var pageParams = []param{
-	{"limit", "integer", "items per page, 1 to 200 (default 50)"},
-	{"cursor", "string", "next_cursor from the previous page"},
-}
 
 // routeTable lists every route of the service, in one place.
 func (s *Server) routeTable() []route {
@@ -97,7 +92,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/users", roles: managers, handler: s.listUsers,
 			summary: "List users",
 			resp:    List[models.User]{},
-			params:  append([]param{{"role", "string", "only this role"}, {"organisation_id", "integer", ""}, {"active", "boolean", ""}}, pageParams...),
+			query:   usersQuery{},
 			oneOf:   map[string][]string{"role": roleStrings(models.Roles)},
 		},
 		{
@@ -120,7 +115,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/audit", roles: managers, handler: s.listAudit,
 			summary: "The audit log, newest first",
 			resp:    List[models.AuditEntry]{},
-			params:  append([]param{{"entity_type", "string", ""}, {"entity_id", "integer", ""}, {"actor_id", "integer", ""}}, pageParams...),
+			query:   auditQuery{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/jobs", roles: managers, handler: s.listJobs,
@@ -138,12 +133,8 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/organisations", roles: staffMember, handler: s.listOrganisations,
 			summary: "List member groups by name (a member sees its own)",
 			resp:    List[models.Organisation]{},
-			params: append([]param{
-				{"kind", "string", ""},
-				{"q", "string", "part of the name or postcode"},
-				{"lapsed", "boolean", "membership out of date today"},
-			}, pageParams...),
-			oneOf: map[string][]string{"kind": models.OrganisationKinds},
+			query:   organisationsQuery{},
+			oneOf:   map[string][]string{"kind": models.OrganisationKinds},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/organisations", roles: staff, handler: s.createOrganisation, idempotent: true,
@@ -169,19 +160,19 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/bands", roles: staffMember, handler: s.listBands,
 			summary: "Membership bands",
 			resp:    List[models.Band]{},
-			params:  pageParams,
+			query:   paging{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/slots", roles: staffMember, handler: s.listSlots,
 			summary: "Visit slots with their free places (default: the next 14 days)",
 			resp:    List[models.Slot]{},
-			params:  []param{{"from", "string", "first day, YYYY-MM-DD"}, {"to", "string", "last day, YYYY-MM-DD (at most 62 days on)"}},
+			query:   slotsQuery{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/slot-rules", roles: staffMember, handler: s.listSlotRules,
 			summary: "Weekly openings for member visits",
 			resp:    List[models.SlotRule]{},
-			params:  pageParams,
+			query:   paging{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/slot-rules", roles: staff, handler: s.createSlotRule, idempotent: true,
@@ -197,7 +188,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/closed-days", roles: staffMember, handler: s.listClosedDays,
 			summary: "Days closed to members, from a day on",
 			resp:    List[models.ClosedDay]{},
-			params:  append([]param{{"from", "string", "YYYY-MM-DD, default today"}}, pageParams...),
+			query:   fromTodayQuery{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/closed-days", roles: staff, handler: s.closeDay, idempotent: true,
@@ -215,7 +206,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/categories", roles: anyone, handler: s.listCategories,
 			summary: "Categories of material with unit weights and today's CO2e factor",
 			resp:    List[models.CategoryView]{},
-			params:  pageParams,
+			query:   paging{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/categories", roles: managers, handler: s.createCategory, idempotent: true,
@@ -241,7 +232,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/locations", roles: staffDriver, handler: s.listLocations,
 			summary: "Where stock sits",
 			resp:    List[models.Location]{},
-			params:  append([]param{{"active", "boolean", ""}}, pageParams...),
+			query:   activeQuery{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/locations", roles: staff, handler: s.createLocation, idempotent: true,
@@ -257,7 +248,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/donors", roles: staffDriver, handler: s.listDonors,
 			summary: "Donor businesses by name",
 			resp:    List[models.Donor]{},
-			params:  append([]param{{"q", "string", "part of the name or postcode"}, {"active", "boolean", ""}}, pageParams...),
+			query:   donorsQuery{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/donors", roles: staff, handler: s.createDonor, idempotent: true,
@@ -278,19 +269,14 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/donors/:id/impact", roles: staff, handler: s.donorImpact,
 			summary: "What a donor gave in a year, by category, and the CO2e saved",
 			resp:    models.Impact{},
-			params:  []param{{"year", "integer", "default this year"}},
+			query:   yearQuery{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donations", roles: staff, handler: s.listDonations,
 			summary: "Donations, newest first",
 			resp:    List[models.Donation]{},
-			params: append([]param{
-				{"donor_id", "integer", ""},
-				{"from", "string", "first day"},
-				{"to", "string", "last day"},
-				{"sort", "string", "received_at for the oldest first"},
-			}, pageParams...),
-			oneOf: map[string][]string{"sort": models.DonationSorts.Keys()},
+			query:   donationsQuery{},
+			oneOf:   map[string][]string{"sort": models.DonationSorts.Keys()},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/donations", roles: staffDriver, handler: s.createDonation, idempotent: true,
@@ -311,14 +297,8 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/stock", roles: anyone, handler: s.listStock,
 			summary: "Stock items with on hand, reserved and available",
 			resp:    List[models.StockItem]{},
-			params: append([]param{
-				{"category_id", "integer", ""},
-				{"location_id", "integer", ""},
-				{"q", "string", "part of the description"},
-				{"available_only", "boolean", ""},
-				{"sort", "string", "the order: a field, - first for descending (default description)"},
-			}, pageParams...),
-			oneOf: map[string][]string{"sort": models.StockSorts.Keys()},
+			query:   stockQuery{},
+			oneOf:   map[string][]string{"sort": models.StockSorts.Keys()},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/stock/check", roles: managers, handler: s.checkLedger,
@@ -344,7 +324,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/stock/:id/movements", roles: staff, handler: s.listMovements,
 			summary: "An item's ledger, newest first",
 			resp:    List[models.Movement]{},
-			params:  pageParams,
+			query:   paging{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/stock/:id/adjustments", roles: staff, handler: s.adjustStock,
@@ -360,7 +340,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/stocktakes", roles: staff, handler: s.listStocktakes,
 			summary: "Stocktakes, newest first",
 			resp:    List[models.Stocktake]{},
-			params:  pageParams,
+			query:   paging{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/stocktakes", roles: staff, handler: s.openStocktake, idempotent: true,
@@ -384,14 +364,15 @@ func (s *Server) routeTable() []route {
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/stock.csv", roles: staff, handler: s.exportStock,
-			summary:  "Every stock item as CSV",
+			summary:  "Stock items as CSV: every one, or those the filters give",
 			produces: "text/csv",
+			query:    stockFilterQuery{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donations.csv", roles: staff, handler: s.exportDonations,
 			summary:  "Donation lines received in a period as CSV, one row per line",
 			produces: "text/csv",
-			params:   []param{{"from", "string", "first day (default: a year ago)"}, {"to", "string", "last day (default: today)"}},
+			query:    exportQuery{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donors.csv", roles: staff, handler: s.exportDonors,
@@ -402,13 +383,13 @@ func (s *Server) routeTable() []route {
 			method: http.MethodPost, path: "/api/v1/imports/donors", roles: staff, handler: s.importDonors,
 			summary: "Add donors from CSV (the donors.csv columns); all or nothing",
 			resp:    models.ImportResult{}, consumes: "text/csv", maxBody: 20 << 20,
-			params: []param{{"dry_run", "boolean", "check every row and write nothing"}},
+			query: importQuery{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/imports/donations", roles: staff, handler: s.importDonations,
 			summary: "Add donations from CSV (the donations.csv columns); all or nothing",
 			resp:    models.ImportResult{}, consumes: "text/csv", maxBody: 20 << 20,
-			params: []param{{"dry_run", "boolean", "check every row and write nothing"}},
+			query: importQuery{},
 		},
 
 		// Reservations: members reserve stock for a visit slot; staff check them out at the counter.
@@ -416,14 +397,8 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/reservations", roles: staffMember, handler: s.listReservations,
 			summary: "Reservations, latest slot first (a member sees its own)",
 			resp:    List[models.Reservation]{},
-			params: append([]param{
-				{"organisation_id", "integer", ""},
-				{"status", "string", ""},
-				{"from", "string", "first slot day"},
-				{"to", "string", "last slot day"},
-				{"sort", "string", "slot_start for the earliest slot first"},
-			}, pageParams...),
-			oneOf: map[string][]string{"status": models.ReservationStatuses, "sort": models.ReservationSorts.Keys()},
+			query:   reservationsQuery{},
+			oneOf:   map[string][]string{"status": models.ReservationStatuses, "sort": models.ReservationSorts.Keys()},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/reservations", roles: staffMember, handler: s.createReservation, idempotent: true,
@@ -470,7 +445,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/outbox", roles: staff, handler: s.listOutbox,
 			summary: "Reminders and other messages, newest first",
 			resp:    List[models.OutboxMessage]{},
-			params:  append([]param{{"unsent", "boolean", ""}}, pageParams...),
+			query:   outboxQuery{},
 		},
 
 		// Furniture reuse: tagged items, safety checks, recipients and hand-overs.
@@ -478,7 +453,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/furniture-types", roles: anyone, handler: s.listFurnitureTypes,
 			summary: "Kinds of furniture with average weights and reuse factors",
 			resp:    List[models.FurnitureType]{},
-			params:  pageParams,
+			query:   paging{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/furniture-types", roles: managers, handler: s.createFurnitureType, idempotent: true,
@@ -489,13 +464,8 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/furniture", roles: staffMember, handler: s.listFurniture,
 			summary: "Furniture, newest first (members see what is available)",
 			resp:    List[models.FurnitureItem]{},
-			params: append([]param{
-				{"type_id", "integer", ""},
-				{"status", "string", ""},
-				{"condition", "string", "only items in this condition"},
-				{"q", "string", "part of the description, colour or tag"},
-			}, pageParams...),
-			oneOf: map[string][]string{"status": models.FurnitureStatuses, "condition": models.FurnitureConditions},
+			query:   furnitureQuery{},
+			oneOf:   map[string][]string{"status": models.FurnitureStatuses, "condition": models.FurnitureConditions},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/furniture", roles: staff, handler: s.registerFurniture, idempotent: true,
@@ -511,7 +481,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/furniture/deliveries", roles: staffDriver, handler: s.listDeliveries,
 			summary: "Hand-overs waiting to be delivered, oldest first",
 			resp:    List[models.Handover]{},
-			params:  pageParams,
+			query:   paging{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/furniture/labels.pdf", roles: staff, handler: s.furnitureLabels,
@@ -552,7 +522,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/furniture/:id/photos/:photo_id", roles: staffMember, handler: s.getPhoto,
 			summary:  "A photo, or its thumbnail with ?thumb=true",
 			produces: "image/jpeg",
-			params:   []param{{"thumb", "boolean", ""}},
+			query:    photoQuery{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/furniture/:id/reserve", roles: staff, handler: s.reserveFurniture,
@@ -573,7 +543,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/recipients", roles: staff, handler: s.listRecipients,
 			summary: "Households and groups furniture goes to (staff only: personal data)",
 			resp:    List[models.Recipient]{},
-			params:  append([]param{{"kind", "string", ""}, {"q", "string", "name, reference or agency"}}, pageParams...),
+			query:   recipientsQuery{},
 			oneOf:   map[string][]string{"kind": models.RecipientKinds},
 		},
 		{
@@ -602,7 +572,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/volunteers", roles: staff, handler: s.listVolunteers,
 			summary: "Volunteers, placements and apprentices by name",
 			resp:    List[models.Volunteer]{},
-			params:  append([]param{{"kind", "string", ""}}, pageParams...),
+			query:   volunteersQuery{},
 			oneOf:   map[string][]string{"kind": models.VolunteerKinds},
 		},
 		{
@@ -619,18 +589,23 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/volunteers/:id/timebank", roles: staff, handler: s.volunteerTimebank,
 			summary: "A volunteer's credits and statement",
 			resp:    models.Timebank{},
-			params:  pageParams,
+			query:   paging{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/volunteer-hours", roles: staff, handler: s.listHours,
 			summary: "Hours given, newest first",
 			resp:    List[models.VolunteerHours]{},
-			params:  append([]param{{"volunteer_id", "integer", ""}, {"from", "string", ""}, {"to", "string", ""}}, pageParams...),
+			query:   hoursQuery{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/volunteer-hours", roles: staff, handler: s.logHours, idempotent: true,
 			summary: "Log hours (quarter hours, up to 12 a day); each hour earns a credit",
 			body:    hoursRequest{}, resp: models.VolunteerHours{}, status: http.StatusCreated,
+		},
+		{
+			method: http.MethodPatch, path: "/api/v1/volunteer-hours/:id", roles: staff, handler: s.correctHours,
+			summary: "Correct an entry's hours or activity; the credits earned follow",
+			body:    hoursCorrection{}, resp: models.VolunteerHours{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/timebank/transfers", roles: staff, handler: s.transferCredits, idempotent: true,
@@ -641,7 +616,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/workshops", roles: anyone, handler: s.listWorkshops,
 			summary: "Workshops, soonest first",
 			resp:    List[models.Workshop]{},
-			params:  append([]param{{"from", "string", "first day"}}, pageParams...),
+			query:   workshopsQuery{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/workshops", roles: staff, handler: s.createWorkshop, idempotent: true,
@@ -657,13 +632,13 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/reports/figures", roles: managers, handler: s.figures,
 			summary: "Every figure of a period and of the 12 months before it",
 			resp:    models.Figures{},
-			params:  []param{{"month", "string", "YYYY-MM"}, {"from", "string", "first day"}, {"to", "string", "last day"}},
+			query:   periodQuery{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/reports", roles: managers, handler: s.listReports,
 			summary: "Kept reports, newest first",
 			resp:    List[models.Report]{},
-			params:  pageParams,
+			query:   paging{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/reports", roles: managers, handler: s.makeReport,
@@ -679,13 +654,13 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/donors/:id/impact.pdf", roles: staff, handler: s.donorImpactPDF,
 			summary:  "A thank-you statement of what a donor gave in a year",
 			produces: "application/pdf",
-			params:   []param{{"year", "integer", "default this year"}},
+			query:    yearQuery{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/reports/figures.csv", roles: managers, handler: s.figuresCSV,
 			summary:  "The same figures as CSV",
 			produces: "text/csv",
-			params:   []param{{"month", "string", "YYYY-MM"}, {"from", "string", "first day"}, {"to", "string", "last day"}},
+			query:    periodQuery{},
 		},
 
 		// Collection logistics: the public pickup form, triage, vans and drivers.
@@ -698,19 +673,19 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/pickup-requests/categories", roles: public, handler: s.pickupCategories,
 			summary: "The categories of material the public form offers, for its category_ids (public)",
 			resp:    List[models.CategoryName]{},
-			params:  pageParams,
+			query:   paging{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/pickup-requests/status", roles: public, handler: s.pickupStatus,
 			summary: "A request's status, given its reference and email",
 			resp:    pickupStatusView{},
-			params:  []param{{"reference", "string", "the reference the form gave"}, {"email", "string", "the email the request was made with"}},
+			query:   pickupStatusQuery{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/pickup-requests", roles: staff, handler: s.listPickups,
 			summary: "Pickup requests, oldest first",
 			resp:    List[models.PickupRequest]{},
-			params:  append([]param{{"status", "string", ""}, {"date", "string", "requests whose dates include this day"}}, pageParams...),
+			query:   pickupsQuery{},
 			oneOf:   map[string][]string{"status": models.PickupStatuses},
 		},
 		{
@@ -738,7 +713,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/vehicles", roles: staffDriver, handler: s.listVehicles,
 			summary: "The vans",
 			resp:    List[models.Vehicle]{},
-			params:  append([]param{{"active", "boolean", ""}}, pageParams...),
+			query:   activeQuery{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/vehicles", roles: managers, handler: s.createVehicle, idempotent: true,
@@ -754,7 +729,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/drivers/:id/absences", roles: staff, handler: s.listAbsences,
 			summary: "Days a driver cannot work, from a day on",
 			resp:    List[models.DriverAbsence]{},
-			params:  append([]param{{"from", "string", "YYYY-MM-DD, default today"}}, pageParams...),
+			query:   fromTodayQuery{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/drivers/:id/absences", roles: staff, handler: s.addAbsence, idempotent: true,
@@ -775,14 +750,14 @@ func (s *Server) routeTable() []route {
 			method: http.MethodGet, path: "/api/v1/runs", roles: staff, handler: s.listRuns,
 			summary: "Collection runs with their stops, latest day first",
 			resp:    List[models.Run]{},
-			params:  append([]param{{"date", "string", "YYYY-MM-DD"}, {"sort", "string", "date for the earliest day first"}}, pageParams...),
+			query:   runsQuery{},
 			oneOf:   map[string][]string{"sort": models.RunSorts.Keys()},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/runs/mine", roles: staffDriver, handler: s.myRuns,
 			summary: "My runs for a day (today by default)",
 			resp:    List[models.Run]{},
-			params:  append([]param{{"date", "string", "YYYY-MM-DD"}}, pageParams...),
+			query:   myRunsQuery{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/runs/:id", roles: staffDriver, handler: s.getRun,

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -48,7 +49,8 @@ func (s *Server) plan(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	res, err := s.Store.PlanDay(c.Request().Context(), currentUser(c), req.Date, req.VehicleIDs, req.DryRun, s.Config.Planning)
+	res, err := s.Store.PlanDay(c.Request().Context(), currentUser(c),
+		models.PlanRequest{Day: req.Date, VehicleIDs: req.VehicleIDs, DryRun: req.DryRun}, s.Config.Planning)
 	if err != nil {
 		return err
 	}
@@ -73,13 +75,8 @@ func (s *Server) commitPlan(c echo.Context) error {
 }
 
 func (s *Server) listRuns(c echo.Context) error {
-	q := query{c: c}
-	f := models.RunFilter{Day: q.date("date"), Sort: q.str("sort")}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListRuns(c.Request().Context(), f, page)
+	q := queryOf[runsQuery](c)
+	list, next, err := s.Store.ListRuns(c.Request().Context(), models.RunFilter{Day: q.Date, Sort: q.Sort}, q.page())
 	if err != nil {
 		return err
 	}
@@ -88,17 +85,9 @@ func (s *Server) listRuns(c echo.Context) error {
 
 // myRuns lists the signed-in driver's runs for a day (today by default).
 func (s *Server) myRuns(c echo.Context) error {
-	q := query{c: c}
-	day := q.date("date")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	if day == nil {
-		t := s.today()
-		day = &t
-	}
-	list, next, err := s.Store.ListRuns(c.Request().Context(), models.RunFilter{Day: day, DriverID: currentUser(c).ID}, page)
+	q := queryOf[myRunsQuery](c)
+	day := s.dayOr(q.Date)
+	list, next, err := s.Store.ListRuns(c.Request().Context(), models.RunFilter{Day: &day, DriverID: currentUser(c).ID}, q.page())
 	if err != nil {
 		return err
 	}
@@ -106,63 +95,25 @@ func (s *Server) myRuns(c echo.Context) error {
 }
 
 func (s *Server) getRun(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.Store.GetRun(c.Request().Context(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.GetRun(ctx, currentUser(c), id) })
 }
 
 func (s *Server) assignDriver(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req driverRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.AssignDriver(c.Request().Context(), currentUser(c), id, req.DriverID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req driverRequest) (any, error) {
+		return s.Store.AssignDriver(ctx, currentUser(c), id, req.DriverID)
+	})
 }
 
 func (s *Server) startRun(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req startRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.StartRun(c.Request().Context(), currentUser(c), id, req.OdometerKm)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req startRequest) (any, error) {
+		return s.Store.StartRun(ctx, currentUser(c), id, req.OdometerKm)
+	})
 }
 
 func (s *Server) finishRun(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req finishRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.FinishRun(c.Request().Context(), currentUser(c), id, models.RunFinish(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req finishRequest) (any, error) {
+		return s.Store.FinishRun(ctx, currentUser(c), id, models.RunFinish(req))
+	})
 }
 
 func (s *Server) runSheet(c echo.Context) error {
@@ -203,19 +154,9 @@ func (s *Server) completeStop(c echo.Context) error {
 }
 
 func (s *Server) missStop(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req reasonRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	st, err := s.Store.MissStop(c.Request().Context(), currentUser(c), id, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, st)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req reasonRequest) (any, error) {
+		return s.Store.MissStop(ctx, currentUser(c), id, req.Reason)
+	})
 }
 
 type stopChangeRequest struct {

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -179,6 +180,9 @@ func NewServer(d Deps) *Server {
 	}
 	for _, r := range s.routes {
 		h := r.handler
+		if r.query != nil {
+			h = withQuery(reflect.TypeOf(r.query), h)
+		}
 		if r.body == nil && r.consumes == "" && r.method != http.MethodGet && r.method != http.MethodDelete {
 			h = noFields(h)
 		}
@@ -207,4 +211,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 // today is the store's current day in its time zone.
 func (s *Server) today() models.Date {
 	return models.NewDate(s.Now().In(s.Config.Location))
+}
+
+// dayOr is d, or today when d is nil.
+func (s *Server) dayOr(d *models.Date) models.Date {
+	if d == nil {
+		return s.today()
+	}
+	return *d
+}
+
+// dayStart is the moment the day days after d begins in the store's time zone, nil when
+// d is: 0 for a first day's start, 1 for a last day's end.
+func (s *Server) dayStart(d *models.Date, days int) *time.Time {
+	if d == nil {
+		return nil
+	}
+	t := d.AddDays(days).Start(s.Config.Location)
+	return &t
 }

@@ -24,11 +24,8 @@ type closedDayRequest struct {
 
 // listSlots shows the visit slots from one day to another (default: the next 14 days).
 func (s *Server) listSlots(c echo.Context) error {
-	q := query{c: c}
-	from, to := q.date("from"), q.date("to")
-	if q.err != nil {
-		return q.err
-	}
+	q := queryOf[slotsQuery](c)
+	from, to := q.From, q.To
 	if from == nil {
 		t := s.today()
 		from = &t
@@ -45,11 +42,7 @@ func (s *Server) listSlots(c echo.Context) error {
 }
 
 func (s *Server) listSlotRules(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	rules, next, err := s.Store.SlotRules(c.Request().Context(), page)
 	if err != nil {
 		return err
@@ -83,17 +76,8 @@ func (s *Server) deleteSlotRule(c echo.Context) error {
 }
 
 func (s *Server) listClosedDays(c echo.Context) error {
-	q := query{c: c}
-	from := q.date("from")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	if from == nil {
-		t := s.today()
-		from = &t
-	}
-	days, next, err := s.Store.ClosedDays(c.Request().Context(), *from, page)
+	q := queryOf[fromTodayQuery](c)
+	days, next, err := s.Store.ClosedDays(c.Request().Context(), s.dayOr(q.From), q.page())
 	if err != nil {
 		return err
 	}

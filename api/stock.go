@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -62,33 +63,13 @@ func (s *Server) createDonation(c echo.Context) error {
 }
 
 func (s *Server) getDonation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	d, err := s.Store.Donation(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.Donation(ctx, id) })
 }
 
 func (s *Server) listDonations(c echo.Context) error {
-	q := query{c: c}
-	f := models.DonationFilter{DonorID: q.int64("donor_id"), Sort: q.str("sort")}
-	if d := q.date("from"); d != nil {
-		t := d.Start(s.Config.Location)
-		f.From = &t
-	}
-	if d := q.date("to"); d != nil {
-		t := d.AddDays(1).Start(s.Config.Location)
-		f.To = &t
-	}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListDonations(c.Request().Context(), f, page)
+	q := queryOf[donationsQuery](c)
+	f := models.DonationFilter{DonorID: q.DonorID, Sort: q.Sort, From: s.dayStart(q.From, 0), To: s.dayStart(q.To, 1)}
+	list, next, err := s.Store.ListDonations(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -96,32 +77,16 @@ func (s *Server) listDonations(c echo.Context) error {
 }
 
 func (s *Server) voidDonation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req reasonRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	d, err := s.Store.VoidDonation(c.Request().Context(), currentUser(c), id, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req reasonRequest) (any, error) {
+		return s.Store.VoidDonation(ctx, currentUser(c), id, req.Reason)
+	})
 }
 
 func (s *Server) listStock(c echo.Context) error {
-	q := query{c: c}
-	f := models.StockFilter{CategoryID: q.int64("category_id"), LocationID: q.int64("location_id"), Q: q.str("q"), Sort: q.str("sort")}
-	if b := q.boolPtr("available_only"); b != nil {
-		f.AvailableOnly = *b
-	}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.ListStock(c.Request().Context(), f, page)
+	q := queryOf[stockQuery](c)
+	f := q.filter()
+	f.Sort = q.Sort
+	list, next, err := s.Store.ListStock(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -129,31 +94,13 @@ func (s *Server) listStock(c echo.Context) error {
 }
 
 func (s *Server) getStockItem(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	it, err := s.Store.StockItem(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.StockItem(ctx, id) })
 }
 
 func (s *Server) updateStockItem(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req stockPatch
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.UpdateStockItem(c.Request().Context(), currentUser(c), id, req.Description, req.KgPerUnit)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req stockPatch) (any, error) {
+		return s.Store.UpdateStockItem(ctx, currentUser(c), id, req.Description, req.KgPerUnit)
+	})
 }
 
 func (s *Server) listMovements(c echo.Context) error {
@@ -161,11 +108,7 @@ func (s *Server) listMovements(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.Movements(c.Request().Context(), id, page)
 	if err != nil {
 		return err
@@ -174,35 +117,15 @@ func (s *Server) listMovements(c echo.Context) error {
 }
 
 func (s *Server) adjustStock(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req adjustmentRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.AdjustStock(c.Request().Context(), currentUser(c), id, req.Delta, req.Reason, req.Note)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req adjustmentRequest) (any, error) {
+		return s.Store.AdjustStock(ctx, currentUser(c), id, req.Delta, req.Reason, req.Note)
+	})
 }
 
 func (s *Server) moveStock(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req moveRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	it, err := s.Store.MoveStock(c.Request().Context(), currentUser(c), id, req.LocationID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, it)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req moveRequest) (any, error) {
+		return s.Store.MoveStock(ctx, currentUser(c), id, req.LocationID)
+	})
 }
 
 func (s *Server) wantedList(c echo.Context) error {

@@ -18,25 +18,10 @@ import (
 
 // newCategory is a builder: a category with unit weights in kg and a CO2e factor.
 func (e *testEnv) newCategory(name, unit string, weights map[string]float64, factor float64) *models.CategoryView {
-	e.t.Helper()
-	src := "test factor"
-	v, err := e.store.CreateCategory(context.Background(), nil, models.CategoryInput{Name: &name, DefaultUnit: &unit, UnitWeightsKg: weights,
-		CO2eKgPerKg: &factor, CO2eSource: &src}, e.srv.today())
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return v
+	return e.fx.Category(name, unit, weights, factor)
 }
 
-func (e *testEnv) newLocation(code string) *models.Location {
-	e.t.Helper()
-	name, kind := "Shelf "+code, "shelf"
-	l, err := e.store.CreateLocation(context.Background(), nil, models.LocationInput{Code: &code, Name: &name, Kind: &kind})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return l
-}
+func (e *testEnv) newLocation(code string) *models.Location { return e.fx.Location(code) }
 
 func (e *testEnv) stockItem(id int64) models.StockItem {
 	e.t.Helper()

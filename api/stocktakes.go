@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -35,11 +36,7 @@ func (s *Server) openStocktake(c echo.Context) error {
 }
 
 func (s *Server) listStocktakes(c echo.Context) error {
-	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
+	page := queryOf[paging](c).page()
 	list, next, err := s.Store.ListStocktakes(c.Request().Context(), page)
 	if err != nil {
 		return err
@@ -48,15 +45,7 @@ func (s *Server) listStocktakes(c echo.Context) error {
 }
 
 func (s *Server) getStocktake(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	st, err := s.Store.Stocktake(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, st)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.Stocktake(ctx, id) })
 }
 
 func (s *Server) recordCounts(c echo.Context) error {
@@ -80,13 +69,7 @@ func (s *Server) recordCounts(c echo.Context) error {
 }
 
 func (s *Server) closeStocktake(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	st, err := s.Store.CloseStocktake(c.Request().Context(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, st)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) {
+		return s.Store.CloseStocktake(ctx, currentUser(c), id)
+	})
 }

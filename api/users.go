@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -25,13 +26,9 @@ type userPatch struct {
 }
 
 func (s *Server) listUsers(c echo.Context) error {
-	q := query{c: c}
-	f := models.UserFilter{Role: models.Role(q.str("role")), OrganisationID: q.int64("organisation_id"), Active: q.boolPtr("active")}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	users, next, err := s.Store.ListUsers(c.Request().Context(), f, page)
+	q := queryOf[usersQuery](c)
+	f := models.UserFilter{Role: models.Role(q.Role), OrganisationID: q.OrganisationID, Active: q.Active}
+	users, next, err := s.Store.ListUsers(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err
 	}
@@ -51,41 +48,19 @@ func (s *Server) createUser(c echo.Context) error {
 }
 
 func (s *Server) getUser(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.Store.User(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
+	return answerByID(c, func(ctx context.Context, id int64) (any, error) { return s.Store.User(ctx, id) })
 }
 
 func (s *Server) updateUser(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req userPatch
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	u, err := s.Store.UpdateUser(c.Request().Context(), currentUser(c), id, models.UserChange(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req userPatch) (any, error) {
+		return s.Store.UpdateUser(ctx, currentUser(c), id, models.UserChange(req))
+	})
 }
 
 func (s *Server) listAudit(c echo.Context) error {
-	q := query{c: c}
-	f := models.AuditFilter{EntityType: q.str("entity_type"), EntityID: q.int64("entity_id"), ActorID: q.int64("actor_id")}
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	entries, next, err := s.Store.ListAudit(c.Request().Context(), f, page)
+	q := queryOf[auditQuery](c)
+	f := models.AuditFilter{EntityType: q.EntityType, EntityID: q.EntityID, ActorID: q.ActorID}
+	entries, next, err := s.Store.ListAudit(c.Request().Context(), f, q.page())
 	if err != nil {
 		return err
 	}

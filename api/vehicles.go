@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -37,13 +38,8 @@ type absenceRequest struct {
 }
 
 func (s *Server) listVehicles(c echo.Context) error {
-	q := query{c: c}
-	active := q.boolPtr("active")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	list, next, err := s.Store.Vehicles(c.Request().Context(), active, page)
+	q := queryOf[activeQuery](c)
+	list, next, err := s.Store.Vehicles(c.Request().Context(), q.Active, q.page())
 	if err != nil {
 		return err
 	}
@@ -72,19 +68,9 @@ func (s *Server) createVehicle(c echo.Context) error {
 }
 
 func (s *Server) updateVehicle(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req vehiclePatch
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	v, err := s.Store.UpdateVehicle(c.Request().Context(), currentUser(c), id, models.VehicleInput(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req vehiclePatch) (any, error) {
+		return s.Store.UpdateVehicle(ctx, currentUser(c), id, models.VehicleInput(req))
+	})
 }
 
 func (s *Server) listAbsences(c echo.Context) error {
@@ -92,17 +78,8 @@ func (s *Server) listAbsences(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := query{c: c}
-	from := q.date("from")
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	if from == nil {
-		t := s.today()
-		from = &t
-	}
-	list, next, err := s.Store.DriverAbsences(c.Request().Context(), id, *from, page)
+	q := queryOf[fromTodayQuery](c)
+	list, next, err := s.Store.DriverAbsences(c.Request().Context(), id, s.dayOr(q.From), q.page())
 	if err != nil {
 		return err
 	}
@@ -110,17 +87,7 @@ func (s *Server) listAbsences(c echo.Context) error {
 }
 
 func (s *Server) addAbsence(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req absenceRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	a, err := s.Store.AddDriverAbsence(c.Request().Context(), currentUser(c), id, req.Day, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, a)
+	return answerAction(c, http.StatusCreated, false, func(ctx context.Context, id int64, req absenceRequest) (any, error) {
+		return s.Store.AddDriverAbsence(ctx, currentUser(c), id, req.Day, req.Reason)
+	})
 }

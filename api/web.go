@@ -56,12 +56,29 @@ type pageRoute struct {
 
 var members = []models.Role{models.RoleMember}
 
+// pageBodyLimits are the pages that take more than MaxBody: those that take photos.
+var pageBodyLimits = map[string]int64{
+	"POST /furniture":            photoFormBody,
+	"POST /furniture/:id/photos": photoFormBody,
+}
+
 // pageTable lists every web page, beside the API's route table; each part of the site
 // keeps its own list in its own file.
 func (s *Server) pageTable() []pageRoute {
 	return slices.Concat(
 		s.publicPages(),
 		s.memberPages(),
+		s.planningPages(),
+		s.reportPages(),
+		s.stockroomPages(),
+		s.stocktakePages(),
+		s.hoursPages(),
+		s.pickupPages(),
+		s.furniturePages(),
+		s.peoplePages(),
+		s.driverPages(),
+		s.donationPages(),
+		s.counterPages(),
 		s.dashboardPages(),
 	)
 }
@@ -100,8 +117,11 @@ func newSite(loc *time.Location) (*site, error) {
 		"day":   func(d any) string { return ukDay(loc, d) },
 		"slot":  func(start, end time.Time) string { return ukSlot(loc, start, end) },
 		"kg":    kg,
+		"money": pounds,
+		"words": words,
 		"qty":   quantity,
 		"field": newField,
+		"pick":  newSelect,
 	}
 	pages, err := fs.Glob(webFiles, "web/templates/page_*.html")
 	if err != nil {
@@ -127,7 +147,11 @@ func (s *Server) addPages() {
 	}
 	s.site = site
 	for _, p := range s.pageTable() {
-		s.echo.Add(p.method, p.path, limitBody(MaxBody, s.page(p.roles, p.handler)))
+		limit, ok := pageBodyLimits[p.method+" "+p.path]
+		if !ok {
+			limit = MaxBody
+		}
+		s.echo.Add(p.method, p.path, limitBody(limit, s.page(p.roles, p.handler)))
 	}
 	s.echo.GET("/static/:file", s.staticFile)
 }
@@ -177,12 +201,23 @@ type navLink struct {
 
 // navTable is the main navigation, in order.
 var navTable = []navLink{
-	{"/stock", "Stock", anyone},
+	{"/stock", "Stock", []models.Role{models.RoleMember, models.RoleDriver}},
+	{"/stockroom", "Stock", staff}, // the stockroom: the staff's stock list, stocktakes and the wanted list
 	{"/basket", "Basket", members},
 	{"/reservations", "Reservations", members},
 	{"/group", "Your group", members},
+	{"/driver", "Your runs", []models.Role{models.RoleDriver}},
 	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
+	{"/furniture", "Furniture", staff},
+	{"/people", "People", managers},
 	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
+	{"/plans", "Planning", managers},
+	{"/reports", "Reports", managers},
+	{"/pickup-requests", "Collections", staff},
+	{"/volunteer-hours", "Volunteers' hours", staff},
+	{"/hours", "Your hours", staffDriver},
+	{"/counter", "Counter", staff},
+	{"/donations", "Donations", staff},
 	{"/dashboard", "Dashboard", staff},
 }
 
@@ -441,6 +476,11 @@ func ukDay(loc *time.Location, d any) string {
 		}
 		return t.Format("2 Jan 2006")
 	case time.Time:
+		return t.In(loc).Format("2 Jan 2006")
+	case *time.Time:
+		if t == nil {
+			return ""
+		}
 		return t.In(loc).Format("2 Jan 2006")
 	}
 	return fmt.Sprint(d)

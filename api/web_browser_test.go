@@ -116,6 +116,7 @@ func (b *tab) check(name string) {
 	for _, f := range found {
 		b.t.Errorf("%s: %s", name, f)
 	}
+	b.fits(name)
 	dir := os.Getenv("SCRAPSTORE_SCREENSHOTS")
 	if dir == "" {
 		return
@@ -130,6 +131,26 @@ func (b *tab) check(name string) {
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d-%s-%d.png", strings.ReplaceAll(strings.TrimPrefix(b.t.Name(), "TestBrowser"),
 			"/", "-"), b.shot, name, width)), png, 0o644); err != nil {
 			b.t.Fatal(err)
+		}
+	}
+	b.do(chromedp.EmulateViewport(390, 844))
+}
+
+// fits checks that the page needs no sideways scrolling on a 360 px phone, nor on a
+// 1280 px screen zoomed to 200% (640 CSS pixels at twice the density).
+func (b *tab) fits(name string) {
+	b.t.Helper()
+	for _, v := range []struct {
+		width int64
+		scale float64
+	}{{360, 1}, {640, 2}} {
+		b.do(chromedp.EmulateViewport(v.width, 740, chromedp.EmulateScale(v.scale)))
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if wide > v.width {
+			b.t.Errorf("%s at %d px wide, scale %g: the page is %d px wide and scrolls sideways", name, v.width, v.scale, wide)
 		}
 	}
 	b.do(chromedp.EmulateViewport(390, 844))
@@ -197,6 +218,10 @@ func TestBrowserMemberJourney(t *testing.T) {
 		b.check("cancel")
 		b.do(chromedp.Click(chromedp.CSS(`button.danger`)))
 		b.waitFor("Reservation cancelled")
+		b.do(chromedp.Click(chromedp.CSS(`nav a[href="/reservations"]`)))
+		b.do(chromedp.Click(chromedp.CSS(`main a[href="/reservations/history"]`)))
+		b.waitFor("No earlier visits yet")
+		b.check("history")
 		b.open("/group")
 		b.waitFor("Who the store should contact")
 		b.check("group")

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/demo"
 )
 
 // sameFigures fails unless the dashboard's figures for a day, added up from the ledger
@@ -306,7 +307,7 @@ func TestBrowserDashboard(t *testing.T) {
 //	SCRAPSTORE_BENCH_SCALE=100 go test ./api -run '^$' -bench BenchmarkDashboard -benchtime 200x
 func BenchmarkDashboard(b *testing.B) {
 	benchEngines(b, func(b *testing.B, store *models.Store) {
-		if _, err := store.LoadDemo(b.Context(), 1, benchScale(), models.NewDate(time.Now())); err != nil {
+		if _, err := demo.Load(b.Context(), store, 1, benchScale(), models.NewDate(time.Now())); err != nil {
 			b.Fatal(err)
 		}
 		e := newEnv(b, store)

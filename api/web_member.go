@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ func (s *Server) memberPages() []pageRoute {
 		{http.MethodGet, "/reserve", members, s.reservePage},
 		{http.MethodPost, "/reserve", members, s.reserve},
 		{http.MethodGet, "/reservations", members, s.reservationsPage},
+		{http.MethodGet, "/reservations/history", members, s.historyPage},
 		{http.MethodGet, "/reservations/:id", members, s.reservationPage},
 		{http.MethodPost, "/reservations/:id", members, s.changeReservation},
 		{http.MethodGet, "/reservations/:id/cancel", members, s.cancelPage},
@@ -393,19 +395,35 @@ func (s *Server) reserveProblem(c echo.Context, err error, show func(echo.Contex
 type reservationsView struct {
 	Reservations []models.Reservation
 	Next         string
+	History      bool
 }
 
+// reservationsPage lists the group's reservations from today on, soonest first.
 func (s *Server) reservationsPage(c echo.Context) error {
-	page := models.Page{Limit: 25, Cursor: c.QueryParam("cursor")}
-	list, next, err := s.Store.ListReservations(c.Request().Context(), currentUser(c), models.ReservationFilter{}, page)
+	return s.reservationList(c, false)
+}
+
+// historyPage lists the group's earlier reservations, latest first.
+func (s *Server) historyPage(c echo.Context) error {
+	return s.reservationList(c, true)
+}
+
+func (s *Server) reservationList(c echo.Context, history bool) error {
+	y, m, d := s.Now().In(s.Config.Location).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, s.Config.Location)
+	f, title, path := models.ReservationFilter{From: &today, Sort: "slot_start"}, "Your reservations", "/reservations"
+	if history {
+		f, title, path = models.ReservationFilter{To: &today}, "Your history", "/reservations/history"
+	}
+	list, next, err := s.Store.ListReservations(c.Request().Context(), currentUser(c), f, models.Page{Limit: 25, Cursor: c.QueryParam("cursor")})
 	if err != nil {
 		return err
 	}
-	rv := reservationsView{Reservations: list}
+	rv := reservationsView{Reservations: list, History: history}
 	if next != "" {
-		rv.Next = "/reservations?cursor=" + next
+		rv.Next = path + "?cursor=" + url.QueryEscape(next)
 	}
-	return s.render(c, http.StatusOK, "reservations", "Your reservations", rv)
+	return s.render(c, http.StatusOK, "reservations", title, rv)
 }
 
 type reservationView struct {

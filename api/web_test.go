@@ -85,9 +85,12 @@ func (v *visitor) signIn(u *models.User) {
 }
 
 // member signs a new visitor in as the test member.
-func (e *testEnv) member() *visitor {
+func (e *testEnv) member() *visitor { return e.signedIn(models.RoleMember) }
+
+// signedIn is a new visitor signed in as the test user with role.
+func (e *testEnv) signedIn(role models.Role) *visitor {
 	v := e.visitor()
-	v.signIn(e.users[models.RoleMember])
+	v.signIn(e.users[role])
 	return v
 }
 
@@ -388,6 +391,29 @@ func TestAnotherGroupsReservationIsNotFound(t *testing.T) {
 		if it := e.stockItem(card); it.Reserved != 2 {
 			t.Fatalf("the other group's reservation changed: %+v", it)
 		}
+	})
+}
+
+// Reservations from today on are listed soonest first; earlier visits are the history,
+// latest first, each on its own page.
+func TestReservationHistoryPage(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.openEveryDay(2)
+		card := e.newStock("Card tubes", 10, 0.2)
+		var upcoming, earlier models.Reservation
+		e.reserve(e.as(models.RoleMember), line(card, 2)).want(http.StatusCreated).decode(&earlier)
+		past := e.tomorrowSlot().AddDate(0, 0, -10)
+		if err := e.store.DB(context.Background()).Model(&models.Reservation{}).Where("id = ?", earlier.ID).
+			Updates(map[string]any{"slot_start": past, "slot_end": past.Add(time.Hour), "status": models.StatusCollected}).Error; err != nil {
+			t.Fatal(err)
+		}
+		e.reserve(e.as(models.RoleMember), line(card, 1)).want(http.StatusCreated).decode(&upcoming)
+		v := e.member()
+		v.get("/reservations").want(http.StatusOK).has(t, "/reservations/"+itoa(upcoming.ID), `href="/reservations/history"`).
+			hasNot(t, "/reservations/"+itoa(earlier.ID)+`"`)
+		v.get("/reservations/history").want(http.StatusOK).has(t, "Your history", "/reservations/"+itoa(earlier.ID), "collected",
+			past.Format("Mon 2 Jan 2006")).hasNot(t, "/reservations/"+itoa(upcoming.ID)+`"`)
+		e.visitor().get("/reservations/history").redirectsTo(t, "/sign-in?next=%2Freservations%2Fhistory")
 	})
 }
 

@@ -18,7 +18,7 @@ func PlanNextDay(set models.PlanSettings) Func {
 		if err != nil {
 			return "", err
 		}
-		res, err := store.PlanDay(ctx, nil, day, nil, false, set)
+		res, err := store.PlanDay(ctx, nil, models.PlanRequest{Day: day}, set)
 		if err != nil {
 			return "", err
 		}

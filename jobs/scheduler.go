@@ -16,6 +16,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/reports"
 )
 
 // Func is a job: it does its work and says in a line what it did.
@@ -44,6 +45,7 @@ type Settings struct {
 	ReservationGrace time.Duration
 	Send             models.Sender // nil when no mail server is configured
 	DataDir          string
+	StoreName        string // at the head of the reports
 	Planning         models.PlanSettings
 	PlanSchedule     string // when the nightly planning runs; default 17:00 on working days
 }
@@ -63,7 +65,8 @@ func Defaults(set Settings) []Job {
 			Description: "Expire reservations not collected by the end of their slot plus the grace period, releasing their stock"},
 		{Name: "reminders", Schedule: "0 9 * * *", Run: QueueReminders(set.Location),
 			Description: "Write a reminder into the outbox for each reservation to be collected tomorrow"},
-		{Name: "monthly-report", Schedule: "0 6-23 1-3 * *", Run: MonthlyReport(set.DataDir, set.Location),
+		{Name: "monthly-report", Schedule: "0 6-23 1-3 * *",
+			Run:         MonthlyReport(reports.Setup{StoreName: set.StoreName, DataDir: set.DataDir, Location: set.Location}),
 			Description: "Make last month's funder report (from 06:00 on the 1st; hourly until it exists, so a failure is retried)"},
 		{Name: "send-outbox", Schedule: "*/10 * * * *", Run: SendOutbox(set.Send),
 			Description: "Send waiting messages by email when SCRAPSTORE_SMTP_URL is set, retrying failures"},

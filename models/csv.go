@@ -108,11 +108,12 @@ func streamCSV(w io.Writer, header []string, rows *sql.Rows, scan func(*sql.Rows
 	return rows.Err()
 }
 
-// ExportStock writes every stock item as CSV.
-func (s *Store) ExportStock(ctx context.Context, w io.Writer) error {
-	rows, err := s.DB(ctx).Raw(
-		`SELECT i.id, i.category_id, c.name, i.description, i.location_id, l.code, i.unit, i.grams_per_unit, i.on_hand_milli, i.reserved_milli
-		FROM stock_items i JOIN categories c ON c.id = i.category_id JOIN locations l ON l.id = i.location_id ORDER BY i.id`).Rows()
+// ExportStock writes the filter's stock items (every one for a zero filter) as CSV.
+func (s *Store) ExportStock(ctx context.Context, w io.Writer, f StockFilter) error {
+	rows, err := s.DB(ctx).Table("stock_items").Select("stock_items.id, stock_items.category_id, c.name, stock_items.description, " +
+		"stock_items.location_id, l.code, stock_items.unit, stock_items.grams_per_unit, stock_items.on_hand_milli, stock_items.reserved_milli").
+		Joins("JOIN categories c ON c.id = stock_items.category_id").Joins("JOIN locations l ON l.id = stock_items.location_id").
+		Scopes(f.scope).Order("stock_items.id").Rows()
 	if err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func (s *Store) ExportStock(ctx context.Context, w io.Writer) error {
 			return nil, err
 		}
 		return []string{fmt.Sprint(id), fmt.Sprint(cat), catName, desc, fmt.Sprint(loc), code, unit, milliText(gpu), milliText(on), milliText(res),
-			milliText(on - res), milliText(lineGrams(on-res, gpu))}, nil
+			milliText(on - res), milliText(LineGrams(on-res, gpu))}, nil
 	})
 }
 
@@ -487,7 +488,7 @@ func (s *Store) ImportDonations(ctx context.Context, actor *User, r io.Reader, d
 	}
 	return s.runImport(ctx, dryRun, len(rows), func(tx *gorm.DB, res *ImportResult) error {
 		res.Problems = append(res.Problems, parseProblems...)
-		inTx := s.bound(tx)
+		inTx := s.Bound(tx)
 		for _, key := range order {
 			g := groups[key]
 			if len(g.in.Lines) == 0 {
@@ -496,7 +497,7 @@ func (s *Store) ImportDonations(ctx context.Context, actor *User, r io.Reader, d
 			// A savepoint per donation, so that one refused donation does not spoil the
 			// check of the others.
 			err := inTx.InTx(ctx, func(sub *gorm.DB) error {
-				sp := s.bound(sub)
+				sp := s.Bound(sub)
 				_, err := sp.ReceiveDonation(ctx, actor, g.in)
 				return err
 			})

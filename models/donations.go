@@ -222,7 +222,7 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in 
 		line.WeightG = GramsFromKg(*in.WeightKg)
 	} else {
 		// A quantity in kg is what the scales said: weighed, not estimated.
-		line.WeightG, line.WeightEstimated = lineGrams(milli, it.GramsPerUnit), it.Unit != "kg"
+		line.WeightG, line.WeightEstimated = LineGrams(milli, it.GramsPerUnit), it.Unit != "kg"
 	}
 	if err := tx.Create(line).Error; err != nil {
 		return nil, err

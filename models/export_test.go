@@ -9,5 +9,11 @@ import (
 
 // BookSlot lets tests take a slot place as a reservation does, in a transaction of its own.
 func (s *Store) BookSlot(ctx context.Context, start time.Time, loc *time.Location) error {
-	return s.InTx(ctx, func(tx *gorm.DB) error { return s.bookSlot(tx, start, loc, "slot_start") })
+	return s.InTx(ctx, func(tx *gorm.DB) error {
+		slot, err := s.findSlot(tx, start, loc, "slot_start")
+		if err != nil {
+			return err
+		}
+		return s.bookSlot(tx, slot, loc)
+	})
 }

@@ -103,15 +103,18 @@ func (s *Store) RenewIdempotencyKey(ctx context.Context, c *IdempotencyClaim) er
 	return s.held(ctx, c).Update("lease_until", s.Now().Add(IdempotencyLease)).Error
 }
 
+// StatusClientClosed is the status of a request whose client went away before the
+// answer: it did not fail, it was cut short.
+const StatusClientClosed = 499
+
 // FinishIdempotencyKey stores the response of a claimed request for replay, but for a
-// failure (a 5xx) whose work was not done: that frees the key, so the request can be
-// retried. A holder whose claim was taken over (it stalled past its lease) changes
-// nothing.
+// failure (a 5xx) or a request cut short by its client (a phone losing its signal)
+// whose work was not done: that frees the key, so the request can be retried. A holder
+// whose claim was taken over (it stalled past its lease) changes nothing.
 func (s *Store) FinishIdempotencyKey(ctx context.Context, c *IdempotencyClaim, status int, contentType string, body []byte) error {
-	if status >= 500 {
-		res := s.held(ctx, c).Where("NOT done").Delete(&IdempotencyKey{})
-		if res.Error != nil || res.RowsAffected == 1 {
-			return res.Error
+	if status >= 500 || status == StatusClientClosed {
+		if released, err := s.ReleaseIdempotencyKey(ctx, c); err != nil || released {
+			return err
 		}
 	}
 	return s.held(ctx, c).Updates(map[string]any{"status": status, "content_type": contentType, "response": body, "lease_until": nil}).Error
@@ -144,4 +147,11 @@ func markClaimDone(ctx context.Context, tx *gorm.DB) error {
 // held selects the key's record while c still holds it.
 func (s *Store) held(ctx context.Context, c *IdempotencyClaim) *gorm.DB {
 	return s.DB(ctx).Model(&IdempotencyKey{}).Where("user_id = ? AND key = ? AND holder = ? AND status = 0", c.UserID, c.Key, c.Holder)
+}
+
+// ReleaseIdempotencyKey frees a claimed key whose work was not done (it failed or was
+// refused), so that the same key may be sent again with a corrected request.
+func (s *Store) ReleaseIdempotencyKey(ctx context.Context, c *IdempotencyClaim) (bool, error) {
+	res := s.held(ctx, c).Where("NOT done").Delete(&IdempotencyKey{})
+	return res.RowsAffected == 1, res.Error
 }

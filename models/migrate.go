@@ -63,9 +63,29 @@ var utcHourSQL = map[Dialect]string{
 	Postgres: "to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')",
 }
 
+// check, {{check TABLE NAME EXPR}}, makes the database refuse a row of TABLE for which
+// EXPR, written about the row as NEW.column, is false. PostgreSQL gets a CHECK constraint
+// (NOT VALID: rows already there are not checked, as on SQLite); SQLite, which can add
+// one only by rebuilding the table, gets triggers before each insert and update.
+var check = regexp.MustCompile(`\{\{check (\w+) (\w+) (.+?)\}\}`)
+
+func checkSQL(d Dialect, m []string) string {
+	table, name, expr := m[1], m[2], m[3]
+	if d == Postgres {
+		return fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s) NOT VALID", table, name, strings.ReplaceAll(expr, "NEW.", ""))
+	}
+	var out []string
+	for _, op := range []string{"INSERT", "UPDATE"} {
+		out = append(out, fmt.Sprintf("CREATE TRIGGER %s_%s BEFORE %s ON %s WHEN NOT (%s) BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: %s'); END",
+			name, strings.ToLower(op), op, table, expr, name))
+	}
+	return strings.Join(out, ";\n")
+}
+
 // dialectSQL writes a migration's SQL for an engine.
 func dialectSQL(d Dialect, sql string) string {
 	sql = utcHour.ReplaceAllString(sql, utcHourSQL[d])
+	sql = check.ReplaceAllStringFunc(sql, func(s string) string { return checkSQL(d, check.FindStringSubmatch(s)) })
 	return continueIDs.ReplaceAllString(dialectWords[d].Replace(sql), continueIDsSQL[d])
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -152,4 +153,55 @@ func TestSQLiteWritersWaitTheirTurnWithoutAConnection(t *testing.T) {
 			t.Errorf("a waiting transaction whose request ended: %v, want context.Canceled", err)
 		}
 	}
+}
+
+// The database refuses a state outside a table's set and a negative amount, however the
+// row is written; the rows that break nothing are untouched.
+func TestDatabaseRefusesBadStatesAndAmounts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := t.Context()
+		name, unit, factor, src, desc := "Card", "each", 0.9, "test", "Card tubes"
+		weights := map[string]float64{"each": 0.2}
+		c, err := s.CreateCategory(ctx, nil, models.CategoryInput{Name: &name, DefaultUnit: &unit, UnitWeightsKg: weights,
+			CO2eKgPerKg: &factor, CO2eSource: &src}, models.NewDate(s.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, shelf, kind := "A1", "Shelf A1", "shelf"
+		loc, err := s.CreateLocation(ctx, nil, models.LocationInput{Code: &code, Name: &shelf, Kind: &kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.ReceiveDonation(ctx, nil, models.DonationInput{Lines: []models.DonationLineInput{
+			{CategoryID: &c.ID, Description: desc, LocationID: &loc.ID, Quantity: 5}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		item := d.Lines[0].StockItemID
+		db := s.DB(ctx)
+		for _, bad := range []struct{ sql, constraint string }{
+			{"UPDATE stock_items SET reserved_milli = on_hand_milli + 1 WHERE id = ?", "stock_items_amounts"},
+			{"UPDATE stock_items SET on_hand_milli = -1000, reserved_milli = -1000 WHERE id = ?", "stock_items_amounts"},
+			{"UPDATE donation_lines SET weight_g = -1 WHERE stock_item_id = ?", "donation_lines_amounts"},
+		} {
+			err := db.Exec(bad.sql, item).Error
+			if err == nil || !strings.Contains(err.Error(), bad.constraint) {
+				t.Errorf("%s: %v, want a refusal naming %s", bad.sql, err, bad.constraint)
+			}
+		}
+		err = db.Exec("INSERT INTO stocktakes (location_id, status, opened_at) VALUES (?, 'half-done', ?)", loc.ID, s.Now()).Error
+		if err == nil || !strings.Contains(err.Error(), "stocktakes_status") {
+			t.Errorf("a stocktake in a made-up state: %v", err)
+		}
+		it, err := s.StockItem(ctx, item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.OnHand != 5 || it.Reserved != 0 {
+			t.Fatalf("the item changed: %+v", it)
+		}
+		if err := db.Exec("UPDATE stock_items SET reserved_milli = 2000 WHERE id = ?", item).Error; err != nil {
+			t.Fatalf("a good change was refused: %v", err)
+		}
+	})
 }

@@ -214,6 +214,10 @@ func (s *Store) LogHours(ctx context.Context, actor *User, volunteerID int64, da
 	return h, nil
 }
 
+// StoreAccountID is the id of the store's own timebank account, from which every credit
+// earned comes.
+func (s *Store) StoreAccountID(ctx context.Context) (int64, error) { return s.storeAccount(s.DB(ctx)) }
+
 func (s *Store) storeAccount(tx *gorm.DB) (int64, error) {
 	var id int64
 	err := tx.Model(&TimebankAccount{}).Where("is_store = ?", true).Pluck("id", &id).Error

@@ -105,7 +105,7 @@ func (s *Store) planInputs(tx *gorm.DB, day Date, vehicleIDs []int64) (*planInpu
 		shift, ok := v.Shifts[weekday]
 		from, ok1 := parseClock(shift.From)
 		to, ok2 := parseClock(shift.To)
-		if !ok || !ok1 || !ok2 || contains(busy, v.ID) || (len(vehicleIDs) > 0 && !contains(vehicleIDs, v.ID)) {
+		if !ok || !ok1 || !ok2 || slices.Contains(busy, v.ID) || (len(vehicleIDs) > 0 && !slices.Contains(vehicleIDs, v.ID)) {
 			continue
 		}
 		pv := planVehicle(v, from, to)

@@ -97,7 +97,7 @@ func (r *Reservation) present() {
 			q := float64(*l.CollectedMilli) / 1000
 			l.CollectedQuantity, taken = &q, *l.CollectedMilli
 		}
-		g := lineGrams(taken, l.GramsPerUnit)
+		g := LineGrams(taken, l.GramsPerUnit)
 		l.WeightKg = KgFromGrams(g)
 		grams += g
 	}
@@ -230,7 +230,7 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 		if err != nil {
 			return err
 		}
-		if err := s.bookSlot(tx, slot.Start, rules.Location, "slot_start"); err != nil {
+		if err := s.bookSlot(tx, slot, rules.Location); err != nil {
 			return err
 		}
 		if err := s.oneBookingPerSlot(tx, o.ID, slot.Start, 0, rules.Location); err != nil {
@@ -263,7 +263,7 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 func (r *Reservation) grams() int64 {
 	var g int64
 	for _, l := range r.Lines {
-		g += lineGrams(l.QuantityMilli, l.GramsPerUnit)
+		g += LineGrams(l.QuantityMilli, l.GramsPerUnit)
 	}
 	return g
 }
@@ -450,7 +450,7 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 			// The two slots' rows are changed earlier slot first, so that two
 			// reservations moving the opposite ways between them cannot deadlock.
 			steps := []func() error{
-				func() error { return s.bookSlot(tx, slot.Start, rules.Location, "slot_start") },
+				func() error { return s.bookSlot(tx, slot, rules.Location) },
 				func() error { return s.releaseSlot(tx, r.SlotStart) },
 			}
 			if r.SlotStart.Before(slot.Start) {
@@ -630,7 +630,8 @@ func (s *Store) CancelReservation(ctx context.Context, actor *User, id int64, re
 		if err := s.endReservation(tx, actor, r, StatusCancelled); err != nil {
 			return err
 		}
-		return tx.Model(r).Update("cancel_reason", reason).Error
+		// By id, not Model(r): r carries its lines, which gorm would write back too.
+		return tx.Model(&Reservation{}).Where("id = ?", r.ID).Update("cancel_reason", reason).Error
 	})
 }
 

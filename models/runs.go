@@ -3,6 +3,7 @@ package models
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -137,10 +138,18 @@ func deliveries(tx *gorm.DB) *gorm.DB {
 		Joins("JOIN recipients r ON r.id = h.recipient_id")
 }
 
+// The planner's day, in minutes after midnight: households take deliveries from 09:00, a
+// business that gives no opening hours is taken as open from 08:00, and both until 17:00.
+const (
+	deliveriesFrom = 9 * 60
+	defaultOpens   = 8 * 60
+	dayCloses      = 17 * 60
+)
+
 // job is the delivery as a planner job: households take deliveries 09:00-17:00.
 func (d delivery) job() planner.Job {
 	return planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Service: DeliveryService, Delivery: true,
-		Windows: []planner.Window{{Start: 540, End: 1020 - DeliveryService}},
+		Windows: []planner.Window{{Start: deliveriesFrom, End: dayCloses - DeliveryService}},
 		Amount:  []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}}
 }
 
@@ -157,12 +166,22 @@ func planVehicle(v Vehicle, from, to int) planner.Vehicle {
 		Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}
 }
 
+// PlanRequest asks for a day's plan.
+type PlanRequest struct {
+	Day Date
+	// VehicleIDs are the vans to plan for; none means every active van free that day.
+	VehicleIDs []int64
+	// DryRun keeps the proposal, to be made later with CommitPlan, instead of making it.
+	DryRun bool
+}
+
 // PlanDay plans a day's collections: accepted requests whose dates include the day, on
-// the active vans (or those named) that work that day and have no run yet. A dry run
-// keeps the proposal, to be made later with CommitPlan exactly as shown. Without dry run
-// it creates the runs and stops and marks the requests scheduled, in one transaction;
-// requests left out stay accepted for another day.
-func (s *Store) PlanDay(ctx context.Context, actor *User, day Date, vehicleIDs []int64, dryRun bool, set PlanSettings) (*PlanResult, error) {
+// the active vans (or those named) that work that day and have no run yet, in steps:
+// load the inputs, solve, and keep the proposal (a dry run) or make it. Making it creates
+// the runs and stops and marks the requests scheduled, in one transaction; requests left
+// out stay accepted for another day.
+func (s *Store) PlanDay(ctx context.Context, actor *User, req PlanRequest, set PlanSettings) (*PlanResult, error) {
+	day, vehicleIDs, dryRun := req.Day, req.VehicleIDs, req.DryRun
 	var dp Problems
 	if checkDay(&dp, "date", day, NewDate(s.Now().In(set.Location)), 1, 1); dp.Err() != nil {
 		return nil, dp.Err()
@@ -314,15 +333,6 @@ func cmpErr(err, conflict error) error {
 	return conflict
 }
 
-func contains(list []int64, v int64) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // windowsOn turns a day's opening hours into planner windows (minutes after midnight);
 // a business with no hours given is taken as open 08:00-17:00.
 func windowsOn(h OpeningHours, day string) []planner.Window {
@@ -336,7 +346,7 @@ func windowsOn(h OpeningHours, day string) []planner.Window {
 		}
 	}
 	if len(out) == 0 && len(h) == 0 {
-		out = []planner.Window{{Start: 480, End: 1020 - DefaultService}}
+		out = []planner.Window{{Start: defaultOpens, End: dayCloses - DefaultService}}
 	}
 	if len(out) == 0 {
 		out = []planner.Window{{Start: 0, End: -1}} // closed that day: no window can be met
@@ -531,7 +541,11 @@ func (s *Store) AssignDriver(ctx context.Context, actor *User, id, driverID int6
 			return notFound(err, "run", id)
 		}
 		var u User
-		if err := tx.First(&u, driverID).Error; err != nil || u.Role != RoleDriver || !u.Active {
+		err := tx.First(&u, driverID).Error
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		if err != nil || u.Role != RoleDriver || !u.Active {
 			return Invalid("driver_id", "no active driver with id %d", driverID)
 		}
 		var away int64
@@ -643,7 +657,7 @@ func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFini
 func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to string,
 	change func(tx *gorm.DB, r *Run) (map[string]any, error)) (*Run, error) {
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
-		r, err := s.bound(tx).runFor(ctx, actor, id)
+		r, err := s.Bound(tx).runFor(ctx, actor, id)
 		if err != nil {
 			return err
 		}
@@ -734,7 +748,7 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 		if err := tx.First(&req, *st.RequestID).Error; err != nil {
 			return err
 		}
-		inTx := s.bound(tx)
+		inTx := s.Bound(tx)
 		d, err := inTx.ReceiveDonation(ctx, actor,
 			DonationInput{DonorID: req.DonorID, Channel: "collection", Notes: "collection " + req.Reference, Lines: lines})
 		if err != nil {

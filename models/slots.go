@@ -254,14 +254,10 @@ func (s *Store) findSlot(tx *gorm.DB, start time.Time, loc *time.Location, field
 	return nil, Invalid(field, "%s is not the start of a visit slot", start.In(loc).Format("Mon 2 Jan 2006 15:04"))
 }
 
-// bookSlot takes one place in the slot starting at start, inside tx. The place is taken
+// bookSlot takes one place in slot (as findSlot found it), inside tx. The place is taken
 // by a conditional update, so however many book at once, a slot is never overbooked; a
 // full slot is a conflict.
-func (s *Store) bookSlot(tx *gorm.DB, start time.Time, loc *time.Location, field string) error {
-	slot, err := s.findSlot(tx, start, loc, field)
-	if err != nil {
-		return err
-	}
+func (s *Store) bookSlot(tx *gorm.DB, slot *Slot, loc *time.Location) error {
 	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&SlotBooking{StartsAt: slot.Start, Places: slot.Places}).Error; err != nil {
 		return err
 	}
@@ -270,7 +266,7 @@ func (s *Store) bookSlot(tx *gorm.DB, start time.Time, loc *time.Location, field
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		return Conflict("the slot at %s is full", start.In(loc).Format("Mon 2 Jan 2006 15:04"))
+		return Conflict("the slot at %s is full", slot.Start.In(loc).Format("Mon 2 Jan 2006 15:04"))
 	}
 	return nil
 }

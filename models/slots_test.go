@@ -12,15 +12,10 @@ import (
 	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
-var london, _ = time.LoadLocation("Europe/London")
-
-func day(s string) models.Date {
-	d, err := models.ParseDate(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+var (
+	london = testdb.London
+	day    = testdb.Day
+)
 
 // Slots keep their wall-clock times across the clock change, and closed days have none.
 func TestSlotsAcrossTheClockChange(t *testing.T) {

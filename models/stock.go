@@ -59,7 +59,7 @@ func (i *StockItem) present() {
 	i.KgPerUnit = KgFromGrams(i.GramsPerUnit)
 	i.OnHand, i.Reserved = float64(i.OnHandMilli)/1000, float64(i.ReservedMilli)/1000
 	i.Available = float64(i.OnHandMilli-i.ReservedMilli) / 1000
-	i.AvailableKg = KgFromGrams(lineGrams(i.OnHandMilli-i.ReservedMilli, i.GramsPerUnit))
+	i.AvailableKg = KgFromGrams(LineGrams(i.OnHandMilli-i.ReservedMilli, i.GramsPerUnit))
 }
 
 // Movement is one entry in the append-only stock ledger.
@@ -88,8 +88,8 @@ func (m *Movement) AfterFind(*gorm.DB) error {
 	return nil
 }
 
-// lineGrams is the weight of thousandths of a unit weighing gramsPerUnit.
-func lineGrams(milli, gramsPerUnit int64) int64 { return milli * gramsPerUnit / 1000 }
+// LineGrams is the weight of thousandths of a unit weighing gramsPerUnit.
+func LineGrams(milli, gramsPerUnit int64) int64 { return milli * gramsPerUnit / 1000 }
 
 // MilliFromQuantity turns a quantity from the edge into thousandths, rounded.
 func MilliFromQuantity(q float64) int64 { return GramsFromKg(q) }
@@ -137,7 +137,7 @@ func (s *Store) itemGrams(tx *gorm.DB, itemID, milli int64) (int64, error) {
 	if err := tx.Model(&StockItem{}).Where("id = ?", itemID).Pluck("grams_per_unit", &gpu).Error; err != nil {
 		return 0, err
 	}
-	return lineGrams(milli, gpu), nil
+	return LineGrams(milli, gpu), nil
 }
 
 func userID(u *User) *int64 {
@@ -172,19 +172,7 @@ func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]Stoc
 	if err != nil {
 		return nil, "", err
 	}
-	q := s.DB(ctx).Model(&StockItem{}).Scopes(withNames)
-	if f.CategoryID != 0 {
-		q = q.Where("category_id = ?", f.CategoryID)
-	}
-	if f.LocationID != 0 {
-		q = q.Where("location_id = ?", f.LocationID)
-	}
-	if f.Q != "" {
-		q = q.Where("LOWER(description) LIKE ? ESCAPE '\\'", "%"+strings.ToLower(escapeLike(f.Q))+"%")
-	}
-	if f.AvailableOnly {
-		q = q.Where("on_hand_milli > reserved_milli")
-	}
+	q := s.DB(ctx).Model(&StockItem{}).Scopes(withNames, f.scope)
 	return Paginate[StockItem](q, page, order, func(i StockItem) Key {
 		switch order.Column {
 		case "description":
@@ -194,6 +182,23 @@ func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]Stoc
 		}
 		return Key{ID: i.ID}
 	})
+}
+
+// scope narrows a query of stock_items to the filter's items.
+func (f StockFilter) scope(q *gorm.DB) *gorm.DB {
+	if f.CategoryID != 0 {
+		q = q.Where("stock_items.category_id = ?", f.CategoryID)
+	}
+	if f.LocationID != 0 {
+		q = q.Where("stock_items.location_id = ?", f.LocationID)
+	}
+	if f.Q != "" {
+		q = q.Where("LOWER(stock_items.description) LIKE ? ESCAPE '\\'", "%"+strings.ToLower(escapeLike(f.Q))+"%")
+	}
+	if f.AvailableOnly {
+		q = q.Where("stock_items.on_hand_milli > stock_items.reserved_milli")
+	}
+	return q
 }
 
 // withNames reads stock items with their category's name and their location's code.
@@ -332,7 +337,7 @@ func (s *Store) MoveStock(ctx context.Context, actor *User, id, locationID int64
 		if err != nil {
 			return err
 		}
-		g := lineGrams(it.OnHandMilli, it.GramsPerUnit)
+		g := LineGrams(it.OnHandMilli, it.GramsPerUnit)
 		out := &Movement{StockItemID: it.ID, Kind: MoveMoved, QuantityMilli: -it.OnHandMilli, WeightG: -g,
 			Reason: fmt.Sprintf("to location %d", locationID), UserID: userID(actor), CauseType: "stock_item", CauseID: &to.ID}
 		in := &Movement{StockItemID: to.ID, Kind: MoveMoved, QuantityMilli: it.OnHandMilli, WeightG: g,

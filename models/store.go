@@ -204,12 +204,19 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	})
 }
 
-// bound is a Store whose every statement runs in tx: Store methods called through it
+// Bound is a Store whose every statement runs in tx: Store methods called through it
 // join the caller's transaction (their own InTx becomes a savepoint).
-func (s *Store) bound(tx *gorm.DB) *Store {
+func (s *Store) Bound(tx *gorm.DB) *Store {
 	c := *s
 	c.db, c.writeTurn = tx, nil
 	return &c
+}
+
+// IsEmpty reports whether the database holds no business data yet (users aside).
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	var n int64
+	err := s.DB(ctx).Model(&Category{}).Count(&n).Error
+	return n == 0, err
 }
 
 // DB gives a session bound to ctx, for reads.

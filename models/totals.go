@@ -77,17 +77,20 @@ const (
 	collectedReservation = "r.status = 'collected'"
 )
 
-// refillTotals counts the totals again from every row, for rows written in bulk.
-func (s *Store) refillTotals(tx *gorm.DB) error {
-	for _, table := range []string{"ledger_totals", "donation_totals"} {
-		if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
+// RefillTotals counts the totals again from every row: for rows written in bulk, around
+// the Store's methods (the demo data).
+func (s *Store) RefillTotals(ctx context.Context) error {
+	return s.InTx(ctx, func(tx *gorm.DB) error {
+		for _, table := range []string{"ledger_totals", "donation_totals"} {
+			if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
+				return err
+			}
+		}
+		if err := s.countReceived(tx, 1, keptDonations); err != nil {
 			return err
 		}
-	}
-	if err := s.countReceived(tx, 1, keptDonations); err != nil {
-		return err
-	}
-	return s.countIssued(tx, collectedReservation)
+		return s.countIssued(tx, collectedReservation)
+	})
 }
 
 // TotalsProblem is a total that disagrees with the rows it adds up: the lines and grams

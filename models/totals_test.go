@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/demo"
 	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
@@ -20,7 +21,7 @@ func TestLedgerTotalsOfTheDemo(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		loc, _ := time.LoadLocation("Europe/London")
-		if _, err := s.LoadDemo(ctx, 3, 1, day("2026-11-25")); err != nil {
+		if _, err := demo.Load(ctx, s, 3, 1, day("2026-11-25")); err != nil {
 			t.Fatal(err)
 		}
 		type total struct {

@@ -134,10 +134,11 @@ func checkEmail(p *Problems, field, email string) {
 }
 
 // checkRoleOrganisation enforces that members, and only members, belong to an organisation.
-func (s *Store) checkRoleOrganisation(tx *gorm.DB, p *Problems, role Role, orgID *int64) {
+// It returns only the database's errors: the rule's go into p.
+func (s *Store) checkRoleOrganisation(tx *gorm.DB, p *Problems, role Role, orgID *int64) error {
 	if !role.Valid() {
 		p.Add("role", "must be one of manager, staff, driver, member")
-		return
+		return nil
 	}
 	switch {
 	case role == RoleMember && orgID == nil:
@@ -146,13 +147,18 @@ func (s *Store) checkRoleOrganisation(tx *gorm.DB, p *Problems, role Role, orgID
 		p.Add("organisation_id", "only members belong to an organisation")
 	case orgID != nil:
 		var n int64
-		if err := tx.Model(&Organisation{}).Where("id = ?", *orgID).Count(&n).Error; err != nil || n == 0 {
+		if err := tx.Model(&Organisation{}).Where("id = ?", *orgID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
 			p.Add("organisation_id", "no organisation with id %d", *orgID)
 		}
 	}
+	return nil
 }
 
-func (s *Store) hashPassword(pw string) (string, error) {
+// HashPassword hashes a password at the Store's bcrypt cost.
+func (s *Store) HashPassword(pw string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.bcryptCost)
 	return string(h), err
 }
@@ -165,11 +171,13 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 	checkEmail(&p, "email", in.Email)
 	checkText(&p, "name", in.Name, true)
 	checkPassword(&p, "password", in.Password)
-	s.checkRoleOrganisation(s.DB(ctx), &p, in.Role, in.OrganisationID)
+	if err := s.checkRoleOrganisation(s.DB(ctx), &p, in.Role, in.OrganisationID); err != nil {
+		return nil, err
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := s.hashPassword(in.Password)
+	hash, err := s.HashPassword(in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +254,9 @@ func (s *Store) UpdateUser(ctx context.Context, actor *User, id int64, ch UserCh
 			u.OrganisationID = ch.OrganisationID
 		}
 		if ch.Role != nil || ch.OrganisationID != nil {
-			s.checkRoleOrganisation(tx, &p, u.Role, u.OrganisationID)
+			if err := s.checkRoleOrganisation(tx, &p, u.Role, u.OrganisationID); err != nil {
+				return err
+			}
 		}
 		if ch.Active != nil {
 			u.Active = *ch.Active
@@ -261,7 +271,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor *User, id int64, ch UserCh
 			return err
 		}
 		if ch.Password != nil {
-			h, err := s.hashPassword(*ch.Password)
+			h, err := s.HashPassword(*ch.Password)
 			if err != nil {
 				return err
 			}
@@ -333,7 +343,7 @@ func (s *Store) Login(ctx context.Context, email, password, clientIP string, ttl
 		if err := tx.Delete(&LoginFailure{}, attempt).Error; err != nil {
 			return err
 		}
-		secret, tok, err = s.bound(tx).issueToken(ctx, u.ID, ttl)
+		secret, tok, err = s.Bound(tx).issueToken(ctx, u.ID, ttl)
 		return err
 	})
 	if err != nil {
@@ -465,7 +475,7 @@ func (s *Store) ChangePassword(ctx context.Context, u *User, current, next, keep
 	if err := p.Err(); err != nil {
 		return err
 	}
-	h, err := s.hashPassword(next)
+	h, err := s.HashPassword(next)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/demo"
 )
 
 func migrateCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
@@ -125,7 +126,7 @@ func demoCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 	}
 	defer store.Close()
 	start := time.Now()
-	users, err := store.LoadDemo(ctx, *seed, *scale, today(cfg))
+	users, err := demo.Load(ctx, store, *seed, *scale, today(cfg))
 	if err != nil {
 		return err
 	}

@@ -132,7 +132,7 @@ var settings = []setting{
 		c.TimeZone = loc
 		return nil
 	}},
-	{"store-name", "Scrapstore", "the store's name, at the head of every web page", func(c *config, v string) error {
+	{"store-name", "Scrapstore", "the store's name, at the head of every web page and report", func(c *config, v string) error {
 		if strings.TrimSpace(v) == "" || len(v) > 100 {
 			return errors.New("must be 1 to 100 characters")
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/scrapstore/scrapstore/api"
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/demo"
 	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
@@ -25,7 +26,7 @@ import (
 func demoServer(t *testing.T, store *models.Store, wrap func(http.Handler) http.Handler) (url, email, password string) {
 	t.Helper()
 	london, _ := time.LoadLocation("Europe/London")
-	users, err := store.LoadDemo(context.Background(), 1, 1, models.NewDate(time.Now().In(london)))
+	users, err := demo.Load(context.Background(), store, 1, 1, models.NewDate(time.Now().In(london)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/scrapstore/scrapstore/jobs"
 	"github.com/scrapstore/scrapstore/jobs/planner"
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/demo"
 )
 
 // shutdownGrace is how long requests in flight may take to finish after a stop signal.
@@ -75,7 +76,8 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		travel = planner.OSRM{BaseURL: cfg.OSRMURL, Client: &http.Client{Timeout: 30 * time.Second}}
 	}
 	planning := models.PlanSettings{Depot: cfg.Depot, Travel: travel, Location: cfg.TimeZone, Budget: 5 * time.Second}
-	set := jobs.Settings{Location: cfg.TimeZone, ReservationGrace: cfg.Grace, DataDir: cfg.DataDir, Planning: planning, PlanSchedule: cfg.PlanSchedule}
+	set := jobs.Settings{Location: cfg.TimeZone, ReservationGrace: cfg.Grace, DataDir: cfg.DataDir, StoreName: cfg.StoreName,
+		Planning: planning, PlanSchedule: cfg.PlanSchedule}
 	if cfg.SMTPURL != "" {
 		set.Send, _ = jobs.SMTPSender(cfg.SMTPURL) // checked when the settings were read
 	}
@@ -159,7 +161,7 @@ func firstStart(ctx context.Context, cfg config, store *models.Store, stdout io.
 		if empty, err := store.IsEmpty(ctx); err != nil || !empty {
 			return err
 		}
-		users, err := store.LoadDemo(ctx, 1, 1, today(cfg))
+		users, err := demo.Load(ctx, store, 1, 1, today(cfg))
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
@@ -176,7 +178,7 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-func printDemoUsers(w io.Writer, users []models.DemoUser) {
+func printDemoUsers(w io.Writer, users []demo.User) {
 	fmt.Fprintln(w, "Loaded demo data. Demo accounts (shown once):")
 	for _, u := range users {
 		fmt.Fprintf(w, "  %-8s %-30s %s\n", u.Role, u.Email, u.Password)

@@ -1,15 +1,17 @@
-package models
+package demo
 
 import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/scrapstore/scrapstore/models"
 )
 
 // Published average weights of furniture (kg) and a typical volume (m3); reuse saves
 // about 1.45 kg CO2e a kg (WRAP's figure for sofas, used for upholstered items and as an
 // estimate for the rest).
-var demoFurnitureTypes = []FurnitureType{
+var demoFurnitureTypes = []models.FurnitureType{
 	{Name: "Dining chair", DefaultWeightG: 7000, DefaultVolumeM3: 0.3},
 	{Name: "Office chair", DefaultWeightG: 12000, DefaultVolumeM3: 0.5, Upholstered: true},
 	{Name: "Armchair", DefaultWeightG: 27000, DefaultVolumeM3: 0.9, Upholstered: true},
@@ -27,7 +29,7 @@ var demoFurnitureTypes = []FurnitureType{
 // households and groups it went to.
 func (d *demo) furniture() error {
 	types := slices.Clone(demoFurnitureTypes)
-	typeByID := map[int64]FurnitureType{}
+	typeByID := map[int64]models.FurnitureType{}
 	for i := range types {
 		types[i].CO2eKgPerKg, types[i].CO2eSource = 1.45, "WRAP, re-use of sofas and furniture (kg CO2e per kg)"
 		if err := d.tx.Create(&types[i]).Error; err != nil {
@@ -35,35 +37,38 @@ func (d *demo) furniture() error {
 		}
 		typeByID[types[i].ID] = types[i]
 	}
-	var households []Recipient
+	var households []models.Recipient
 	agencies := []string{"Sandwell Council housing", "Black Country Women's Aid", "St Vincent de Paul", "Sandwell Young Carers",
 		"Citizens Advice Sandwell"}
 	for i := 0; i < 20*d.scale; i++ {
 		street, pc, _, _ := d.address()
-		households = append(households, Recipient{Kind: "household", Name: d.person(), Agency: agencies[d.rng.IntN(len(agencies))],
+		households = append(households, models.Recipient{Kind: "household", Name: d.person(), Agency: agencies[d.rng.IntN(len(agencies))],
 			Reference: fmt.Sprintf("REF-%05d", 1000+i), Address: street, Postcode: pc, Needs: "starting a new tenancy"})
 	}
 	for i := 0; i < 4 && i < len(d.orgIDs); i++ {
 		id := d.orgIDs[len(d.orgIDs)-1-i]
-		households = append(households, Recipient{Kind: "organisation", Name: fmt.Sprintf("Member group %d", id), OrganisationID: &id})
+		households = append(households, models.Recipient{Kind: "organisation", Name: fmt.Sprintf("Member group %d", id), OrganisationID: &id})
 	}
 	if err := d.tx.CreateInBatches(&households, 500).Error; err != nil {
 		return err
 	}
-	statuses := []string{FurnReceived, FurnChecking, FurnInRepair, FurnAvailable, FurnAvailable, FurnReserved, FurnPassedOn, FurnPassedOn,
-		FurnPassedOn, FurnPassedOn, FurnDisposed}
-	var items []FurnitureItem
+	statuses := []string{models.FurnReceived, models.FurnChecking, models.FurnInRepair, models.FurnAvailable, models.FurnAvailable,
+		models.FurnReserved, models.FurnPassedOn, models.FurnPassedOn,
+		models.FurnPassedOn, models.FurnPassedOn, models.FurnDisposed}
+	var items []models.FurnitureItem
 	for i := 0; i < 120*d.scale; i++ {
 		t := types[d.rng.IntN(len(types))]
 		status := statuses[d.rng.IntN(len(statuses))]
 		received := d.today.AddDays(-d.rng.IntN(360))
-		it := FurnitureItem{Tag: fmt.Sprintf("FN-%06d", i+1), TypeID: t.ID, Condition: FurnitureConditions[d.rng.IntN(3)], WeightG: t.DefaultWeightG,
-			Colour: []string{"oak", "white", "grey", "brown", "black", "green"}[d.rng.IntN(6)], ReceivedOn: received, Status: status,
-			ChargePence: int64(d.rng.IntN(4)) * 500, FireLabelChecked: t.Upholstered && status != FurnReceived && status != FurnChecking}
-		if status == FurnDisposed {
-			it.DisposalRoute = DisposalRoutes[d.rng.IntN(len(DisposalRoutes))]
+		it := models.FurnitureItem{Tag: fmt.Sprintf("FN-%06d", i+1), TypeID: t.ID, Condition: models.FurnitureConditions[d.rng.IntN(3)],
+			WeightG: t.DefaultWeightG,
+			Colour:  []string{"oak", "white", "grey", "brown", "black", "green"}[d.rng.IntN(6)], ReceivedOn: received, Status: status,
+			ChargePence:      int64(d.rng.IntN(4)) * 500,
+			FireLabelChecked: t.Upholstered && status != models.FurnReceived && status != models.FurnChecking}
+		if status == models.FurnDisposed {
+			it.DisposalRoute = models.DisposalRoutes[d.rng.IntN(len(models.DisposalRoutes))]
 		}
-		if status == FurnReserved || status == FurnPassedOn {
+		if status == models.FurnReserved || status == models.FurnPassedOn {
 			r := households[d.rng.IntN(len(households))]
 			it.RecipientID = &r.ID
 		}
@@ -75,27 +80,29 @@ func (d *demo) furniture() error {
 	if err := d.tx.Exec("UPDATE counters SET value = ? WHERE name = 'furniture_tag'", len(items)).Error; err != nil {
 		return err
 	}
-	byID := map[int64]Recipient{}
+	byID := map[int64]models.Recipient{}
 	for _, r := range households {
 		byID[r.ID] = r
 	}
-	var changes []StatusChange
-	var tests []SafetyTest
-	var handovers []Handover
+	var changes []models.StatusChange
+	var tests []models.SafetyTest
+	var handovers []models.Handover
 	for _, it := range items {
 		at := it.ReceivedOn.Start(time.UTC).Add(10 * time.Hour)
-		changes = append(changes, StatusChange{ItemID: it.ID, ToStatus: FurnReceived, Reason: "registered", At: at})
-		if it.Status != FurnReceived {
-			changes = append(changes, StatusChange{ItemID: it.ID, FromStatus: FurnReceived, ToStatus: it.Status, At: at.Add(72 * time.Hour)})
+		changes = append(changes, models.StatusChange{ItemID: it.ID, ToStatus: models.FurnReceived, Reason: "registered", At: at})
+		if it.Status != models.FurnReceived {
+			changes = append(changes, models.StatusChange{ItemID: it.ID, FromStatus: models.FurnReceived, ToStatus: it.Status,
+				At: at.Add(72 * time.Hour)})
 		}
 		t := typeByID[it.TypeID]
-		if t.Electrical && it.Status != FurnReceived && it.Status != FurnChecking {
-			tests = append(tests, SafetyTest{ItemID: it.ID, TestedOn: it.ReceivedOn.AddDays(2), Tester: "Black Country PAT Testing",
-				Passed: it.Status != FurnInRepair && it.Status != FurnDisposed, CreatedAt: at})
+		if t.Electrical && it.Status != models.FurnReceived && it.Status != models.FurnChecking {
+			tests = append(tests, models.SafetyTest{ItemID: it.ID, TestedOn: it.ReceivedOn.AddDays(2), Tester: "Black Country PAT Testing",
+				Passed: it.Status != models.FurnInRepair && it.Status != models.FurnDisposed, CreatedAt: at})
 		}
-		if it.Status == FurnPassedOn {
+		if it.Status == models.FurnPassedOn {
 			r := byID[*it.RecipientID]
-			h := Handover{ItemID: it.ID, RecipientID: r.ID, RecipientKind: r.Kind, Method: "collected", HandedOn: it.ReceivedOn.AddDays(7 + d.rng.IntN(20)),
+			h := models.Handover{ItemID: it.ID, RecipientID: r.ID, RecipientKind: r.Kind, Method: "collected",
+				HandedOn:    it.ReceivedOn.AddDays(7 + d.rng.IntN(20)),
 				ChargePence: it.ChargePence, ReceivedBy: r.Name, WeightG: it.WeightG, VolumeM3: t.DefaultVolumeM3, CreatedAt: at}
 			if h.HandedOn.After(d.today.Time) {
 				h.HandedOn = d.today

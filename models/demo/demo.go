@@ -1,4 +1,7 @@
-package models
+// Package demo fills an empty database with a year of made-up but plausible data (a
+// scrapstore in Sandwell), through the Store and its transaction, for trying the service
+// and for benchmarks.
+package demo
 
 import (
 	"context"
@@ -8,57 +11,52 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/scrapstore/scrapstore/models"
 )
 
-// DemoUser is a demo account and its password, printed once when the demo is loaded.
-type DemoUser struct {
+// User is a demo account and its password, printed once when the demo is loaded.
+type User struct {
 	Email, Password string
-	Role            Role
+	Role            models.Role
 }
 
 // demo carries what the demo loaders share: the random source (so a seed gives the same
 // data every time), the scale, and the ids made so far.
 type demo struct {
-	store   *Store // bound to the demo's transaction
+	store   *models.Store // bound to the demo's transaction
 	ctx     context.Context
 	staffID int64
 	tx      *gorm.DB
 	rng     *rand.Rand
 	scale   int
-	today   Date
+	today   models.Date
 	now     time.Time
 	orgIDs  []int64
 	bandIDs []int64
-	users   []DemoUser
+	users   []User
 	// pastRuns are the collection runs of the past year, planned with the donations
 	// (stock) and made into runs once those have ids (runs).
 	pastRuns []demoRun
 }
 
-// IsEmpty reports whether the database holds no business data yet (users aside).
-func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
-	var n int64
-	err := s.DB(ctx).Model(&Category{}).Count(&n).Error
-	return n == 0, err
-}
-
-// LoadDemo fills an empty database with demo data that looks like a Sandwell scrapstore:
+// Load fills an empty database with demo data that looks like a Sandwell scrapstore:
 // deterministic for a seed, and scale times larger for benchmarks. It returns the demo
 // accounts with their passwords. today is the store's current day.
-func (s *Store) LoadDemo(ctx context.Context, seed uint64, scale int, today Date) ([]DemoUser, error) {
+func Load(ctx context.Context, s *models.Store, seed uint64, scale int, today models.Date) ([]User, error) {
 	if scale < 1 {
-		return nil, Invalid("scale", "must be at least 1")
+		return nil, models.Invalid("scale", "must be at least 1")
 	}
 	empty, err := s.IsEmpty(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !empty {
-		return nil, Conflict("the database already has data; demo data goes into an empty database only")
+		return nil, models.Conflict("the database already has data; demo data goes into an empty database only")
 	}
 	d := &demo{ctx: ctx, rng: rand.New(rand.NewPCG(seed, seed^0x5ca7)), scale: scale, today: today, now: s.Now()}
 	err = s.InTx(ctx, func(tx *gorm.DB) error {
-		d.tx, d.store = tx, s.bound(tx)
+		d.tx, d.store = tx, s.Bound(tx)
 		for _, load := range []func() error{d.bands, d.categories, d.locations, d.donors, d.organisations, d.accounts, d.visitRules, d.vans, d.stock,
 			d.reservations, d.furniture, d.people, d.runs} {
 			if err := load(); err != nil {
@@ -66,7 +64,7 @@ func (s *Store) LoadDemo(ctx context.Context, seed uint64, scale int, today Date
 			}
 		}
 		// Most of the demo's rows are written in bulk, around the Store's methods.
-		return s.refillTotals(tx)
+		return d.store.RefillTotals(ctx)
 	})
 	return d.users, err
 }
@@ -109,7 +107,7 @@ func (d *demo) phone() string {
 }
 
 func (d *demo) bands() error {
-	bands := []Band{
+	bands := []models.Band{
 		{Name: "Small group", AnnualFeePence: 4000, AllowanceG: 30_000},
 		{Name: "Standard", AnnualFeePence: 7500, AllowanceG: 60_000},
 		{Name: "Large school", AnnualFeePence: 12000, AllowanceG: 100_000},
@@ -157,16 +155,16 @@ var demoCategories = []struct {
 }
 
 func (d *demo) categories() error {
-	from := Date{time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)}
+	from := models.NewDate(time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC))
 	for _, c := range demoCategories {
-		cat := Category{Name: c.name, DefaultUnit: c.unit, Diverted: c.diverted, MinStockG: c.minKg * 1000}
+		cat := models.Category{Name: c.name, DefaultUnit: c.unit, Diverted: c.diverted, MinStockG: c.minKg * 1000}
 		for u, g := range c.units {
-			cat.Units = append(cat.Units, CategoryUnit{Unit: u, GramsPerUnit: g})
+			cat.Units = append(cat.Units, models.CategoryUnit{Unit: u, GramsPerUnit: g})
 		}
 		if err := d.tx.Create(&cat).Error; err != nil {
 			return err
 		}
-		f := CategoryFactor{CategoryID: cat.ID, CO2eKgPerKg: c.factor, Source: c.source, EffectiveFrom: from, CreatedAt: d.now}
+		f := models.CategoryFactor{CategoryID: cat.ID, CO2eKgPerKg: c.factor, Source: c.source, EffectiveFrom: from, CreatedAt: d.now}
 		if err := d.tx.Create(&f).Error; err != nil {
 			return err
 		}
@@ -175,20 +173,21 @@ func (d *demo) categories() error {
 }
 
 func (d *demo) locations() error {
-	var locs []Location
+	var locs []models.Location
 	for bay := 1; bay <= 6; bay++ {
-		locs = append(locs, Location{Code: fmt.Sprintf("B%d", bay), Name: fmt.Sprintf("Bay %d floor", bay), Kind: "bay", Active: true})
+		locs = append(locs, models.Location{Code: fmt.Sprintf("B%d", bay), Name: fmt.Sprintf("Bay %d floor", bay), Kind: "bay", Active: true})
 		for shelf := 1; shelf <= 4; shelf++ {
-			locs = append(locs, Location{Code: fmt.Sprintf("B%d-S%d", bay, shelf), Name: fmt.Sprintf("Bay %d shelf %d", bay, shelf), Kind: "shelf",
+			locs = append(locs, models.Location{Code: fmt.Sprintf("B%d-S%d", bay, shelf), Name: fmt.Sprintf("Bay %d shelf %d", bay, shelf),
+				Kind:   "shelf",
 				Active: true})
 		}
 	}
 	locs = append(locs,
-		Location{Code: "YARD", Name: "Yard", Kind: "yard", Active: true},
-		Location{Code: "C1", Name: "Fabric cage", Kind: "container", Active: true},
-		Location{Code: "C2", Name: "Foam cage", Kind: "container", Active: true},
-		Location{Code: "VAN1", Name: "Van 1 (unloading)", Kind: "van", Active: true},
-		Location{Code: "FURN", Name: "Furniture warehouse", Kind: "bay", Active: true},
+		models.Location{Code: "YARD", Name: "Yard", Kind: "yard", Active: true},
+		models.Location{Code: "C1", Name: "Fabric cage", Kind: "container", Active: true},
+		models.Location{Code: "C2", Name: "Foam cage", Kind: "container", Active: true},
+		models.Location{Code: "VAN1", Name: "Van 1 (unloading)", Kind: "van", Active: true},
+		models.Location{Code: "FURN", Name: "Furniture warehouse", Kind: "bay", Active: true},
 	)
 	return d.tx.CreateInBatches(&locs, 100).Error
 }
@@ -199,14 +198,14 @@ func (d *demo) donors() error {
 	names := []string{"Sandwell", "Black Country", "Tame Valley", "Albion", "Hawthorns", "Rowley", "Oldbury", "Smethwick", "Tipton", "Galton", "Soho",
 		"Dartmouth", "Midland", "Brunswick", "Wednesbury", "Greets Green", "Cape Hill", "Lyng", "Victoria", "Churchbridge"}
 	suffix := []string{"Ltd", "Ltd", "& Sons", "Co.", "UK Ltd", "Group"}
-	var donors []Donor
+	var donors []models.Donor
 	for i := 0; i < 30*d.scale; i++ {
 		street, pc, lat, lon := d.address()
 		name := fmt.Sprintf("%s %s %s", d.pick(names), d.pick(trades), d.pick(suffix))
 		if i >= 30 {
 			name = fmt.Sprintf("%s %d", name, i)
 		}
-		donors = append(donors, Donor{
+		donors = append(donors, models.Donor{
 			Name: name, ContactName: d.person(), Email: fmt.Sprintf("donations%d@example.co.uk", i+1), Phone: d.phone(),
 			Address: street, Postcode: pc, Latitude: &lat, Longitude: &lon,
 			OpeningHours: d.openingHours(), Active: d.rng.IntN(20) != 0,
@@ -215,20 +214,20 @@ func (d *demo) donors() error {
 	return d.tx.CreateInBatches(&donors, 500).Error
 }
 
-func (d *demo) openingHours() OpeningHours {
-	h := OpeningHours{}
+func (d *demo) openingHours() models.OpeningHours {
+	h := models.OpeningHours{}
 	start := []string{"07:30", "08:00", "08:30", "09:00"}[d.rng.IntN(4)]
 	end := []string{"16:00", "16:30", "17:00", "17:30"}[d.rng.IntN(4)]
 	lunch := d.rng.IntN(3) == 0
 	for _, day := range []string{"mon", "tue", "wed", "thu", "fri"} {
 		if lunch {
-			h[day] = []Interval{{start, "12:30"}, {"13:30", end}}
+			h[day] = []models.Interval{{From: start, To: "12:30"}, {From: "13:30", To: end}}
 		} else {
-			h[day] = []Interval{{start, end}}
+			h[day] = []models.Interval{{From: start, To: end}}
 		}
 	}
 	if d.rng.IntN(4) == 0 {
-		h["sat"] = []Interval{{"09:00", "12:00"}}
+		h["sat"] = []models.Interval{{From: "09:00", To: "12:00"}}
 	}
 	return h
 }
@@ -236,7 +235,8 @@ func (d *demo) openingHours() OpeningHours {
 func (d *demo) person() string {
 	first := []string{"Amrit", "Sarah", "Dave", "Priya", "Tom", "Jas", "Karen", "Mohammed", "Lucy", "Gary", "Aisha", "Stephen", "Harjit", "Emma",
 		"Wayne", "Zofia", "Chloé", "Seán"}
-	last := []string{"Patel", "Smith", "Kaur", "Jones", "Hussain", "Taylor", "Bains", "Williams", "Brown", "Khan", "Davies", "Singh", "Evans", "Nowak",
+	last := []string{"Patel", "Smith", "Kaur", "Jones", "Hussain", "Taylor", "Bains", "Williams", "Brown", "Khan", "Davies", "Singh", "Evans",
+		"Nowak",
 		"O'Brien"}
 	return d.pick(first) + " " + d.pick(last)
 }
@@ -252,10 +252,12 @@ func (d *demo) organisations() error {
 			"Albert Pritchard", "Ocker Hill", "Causeway Green", "Old Hill"}, "Primary School", [2]int{180, 450}},
 		{"early_years", []string{"Little Acorns", "Sunshine", "Rainbow", "Busy Bees", "Tiny Steps", "Ladybird"}, "Nursery", [2]int{20, 80}},
 		{"play_group", []string{"Tipton", "Smethwick", "Oldbury", "Rowley", "Wednesbury", "Friar Park"}, "Play Group", [2]int{15, 50}},
-		{"community_group", []string{"Lion Farm", "Tividale", "Cradley Heath", "Hill Top", "Brandhall", "Langley"}, "Community Centre", [2]int{50, 400}},
-		{"charity", []string{"Sandwell Young Carers", "Black Country Women's Aid", "Smethwick Youth Arts", "Wednesbury Men's Shed"}, "", [2]int{30, 300}},
+		{"community_group", []string{"Lion Farm", "Tividale", "Cradley Heath", "Hill Top", "Brandhall", "Langley"}, "Community Centre",
+			[2]int{50, 400}},
+		{"charity", []string{"Sandwell Young Carers", "Black Country Women's Aid", "Smethwick Youth Arts", "Wednesbury Men's Shed"}, "",
+			[2]int{30, 300}},
 	}
-	var orgs []Organisation
+	var orgs []models.Organisation
 	for i := 0; i < 40*d.scale; i++ {
 		k := kinds[i%len(kinds)]
 		name := d.pick(k.names)
@@ -273,7 +275,7 @@ func (d *demo) organisations() error {
 			expires = d.today.AddDays(-1 - d.rng.IntN(120))
 		}
 		band := d.bandIDs[d.rng.IntN(len(d.bandIDs))]
-		orgs = append(orgs, Organisation{
+		orgs = append(orgs, models.Organisation{
 			Name: name, Kind: k.kind, Address: street, Postcode: pc, ContactName: d.person(),
 			Email: fmt.Sprintf("office%d@example.org.uk", i+1), Phone: d.phone(),
 			PeopleServed: k.people[0] + d.rng.IntN(k.people[1]-k.people[0]), BandID: &band,
@@ -293,31 +295,31 @@ func (d *demo) organisations() error {
 func (d *demo) accounts() error {
 	type acct struct {
 		email, name string
-		role        Role
+		role        models.Role
 		org         *int64
 	}
 	list := []acct{
-		{"staff@scrapstore.example", "Staff Demo", RoleStaff, nil},
-		{"volunteer@scrapstore.example", "Volunteer Demo", RoleStaff, nil},
-		{"driver@scrapstore.example", "Driver Demo", RoleDriver, nil},
-		{"driver2@scrapstore.example", "Second Driver", RoleDriver, nil},
-		{"member@scrapstore.example", "Member Demo", RoleMember, &d.orgIDs[0]},
-		{"member2@scrapstore.example", "Second Member", RoleMember, &d.orgIDs[1]},
-		{"boss@scrapstore.example", "Manager Demo", RoleManager, nil},
+		{"staff@scrapstore.example", "Staff Demo", models.RoleStaff, nil},
+		{"volunteer@scrapstore.example", "Volunteer Demo", models.RoleStaff, nil},
+		{"driver@scrapstore.example", "Driver Demo", models.RoleDriver, nil},
+		{"driver2@scrapstore.example", "Second Driver", models.RoleDriver, nil},
+		{"member@scrapstore.example", "Member Demo", models.RoleMember, &d.orgIDs[0]},
+		{"member2@scrapstore.example", "Second Member", models.RoleMember, &d.orgIDs[1]},
+		{"boss@scrapstore.example", "Manager Demo", models.RoleManager, nil},
 	}
 	// Every demo account has the same password: quick to try, and printed once.
-	pw := GeneratePassword()
-	hash, err := d.store.hashPassword(pw)
+	pw := models.GeneratePassword()
+	hash, err := d.store.HashPassword(pw)
 	if err != nil {
 		return err
 	}
 	for _, a := range list {
-		u := User{Email: a.email, Name: a.name, Role: a.role, OrganisationID: a.org, PasswordHash: hash, Active: true}
+		u := models.User{Email: a.email, Name: a.name, Role: a.role, OrganisationID: a.org, PasswordHash: hash, Active: true}
 		if err := d.tx.Create(&u).Error; err != nil {
 			return fmt.Errorf("demo user %s: %w", a.email, err)
 		}
-		d.users = append(d.users, DemoUser{Email: a.email, Password: pw, Role: a.role})
-		if a.role == RoleStaff && d.staffID == 0 {
+		d.users = append(d.users, User{Email: a.email, Password: pw, Role: a.role})
+		if a.role == models.RoleStaff && d.staffID == 0 {
 			d.staffID = u.ID
 		}
 	}

@@ -1,4 +1,4 @@
-package models
+package demo
 
 import (
 	"cmp"
@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/scrapstore/scrapstore/models"
 )
 
 // demoStockLines are the things donors bring, by category name: a description, the unit
@@ -31,16 +33,16 @@ var demoStockLines = map[string][]struct {
 // term-time, fewer in August and at Christmas) spread over the shelves, and reservations
 // by member groups in every state.
 func (d *demo) stock() error {
-	var cats []Category // those with stock lines: furniture and electricals are tracked one by one
+	var cats []models.Category // those with stock lines: furniture and electricals are tracked one by one
 	if err := d.tx.Preload("Units").Where("name IN ?", slices.Collect(maps.Keys(demoStockLines))).Order("id").Find(&cats).Error; err != nil {
 		return err
 	}
-	var locs []Location
+	var locs []models.Location
 	if err := d.tx.Where("kind IN ?", []string{"shelf", "container", "bay"}).Order("id").Find(&locs).Error; err != nil {
 		return err
 	}
 	var donorIDs []int64
-	if err := d.tx.Model(&Donor{}).Order("id").Pluck("id", &donorIDs).Error; err != nil {
+	if err := d.tx.Model(&models.Donor{}).Order("id").Pluck("id", &donorIDs).Error; err != nil {
 		return err
 	}
 	type key struct {
@@ -49,15 +51,15 @@ func (d *demo) stock() error {
 		unit string
 	}
 	var collectFrom []int64 // the businesses the vans call at
-	if err := d.tx.Model(&Donor{}).Where("active = ?", true).Order("id").Pluck("id", &collectFrom).Error; err != nil {
+	if err := d.tx.Model(&models.Donor{}).Where("active = ?", true).Order("id").Pluck("id", &collectFrom).Error; err != nil {
 		return err
 	}
-	items := map[key]*StockItem{}
-	var donations []Donation
-	var lines []DonationLine
+	items := map[key]*models.StockItem{}
+	var donations []models.Donation
+	var lines []models.DonationLine
 	// give adds a donation of one to three lines and returns its index and weight.
 	give := func(at time.Time, channel string, donor *int64) (int, int64) {
-		donations = append(donations, Donation{ReceivedAt: at, Channel: channel, DonorID: donor, CreatedAt: at})
+		donations = append(donations, models.Donation{ReceivedAt: at, Channel: channel, DonorID: donor, CreatedAt: at})
 		var grams int64
 		for j := 0; j < 1+d.rng.IntN(3); j++ {
 			c := cats[d.rng.IntN(len(cats))]
@@ -76,16 +78,18 @@ func (d *demo) stock() error {
 			k := key{c.ID, desc, o.unit}
 			it := items[k]
 			if it == nil {
-				it = &StockItem{CategoryID: c.ID, Description: desc, LocationID: locs[d.rng.IntN(len(locs))].ID, Unit: o.unit, GramsPerUnit: gpu, CreatedAt: at}
+				it = &models.StockItem{CategoryID: c.ID, Description: desc, LocationID: locs[d.rng.IntN(len(locs))].ID, Unit: o.unit,
+					GramsPerUnit: gpu, CreatedAt: at}
 				items[k] = it
 			}
 			milli := int64(1+d.rng.IntN(o.qty*2)) * 1000
 			if channel == "collection" {
 				milli *= 3 // a van collects what a business has saved up
 			}
-			lines = append(lines, DonationLine{DonationID: int64(len(donations) - 1), CategoryID: c.ID, Description: desc, QuantityMilli: milli, Unit: o.unit,
-				WeightG: lineGrams(milli, gpu), WeightEstimated: o.unit != "kg", LocationID: it.LocationID})
-			grams += lineGrams(milli, gpu)
+			lines = append(lines, models.DonationLine{DonationID: int64(len(donations) - 1), CategoryID: c.ID, Description: desc,
+				QuantityMilli: milli, Unit: o.unit,
+				WeightG: models.LineGrams(milli, gpu), WeightEstimated: o.unit != "kg", LocationID: it.LocationID})
+			grams += models.LineGrams(milli, gpu)
 			it.OnHandMilli += milli
 			it.UpdatedAt = at
 		}
@@ -114,11 +118,11 @@ func (d *demo) stock() error {
 	}
 	// Most of what came in has gone out again to member groups over the year: decide
 	// how much before inserting, so each item goes in with its final figure.
-	itemList := make([]*StockItem, 0, len(items))
+	itemList := make([]*models.StockItem, 0, len(items))
 	for _, it := range items {
 		itemList = append(itemList, it)
 	}
-	slices.SortFunc(itemList, func(a, b *StockItem) int {
+	slices.SortFunc(itemList, func(a, b *models.StockItem) int {
 		return cmp.Or(cmp.Compare(a.CategoryID, b.CategoryID), cmp.Compare(a.Description, b.Description), cmp.Compare(a.Unit, b.Unit))
 	})
 	issued := make([]int64, len(itemList))
@@ -139,13 +143,14 @@ func (d *demo) stock() error {
 			}
 		}
 	}
-	var moves []Movement
+	var moves []models.Movement
 	for i := range lines {
 		l := &lines[i]
 		don := donations[l.DonationID] // DonationID held the donation's index until now
 		l.DonationID = don.ID
 		l.StockItemID = items[key{l.CategoryID, l.Description, l.Unit}].ID
-		moves = append(moves, Movement{StockItemID: l.StockItemID, Kind: MoveReceived, QuantityMilli: l.QuantityMilli, WeightG: l.WeightG,
+		moves = append(moves, models.Movement{StockItemID: l.StockItemID, Kind: models.MoveReceived, QuantityMilli: l.QuantityMilli,
+			WeightG:   l.WeightG,
 			CauseType: "donation", CauseID: &don.ID, At: don.ReceivedAt})
 	}
 	if err := d.tx.CreateInBatches(&lines, 1000).Error; err != nil {
@@ -153,7 +158,8 @@ func (d *demo) stock() error {
 	}
 	for i, it := range itemList {
 		if issued[i] > 0 {
-			moves = append(moves, Movement{StockItemID: it.ID, Kind: MoveIssued, QuantityMilli: -issued[i], WeightG: -lineGrams(issued[i], it.GramsPerUnit),
+			moves = append(moves, models.Movement{StockItemID: it.ID, Kind: models.MoveIssued, QuantityMilli: -issued[i],
+				WeightG:   -models.LineGrams(issued[i], it.GramsPerUnit),
 				CauseType: "demo", At: it.UpdatedAt})
 		}
 	}

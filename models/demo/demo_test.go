@@ -1,10 +1,11 @@
-package models_test
+package demo_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/demo"
 	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
@@ -14,7 +15,7 @@ func TestDemoData(t *testing.T) {
 	var first []string
 	testdb.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		users, err := s.LoadDemo(ctx, 7, 2, day("2026-11-25"))
+		users, err := demo.Load(ctx, s, 7, 2, day("2026-11-25"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,11 +62,16 @@ func TestDemoData(t *testing.T) {
 			t.Fatalf("demo runs: %+v %v", bad, err)
 		}
 		checkDemoRuns(t, s)
-		if _, err := s.LoadDemo(ctx, 7, 1, day("2026-11-25")); err == nil {
+		if _, err := demo.Load(ctx, s, 7, 1, day("2026-11-25")); err == nil {
 			t.Fatal("demo loaded twice")
 		}
 	})
 }
+
+var (
+	london = testdb.London
+	day    = testdb.Day
+)
 
 // checkDemoRuns: the demo's finished runs look like real days, and October's figures
 // count their completed stops and the weight those stops collected.
@@ -79,7 +85,8 @@ func checkDemoRuns(t *testing.T, s *models.Store) {
 	statuses := map[string]int{}
 	for _, r := range runs {
 		if len(r.Stops) < 3 || r.DriverID == nil || *r.FinishOdometerKm <= *r.StartOdometerKm {
-			t.Fatalf("run %d on %s: %d stops, driver %v, odometer %v to %v", r.ID, r.Day, len(r.Stops), r.DriverID, *r.StartOdometerKm, *r.FinishOdometerKm)
+			t.Fatalf("run %d on %s: %d stops, driver %v, odometer %v to %v", r.ID, r.Day, len(r.Stops), r.DriverID, *r.StartOdometerKm,
+				*r.FinishOdometerKm)
 		}
 		for _, st := range r.Stops {
 			statuses[st.Status]++

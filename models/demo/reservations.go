@@ -1,7 +1,9 @@
-package models
+package demo
 
 import (
 	"time"
+
+	"github.com/scrapstore/scrapstore/models"
 )
 
 // reservations gives member groups a year of visits (collected reservations, with
@@ -14,17 +16,17 @@ func (d *demo) reservations() error {
 		return err
 	}
 	s := d.store
-	var items []StockItem
+	var items []models.StockItem
 	if err := d.tx.Where("on_hand_milli > reserved_milli").Order("id").Limit(200).Find(&items).Error; err != nil || len(items) == 0 {
 		return err
 	}
-	var orgs []Organisation
+	var orgs []models.Organisation
 	if err := d.tx.Where("membership_expires_on >= ?", d.today).Order("id").Find(&orgs).Error; err != nil {
 		return err
 	}
 	staffID := d.staffID
 	// The past year: records of visits; the stock they took is in the ledger's issues.
-	var past []Reservation
+	var past []models.Reservation
 	for day := d.today.AddDays(-360); day.Before(d.today.Time); day = day.AddDays(1) {
 		if wd := day.Weekday(); wd == time.Sunday || wd == time.Monday {
 			continue
@@ -32,16 +34,17 @@ func (d *demo) reservations() error {
 		for i := 0; i < d.rng.IntN(3)*d.scale; i++ {
 			o := orgs[d.rng.IntN(len(orgs))]
 			at := time.Date(day.Year(), day.Month(), day.Day(), 10+d.rng.IntN(6), 0, 0, 0, loc).UTC()
-			r := Reservation{OrganisationID: o.ID, SlotStart: at, SlotEnd: at.Add(30 * time.Minute), CreatedBy: &staffID, CreatedAt: at.Add(-72 * time.Hour),
+			r := models.Reservation{OrganisationID: o.ID, SlotStart: at, SlotEnd: at.Add(30 * time.Minute), CreatedBy: &staffID,
+				CreatedAt: at.Add(-72 * time.Hour),
 				UpdatedAt: at}
 			switch n := d.rng.IntN(20); {
 			case n < 16:
-				r.Status, r.CollectedAt = StatusCollected, &at
+				r.Status, r.CollectedAt = models.StatusCollected, &at
 			case n < 18:
-				r.Status, r.CancelledAt = StatusCancelled, &at
+				r.Status, r.CancelledAt = models.StatusCancelled, &at
 			default:
 				exp := at.Add(25 * time.Hour)
-				r.Status, r.ExpiredAt = StatusExpired, &exp
+				r.Status, r.ExpiredAt = models.StatusExpired, &exp
 			}
 			past = append(past, r)
 		}
@@ -49,7 +52,7 @@ func (d *demo) reservations() error {
 	if err := d.tx.Omit("Lines").CreateInBatches(&past, 500).Error; err != nil {
 		return err
 	}
-	var lines []ReservationLine
+	var lines []models.ReservationLine
 	for _, r := range past {
 		taken := map[int64]bool{}
 		for j := 0; j < 1+d.rng.IntN(3); j++ {
@@ -59,8 +62,8 @@ func (d *demo) reservations() error {
 			}
 			taken[it.ID] = true
 			milli := int64(1+d.rng.IntN(5)) * 1000
-			l := ReservationLine{ReservationID: r.ID, StockItemID: it.ID, QuantityMilli: milli, GramsPerUnit: it.GramsPerUnit}
-			if r.Status == StatusCollected {
+			l := models.ReservationLine{ReservationID: r.ID, StockItemID: it.ID, QuantityMilli: milli, GramsPerUnit: it.GramsPerUnit}
+			if r.Status == models.StatusCollected {
 				l.CollectedMilli = &milli
 			}
 			lines = append(lines, l)
@@ -70,7 +73,7 @@ func (d *demo) reservations() error {
 		return err
 	}
 	// The coming fortnight: reservations made through the rules, holding stock.
-	staff := &User{ID: staffID, Role: RoleStaff}
+	staff := &models.User{ID: staffID, Role: models.RoleStaff}
 	made := 0
 	for day := d.today.AddDays(1); day.Before(d.today.AddDays(15).Time) && made < 12; day = day.AddDays(1) {
 		slots, err := s.Slots(d.ctx, day, day, loc)
@@ -84,8 +87,9 @@ func (d *demo) reservations() error {
 			o := orgs[d.rng.IntN(len(orgs))]
 			it := items[d.rng.IntN(len(items))]
 			start := sl.Start
-			_, err := s.CreateReservation(d.ctx, staff, ReservationInput{OrganisationID: &o.ID, SlotStart: &start,
-				Lines: []LineInput{{StockItemID: it.ID, Quantity: 1}}, OverrideReason: "demo"}, ReservationRules{Location: loc, AutoConfirm: made%2 == 0})
+			_, err := s.CreateReservation(d.ctx, staff, models.ReservationInput{OrganisationID: &o.ID, SlotStart: &start,
+				Lines: []models.LineInput{{StockItemID: it.ID, Quantity: 1}}, OverrideReason: "demo"}, models.ReservationRules{Location: loc,
+				AutoConfirm: made%2 == 0})
 			if err == nil {
 				made++
 			}
