@@ -211,7 +211,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/categories", roles: managers, handler: s.createCategory, idempotent: true,
 			summary: "Add a category",
-			body:    categoryRequest{}, resp: models.CategoryView{}, status: http.StatusCreated,
+			body:    models.CategoryInput{}, resp: models.CategoryView{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/categories/:id", roles: anyone, handler: s.getCategory,
@@ -221,7 +221,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/categories/:id", roles: managers, handler: s.updateCategory,
 			summary: "Change a category (factors are added, not edited)",
-			body:    categoryPatch{}, resp: models.CategoryView{},
+			body:    models.CategoryInput{}, resp: models.CategoryView{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/categories/:id/factors", roles: managers, handler: s.addFactor, idempotent: true,
@@ -237,12 +237,12 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/locations", roles: staff, handler: s.createLocation, idempotent: true,
 			summary: "Add a location",
-			body:    locationRequest{}, resp: models.Location{}, status: http.StatusCreated,
+			body:    models.LocationInput{}, resp: models.Location{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodPatch, path: "/api/v1/locations/:id", roles: staff, handler: s.updateLocation,
 			summary: "Change or deactivate a location (not while it holds stock)",
-			body:    locationRequest{}, resp: models.Location{},
+			body:    models.LocationInput{}, resp: models.Location{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donors", roles: staffDriver, handler: s.listDonors,
@@ -253,7 +253,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/donors", roles: staff, handler: s.createDonor, idempotent: true,
 			summary: "Add a donor business",
-			body:    donorRequest{}, resp: models.Donor{}, status: http.StatusCreated,
+			body:    models.DonorInput{}, resp: models.Donor{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donors/:id", roles: staffDriver, handler: s.getDonor,
@@ -263,7 +263,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/donors/:id", roles: staff, handler: s.updateDonor,
 			summary: "Change a donor",
-			body:    donorRequest{}, resp: models.Donor{},
+			body:    models.DonorInput{}, resp: models.Donor{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donors/:id/impact", roles: staff, handler: s.donorImpact,

@@ -1,0 +1,118 @@
+package models
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// ruleCase is one table row for a pure rule: what goes in, and the fields it must
+// refuse with the start of each message (an empty want: nothing is refused).
+type ruleCase struct {
+	name  string
+	check func(p *Problems)
+	want  map[string]string
+}
+
+func runRules(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var p Problems
+			c.check(&p)
+			got := map[string]string{}
+			for _, f := range p.list {
+				got[f.Field] = f.Message
+			}
+			if !slices.Equal(slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(c.want))) {
+				t.Fatalf("refused %v, want %v", got, c.want)
+			}
+			for field, msg := range c.want {
+				if !strings.HasPrefix(got[field], msg) {
+					t.Errorf("%s: %q, want %q", field, got[field], msg)
+				}
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestTextRule(t *testing.T) {
+	text := func(v string, max int, required bool) func(p *Problems) {
+		return func(p *Problems) { checkTextUpTo(p, "f", v, max, required) }
+	}
+	runRules(t, []ruleCase{
+		{"within the limit", text("Bay 3", 5, true), nil},
+		{"letters, not bytes, are counted", text("café", 4, true), nil},
+		{"one over", text("Bay 30", 5, true), map[string]string{"f": "must be at most 5 characters"}},
+		{"missing and required", text("  ", 5, true), map[string]string{"f": "is required"}},
+		{"missing and optional", text("", 5, false), nil},
+		{"NUL", text("a\x00b", 5, false), map[string]string{"f": "must not contain NUL"}},
+		{"broken UTF-8", text("caf\xc3", 5, false), map[string]string{"f": "is not valid UTF-8"}},
+		{"free text", func(p *Problems) { checkText(p, "f", strings.Repeat("a", MaxText+1), false) },
+			map[string]string{"f": "must be at most 2000 characters"}},
+	})
+}
+
+func TestCategoryRules(t *testing.T) {
+	create := func(in CategoryInput) func(p *Problems) {
+		return func(p *Problems) { (*Store)(nil).applyCategory(p, &Category{}, in) }
+	}
+	change := func(in CategoryInput) func(p *Problems) {
+		return func(p *Problems) {
+			in.checkNoFactor(p)
+			(*Store)(nil).applyCategory(p, &Category{Name: "Card", DefaultUnit: "box"}, in)
+		}
+	}
+	long := strings.Repeat("x", MaxTitle+1)
+	runRules(t, []ruleCase{
+		{"a good category", create(CategoryInput{Name: ptr("Card"), DefaultUnit: ptr("box"), UnitWeightsKg: map[string]float64{"box": 4}}), nil},
+		{"nothing given", create(CategoryInput{}), map[string]string{"name": "is required", "default_unit": "must be one of"}},
+		{"a name too long", create(CategoryInput{Name: &long, DefaultUnit: ptr("kg")}), map[string]string{"name": "must be at most 100"}},
+		{"a unit that does not exist", create(CategoryInput{Name: ptr("Card"), DefaultUnit: ptr("crate")}),
+			map[string]string{"default_unit": "must be one of"}},
+		{"no weight for the default unit", create(CategoryInput{Name: ptr("Card"), DefaultUnit: ptr("box"), UnitWeightsKg: map[string]float64{"bag": 1}}),
+			map[string]string{"unit_weights_kg": "must give the weight of the default unit"}},
+		{"a weight of nothing", create(CategoryInput{Name: ptr("Card"), DefaultUnit: ptr("kg"), UnitWeightsKg: map[string]float64{"box": 0}}),
+			map[string]string{"unit_weights_kg.box": "must be more than 0"}},
+		{"a negative minimum", create(CategoryInput{Name: ptr("Card"), DefaultUnit: ptr("kg"), MinStockKg: ptr(-1.0)}),
+			map[string]string{"min_stock_kg": "must be between"}},
+		{"a change keeps what is not given", change(CategoryInput{Diverted: ptr(false)}), nil},
+		{"a change may not set a factor", change(CategoryInput{CO2eKgPerKg: ptr(1.0), CO2eSource: ptr("WRAP")}),
+			map[string]string{"co2e_kg_per_kg": "is set only when the category is created", "co2e_source": "is set only"}},
+		{"a factor's source too long", func(p *Problems) { checkFactor(p, 0.9, strings.Repeat("s", MaxLine+1)) },
+			map[string]string{"source": "must be at most 500"}},
+		{"a factor out of range", func(p *Problems) { checkFactor(p, -1, "WRAP") }, map[string]string{"co2e_kg_per_kg": "must be between"}},
+	})
+}
+
+func TestLocationRules(t *testing.T) {
+	apply := func(in LocationInput) func(p *Problems) { return func(p *Problems) { (&Location{}).apply(p, in) } }
+	runRules(t, []ruleCase{
+		{"a good location", apply(LocationInput{Code: ptr("b3"), Name: ptr("Bay 3"), Kind: ptr("bay")}), nil},
+		{"nothing given", apply(LocationInput{}), map[string]string{"code": "must be a short code", "name": "is required", "kind": "must be one of"}},
+		{"a code with a space", apply(LocationInput{Code: ptr("B 3"), Name: ptr("Bay 3"), Kind: ptr("bay")}),
+			map[string]string{"code": "must be a short code"}},
+		{"a code too long", apply(LocationInput{Code: ptr(strings.Repeat("B", MaxCode+1)), Name: ptr("Bay"), Kind: ptr("bay")}),
+			map[string]string{"code": "must be a short code"}},
+		{"a name too long", apply(LocationInput{Code: ptr("B3"), Name: ptr(strings.Repeat("n", MaxTitle+1)), Kind: ptr("bay")}),
+			map[string]string{"name": "must be at most 100"}},
+	})
+}
+
+func TestDonorRules(t *testing.T) {
+	apply := func(in DonorInput) func(p *Problems) { return func(p *Problems) { (&Donor{}).apply(p, in, nil) } }
+	long := func(n int) *string { return ptr(strings.Repeat("a", n+1)) }
+	runRules(t, []ruleCase{
+		{"a good donor", apply(DonorInput{Name: ptr("Albion Packaging"), Email: ptr("jas@albion.example"), Postcode: ptr("b70 6au")}), nil},
+		{"no name", apply(DonorInput{}), map[string]string{"name": "is required"}},
+		{"fields too long", apply(DonorInput{Name: long(MaxName), ContactName: long(MaxName), Phone: long(MaxPhone), Address: long(MaxLine),
+			Notes: long(MaxText), Postcode: long(MaxPostcode)}), map[string]string{"name": "must be at most 200", "contact_name": "must be at most 200",
+			"phone": "must be at most 40", "address": "must be at most 500", "notes": "must be at most 2000", "postcode": "must be at most 10"}},
+		{"not an email", apply(DonorInput{Name: ptr("Albion"), Email: ptr("albion")}), map[string]string{"email": "is not an email address"}},
+		{"not a postcode", apply(DonorInput{Name: ptr("Albion"), Postcode: ptr("ABC")}), map[string]string{"postcode": "is not a UK postcode"}},
+		{"half a place", apply(DonorInput{Name: ptr("Albion"), Latitude: ptr(52.5)}), map[string]string{"longitude": "give both"}},
+	})
+}
