@@ -457,7 +457,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/furniture-types", roles: managers, handler: s.createFurnitureType, idempotent: true,
 			summary: "Add a kind of furniture",
-			body:    furnitureTypeRequest{}, resp: models.FurnitureType{}, status: http.StatusCreated,
+			body:    models.FurnitureTypeInput{}, resp: models.FurnitureType{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/furniture", roles: staffMember, handler: s.listFurniture,
@@ -469,7 +469,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/furniture", roles: staff, handler: s.registerFurniture, idempotent: true,
 			summary: "Register a piece of furniture and give it a tag",
-			body:    furnitureRequest{}, resp: models.FurnitureItem{}, status: http.StatusCreated,
+			body:    models.FurnitureInput{}, resp: models.FurnitureItem{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/furniture/by-tag/:tag", roles: staff, handler: s.furnitureByTag,
@@ -495,7 +495,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/furniture/:id", roles: staff, handler: s.updateFurniture,
 			summary: "Change an item's details, or record its fire label checked",
-			body:    furnitureRequest{}, resp: models.FurnitureItem{},
+			body:    models.FurnitureInput{}, resp: models.FurnitureItem{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/furniture/:id/status", roles: staff, handler: s.furnitureStatus,
@@ -531,7 +531,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/furniture/:id/handover", roles: staff, handler: s.handOver,
 			summary: "Hand a reserved item over, collected or delivered",
-			body:    handoverRequest{}, resp: models.Handover{}, status: http.StatusCreated,
+			body:    models.HandoverInput{}, resp: models.Handover{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/furniture/:id/label.pdf", roles: staff, handler: s.furnitureLabel,
@@ -548,7 +548,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/recipients", roles: staff, handler: s.createRecipient, idempotent: true,
 			summary: "Add a household referred by an agency, or a member group",
-			body:    recipientRequest{}, resp: models.Recipient{}, status: http.StatusCreated,
+			body:    models.RecipientInput{}, resp: models.Recipient{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/recipients/:id", roles: staff, handler: s.getRecipient,
@@ -558,7 +558,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/recipients/:id", roles: staff, handler: s.updateRecipient,
 			summary: "Change a recipient",
-			body:    recipientRequest{}, resp: models.Recipient{},
+			body:    models.RecipientInput{}, resp: models.Recipient{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/recipients/:id/erase", roles: managers, handler: s.eraseRecipient,

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -86,11 +85,12 @@ func (s *Store) categoryViews(tx *gorm.DB, cats []Category, day Date, withHistor
 	return views, nil
 }
 
-func checkFactor(p *Problems, factor float64, source string) {
+// checkFactor checks a CO2e factor and the source given for it in sourceField.
+func checkFactor(p *Problems, factor float64, source, sourceField string) {
 	if factor < 0 || factor > 1000 || math.IsNaN(factor) {
 		p.Add("co2e_kg_per_kg", "must be between 0 and 1000")
 	}
-	checkTextUpTo(p, "source", source, MaxLine, true)
+	checkTextUpTo(p, sourceField, source, MaxLine, true)
 }
 
 // CreateCategory adds a kind of material with its unit weights and first CO2e factor.
@@ -110,14 +110,7 @@ func (s *Store) CreateCategory(ctx context.Context, actor *User, in CategoryInpu
 			checkDay(&p, "factor_effective_from", *in.FactorFrom, today, 40, 5)
 		}
 		if in.CO2eKgPerKg != nil && in.CO2eSource != nil {
-			var fp Problems
-			checkFactor(&fp, *in.CO2eKgPerKg, *in.CO2eSource)
-			for _, f := range fp.list {
-				if f.Field == "source" {
-					f.Field = "co2e_source"
-				}
-				p.Add(f.Field, "%s", f.Message)
-			}
+			checkFactor(&p, *in.CO2eKgPerKg, *in.CO2eSource, "co2e_source")
 		}
 		if err := p.Err(); err != nil {
 			return err
@@ -264,7 +257,7 @@ func (s *Store) UpdateCategory(ctx context.Context, actor *User, id int64, in Ca
 // versions stay for the periods they covered.
 func (s *Store) AddFactor(ctx context.Context, actor *User, id int64, factor float64, source string, from Date, today Date) (*CategoryView, error) {
 	var p Problems
-	checkFactor(&p, factor, source)
+	checkFactor(&p, factor, source, "source")
 	if from.IsZero() {
 		p.Add("effective_from", "is required")
 	} else {
@@ -482,18 +475,7 @@ func (d *Donor) apply(p *Problems, in DonorInput, at *planner.Point) {
 			checkEmail(p, "email", d.Email)
 		}
 	}
-	if in.Postcode != nil {
-		d.Postcode = ""
-		if utf8.RuneCountInString(*in.Postcode) > MaxPostcode {
-			p.Add("postcode", "must be at most %d characters", MaxPostcode)
-		} else if strings.TrimSpace(*in.Postcode) != "" {
-			if pc, ok := NormalisePostcode(*in.Postcode); ok {
-				d.Postcode = pc
-			} else {
-				p.Add("postcode", "is not a UK postcode")
-			}
-		}
-	}
+	setPostcode(p, &d.Postcode, in.Postcode)
 	if in.Latitude != nil {
 		d.Latitude = in.Latitude
 	}

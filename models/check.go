@@ -48,3 +48,21 @@ func checkTextUpTo(p *Problems, field, v string, max int, required bool) {
 		p.Add(field, "must be at most %d characters", max)
 	}
 }
+
+// setPostcode sets *dst from an optional postcode: nil keeps it, blank clears it, and
+// anything else must be a UK postcode, kept in its usual form.
+func setPostcode(p *Problems, dst, v *string) {
+	if v == nil {
+		return
+	}
+	*dst = ""
+	switch pc, ok := NormalisePostcode(*v); {
+	case utf8.RuneCountInString(*v) > MaxPostcode:
+		p.Add("postcode", "must be at most %d characters", MaxPostcode)
+	case strings.TrimSpace(*v) == "":
+	case ok:
+		*dst = pc
+	default:
+		p.Add("postcode", "is not a UK postcode")
+	}
+}

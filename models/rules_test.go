@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // ruleCase is one table row for a pure rule: what goes in, and the fields it must
@@ -82,9 +83,9 @@ func TestCategoryRules(t *testing.T) {
 		{"a change keeps what is not given", change(CategoryInput{Diverted: ptr(false)}), nil},
 		{"a change may not set a factor", change(CategoryInput{CO2eKgPerKg: ptr(1.0), CO2eSource: ptr("WRAP")}),
 			map[string]string{"co2e_kg_per_kg": "is set only when the category is created", "co2e_source": "is set only"}},
-		{"a factor's source too long", func(p *Problems) { checkFactor(p, 0.9, strings.Repeat("s", MaxLine+1)) },
+		{"a factor's source too long", func(p *Problems) { checkFactor(p, 0.9, strings.Repeat("s", MaxLine+1), "source") },
 			map[string]string{"source": "must be at most 500"}},
-		{"a factor out of range", func(p *Problems) { checkFactor(p, -1, "WRAP") }, map[string]string{"co2e_kg_per_kg": "must be between"}},
+		{"a factor out of range", func(p *Problems) { checkFactor(p, -1, "WRAP", "source") }, map[string]string{"co2e_kg_per_kg": "must be between"}},
 	})
 }
 
@@ -114,5 +115,46 @@ func TestDonorRules(t *testing.T) {
 		{"not an email", apply(DonorInput{Name: ptr("Albion"), Email: ptr("albion")}), map[string]string{"email": "is not an email address"}},
 		{"not a postcode", apply(DonorInput{Name: ptr("Albion"), Postcode: ptr("ABC")}), map[string]string{"postcode": "is not a UK postcode"}},
 		{"half a place", apply(DonorInput{Name: ptr("Albion"), Latitude: ptr(52.5)}), map[string]string{"longitude": "give both"}},
+	})
+}
+
+func TestFurnitureRules(t *testing.T) {
+	kind := func(in FurnitureTypeInput) func(p *Problems) { return in.check }
+	today := Date{time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)}
+	handover := func(in HandoverInput) func(p *Problems) { return func(p *Problems) { in.check(p, today) } }
+	wardrobe := FurnitureTypeInput{Name: "Wardrobe", DefaultWeightKg: 60, DefaultVolumeM3: 1.5, CO2eKgPerKg: 1.2, CO2eSource: "WRAP"}
+	longName, noVolume := wardrobe, wardrobe
+	longName.Name, noVolume.DefaultVolumeM3 = strings.Repeat("w", MaxTitle+1), 0
+	runRules(t, []ruleCase{
+		{"a good kind", kind(wardrobe), nil},
+		{"nothing given", kind(FurnitureTypeInput{}), map[string]string{"name": "is required", "default_weight_kg": "must be more than 0",
+			"default_volume_m3": "must be more than 0", "co2e_source": "is required"}},
+		{"a name too long", kind(longName), map[string]string{"name": "must be at most 100"}},
+		{"no volume", kind(noVolume), map[string]string{"default_volume_m3": "must be more than 0"}},
+		{"a good collection", handover(HandoverInput{Method: "collected", On: today, ReceivedBy: "Mr Evans"}), nil},
+		{"no hand-over", handover(HandoverInput{}), map[string]string{"method": "must be one of", "on": "is required"}},
+		{"collected by nobody", handover(HandoverInput{Method: "collected", On: today}), map[string]string{"received_by": "is required"}},
+		{"collected tomorrow", handover(HandoverInput{Method: "collected", On: today.AddDays(1), ReceivedBy: "Mr Evans"}),
+			map[string]string{"on": "a collection cannot be in the future"}},
+		{"a delivery next week", handover(HandoverInput{Method: "delivered", On: today.AddDays(7)}), nil},
+		{"a negative charge", handover(HandoverInput{Method: "delivered", On: today, ChargePence: -1}), map[string]string{"charge_pence": "must be between"}},
+		{"a receiver's name too long", handover(HandoverInput{Method: "delivered", On: today, ReceivedBy: strings.Repeat("r", MaxName+1)}),
+			map[string]string{"received_by": "must be at most 200"}},
+	})
+}
+
+func TestPostcodeRule(t *testing.T) {
+	set := func(v *string) func(p *Problems) {
+		return func(p *Problems) {
+			pc := "B70 6AU"
+			setPostcode(p, &pc, v)
+		}
+	}
+	runRules(t, []ruleCase{
+		{"left out", set(nil), nil},
+		{"cleared", set(ptr(" ")), nil},
+		{"a postcode", set(ptr("b706au")), nil},
+		{"not a postcode", set(ptr("B70")), map[string]string{"postcode": "is not a UK postcode"}},
+		{"too long", set(ptr("B70 6AU 6AU")), map[string]string{"postcode": "must be at most 10"}},
 	})
 }
