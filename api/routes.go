@@ -139,7 +139,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/organisations", roles: staff, handler: s.createOrganisation, idempotent: true,
 			summary: "Add a member group",
-			body:    organisationRequest{}, resp: models.Organisation{}, status: http.StatusCreated,
+			body:    models.OrganisationInput{}, resp: models.Organisation{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.getOrganisation,
@@ -149,12 +149,12 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.updateOrganisation,
 			summary: "Change a member group (members: contact details only)",
-			body:    organisationPatch{}, resp: models.Organisation{},
+			body:    models.OrganisationInput{}, resp: models.Organisation{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/organisations/:id/renewals", roles: staff, handler: s.renewMembership, idempotent: true,
 			summary: "Record a payment and extend the membership by a year",
-			body:    renewalRequest{}, resp: renewalResponse{}, status: http.StatusCreated,
+			body:    models.RenewalInput{}, resp: renewalResponse{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/bands", roles: staffMember, handler: s.listBands,

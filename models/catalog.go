@@ -258,11 +258,7 @@ func (s *Store) UpdateCategory(ctx context.Context, actor *User, id int64, in Ca
 func (s *Store) AddFactor(ctx context.Context, actor *User, id int64, factor float64, source string, from Date, today Date) (*CategoryView, error) {
 	var p Problems
 	checkFactor(&p, factor, source, "source")
-	if from.IsZero() {
-		p.Add("effective_from", "is required")
-	} else {
-		checkDay(&p, "effective_from", from, today, 40, 5)
-	}
+	checkDay(&p, "effective_from", from, today, 40, 5)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -458,17 +454,11 @@ type DonorInput struct {
 // apply applies an edit; at is where the input's postcode is, when known.
 func (d *Donor) apply(p *Problems, in DonorInput, at *planner.Point) {
 	oldPostcode := d.Postcode
-	set := func(dst *string, v *string, field string, max int, required bool) {
-		if v != nil {
-			*dst = strings.TrimSpace(*v)
-		}
-		checkTextUpTo(p, field, *dst, max, required)
-	}
-	set(&d.Name, in.Name, "name", MaxName, true)
-	set(&d.ContactName, in.ContactName, "contact_name", MaxName, false)
-	set(&d.Phone, in.Phone, "phone", MaxPhone, false)
-	set(&d.Address, in.Address, "address", MaxLine, false)
-	set(&d.Notes, in.Notes, "notes", MaxText, false)
+	setText(p, "name", &d.Name, in.Name, MaxName, true)
+	setText(p, "contact_name", &d.ContactName, in.ContactName, MaxName, false)
+	setText(p, "phone", &d.Phone, in.Phone, MaxPhone, false)
+	setText(p, "address", &d.Address, in.Address, MaxLine, false)
+	setText(p, "notes", &d.Notes, in.Notes, MaxText, false)
 	if in.Email != nil {
 		d.Email = normaliseEmail(*in.Email)
 		if d.Email != "" {

@@ -66,3 +66,11 @@ func setPostcode(p *Problems, dst, v *string) {
 		p.Add("postcode", "is not a UK postcode")
 	}
 }
+
+// setText sets *dst from optional text, trimmed (nil keeps it), and checks the result.
+func setText(p *Problems, field string, dst, v *string, max int, required bool) {
+	if v != nil {
+		*dst = strings.TrimSpace(*v)
+	}
+	checkTextUpTo(p, field, *dst, max, required)
+}

@@ -33,12 +33,14 @@ func YearProblem(y int) string {
 	return ""
 }
 
-// checkDay adds a problem unless d falls from back years before today to ahead years
-// after it. The windows are wide: they catch a mistyped year (0026, 2062), not a doubtful
-// day.
+// checkDay adds a problem unless d is given and falls from back years before today to
+// ahead years after it. The windows are wide: they catch a mistyped year (0026, 2062),
+// not a doubtful day.
 func checkDay(p *Problems, field string, d, today Date, back, ahead int) {
 	earliest, latest := Date{today.AddDate(-back, 0, 0)}, Date{today.AddDate(ahead, 0, 0)}
 	switch {
+	case d.IsZero():
+		p.Add(field, "is required")
 	case d.Before(earliest.Time):
 		p.Add(field, "must not be before %s", earliest)
 	case d.After(latest.Time) && ahead == 0:

@@ -511,11 +511,7 @@ func (s *Store) RecordSafetyTest(ctx context.Context, actor *User, id int64, tes
 	tester = strings.TrimSpace(tester)
 	checkTextUpTo(&p, "tester", tester, MaxName, true)
 	checkText(&p, "notes", notes, false)
-	if testedOn.IsZero() {
-		p.Add("tested_on", "is required")
-	} else {
-		checkDay(&p, "tested_on", testedOn, today, 10, 0)
-	}
+	checkDay(&p, "tested_on", testedOn, today, 10, 0)
 	if after == "" {
 		after = FurnInRepair
 	}

@@ -70,19 +70,13 @@ func (s *Store) applyRecipient(tx *gorm.DB, p *Problems, r *Recipient, in Recipi
 	if !slices.Contains(RecipientKinds, r.Kind) {
 		p.Add("kind", "must be one of %s", strings.Join(RecipientKinds, ", "))
 	}
-	for _, f := range []struct {
-		dst   *string
-		v     *string
-		field string
-		max   int
-	}{{&r.Name, in.Name, "name", MaxName}, {&r.Agency, in.Agency, "agency", MaxName}, {&r.Reference, in.Reference, "reference", MaxTitle},
-		{&r.Contact, in.Contact, "contact", MaxName}, {&r.Address, in.Address, "address", MaxLine}, {&r.Needs, in.Needs, "needs", MaxText},
-		{&r.Notes, in.Notes, "notes", MaxText}} {
-		if f.v != nil {
-			*f.dst = strings.TrimSpace(*f.v)
-		}
-		checkTextUpTo(p, f.field, *f.dst, f.max, false)
-	}
+	setText(p, "name", &r.Name, in.Name, MaxName, false)
+	setText(p, "agency", &r.Agency, in.Agency, MaxName, false)
+	setText(p, "reference", &r.Reference, in.Reference, MaxTitle, false)
+	setText(p, "contact", &r.Contact, in.Contact, MaxName, false)
+	setText(p, "address", &r.Address, in.Address, MaxLine, false)
+	setText(p, "needs", &r.Needs, in.Needs, MaxText, false)
+	setText(p, "notes", &r.Notes, in.Notes, MaxText, false)
 	setPostcode(p, &r.Postcode, in.Postcode)
 	if in.OrganisationID != nil {
 		r.OrganisationID = in.OrganisationID
@@ -301,9 +295,7 @@ func (in HandoverInput) check(p *Problems, today Date) {
 	if !slices.Contains(HandoverMethods, in.Method) {
 		p.Add("method", "must be one of %s", strings.Join(HandoverMethods, ", "))
 	}
-	if in.On.IsZero() {
-		p.Add("on", "is required")
-	} else if in.Method == "collected" && in.On.After(today.Time) {
+	if in.Method == "collected" && in.On.After(today.Time) {
 		p.Add("on", "a collection cannot be in the future")
 	} else {
 		checkDay(p, "on", in.On, today, 5, 1)

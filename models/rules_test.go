@@ -158,3 +158,24 @@ func TestPostcodeRule(t *testing.T) {
 		{"too long", set(ptr("B70 6AU 6AU")), map[string]string{"postcode": "must be at most 10"}},
 	})
 }
+
+func TestDayRule(t *testing.T) {
+	today := Date{time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)}
+	day := func(d Date) func(p *Problems) { return func(p *Problems) { checkDay(p, "on", d, today, 5, 0) } }
+	runRules(t, []ruleCase{
+		{"today", day(today), nil},
+		{"left out", day(Date{}), map[string]string{"on": "is required"}},
+		{"a mistyped year", day(Date{time.Date(2016, 11, 26, 0, 0, 0, 0, time.UTC)}), map[string]string{"on": "must not be before 2021-11-26"}},
+		{"tomorrow, where the future is refused", day(today.AddDays(1)), map[string]string{"on": "cannot be in the future"}},
+	})
+}
+
+func TestRenewalRules(t *testing.T) {
+	today := Date{time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)}
+	renewal := func(in RenewalInput) func(p *Problems) { return func(p *Problems) { in.check(p, today) } }
+	runRules(t, []ruleCase{
+		{"a good renewal", renewal(RenewalInput{PaidPence: 4500, Method: "bank_transfer", PaidOn: today}), nil},
+		{"nothing given", renewal(RenewalInput{}), map[string]string{"method": "must be one of", "paid_on": "is required"}},
+		{"a negative payment", renewal(RenewalInput{PaidPence: -1, Method: "cash", PaidOn: today}), map[string]string{"paid_pence": "must be between"}},
+	})
+}
