@@ -577,7 +577,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/volunteers", roles: staff, handler: s.createVolunteer, idempotent: true,
 			summary: "Add a volunteer (with a timebank account)",
-			body:    volunteerRequest{}, resp: models.Volunteer{}, status: http.StatusCreated,
+			body:    models.VolunteerInput{}, resp: models.Volunteer{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/volunteers/:id", roles: staff, handler: s.getVolunteer,

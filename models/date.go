@@ -72,6 +72,9 @@ func (d Date) Start(loc *time.Location) time.Time {
 func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
 func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil // as encoding/json does: null leaves the value as it is
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("a date must be a string YYYY-MM-DD")

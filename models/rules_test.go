@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -177,5 +178,40 @@ func TestRenewalRules(t *testing.T) {
 		{"a good renewal", renewal(RenewalInput{PaidPence: 4500, Method: "bank_transfer", PaidOn: today}), nil},
 		{"nothing given", renewal(RenewalInput{}), map[string]string{"method": "must be one of", "paid_on": "is required"}},
 		{"a negative payment", renewal(RenewalInput{PaidPence: -1, Method: "cash", PaidOn: today}), map[string]string{"paid_pence": "must be between"}},
+	})
+}
+
+func TestPeopleRules(t *testing.T) {
+	// Each of these is refused before the database is reached, so a store without one will do.
+	s := &Store{}
+	today := Date{time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)}
+	refused := func(call func() error) func(p *Problems) {
+		return func(p *Problems) {
+			var ve *ValidationError
+			if errors.As(call(), &ve) {
+				p.list = ve.Errors
+			}
+		}
+	}
+	volunteer := func(in VolunteerInput) func(p *Problems) {
+		return refused(func() error { _, err := s.CreateVolunteer(t.Context(), nil, in, today); return err })
+	}
+	hours := func(volunteer int64, day Date, h float64, activity string) func(p *Problems) {
+		return refused(func() error { _, err := s.LogHours(t.Context(), nil, volunteer, day, h, activity, today); return err })
+	}
+	transfer := func(from, to int64, credits float64, note string) func(p *Problems) {
+		return refused(func() error { _, err := s.TransferCredits(t.Context(), nil, from, to, credits, note); return err })
+	}
+	runRules(t, []ruleCase{
+		{"a volunteer with nothing", volunteer(VolunteerInput{}), map[string]string{"name": "is required", "kind": "must be one of"}},
+		{"a volunteer's fields too long", volunteer(VolunteerInput{Name: strings.Repeat("n", MaxName+1), Phone: strings.Repeat("1", MaxPhone+1),
+			Kind: "placement", Email: "priya"}), map[string]string{"name": "must be at most 200", "phone": "must be at most 40",
+			"email": "is not an email address"}},
+		{"hours with nothing", hours(0, Date{}, 0, ""), map[string]string{"volunteer_id": "is required", "date": "is required",
+			"hours": "must be in quarter hours", "activity": "must be one of"}},
+		{"ten minutes", hours(1, today, 1.0/6, "sorting"), map[string]string{"hours": "must be in quarter hours"}},
+		{"a transfer with nothing", transfer(0, 0, 0, ""), map[string]string{"from_account": "is required", "credits": "must be in quarters"}},
+		{"a transfer to itself", transfer(1, 1, 1, ""), map[string]string{"to_account": "must differ"}},
+		{"a transfer's note too long", transfer(1, 2, 1, strings.Repeat("n", MaxLine+1)), map[string]string{"note": "must be at most 500"}},
 	})
 }
