@@ -661,7 +661,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/pickup-requests", roles: public, handler: s.requestPickup,
 			summary: "Ask for a collection (public, 5 an hour per address; staff signed in may name a donor_id)",
-			body:    pickupRequest{}, resp: pickupReceipt{}, status: http.StatusCreated,
+			body:    models.PickupInput{}, resp: pickupReceipt{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/pickup-requests/categories", roles: public, handler: s.pickupCategories,
@@ -691,7 +691,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodPost, path: "/api/v1/pickup-requests/:id/accept", roles: staff, handler: s.acceptPickup,
 			summary: "Accept a request (again: to place it), linking a donor or giving coordinates; without them its postcode is looked up, and " +
 				"coordinates_needed says when it cannot be",
-			body: acceptRequest{}, resp: models.PickupRequest{},
+			body: models.AcceptInput{}, resp: models.PickupRequest{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/pickup-requests/:id/reject", roles: staff, handler: s.pickupReason(rejectPickup),

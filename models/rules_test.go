@@ -39,6 +39,17 @@ func runRules(t *testing.T, cases []ruleCase) {
 	}
 }
 
+// refused is the problems of a Store method that refuses its input before it reaches
+// the database, as a rule.
+func refused(call func() error) func(p *Problems) {
+	return func(p *Problems) {
+		var ve *ValidationError
+		if errors.As(call(), &ve) {
+			p.list = ve.Errors
+		}
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
 
 func TestTextRule(t *testing.T) {
@@ -185,14 +196,6 @@ func TestPeopleRules(t *testing.T) {
 	// Each of these is refused before the database is reached, so a store without one will do.
 	s := &Store{}
 	today := Date{time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)}
-	refused := func(call func() error) func(p *Problems) {
-		return func(p *Problems) {
-			var ve *ValidationError
-			if errors.As(call(), &ve) {
-				p.list = ve.Errors
-			}
-		}
-	}
 	volunteer := func(in VolunteerInput) func(p *Problems) {
 		return refused(func() error { _, err := s.CreateVolunteer(t.Context(), nil, in, today); return err })
 	}
@@ -213,5 +216,16 @@ func TestPeopleRules(t *testing.T) {
 		{"a transfer with nothing", transfer(0, 0, 0, ""), map[string]string{"from_account": "is required", "credits": "must be in quarters"}},
 		{"a transfer to itself", transfer(1, 1, 1, ""), map[string]string{"to_account": "must differ"}},
 		{"a transfer's note too long", transfer(1, 2, 1, strings.Repeat("n", MaxLine+1)), map[string]string{"note": "must be at most 500"}},
+	})
+}
+
+func TestAcceptRules(t *testing.T) {
+	accept := func(in AcceptInput) func(p *Problems) {
+		return refused(func() error { _, err := (&Store{}).AcceptPickup(t.Context(), nil, 1, in); return err })
+	}
+	runRules(t, []ruleCase{
+		{"half a place", accept(AcceptInput{Latitude: ptr(52.5)}), map[string]string{"longitude": "give both"}},
+		{"a place off the earth", accept(AcceptInput{Latitude: ptr(95.0), Longitude: ptr(0.0)}), map[string]string{"latitude": ""}},
+		{"too urgent", accept(AcceptInput{Priority: 6}), map[string]string{"priority": "must be 1 (normal) to 5 (urgent)"}},
 	})
 }
