@@ -402,7 +402,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/reservations", roles: staffMember, handler: s.createReservation, idempotent: true,
 			summary: "Reserve stock for a visit slot (members for their own group)",
-			body:    reservationRequest{}, resp: models.Reservation{}, status: http.StatusCreated,
+			body:    models.ReservationInput{}, resp: models.Reservation{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.getReservation,
@@ -412,7 +412,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.updateReservation,
 			summary: "Change quantities (0 removes a line), the slot or notes until the slot starts",
-			body:    reservationPatch{}, resp: models.Reservation{},
+			body:    models.ReservationInput{}, resp: models.Reservation{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/reservations/:id/confirm", roles: staff, handler: s.reservationAction(confirmReservation),

@@ -229,3 +229,24 @@ func TestAcceptRules(t *testing.T) {
 		{"too urgent", accept(AcceptInput{Priority: 6}), map[string]string{"priority": "must be 1 (normal) to 5 (urgent)"}},
 	})
 }
+
+func TestReservationLineRules(t *testing.T) {
+	lines := func(allowZero bool, l ...LineInput) func(p *Problems) {
+		return func(p *Problems) { checkLines(p, l, allowZero) }
+	}
+	walkIn := func(org int64, override string, l ...LineInput) func(p *Problems) {
+		return refused(func() error {
+			_, err := (&Store{}).IssueWalkIn(t.Context(), nil, org, l, override, time.UTC)
+			return err
+		})
+	}
+	card := LineInput{StockItemID: 1, Quantity: 2}
+	runRules(t, []ruleCase{
+		{"one line", lines(false, card), nil},
+		{"no lines", lines(false), map[string]string{"lines": "must have at least one line"}},
+		{"no lines in a change", lines(true), nil},
+		{"no item", lines(false, LineInput{Quantity: 1}), map[string]string{"lines[0].stock_item_id": "is required"}},
+		{"a walk-in for nobody", walkIn(0, "", card), map[string]string{"organisation_id": "is required"}},
+		{"a walk-in's override too long", walkIn(1, strings.Repeat("o", MaxLine+1), card), map[string]string{"override_reason": "must be at most 500"}},
+	})
+}
