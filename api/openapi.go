@@ -216,6 +216,7 @@ func (g *schemaGen) structSchema(t reflect.Type) jsonObject {
 	}
 	walk(t)
 	name := schemaName(t)
+	required = append(required, schemaRequired[name]...)
 	s := jsonObject{"type": "object", "properties": props}
 	if required != nil {
 		s["required"] = required

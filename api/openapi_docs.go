@@ -30,8 +30,8 @@ var propertyDocs = map[string]string{
 	"PlanUnassigned.misses_deadline": "true when the day is the request's last working day before its latest date: it misses its deadline if left out",
 	"StopDetails.collected":          "what a completed collection gave, by line",
 	"StopDetails.what":               "what to collect (the request's description) or deliver (the furniture)",
-	"finishRequest.confirm_km":       "true to confirm a day's km beyond the store's limit",
-	"finishRequest.miss_open_stops": "true to mark stops still open as missed (\"run finished\"), their requests back to accepted; else open " +
+	"RunFinish.confirm_km":           "true to confirm a day's km beyond the store's limit",
+	"RunFinish.miss_open_stops": "true to mark stops still open as missed (\"run finished\"), their requests back to accepted; else open " +
 		"stops are a 409 listing them",
 	// Path parameters.
 	"{id}":       "the object's id",
@@ -562,6 +562,8 @@ var requiredFields = map[string][]string{
 	"POST /api/v1/organisations":              {"name", "kind"},
 	"POST /api/v1/organisations/:id/renewals": {"method", "paid_on"},
 	"POST /api/v1/bands":                      {"name", "allowance_kg"},
+	"POST /api/v1/plans":                      {"date"},
+	"PATCH /api/v1/runs/:id":                  {"driver_id"},
 	"POST /api/v1/reservations":               {"slot_start", "lines"},
 	"POST /api/v1/issues":                     {"organisation_id", "lines"},
 	"POST /api/v1/volunteers":                 {"name", "kind"},
@@ -585,6 +587,12 @@ var requiredFields = map[string][]string{
 	"POST /api/v1/recipients":                 {"kind", "name"},
 	"POST /api/v1/vehicles":                   {"name", "capacity_kg", "capacity_m3"},
 	"POST /api/v1/stocktakes/:id/lines":       {"lines"},
+}
+
+// schemaRequired are the fields a body nested in a request cannot go without (the model
+// checks them), by schema; a route's own body says so in requiredFields.
+var schemaRequired = map[string][]string{
+	"completeLine": {"category_id", "description"},
 }
 
 // schemaExamples are example bodies of the main requests: each is a request that would

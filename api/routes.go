@@ -733,7 +733,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/plans", roles: managers, handler: s.plan,
 			summary: "Plan a day's runs (dry_run: only propose, answering a plan id to make later); never replaces runs",
-			body:    planRequest{}, resp: models.PlanResult{}, status: http.StatusCreated,
+			body:    models.PlanRequest{}, resp: models.PlanResult{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/plans/:id/commit", roles: managers, handler: s.commitPlan,
@@ -777,7 +777,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodPost, path: "/api/v1/runs/:id/finish", roles: staffDriver, handler: s.finishRun,
 			summary: "Finish a run with the odometer reading (confirm_km for a day beyond the limit); open stops refuse it unless miss_open_stops marks " +
 				"them missed",
-			body: finishRequest{}, resp: models.Run{},
+			body: models.RunFinish{}, resp: models.Run{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/runs/:id/stops", roles: staff, handler: s.changeRunStops,

@@ -108,7 +108,7 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 		if l.StockItemID == nil && (l.CategoryID == nil || l.LocationID == nil) {
 			p.Add(f+".stock_item_id", "give a stock_item_id, or a category_id, description and location_id")
 		}
-		checkText(&p, f+".description", strings.TrimSpace(l.Description), l.StockItemID == nil)
+		checkTextUpTo(&p, f+".description", strings.TrimSpace(l.Description), MaxLine, l.StockItemID == nil)
 		if l.Unit != "" && !slices.Contains(Units, l.Unit) {
 			p.Add(f+".unit", "must be one of %s", strings.Join(Units, ", "))
 		}

@@ -250,3 +250,16 @@ func TestReservationLineRules(t *testing.T) {
 		{"a walk-in's override too long", walkIn(1, strings.Repeat("o", MaxLine+1), card), map[string]string{"override_reason": "must be at most 500"}},
 	})
 }
+
+func TestRunRules(t *testing.T) {
+	s := &Store{}
+	complete := func(lines ...DonationLineInput) func(p *Problems) {
+		return refused(func() error { _, err := s.CompleteStop(t.Context(), nil, 1, lines, 1); return err })
+	}
+	runRules(t, []ruleCase{
+		{"a driver left out", refused(func() error { _, err := s.AssignDriver(t.Context(), nil, 1, 0); return err }),
+			map[string]string{"driver_id": "is required"}},
+		{"a collected line without its category", complete(DonationLineInput{Description: "tubes", Quantity: 1}, DonationLineInput{CategoryID: ptr[int64](0)}),
+			map[string]string{"lines[0].category_id": "is required", "lines[1].category_id": "is required"}},
+	})
+}
