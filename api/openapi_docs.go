@@ -562,6 +562,8 @@ var requiredFields = map[string][]string{
 	"POST /api/v1/organisations":              {"name", "kind"},
 	"POST /api/v1/organisations/:id/renewals": {"method", "paid_on"},
 	"POST /api/v1/bands":                      {"name", "allowance_kg"},
+	"POST /api/v1/slot-rules":                 {"starts", "ends", "slot_minutes", "places"},
+	"POST /api/v1/closed-days":                {"day"},
 	"POST /api/v1/plans":                      {"date"},
 	"PATCH /api/v1/runs/:id":                  {"driver_id"},
 	"POST /api/v1/reservations":               {"slot_start", "lines"},

@@ -263,3 +263,25 @@ func TestRunRules(t *testing.T) {
 			map[string]string{"lines[0].category_id": "is required", "lines[1].category_id": "is required"}},
 	})
 }
+
+func TestSlotRules(t *testing.T) {
+	s := &Store{}
+	rule := func(r SlotRule) func(p *Problems) {
+		return refused(func() error { _, err := s.CreateSlotRule(t.Context(), nil, r); return err })
+	}
+	closeDay := func(day Date, reason string) func(p *Problems) {
+		return refused(func() error { _, err := s.CloseDay(t.Context(), nil, day, reason); return err })
+	}
+	runRules(t, []ruleCase{
+		{"nothing given", rule(SlotRule{}), map[string]string{"starts": "must be a time HH:MM", "ends": "must be a time HH:MM",
+			"slot_minutes": "must be between 10 and 600", "places": "must be between 1 and 100"}},
+		{"closing before opening", rule(SlotRule{Weekday: 3, Starts: "12:00", Ends: "10:00", SlotMinutes: 30, Places: 2}),
+			map[string]string{"ends": "must be after starts"}},
+		{"slots that do not fit", rule(SlotRule{Weekday: 3, Starts: "10:00", Ends: "11:00", SlotMinutes: 25, Places: 2}),
+			map[string]string{"slot_minutes": "must divide the opening"}},
+		{"a label too long", rule(SlotRule{Weekday: 3, Starts: "10:00", Ends: "11:00", SlotMinutes: 30, Places: 2, Label: strings.Repeat("l", MaxName+1)}),
+			map[string]string{"label": "must be at most 200"}},
+		{"a closed day left out", closeDay(Date{}, ""), map[string]string{"day": "is required"}},
+		{"a closed day's reason too long", closeDay(Date{time.Now()}, strings.Repeat("r", MaxLine+1)), map[string]string{"reason": "must be at most 500"}},
+	})
+}
