@@ -281,7 +281,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/donations", roles: staffDriver, handler: s.createDonation, idempotent: true,
 			summary: "Log a donation: each line goes on a shelf as a received movement",
-			body:    donationRequest{}, resp: models.Donation{}, status: http.StatusCreated,
+			body:    models.DonationInput{}, resp: models.Donation{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donations/:id", roles: staff, handler: s.getDonation,

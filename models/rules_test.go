@@ -285,3 +285,33 @@ func TestSlotRules(t *testing.T) {
 		{"a closed day's reason too long", closeDay(Date{time.Now()}, strings.Repeat("r", MaxLine+1)), map[string]string{"reason": "must be at most 500"}},
 	})
 }
+
+func TestStockRules(t *testing.T) {
+	s := &Store{now: time.Now}
+	donation := func(in DonationInput) func(p *Problems) {
+		return refused(func() error { _, err := s.ReceiveDonation(t.Context(), nil, in); return err })
+	}
+	adjust := func(delta float64, reason, note string) func(p *Problems) {
+		return refused(func() error { _, err := s.AdjustStock(t.Context(), nil, 1, delta, reason, note); return err })
+	}
+	card := DonationLineInput{CategoryID: ptr[int64](1), LocationID: ptr[int64](1), Description: "card", Quantity: 2}
+	long := card
+	long.Description, long.Unit = strings.Repeat("d", MaxLine+1), "crate"
+	runRules(t, []ruleCase{
+		{"no lines", donation(DonationInput{}), map[string]string{"lines": "must have at least one line"}},
+		{"a line of nothing", donation(DonationInput{Lines: []DonationLineInput{{}}}), map[string]string{
+			"lines[0].stock_item_id": "give a stock_item_id, or", "lines[0].description": "is required", "lines[0].quantity": "must be more than 0"}},
+		{"a line's description too long and a unit that does not exist", donation(DonationInput{Lines: []DonationLineInput{card, long}}),
+			map[string]string{"lines[1].description": "must be at most 500", "lines[1].unit": "must be one of"}},
+		{"a channel that does not exist", donation(DonationInput{Channel: "post", Lines: []DonationLineInput{card}}),
+			map[string]string{"channel": "must be one of"}},
+		{"an adjustment of nothing", adjust(0, "", ""), map[string]string{"delta": "must be a non-zero", "reason": "must be one of"}},
+		{"an adjustment's note too long", adjust(1, "other", strings.Repeat("n", MaxText+1)), map[string]string{"note": "must be at most 2000"}},
+		{"a move nowhere", refused(func() error { _, err := s.MoveStock(t.Context(), nil, 1, 0); return err }),
+			map[string]string{"location_id": "is required"}},
+		{"a description too long", refused(func() error {
+			_, err := s.UpdateStockItem(t.Context(), nil, 1, ptr(strings.Repeat("d", MaxLine+1)), nil)
+			return err
+		}), map[string]string{"description": "must be at most 500"}},
+	})
+}
