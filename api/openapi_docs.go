@@ -435,7 +435,7 @@ var propertyDocs = map[string]string{
 	"StocktakeLine.counted_at":            "when it was counted",
 	"StocktakeLine.difference":            "counted less expected",
 	"StocktakeLine.expected":              "quantity on hand when the stocktake opened",
-	"countRequest.counted":                "quantity counted",
+	"Count.counted":                       "quantity counted",
 	"countsRequest.lines":                 "the counts: stock_item_id and counted",
 	"Timebank.account":                    "the volunteer's account and balance",
 	"Timebank.statement":                  "transfers in and out, newest first",
@@ -597,6 +597,7 @@ var requiredFields = map[string][]string{
 // checks them), by schema; a route's own body says so in requiredFields.
 var schemaRequired = map[string][]string{
 	"completeLine": {"category_id", "description"},
+	"Count":        {"stock_item_id"},
 }
 
 // schemaExamples are example bodies of the main requests: each is a request that would

@@ -315,3 +315,14 @@ func TestStockRules(t *testing.T) {
 		}), map[string]string{"description": "must be at most 500"}},
 	})
 }
+
+func TestCountRules(t *testing.T) {
+	counts := func(c ...Count) func(p *Problems) {
+		return refused(func() error { _, err := (&Store{}).RecordCounts(t.Context(), nil, 1, c); return err })
+	}
+	runRules(t, []ruleCase{
+		{"no counts", counts(), map[string]string{"lines": "must have 1 to 1000 counts"}},
+		{"a count of no item", counts(Count{Counted: 2}), map[string]string{"lines[0].stock_item_id": "is required"}},
+		{"a count below nothing", counts(Count{StockItemID: 1, Counted: -1}), map[string]string{"lines[0].counted": "must be between 0 and 1000000"}},
+	})
+}
