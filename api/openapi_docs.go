@@ -495,6 +495,8 @@ var propertyDocs = map[string]string{
 // the document and the validation cannot disagree. Fields checked by a validate oneof
 // rule take their enum from the rule.
 var propertyEnums = map[string][]string{
+	"NewUser.role":                    roleStrings(models.Roles),
+	"UserChange.role":                 roleStrings(models.Roles),
 	"CategoryView.default_unit":       models.Units,
 	"CategoryInput.default_unit":      models.Units,
 	"StockItem.unit":                  models.Units,
@@ -562,6 +564,7 @@ var requiredFields = map[string][]string{
 	"POST /api/v1/organisations":              {"name", "kind"},
 	"POST /api/v1/organisations/:id/renewals": {"method", "paid_on"},
 	"POST /api/v1/bands":                      {"name", "allowance_kg"},
+	"POST /api/v1/users":                      {"email", "name", "role", "password"},
 	"POST /api/v1/stock/:id/adjustments":      {"reason"},
 	"POST /api/v1/stock/:id/move":             {"location_id"},
 	"POST /api/v1/slot-rules":                 {"starts", "ends", "slot_minutes", "places"},

@@ -98,7 +98,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/users", roles: managers, handler: s.createUser, idempotent: true,
 			summary: "Create a user",
-			body:    userRequest{}, resp: models.User{}, status: http.StatusCreated,
+			body:    models.NewUser{}, resp: models.User{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/users/:id", roles: managers, handler: s.getUser,
@@ -108,7 +108,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/users/:id", roles: managers, handler: s.updateUser,
 			summary: "Change or deactivate a user",
-			body:    userPatch{}, resp: models.User{},
+			body:    models.UserChange{}, resp: models.User{},
 		},
 
 		{

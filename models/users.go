@@ -98,20 +98,20 @@ const (
 
 // NewUser is what is needed to create a user.
 type NewUser struct {
-	Email          string
-	Name           string
-	Role           Role
-	OrganisationID *int64
-	Password       string
+	Email          string `json:"email"`
+	Name           string `json:"name"`
+	Role           Role   `json:"role"`
+	OrganisationID *int64 `json:"organisation_id"`
+	Password       string `json:"password"`
 }
 
 // UserChange is a partial update of a user; nil fields stay as they are.
 type UserChange struct {
-	Name           *string
-	Role           *Role
-	OrganisationID *int64
-	Active         *bool
-	Password       *string
+	Name           *string `json:"name"`
+	Role           *Role   `json:"role"`
+	OrganisationID *int64  `json:"organisation_id"`
+	Active         *bool   `json:"active"`
+	Password       *string `json:"password"`
 }
 
 func normaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
@@ -163,7 +163,7 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 	in.Name = strings.TrimSpace(in.Name)
 	var p Problems
 	checkEmail(&p, "email", in.Email)
-	checkText(&p, "name", in.Name, true)
+	checkTextUpTo(&p, "name", in.Name, MaxName, true)
 	checkPassword(&p, "password", in.Password)
 	s.checkRoleOrganisation(s.DB(ctx), &p, in.Role, in.OrganisationID)
 	if err := p.Err(); err != nil {
@@ -234,7 +234,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor *User, id int64, ch UserCh
 		var p Problems
 		if ch.Name != nil {
 			u.Name = strings.TrimSpace(*ch.Name)
-			checkText(&p, "name", u.Name, true)
+			checkTextUpTo(&p, "name", u.Name, MaxName, true)
 		}
 		if ch.Role != nil {
 			u.Role = *ch.Role
