@@ -592,7 +592,8 @@ var requiredFields = map[string][]string{
 	"POST /api/v1/stops/:id/complete":         {"location_id"},
 	"POST /api/v1/stops/:id/miss":             {"reason"},
 	"POST /api/v1/recipients":                 {"kind", "name"},
-	"POST /api/v1/vehicles":                   {"name", "capacity_kg", "capacity_m3"},
+	"POST /api/v1/vehicles":                   {"name", "registration", "capacity_kg", "capacity_m3"},
+	"POST /api/v1/drivers/:id/absences":       {"day"},
 	"POST /api/v1/stocktakes/:id/lines":       {"lines"},
 }
 
@@ -632,6 +633,6 @@ var schemaExamples = map[string]any{
 	"workshopRequest": jsonObject{"title": "Junk modelling for early years", "kind": "creative_session", "starts_at": "2027-01-14T10:00:00Z",
 		"ends_at": "2027-01-14T12:00:00Z", "leader": "Emma Jones", "places": 12},
 	"adjustmentRequest": jsonObject{"delta": -2, "reason": "damaged", "note": "water from the roof"},
-	"vehicleRequest": jsonObject{"name": "Transit", "registration": "BV21 RDE", "capacity_kg": 900, "capacity_m3": 8, "cost_per_km_pence": 35,
+	"VehicleInput": jsonObject{"name": "Transit", "registration": "BV21 RDE", "capacity_kg": 900, "capacity_m3": 8, "cost_per_km_pence": 35,
 		"shifts": jsonObject{"mon": jsonObject{"from": "08:00", "to": "16:00"}}},
 }

@@ -712,12 +712,12 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/vehicles", roles: managers, handler: s.createVehicle, idempotent: true,
 			summary: "Add a van",
-			body:    vehicleRequest{}, resp: models.Vehicle{}, status: http.StatusCreated,
+			body:    models.VehicleInput{}, resp: models.Vehicle{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodPatch, path: "/api/v1/vehicles/:id", roles: managers, handler: s.updateVehicle,
 			summary: "Change or retire a van",
-			body:    vehiclePatch{}, resp: models.Vehicle{},
+			body:    models.VehicleInput{}, resp: models.Vehicle{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/drivers/:id/absences", roles: staff, handler: s.listAbsences,

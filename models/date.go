@@ -37,10 +37,11 @@ func YearProblem(y int) string {
 // ahead years after it. The windows are wide: they catch a mistyped year (0026, 2062),
 // not a doubtful day.
 func checkDay(p *Problems, field string, d, today Date, back, ahead int) {
+	if !requireDay(p, field, d) {
+		return
+	}
 	earliest, latest := Date{today.AddDate(-back, 0, 0)}, Date{today.AddDate(ahead, 0, 0)}
 	switch {
-	case d.IsZero():
-		p.Add(field, "is required")
 	case d.Before(earliest.Time):
 		p.Add(field, "must not be before %s", earliest)
 	case d.After(latest.Time) && ahead == 0:
@@ -48,6 +49,15 @@ func checkDay(p *Problems, field string, d, today Date, back, ahead int) {
 	case d.After(latest.Time):
 		p.Add(field, "must not be after %s", latest)
 	}
+}
+
+// requireDay adds a problem when d was left out, and says whether it was given.
+func requireDay(p *Problems, field string, d Date) bool {
+	if d.IsZero() {
+		p.Add(field, "is required")
+		return false
+	}
+	return true
 }
 
 // ParseDate reads YYYY-MM-DD.

@@ -326,3 +326,36 @@ func TestCountRules(t *testing.T) {
 		{"a count below nothing", counts(Count{StockItemID: 1, Counted: -1}), map[string]string{"lines[0].counted": "must be between 0 and 1000000"}},
 	})
 }
+
+func TestVehicleRules(t *testing.T) {
+	apply := func(in VehicleInput) func(p *Problems) {
+		return func(p *Problems) {
+			var ve *ValidationError
+			if errors.As((&Vehicle{}).apply(in), &ve) {
+				p.list = ve.Errors
+			}
+		}
+	}
+	van := func() VehicleInput {
+		return VehicleInput{Name: ptr("Transit"), Registration: ptr("bv21 rde"), CapacityKg: ptr(900.0), CapacityM3: ptr(8.0)}
+	}
+	many, longName, badSkill := van(), van(), van()
+	many.Skills = ptr(make([]string, MaxSkills+1))
+	for i := range *many.Skills {
+		(*many.Skills)[i] = "tail_lift"
+	}
+	longName.Name = ptr(strings.Repeat("v", MaxTitle+1))
+	badSkill.Skills = ptr([]string{"Tail lift"})
+	runRules(t, []ruleCase{
+		{"a good van", apply(van()), nil},
+		{"nothing given", apply(VehicleInput{}), map[string]string{"name": "is required", "registration": "is required"}},
+		{"a name too long", apply(longName), map[string]string{"name": "must be at most 100"}},
+		{"too many skills", apply(many), map[string]string{"skills": "must have at most 20 items"}},
+		{"a skill that is not a word", apply(badSkill), map[string]string{"skills[0]": "must be a short lower-case word"}},
+		{"an absence left out", refused(func() error {
+			_, err := (&Store{now: time.Now}).AddDriverAbsence(t.Context(), nil, 1, Date{}, "")
+			return err
+		}),
+			map[string]string{"day": "is required"}},
+	})
+}

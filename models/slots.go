@@ -135,9 +135,7 @@ func (s *Store) DeleteSlotRule(ctx context.Context, actor *User, id int64) error
 // CloseDay marks a day closed to members.
 func (s *Store) CloseDay(ctx context.Context, actor *User, day Date, reason string) (*ClosedDay, error) {
 	var p Problems
-	if day.IsZero() {
-		p.Add("day", "is required")
-	}
+	requireDay(&p, "day", day)
 	checkTextUpTo(&p, "reason", reason, MaxLine, false)
 	if err := p.Err(); err != nil {
 		return nil, err

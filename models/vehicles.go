@@ -71,16 +71,19 @@ func (v *Vehicle) AfterFind(*gorm.DB) error {
 
 // VehicleInput creates or changes a vehicle; nil fields stay as they are.
 type VehicleInput struct {
-	Name           *string
-	Registration   *string
-	CapacityKg     *float64
-	CapacityM3     *float64
-	Skills         *[]string
-	Shifts         *map[string]Interval
-	CostPerKmPence *int64
-	UnloadMinutes  *int
-	Active         *bool
+	Name           *string              `json:"name"`
+	Registration   *string              `json:"registration"`
+	CapacityKg     *float64             `json:"capacity_kg"`
+	CapacityM3     *float64             `json:"capacity_m3"`
+	Skills         *[]string            `json:"skills"`
+	Shifts         *map[string]Interval `json:"shifts"`
+	CostPerKmPence *int64               `json:"cost_per_km_pence"`
+	UnloadMinutes  *int                 `json:"unload_minutes"`
+	Active         *bool                `json:"active"`
 }
+
+// MaxSkills is the most skills a van may have.
+const MaxSkills = 20
 
 var skillRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
@@ -89,7 +92,7 @@ func (v *Vehicle) apply(in VehicleInput) error {
 	if in.Name != nil {
 		v.Name = strings.TrimSpace(*in.Name)
 	}
-	checkText(&p, "name", v.Name, true)
+	checkTextUpTo(&p, "name", v.Name, MaxTitle, true)
 	if in.Registration != nil {
 		v.Registration = strings.ToUpper(strings.Join(strings.Fields(*in.Registration), ""))
 	}
@@ -110,6 +113,9 @@ func (v *Vehicle) apply(in VehicleInput) error {
 		v.CapacityM3 = M3(*in.CapacityM3)
 	}
 	if in.Skills != nil {
+		if len(*in.Skills) > MaxSkills {
+			p.Add("skills", "must have at most %d items", MaxSkills)
+		}
 		v.Skills = Skills{}
 		for i, s := range *in.Skills {
 			if !skillRE.MatchString(s) {
@@ -232,7 +238,8 @@ type DriverAbsence struct {
 func (s *Store) AddDriverAbsence(ctx context.Context, actor *User, userID int64, day Date, reason string) (*DriverAbsence, error) {
 	var p Problems
 	reason = strings.TrimSpace(reason)
-	checkText(&p, "reason", reason, false)
+	requireDay(&p, "day", day)
+	checkTextUpTo(&p, "reason", reason, MaxLine, false)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
