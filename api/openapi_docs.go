@@ -492,8 +492,7 @@ var propertyDocs = map[string]string{
 
 // propertyEnums are the closed sets of properties, keyed like propertyDocs but always
 // with the schema: each is the very list the model checks the value against, so that
-// the document and the validation cannot disagree. Fields checked by a validate oneof
-// rule take their enum from the rule.
+// the document and the validation cannot disagree.
 var propertyEnums = map[string][]string{
 	"NewUser.role":                    roleStrings(models.Roles),
 	"UserChange.role":                 roleStrings(models.Roles),
@@ -552,56 +551,62 @@ func roleStrings(roles []models.Role) []string {
 	return out
 }
 
-// requiredFields are the request fields a route refuses to go without where no validate
-// tag says so (the model checks them), by method and route path.
+// requiredFields are the request fields a route refuses to go without (the model checks
+// them), by method and route path. The body type may be shared with a route that needs
+// less (a create and its PATCH), so they are said per route rather than per type.
 var requiredFields = map[string][]string{
 	"POST /api/v1/runs/:id/start":             {"odometer_km"},
 	"POST /api/v1/runs/:id/finish":            {"odometer_km"},
 	"POST /api/v1/categories":                 {"name", "default_unit", "co2e_kg_per_kg", "co2e_source"},
-	"POST /api/v1/categories/:id/factors":     {"source", "effective_from"},
 	"POST /api/v1/locations":                  {"code", "name", "kind"},
 	"POST /api/v1/donors":                     {"name"},
 	"POST /api/v1/organisations":              {"name", "kind"},
-	"POST /api/v1/organisations/:id/renewals": {"method", "paid_on"},
-	"POST /api/v1/bands":                      {"name", "allowance_kg"},
-	"POST /api/v1/users":                      {"email", "name", "role", "password"},
-	"POST /api/v1/stock/:id/adjustments":      {"reason"},
-	"POST /api/v1/stock/:id/move":             {"location_id"},
-	"POST /api/v1/slot-rules":                 {"starts", "ends", "slot_minutes", "places"},
-	"POST /api/v1/closed-days":                {"day"},
-	"POST /api/v1/plans":                      {"date"},
-	"PATCH /api/v1/runs/:id":                  {"driver_id"},
 	"POST /api/v1/reservations":               {"slot_start", "lines"},
-	"POST /api/v1/issues":                     {"organisation_id", "lines"},
-	"POST /api/v1/volunteers":                 {"name", "kind"},
-	"POST /api/v1/volunteer-hours":            {"volunteer_id", "date", "activity"},
-	"POST /api/v1/timebank/transfers":         {"from_account", "to_account"},
-	"POST /api/v1/workshops":                  {"title", "kind", "starts_at", "ends_at"},
-	"POST /api/v1/workshops/:id/attendees":    {"name"},
 	"POST /api/v1/donations":                  {"lines"},
 	"POST /api/v1/donations/:id/void":         {"reason"},
 	"POST /api/v1/furniture":                  {"type_id", "condition"},
-	"POST /api/v1/furniture-types":            {"name", "default_weight_kg", "default_volume_m3", "co2e_source"},
-	"POST /api/v1/furniture/labels.pdf":       {"ids"},
-	"POST /api/v1/furniture/:id/status":       {"status"},
-	"POST /api/v1/furniture/:id/safety-tests": {"tested_on", "tester"},
-	"POST /api/v1/furniture/:id/reserve":      {"recipient_id"},
-	"POST /api/v1/furniture/:id/handover":     {"method", "on"},
 	"POST /api/v1/pickup-requests":            {"business_name", "address", "postcode", "earliest_date", "latest_date"},
 	"POST /api/v1/pickup-requests/:id/reject": {"reason"},
 	"POST /api/v1/stops/:id/complete":         {"location_id"},
 	"POST /api/v1/stops/:id/miss":             {"reason"},
 	"POST /api/v1/recipients":                 {"kind", "name"},
 	"POST /api/v1/vehicles":                   {"name", "registration", "capacity_kg", "capacity_m3"},
-	"POST /api/v1/drivers/:id/absences":       {"day"},
 	"POST /api/v1/stocktakes/:id/lines":       {"lines"},
 }
 
-// schemaRequired are the fields a body nested in a request cannot go without (the model
-// checks them), by schema; a route's own body says so in requiredFields.
+// schemaRequired are the fields a request body, or a body nested in one, cannot go
+// without (the model checks them), by schema, where every route that takes the schema
+// needs them; where a create and its PATCH share a type, requiredFields says it per route.
 var schemaRequired = map[string][]string{
-	"completeLine": {"category_id", "description"},
-	"Count":        {"stock_item_id"},
+	"completeLine":       {"category_id", "description"},
+	"Count":              {"stock_item_id"},
+	"DonationInput":      {"lines"},
+	"FurnitureTypeInput": {"name", "default_weight_kg", "default_volume_m3", "co2e_source"},
+	"HandoverInput":      {"method", "on"},
+	"NewUser":            {"email", "name", "role", "password"},
+	"PlanRequest":        {"date"},
+	"RenewalInput":       {"method", "paid_on"},
+	"VolunteerInput":     {"name", "kind"},
+	"absenceRequest":     {"day"},
+	"adjustmentRequest":  {"reason"},
+	"attendeeRequest":    {"name"},
+	"bandRequest":        {"name", "allowance_kg"},
+	"closedDayRequest":   {"day"},
+	"countsRequest":      {"lines"},
+	"driverRequest":      {"driver_id"},
+	"factorRequest":      {"source", "effective_from"},
+	"hoursRequest":       {"volunteer_id", "date", "activity"},
+	"labelsRequest":      {"ids"},
+	"loginRequest":       {"email", "password"},
+	"moveRequest":        {"location_id"},
+	"passwordRequest":    {"current_password", "new_password"},
+	"reserveRequest":     {"recipient_id"},
+	"safetyTestRequest":  {"tested_on", "tester"},
+	"slotRuleRequest":    {"starts", "ends", "slot_minutes", "places"},
+	"statusRequest":      {"status"},
+	"transferRequest":    {"from_account", "to_account"},
+	"walkInRequest":      {"organisation_id", "lines"},
+	"workshopRequest":    {"title", "kind", "starts_at", "ends_at"},
 }
 
 // schemaExamples are example bodies of the main requests: each is a request that would

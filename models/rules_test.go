@@ -359,3 +359,20 @@ func TestVehicleRules(t *testing.T) {
 			map[string]string{"day": "is required"}},
 	})
 }
+
+func TestSignInRules(t *testing.T) {
+	s := &Store{}
+	login := func(email, password string) func(p *Problems) {
+		return refused(func() error { _, _, _, err := s.Login(t.Context(), email, password, "", time.Hour); return err })
+	}
+	change := func(current, next string) func(p *Problems) {
+		return refused(func() error { return s.ChangePassword(t.Context(), &User{}, current, next, "") })
+	}
+	runRules(t, []ruleCase{
+		{"nothing given", login("", ""), map[string]string{"email": "is required", "password": "is required"}},
+		{"an email too long", login(strings.Repeat("e", MaxEmail+1), "pw"), map[string]string{"email": "must be at most 254"}},
+		{"a password too long to be one", login("sam@example.org", strings.Repeat("p", MaxSecretInput+1)),
+			map[string]string{"password": "must be at most 200"}},
+		{"no passwords", change("", ""), map[string]string{"current_password": "is required", "new_password": "is required"}},
+	})
+}

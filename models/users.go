@@ -308,6 +308,12 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a real password"), bc
 // passwords fail alike; an attempt over the sign-in limits is refused with a
 // RateLimitError before its password is checked.
 func (s *Store) Login(ctx context.Context, email, password, clientIP string, ttl time.Duration) (string, *Token, *User, error) {
+	var p Problems
+	checkTextUpTo(&p, "email", email, MaxEmail, true)
+	checkSecretGiven(&p, "password", password)
+	if err := p.Err(); err != nil {
+		return "", nil, nil, err
+	}
 	email = normaliseEmail(email)
 	attempt, err := s.admitLogin(ctx, email, addressKey(clientIP))
 	if err != nil {
@@ -457,6 +463,12 @@ func (s *Store) Logout(ctx context.Context, secret string) error {
 // ChangePassword checks the current password, sets the new one and revokes the user's
 // other tokens (the one in use stays valid).
 func (s *Store) ChangePassword(ctx context.Context, u *User, current, next, keepSecret string) error {
+	var given Problems
+	checkSecretGiven(&given, "current_password", current)
+	checkSecretGiven(&given, "new_password", next)
+	if err := given.Err(); err != nil {
+		return err
+	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
 		return Invalid("current_password", "is wrong")
 	}
