@@ -149,7 +149,8 @@ func TestFurnitureRules(t *testing.T) {
 		{"collected tomorrow", handover(HandoverInput{Method: "collected", On: today.AddDays(1), ReceivedBy: "Mr Evans"}),
 			map[string]string{"on": "a collection cannot be in the future"}},
 		{"a delivery next week", handover(HandoverInput{Method: "delivered", On: today.AddDays(7)}), nil},
-		{"a negative charge", handover(HandoverInput{Method: "delivered", On: today, ChargePence: -1}), map[string]string{"charge_pence": "must be between"}},
+		{"a negative charge", handover(HandoverInput{Method: "delivered", On: today, ChargePence: -1}),
+			map[string]string{"charge_pence": "must be between"}},
 		{"a receiver's name too long", handover(HandoverInput{Method: "delivered", On: today, ReceivedBy: strings.Repeat("r", MaxName+1)}),
 			map[string]string{"received_by": "must be at most 200"}},
 	})
@@ -259,7 +260,8 @@ func TestRunRules(t *testing.T) {
 	runRules(t, []ruleCase{
 		{"a driver left out", refused(func() error { _, err := s.AssignDriver(t.Context(), nil, 1, 0); return err }),
 			map[string]string{"driver_id": "is required"}},
-		{"a collected line without its category", complete(DonationLineInput{Description: "tubes", Quantity: 1}, DonationLineInput{CategoryID: ptr[int64](0)}),
+		{"a collected line without its category",
+			complete(DonationLineInput{Description: "tubes", Quantity: 1}, DonationLineInput{CategoryID: ptr[int64](0)}),
 			map[string]string{"lines[0].category_id": "is required", "lines[1].category_id": "is required"}},
 	})
 }
