@@ -257,9 +257,10 @@ func (s *Store) TransferCredits(ctx context.Context, actor *User, from, to int64
 	if credits <= 0 || credits > 10_000 || math.Abs(q-math.Round(q)) > 1e-9 {
 		p.Add("credits", "must be in quarters, more than 0")
 	}
-	switch {
-	case from == 0:
+	if from == 0 {
 		p.Add("from_account", "is required")
+	}
+	switch {
 	case to == 0:
 		p.Add("to_account", "is required")
 	case from == to:

@@ -214,7 +214,8 @@ func TestPeopleRules(t *testing.T) {
 		{"hours with nothing", hours(0, Date{}, 0, ""), map[string]string{"volunteer_id": "is required", "date": "is required",
 			"hours": "must be in quarter hours", "activity": "must be one of"}},
 		{"ten minutes", hours(1, today, 1.0/6, "sorting"), map[string]string{"hours": "must be in quarter hours"}},
-		{"a transfer with nothing", transfer(0, 0, 0, ""), map[string]string{"from_account": "is required", "credits": "must be in quarters"}},
+		{"a transfer with nothing", transfer(0, 0, 0, ""), map[string]string{"from_account": "is required", "to_account": "is required",
+			"credits": "must be in quarters"}},
 		{"a transfer to itself", transfer(1, 1, 1, ""), map[string]string{"to_account": "must differ"}},
 		{"a transfer's note too long", transfer(1, 2, 1, strings.Repeat("n", MaxLine+1)), map[string]string{"note": "must be at most 500"}},
 	})
@@ -330,14 +331,7 @@ func TestCountRules(t *testing.T) {
 }
 
 func TestVehicleRules(t *testing.T) {
-	apply := func(in VehicleInput) func(p *Problems) {
-		return func(p *Problems) {
-			var ve *ValidationError
-			if errors.As((&Vehicle{}).apply(in), &ve) {
-				p.list = ve.Errors
-			}
-		}
-	}
+	apply := func(in VehicleInput) func(p *Problems) { return func(p *Problems) { (&Vehicle{}).apply(p, in) } }
 	van := func() VehicleInput {
 		return VehicleInput{Name: ptr("Transit"), Registration: ptr("bv21 rde"), CapacityKg: ptr(900.0), CapacityM3: ptr(8.0)}
 	}
@@ -351,6 +345,11 @@ func TestVehicleRules(t *testing.T) {
 	runRules(t, []ruleCase{
 		{"a good van", apply(van()), nil},
 		{"nothing given", apply(VehicleInput{}), map[string]string{"name": "is required", "registration": "is required"}},
+		{"a registration too long", func(p *Problems) {
+			in := van()
+			in.Registration = ptr("BV21 RDE 123456")
+			(&Vehicle{}).apply(p, in)
+		}, map[string]string{"registration": "must be at most 12 characters"}},
 		{"a name too long", apply(longName), map[string]string{"name": "must be at most 100"}},
 		{"too many skills", apply(many), map[string]string{"skills": "must have at most 20 items"}},
 		{"a skill that is not a word", apply(badSkill), map[string]string{"skills[0]": "must be a short lower-case word"}},
