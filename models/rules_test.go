@@ -50,7 +50,8 @@ func refused(call func() error) func(p *Problems) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+// ref points at a copy of v, for the optional fields of an input.
+func ref[T any](v T) *T { return &v }
 
 func TestTextRule(t *testing.T) {
 	text := func(v string, max int, required bool) func(p *Problems) {
@@ -81,19 +82,19 @@ func TestCategoryRules(t *testing.T) {
 	}
 	long := strings.Repeat("x", MaxTitle+1)
 	runRules(t, []ruleCase{
-		{"a good category", create(CategoryInput{Name: ptr("Card"), DefaultUnit: ptr("box"), UnitWeightsKg: map[string]float64{"box": 4}}), nil},
+		{"a good category", create(CategoryInput{Name: ref("Card"), DefaultUnit: ref("box"), UnitWeightsKg: map[string]float64{"box": 4}}), nil},
 		{"nothing given", create(CategoryInput{}), map[string]string{"name": "is required", "default_unit": "must be one of"}},
-		{"a name too long", create(CategoryInput{Name: &long, DefaultUnit: ptr("kg")}), map[string]string{"name": "must be at most 100"}},
-		{"a unit that does not exist", create(CategoryInput{Name: ptr("Card"), DefaultUnit: ptr("crate")}),
+		{"a name too long", create(CategoryInput{Name: &long, DefaultUnit: ref("kg")}), map[string]string{"name": "must be at most 100"}},
+		{"a unit that does not exist", create(CategoryInput{Name: ref("Card"), DefaultUnit: ref("crate")}),
 			map[string]string{"default_unit": "must be one of"}},
-		{"no weight for the default unit", create(CategoryInput{Name: ptr("Card"), DefaultUnit: ptr("box"), UnitWeightsKg: map[string]float64{"bag": 1}}),
+		{"no weight for the default unit", create(CategoryInput{Name: ref("Card"), DefaultUnit: ref("box"), UnitWeightsKg: map[string]float64{"bag": 1}}),
 			map[string]string{"unit_weights_kg": "must give the weight of the default unit"}},
-		{"a weight of nothing", create(CategoryInput{Name: ptr("Card"), DefaultUnit: ptr("kg"), UnitWeightsKg: map[string]float64{"box": 0}}),
+		{"a weight of nothing", create(CategoryInput{Name: ref("Card"), DefaultUnit: ref("kg"), UnitWeightsKg: map[string]float64{"box": 0}}),
 			map[string]string{"unit_weights_kg.box": "must be more than 0"}},
-		{"a negative minimum", create(CategoryInput{Name: ptr("Card"), DefaultUnit: ptr("kg"), MinStockKg: ptr(-1.0)}),
+		{"a negative minimum", create(CategoryInput{Name: ref("Card"), DefaultUnit: ref("kg"), MinStockKg: ref(-1.0)}),
 			map[string]string{"min_stock_kg": "must be between"}},
-		{"a change keeps what is not given", change(CategoryInput{Diverted: ptr(false)}), nil},
-		{"a change may not set a factor", change(CategoryInput{CO2eKgPerKg: ptr(1.0), CO2eSource: ptr("WRAP")}),
+		{"a change keeps what is not given", change(CategoryInput{Diverted: ref(false)}), nil},
+		{"a change may not set a factor", change(CategoryInput{CO2eKgPerKg: ref(1.0), CO2eSource: ref("WRAP")}),
 			map[string]string{"co2e_kg_per_kg": "is set only when the category is created", "co2e_source": "is set only"}},
 		{"a factor's source too long", func(p *Problems) { checkFactor(p, 0.9, strings.Repeat("s", MaxLine+1), "source") },
 			map[string]string{"source": "must be at most 500"}},
@@ -104,29 +105,29 @@ func TestCategoryRules(t *testing.T) {
 func TestLocationRules(t *testing.T) {
 	apply := func(in LocationInput) func(p *Problems) { return func(p *Problems) { (&Location{}).apply(p, in) } }
 	runRules(t, []ruleCase{
-		{"a good location", apply(LocationInput{Code: ptr("b3"), Name: ptr("Bay 3"), Kind: ptr("bay")}), nil},
+		{"a good location", apply(LocationInput{Code: ref("b3"), Name: ref("Bay 3"), Kind: ref("bay")}), nil},
 		{"nothing given", apply(LocationInput{}), map[string]string{"code": "must be a short code", "name": "is required", "kind": "must be one of"}},
-		{"a code with a space", apply(LocationInput{Code: ptr("B 3"), Name: ptr("Bay 3"), Kind: ptr("bay")}),
+		{"a code with a space", apply(LocationInput{Code: ref("B 3"), Name: ref("Bay 3"), Kind: ref("bay")}),
 			map[string]string{"code": "must be a short code"}},
-		{"a code too long", apply(LocationInput{Code: ptr(strings.Repeat("B", MaxCode+1)), Name: ptr("Bay"), Kind: ptr("bay")}),
+		{"a code too long", apply(LocationInput{Code: ref(strings.Repeat("B", MaxCode+1)), Name: ref("Bay"), Kind: ref("bay")}),
 			map[string]string{"code": "must be a short code"}},
-		{"a name too long", apply(LocationInput{Code: ptr("B3"), Name: ptr(strings.Repeat("n", MaxTitle+1)), Kind: ptr("bay")}),
+		{"a name too long", apply(LocationInput{Code: ref("B3"), Name: ref(strings.Repeat("n", MaxTitle+1)), Kind: ref("bay")}),
 			map[string]string{"name": "must be at most 100"}},
 	})
 }
 
 func TestDonorRules(t *testing.T) {
 	apply := func(in DonorInput) func(p *Problems) { return func(p *Problems) { (&Donor{}).apply(p, in, nil) } }
-	long := func(n int) *string { return ptr(strings.Repeat("a", n+1)) }
+	long := func(n int) *string { return ref(strings.Repeat("a", n+1)) }
 	runRules(t, []ruleCase{
-		{"a good donor", apply(DonorInput{Name: ptr("Albion Packaging"), Email: ptr("jas@albion.example"), Postcode: ptr("b70 6au")}), nil},
+		{"a good donor", apply(DonorInput{Name: ref("Albion Packaging"), Email: ref("jas@albion.example"), Postcode: ref("b70 6au")}), nil},
 		{"no name", apply(DonorInput{}), map[string]string{"name": "is required"}},
 		{"fields too long", apply(DonorInput{Name: long(MaxName), ContactName: long(MaxName), Phone: long(MaxPhone), Address: long(MaxLine),
 			Notes: long(MaxText), Postcode: long(MaxPostcode)}), map[string]string{"name": "must be at most 200", "contact_name": "must be at most 200",
 			"phone": "must be at most 40", "address": "must be at most 500", "notes": "must be at most 2000", "postcode": "must be at most 10"}},
-		{"not an email", apply(DonorInput{Name: ptr("Albion"), Email: ptr("albion")}), map[string]string{"email": "is not an email address"}},
-		{"not a postcode", apply(DonorInput{Name: ptr("Albion"), Postcode: ptr("ABC")}), map[string]string{"postcode": "is not a UK postcode"}},
-		{"half a place", apply(DonorInput{Name: ptr("Albion"), Latitude: ptr(52.5)}), map[string]string{"longitude": "give both"}},
+		{"not an email", apply(DonorInput{Name: ref("Albion"), Email: ref("albion")}), map[string]string{"email": "is not an email address"}},
+		{"not a postcode", apply(DonorInput{Name: ref("Albion"), Postcode: ref("ABC")}), map[string]string{"postcode": "is not a UK postcode"}},
+		{"half a place", apply(DonorInput{Name: ref("Albion"), Latitude: ref(52.5)}), map[string]string{"longitude": "give both"}},
 	})
 }
 
@@ -165,10 +166,10 @@ func TestPostcodeRule(t *testing.T) {
 	}
 	runRules(t, []ruleCase{
 		{"left out", set(nil), nil},
-		{"cleared", set(ptr(" ")), nil},
-		{"a postcode", set(ptr("b706au")), nil},
-		{"not a postcode", set(ptr("B70")), map[string]string{"postcode": "is not a UK postcode"}},
-		{"too long", set(ptr("B70 6AU 6AU")), map[string]string{"postcode": "must be at most 10"}},
+		{"cleared", set(ref(" ")), nil},
+		{"a postcode", set(ref("b706au")), nil},
+		{"not a postcode", set(ref("B70")), map[string]string{"postcode": "is not a UK postcode"}},
+		{"too long", set(ref("B70 6AU 6AU")), map[string]string{"postcode": "must be at most 10"}},
 	})
 }
 
@@ -226,8 +227,8 @@ func TestAcceptRules(t *testing.T) {
 		return refused(func() error { _, err := (&Store{}).AcceptPickup(t.Context(), nil, 1, in); return err })
 	}
 	runRules(t, []ruleCase{
-		{"half a place", accept(AcceptInput{Latitude: ptr(52.5)}), map[string]string{"longitude": "give both"}},
-		{"a place off the earth", accept(AcceptInput{Latitude: ptr(95.0), Longitude: ptr(0.0)}), map[string]string{"latitude": ""}},
+		{"half a place", accept(AcceptInput{Latitude: ref(52.5)}), map[string]string{"longitude": "give both"}},
+		{"a place off the earth", accept(AcceptInput{Latitude: ref(95.0), Longitude: ref(0.0)}), map[string]string{"latitude": ""}},
 		{"too urgent", accept(AcceptInput{Priority: 6}), map[string]string{"priority": "must be 1 (normal) to 5 (urgent)"}},
 	})
 }
@@ -262,7 +263,7 @@ func TestRunRules(t *testing.T) {
 		{"a driver left out", refused(func() error { _, err := s.AssignDriver(t.Context(), nil, 1, 0); return err }),
 			map[string]string{"driver_id": "is required"}},
 		{"a collected line without its category",
-			complete(DonationLineInput{Description: "tubes", Quantity: 1}, DonationLineInput{CategoryID: ptr[int64](0)}),
+			complete(DonationLineInput{Description: "tubes", Quantity: 1}, DonationLineInput{CategoryID: ref[int64](0)}),
 			map[string]string{"lines[0].category_id": "is required", "lines[1].category_id": "is required"}},
 	})
 }
@@ -297,7 +298,7 @@ func TestStockRules(t *testing.T) {
 	adjust := func(delta float64, reason, note string) func(p *Problems) {
 		return refused(func() error { _, err := s.AdjustStock(t.Context(), nil, 1, delta, reason, note); return err })
 	}
-	card := DonationLineInput{CategoryID: ptr[int64](1), LocationID: ptr[int64](1), Description: "card", Quantity: 2}
+	card := DonationLineInput{CategoryID: ref[int64](1), LocationID: ref[int64](1), Description: "card", Quantity: 2}
 	long := card
 	long.Description, long.Unit = strings.Repeat("d", MaxLine+1), "crate"
 	runRules(t, []ruleCase{
@@ -313,7 +314,7 @@ func TestStockRules(t *testing.T) {
 		{"a move nowhere", refused(func() error { _, err := s.MoveStock(t.Context(), nil, 1, 0); return err }),
 			map[string]string{"location_id": "is required"}},
 		{"a description too long", refused(func() error {
-			_, err := s.UpdateStockItem(t.Context(), nil, 1, ptr(strings.Repeat("d", MaxLine+1)), nil)
+			_, err := s.UpdateStockItem(t.Context(), nil, 1, ref(strings.Repeat("d", MaxLine+1)), nil)
 			return err
 		}), map[string]string{"description": "must be at most 500"}},
 	})
@@ -333,21 +334,21 @@ func TestCountRules(t *testing.T) {
 func TestVehicleRules(t *testing.T) {
 	apply := func(in VehicleInput) func(p *Problems) { return func(p *Problems) { (&Vehicle{}).apply(p, in) } }
 	van := func() VehicleInput {
-		return VehicleInput{Name: ptr("Transit"), Registration: ptr("bv21 rde"), CapacityKg: ptr(900.0), CapacityM3: ptr(8.0)}
+		return VehicleInput{Name: ref("Transit"), Registration: ref("bv21 rde"), CapacityKg: ref(900.0), CapacityM3: ref(8.0)}
 	}
 	many, longName, badSkill := van(), van(), van()
-	many.Skills = ptr(make([]string, MaxSkills+1))
+	many.Skills = ref(make([]string, MaxSkills+1))
 	for i := range *many.Skills {
 		(*many.Skills)[i] = "tail_lift"
 	}
-	longName.Name = ptr(strings.Repeat("v", MaxTitle+1))
-	badSkill.Skills = ptr([]string{"Tail lift"})
+	longName.Name = ref(strings.Repeat("v", MaxTitle+1))
+	badSkill.Skills = ref([]string{"Tail lift"})
 	runRules(t, []ruleCase{
 		{"a good van", apply(van()), nil},
 		{"nothing given", apply(VehicleInput{}), map[string]string{"name": "is required", "registration": "is required"}},
 		{"a registration too long", func(p *Problems) {
 			in := van()
-			in.Registration = ptr("BV21 RDE 123456")
+			in.Registration = ref("BV21 RDE 123456")
 			(&Vehicle{}).apply(p, in)
 		}, map[string]string{"registration": "must be at most 12 characters"}},
 		{"a name too long", apply(longName), map[string]string{"name": "must be at most 100"}},
