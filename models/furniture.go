@@ -215,7 +215,10 @@ func (s *Store) applyFurniture(tx *gorm.DB, p *Problems, it *FurnitureItem, in F
 	if in.Condition != nil {
 		it.Condition = *in.Condition
 	}
-	if !slices.Contains(FurnitureConditions, it.Condition) {
+	switch {
+	case it.Condition == "":
+		p.Add("condition", "is required")
+	case !slices.Contains(FurnitureConditions, it.Condition):
 		p.Add("condition", "must be one of %s", strings.Join(FurnitureConditions, ", "))
 	}
 	if in.WeightKg != nil {
@@ -294,12 +297,6 @@ func (s *Store) RegisterFurniture(ctx context.Context, actor *User, in Furniture
 	var p Problems
 	if in.TypeID == nil {
 		p.Add("type_id", "is required")
-	}
-	if in.Condition == nil {
-		p.Add("condition", "is required")
-	}
-	if err := p.Err(); err != nil {
-		return nil, err
 	}
 	it := &FurnitureItem{Status: FurnReceived, ReceivedOn: today}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
