@@ -9,9 +9,10 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
+// loginRequest is the body of Login, whose rules are in models.
 type loginRequest struct {
-	Email    string `json:"email" validate:"required,max=254"`
-	Password string `json:"password" validate:"required,max=200"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
 }
 
 type loginResponse struct {
@@ -41,9 +42,10 @@ func (s *Server) logout(c echo.Context) error {
 
 func (s *Server) me(c echo.Context) error { return c.JSON(http.StatusOK, currentUser(c)) }
 
+// passwordRequest is the body of ChangePassword, whose rules are in models.
 type passwordRequest struct {
-	CurrentPassword string `json:"current_password" validate:"required,max=200"`
-	NewPassword     string `json:"new_password" validate:"required,max=200"`
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
 }
 
 func (s *Server) changePassword(c echo.Context) error {

@@ -13,30 +13,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 
 	"github.com/scrapstore/scrapstore/models"
 )
 
-var validate = newValidator()
-
-func newValidator() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		return name
-	})
-	return v
-}
-
 // bind reads a JSON body into dst strictly (the right content type, no unknown fields,
 // one value, the right types, text that is valid UTF-8 without NUL, dates and times in
-// their formats), then checks its validate tags. Malformed bodies are a 400 or 415 naming
-// what is wrong; broken rules are a 422 listing the fields.
+// their formats). Malformed bodies are a 400 or 415 naming what is wrong. The rules of
+// what the body says are the models' (each Store method checks its input), so that the
+// API and the web pages answer the same problems.
 func bind(c echo.Context, dst any) error {
 	req := c.Request()
 	ct, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
@@ -59,7 +45,7 @@ func bind(c echo.Context, dst any) error {
 	if dec.More() {
 		return badRequest("", "the body must hold one JSON value")
 	}
-	return check(dst)
+	return nil
 }
 
 // bindOptional binds the body of an action whose body may be left out.
@@ -68,71 +54,6 @@ func bindOptional(c echo.Context, dst any) error {
 		return nil
 	}
 	return bind(c, dst)
-}
-
-// check runs the validate tags on v.
-func check(v any) error {
-	err := validate.Struct(v)
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return err
-	}
-	out := &models.ValidationError{}
-	for _, fe := range verrs {
-		field := fe.Namespace()
-		if _, rest, ok := strings.Cut(field, "."); ok {
-			field = rest
-		}
-		out.Errors = append(out.Errors, models.FieldError{Field: field, Message: ruleMessage(fe)})
-	}
-	return out
-}
-
-func ruleMessage(fe validator.FieldError) string {
-	p := fe.Param()
-	switch fe.Tag() {
-	case "required":
-		return "is required"
-	case "email":
-		return "is not an email address"
-	case "min":
-		if n := countOf(fe); n != "" {
-			return "must have at least " + n
-		}
-		return "must be at least " + p
-	case "max":
-		if n := countOf(fe); n != "" {
-			return "must have at most " + n
-		}
-		return "must be at most " + p
-	case "gt":
-		return "must be more than " + p
-	case "gte":
-		return "must be at least " + p
-	case "lte":
-		return "must be at most " + p
-	case "oneof":
-		return "must be one of " + strings.ReplaceAll(p, " ", ", ")
-	}
-	return "breaks the rule " + fe.Tag()
-}
-
-// countOf is a min or max rule's bound as a count of what the field holds ("1 item",
-// "200 characters"), or "" when the field is a number.
-func countOf(fe validator.FieldError) string {
-	var what string
-	switch fe.Kind() {
-	case reflect.String:
-		what = "character"
-	case reflect.Slice, reflect.Array, reflect.Map:
-		what = "item"
-	default:
-		return ""
-	}
-	if fe.Param() != "1" {
-		what += "s"
-	}
-	return fe.Param() + " " + what
 }
 
 func jsonError(err error, dst any) error {

@@ -9,55 +9,11 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-type categoryRequest struct {
-	Name          string             `json:"name" validate:"required,max=100"`
-	DefaultUnit   string             `json:"default_unit" validate:"required"`
-	UnitWeightsKg map[string]float64 `json:"unit_weights_kg"`
-	CO2eKgPerKg   *float64           `json:"co2e_kg_per_kg" validate:"required"`
-	CO2eSource    *string            `json:"co2e_source" validate:"required"`
-	FactorFrom    *models.Date       `json:"factor_effective_from"`
-	Diverted      *bool              `json:"diverted"`
-	MinStockKg    *float64           `json:"min_stock_kg"`
-}
-
-type categoryPatch struct {
-	Name          *string            `json:"name" validate:"omitempty,max=100"`
-	DefaultUnit   *string            `json:"default_unit"`
-	UnitWeightsKg map[string]float64 `json:"unit_weights_kg"`
-	Diverted      *bool              `json:"diverted"`
-	MinStockKg    *float64           `json:"min_stock_kg"`
-}
-
+// factorRequest is the body of AddFactor, whose rules are in models.
 type factorRequest struct {
 	CO2eKgPerKg   float64     `json:"co2e_kg_per_kg"`
-	Source        string      `json:"source" validate:"required,max=500"`
-	EffectiveFrom models.Date `json:"effective_from" validate:"required"`
-}
-
-type locationRequest struct {
-	Code   *string `json:"code" validate:"omitempty,max=20"`
-	Name   *string `json:"name" validate:"omitempty,max=100"`
-	Kind   *string `json:"kind"`
-	Active *bool   `json:"active"`
-}
-
-type donorRequest struct {
-	Name         *string              `json:"name" validate:"omitempty,max=200"`
-	ContactName  *string              `json:"contact_name" validate:"omitempty,max=200"`
-	Email        *string              `json:"email" validate:"omitempty,max=254"`
-	Phone        *string              `json:"phone" validate:"omitempty,max=40"`
-	Address      *string              `json:"address" validate:"omitempty,max=500"`
-	Postcode     *string              `json:"postcode" validate:"omitempty,max=10"`
-	Latitude     *float64             `json:"latitude"`
-	Longitude    *float64             `json:"longitude"`
-	OpeningHours *models.OpeningHours `json:"opening_hours"`
-	Notes        *string              `json:"notes" validate:"omitempty,max=2000"`
-	Active       *bool                `json:"active"`
-}
-
-func (r donorRequest) input() models.DonorInput {
-	return models.DonorInput{Name: r.Name, ContactName: r.ContactName, Email: r.Email, Phone: r.Phone, Address: r.Address, Postcode: r.Postcode,
-		Notes: r.Notes, Latitude: r.Latitude, Longitude: r.Longitude, OpeningHours: r.OpeningHours, Active: r.Active}
+	Source        string      `json:"source"`
+	EffectiveFrom models.Date `json:"effective_from"`
 }
 
 func (s *Server) listCategories(c echo.Context) error {
@@ -70,14 +26,11 @@ func (s *Server) listCategories(c echo.Context) error {
 }
 
 func (s *Server) createCategory(c echo.Context) error {
-	var req categoryRequest
-	if err := bind(c, &req); err != nil {
+	var in models.CategoryInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	v, err := s.Store.CreateCategory(c.Request().Context(), currentUser(c), models.CategoryInput{
-		Name: &req.Name, DefaultUnit: &req.DefaultUnit, UnitWeightsKg: req.UnitWeightsKg, Diverted: req.Diverted, MinStockKg: req.MinStockKg,
-		CO2eKgPerKg: req.CO2eKgPerKg, CO2eSource: req.CO2eSource, FactorFrom: req.FactorFrom,
-	}, s.today())
+	v, err := s.Store.CreateCategory(c.Request().Context(), currentUser(c), in, s.today())
 	if err != nil {
 		return err
 	}
@@ -89,21 +42,9 @@ func (s *Server) getCategory(c echo.Context) error {
 }
 
 func (s *Server) updateCategory(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req categoryPatch
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	v, err := s.Store.UpdateCategory(c.Request().Context(), currentUser(c), id, models.CategoryInput{
-		Name: req.Name, DefaultUnit: req.DefaultUnit, UnitWeightsKg: req.UnitWeightsKg, Diverted: req.Diverted, MinStockKg: req.MinStockKg,
-	}, s.today())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, in models.CategoryInput) (any, error) {
+		return s.Store.UpdateCategory(ctx, currentUser(c), id, in, s.today())
+	})
 }
 
 func (s *Server) addFactor(c echo.Context) error {
@@ -122,11 +63,11 @@ func (s *Server) listLocations(c echo.Context) error {
 }
 
 func (s *Server) createLocation(c echo.Context) error {
-	var req locationRequest
-	if err := bind(c, &req); err != nil {
+	var in models.LocationInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	l, err := s.Store.CreateLocation(c.Request().Context(), currentUser(c), models.LocationInput{Code: req.Code, Name: req.Name, Kind: req.Kind})
+	l, err := s.Store.CreateLocation(c.Request().Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}
@@ -134,8 +75,8 @@ func (s *Server) createLocation(c echo.Context) error {
 }
 
 func (s *Server) updateLocation(c echo.Context) error {
-	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req locationRequest) (any, error) {
-		return s.Store.UpdateLocation(ctx, currentUser(c), id, models.LocationInput(req))
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, in models.LocationInput) (any, error) {
+		return s.Store.UpdateLocation(ctx, currentUser(c), id, in)
 	})
 }
 
@@ -149,14 +90,11 @@ func (s *Server) listDonors(c echo.Context) error {
 }
 
 func (s *Server) createDonor(c echo.Context) error {
-	var req donorRequest
-	if err := bind(c, &req); err != nil {
+	var in models.DonorInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	if req.Name == nil {
-		return models.Invalid("name", "is required")
-	}
-	d, err := s.Store.CreateDonor(c.Request().Context(), currentUser(c), req.input())
+	d, err := s.Store.CreateDonor(c.Request().Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}
@@ -168,8 +106,8 @@ func (s *Server) getDonor(c echo.Context) error {
 }
 
 func (s *Server) updateDonor(c echo.Context) error {
-	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req donorRequest) (any, error) {
-		return s.Store.UpdateDonor(ctx, currentUser(c), id, req.input())
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, in models.DonorInput) (any, error) {
+		return s.Store.UpdateDonor(ctx, currentUser(c), id, in)
 	})
 }
 

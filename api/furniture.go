@@ -16,79 +16,29 @@ import (
 	"github.com/scrapstore/scrapstore/reports"
 )
 
-type furnitureTypeRequest struct {
-	Name            string  `json:"name" validate:"required,max=100"`
-	DefaultWeightKg float64 `json:"default_weight_kg" validate:"required"`
-	DefaultVolumeM3 float64 `json:"default_volume_m3" validate:"required"`
-	Upholstered     bool    `json:"upholstered"`
-	Electrical      bool    `json:"electrical"`
-	CO2eKgPerKg     float64 `json:"co2e_kg_per_kg"`
-	CO2eSource      string  `json:"co2e_source" validate:"required,max=500"`
-}
-
-type furnitureRequest struct {
-	TypeID           *int64       `json:"type_id"`
-	Description      *string      `json:"description" validate:"omitempty,max=2000"`
-	Condition        *string      `json:"condition"`
-	WeightKg         *float64     `json:"weight_kg"`
-	WidthCm          *int         `json:"width_cm"`
-	DepthCm          *int         `json:"depth_cm"`
-	HeightCm         *int         `json:"height_cm"`
-	Colour           *string      `json:"colour" validate:"omitempty,max=100"`
-	DonorID          *int64       `json:"donor_id"`
-	ReceivedOn       *models.Date `json:"received_on"`
-	LocationID       *int64       `json:"location_id"`
-	ChargePence      *int64       `json:"charge_pence"`
-	FireLabelChecked *bool        `json:"fire_label_checked"`
-}
+// The bodies of actions whose Store methods take their values one by one; the rules
+// are in models.
 
 type statusRequest struct {
-	Status        string `json:"status" validate:"required"`
-	Reason        string `json:"reason" validate:"max=2000"`
+	Status        string `json:"status"`
+	Reason        string `json:"reason"`
 	DisposalRoute string `json:"disposal_route"`
 }
 
 type safetyTestRequest struct {
-	TestedOn     models.Date `json:"tested_on" validate:"required"`
-	Tester       string      `json:"tester" validate:"required,max=200"`
+	TestedOn     models.Date `json:"tested_on"`
+	Tester       string      `json:"tester"`
 	Passed       bool        `json:"passed"`
-	Notes        string      `json:"notes" validate:"max=2000"`
+	Notes        string      `json:"notes"`
 	AfterFailure string      `json:"after_failure"`
 }
 
 type reserveRequest struct {
-	RecipientID int64 `json:"recipient_id" validate:"required"`
-}
-
-type handoverRequest struct {
-	Method      string      `json:"method" validate:"required"`
-	On          models.Date `json:"on" validate:"required"`
-	ChargePence int64       `json:"charge_pence"`
-	ReceivedBy  string      `json:"received_by" validate:"max=200"`
+	RecipientID int64 `json:"recipient_id"`
 }
 
 type labelsRequest struct {
-	IDs []int64 `json:"ids" validate:"required,min=1,max=500"`
-}
-
-type recipientRequest struct {
-	Kind           *string  `json:"kind"`
-	Name           *string  `json:"name" validate:"omitempty,max=200"`
-	Agency         *string  `json:"agency" validate:"omitempty,max=200"`
-	Reference      *string  `json:"reference" validate:"omitempty,max=100"`
-	Contact        *string  `json:"contact" validate:"omitempty,max=200"`
-	Address        *string  `json:"address" validate:"omitempty,max=500"`
-	Postcode       *string  `json:"postcode" validate:"omitempty,max=10"`
-	Needs          *string  `json:"needs" validate:"omitempty,max=2000"`
-	Notes          *string  `json:"notes" validate:"omitempty,max=2000"`
-	OrganisationID *int64   `json:"organisation_id"`
-	Latitude       *float64 `json:"latitude"`
-	Longitude      *float64 `json:"longitude"`
-}
-
-func (r recipientRequest) input() models.RecipientInput {
-	return models.RecipientInput{Kind: r.Kind, Name: r.Name, Agency: r.Agency, Reference: r.Reference, Contact: r.Contact, Address: r.Address,
-		Postcode: r.Postcode, Needs: r.Needs, Notes: r.Notes, OrganisationID: r.OrganisationID, Latitude: r.Latitude, Longitude: r.Longitude}
+	IDs []int64 `json:"ids"`
 }
 
 func (s *Server) listFurnitureTypes(c echo.Context) error {
@@ -101,18 +51,16 @@ func (s *Server) listFurnitureTypes(c echo.Context) error {
 }
 
 func (s *Server) createFurnitureType(c echo.Context) error {
-	var req furnitureTypeRequest
-	if err := bind(c, &req); err != nil {
+	var in models.FurnitureTypeInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	t, err := s.Store.CreateFurnitureType(c.Request().Context(), currentUser(c), models.FurnitureTypeInput(req))
+	t, err := s.Store.CreateFurnitureType(c.Request().Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, t)
 }
-
-func (r furnitureRequest) input() models.FurnitureInput { return models.FurnitureInput(r) }
 
 func (s *Server) listFurniture(c echo.Context) error {
 	q := queryOf[furnitureQuery](c)
@@ -130,11 +78,11 @@ func (s *Server) listFurniture(c echo.Context) error {
 }
 
 func (s *Server) registerFurniture(c echo.Context) error {
-	var req furnitureRequest
-	if err := bind(c, &req); err != nil {
+	var in models.FurnitureInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	it, err := s.Store.RegisterFurniture(c.Request().Context(), currentUser(c), req.input(), s.today())
+	it, err := s.Store.RegisterFurniture(c.Request().Context(), currentUser(c), in, s.today())
 	if err != nil {
 		return err
 	}
@@ -171,8 +119,8 @@ func (s *Server) furnitureByTag(c echo.Context) error {
 }
 
 func (s *Server) updateFurniture(c echo.Context) error {
-	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req furnitureRequest) (any, error) {
-		return s.Store.UpdateFurniture(ctx, currentUser(c), id, req.input(), s.today())
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, in models.FurnitureInput) (any, error) {
+		return s.Store.UpdateFurniture(ctx, currentUser(c), id, in, s.today())
 	})
 }
 
@@ -221,8 +169,8 @@ func (s *Server) reserveFurniture(c echo.Context) error {
 }
 
 func (s *Server) handOver(c echo.Context) error {
-	return answerAction(c, http.StatusCreated, false, func(ctx context.Context, id int64, req handoverRequest) (any, error) {
-		return s.Store.HandOver(ctx, currentUser(c), id, models.HandoverInput(req), s.today())
+	return answerAction(c, http.StatusCreated, false, func(ctx context.Context, id int64, in models.HandoverInput) (any, error) {
+		return s.Store.HandOver(ctx, currentUser(c), id, in, s.today())
 	})
 }
 
@@ -338,11 +286,11 @@ func (s *Server) listRecipients(c echo.Context) error {
 }
 
 func (s *Server) createRecipient(c echo.Context) error {
-	var req recipientRequest
-	if err := bind(c, &req); err != nil {
+	var in models.RecipientInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	r, err := s.Store.CreateRecipient(c.Request().Context(), currentUser(c), req.input())
+	r, err := s.Store.CreateRecipient(c.Request().Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}
@@ -354,8 +302,8 @@ func (s *Server) getRecipient(c echo.Context) error {
 }
 
 func (s *Server) updateRecipient(c echo.Context) error {
-	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req recipientRequest) (any, error) {
-		return s.Store.UpdateRecipient(ctx, currentUser(c), id, req.input())
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, in models.RecipientInput) (any, error) {
+		return s.Store.UpdateRecipient(ctx, currentUser(c), id, in)
 	})
 }
 

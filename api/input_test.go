@@ -527,7 +527,7 @@ func BenchmarkScanBody(b *testing.B) {
 	}
 	body, _ := json.Marshal(map[string]any{"received_at": "2026-11-25T10:30:00Z", "donor_id": 1, "channel": "drop_off",
 		"notes": "left at the side gate", "lines": lines})
-	typ := reflect.TypeOf(&donationRequest{})
+	typ := reflect.TypeOf(&models.DonationInput{})
 	b.Run("scan", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
@@ -539,7 +539,7 @@ func BenchmarkScanBody(b *testing.B) {
 	b.Run("decode", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			var d donationRequest
+			var d models.DonationInput
 			if err := json.Unmarshal(body, &d); err != nil {
 				b.Fatal(err)
 			}

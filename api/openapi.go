@@ -197,7 +197,7 @@ func (g *schemaGen) structSchema(t reflect.Type) jsonObject {
 			if !f.IsExported() {
 				continue
 			}
-			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 			if name == "-" {
 				continue
 			}
@@ -209,13 +209,11 @@ func (g *schemaGen) structSchema(t reflect.Type) jsonObject {
 				name = f.Name
 			}
 			props[name] = g.property(schemaName(t), name, f)
-			if strings.Contains(f.Tag.Get("validate"), "required") && !strings.Contains(opts, "omitempty") {
-				required = append(required, name)
-			}
 		}
 	}
 	walk(t)
 	name := schemaName(t)
+	required = append(required, schemaRequired[name]...)
 	s := jsonObject{"type": "object", "properties": props}
 	if required != nil {
 		s["required"] = required
@@ -235,11 +233,6 @@ func (g *schemaGen) property(schema, name string, f reflect.StructField) jsonObj
 		desc = propertyDocs[name]
 	}
 	enum := propertyEnums[schema+"."+name]
-	for _, rule := range strings.Split(f.Tag.Get("validate"), ",") {
-		if values, ok := strings.CutPrefix(rule, "oneof="); ok {
-			enum = strings.Fields(values)
-		}
-	}
 	if _, isRef := s["$ref"]; isRef {
 		s = jsonObject{"allOf": []any{s}} // OpenAPI 3.0 ignores siblings of a $ref
 	}

@@ -214,7 +214,7 @@ func TestOpenAPIEnumsAgreeWithValidation(t *testing.T) {
 			t.Error(w)
 		}
 		// The closed sets a newcomer had to guess are declared.
-		for _, want := range []string{"donationRequest.channel", "donationRequest.lines[].unit", "organisationRequest.kind", "locationRequest.kind",
+		for _, want := range []string{"DonationInput.channel", "DonationInput.lines[].unit", "OrganisationInput.kind", "LocationInput.kind",
 			"statusRequest.status", "completeRequest.lines[].unit"} {
 			if _, ok := checked[want]; !ok {
 				t.Errorf("%s has no enum in the document", want)

@@ -9,49 +9,16 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-type organisationRequest struct {
-	Name                string       `json:"name" validate:"required,max=200"`
-	Kind                string       `json:"kind" validate:"required"`
-	Address             string       `json:"address" validate:"max=500"`
-	Postcode            string       `json:"postcode" validate:"max=10"`
-	ContactName         string       `json:"contact_name" validate:"max=200"`
-	Email               string       `json:"email" validate:"max=254"`
-	Phone               string       `json:"phone" validate:"max=40"`
-	PeopleServed        int          `json:"people_served"`
-	BandID              *int64       `json:"band_id"`
-	MemberSince         *models.Date `json:"member_since"`
-	MembershipExpiresOn *models.Date `json:"membership_expires_on"`
-}
-
-type organisationPatch struct {
-	Name                *string      `json:"name" validate:"omitempty,max=200"`
-	Kind                *string      `json:"kind"`
-	Address             *string      `json:"address" validate:"omitempty,max=500"`
-	Postcode            *string      `json:"postcode" validate:"omitempty,max=10"`
-	ContactName         *string      `json:"contact_name" validate:"omitempty,max=200"`
-	Email               *string      `json:"email" validate:"omitempty,max=254"`
-	Phone               *string      `json:"phone" validate:"omitempty,max=40"`
-	PeopleServed        *int         `json:"people_served"`
-	BandID              *int64       `json:"band_id"`
-	MemberSince         *models.Date `json:"member_since"`
-	MembershipExpiresOn *models.Date `json:"membership_expires_on"`
-}
-
-type renewalRequest struct {
-	PaidPence int64       `json:"paid_pence"`
-	Method    string      `json:"method" validate:"required"`
-	PaidOn    models.Date `json:"paid_on" validate:"required"`
-}
-
 type renewalResponse struct {
 	Renewal      *models.Renewal      `json:"renewal"`
 	Organisation *models.Organisation `json:"organisation"`
 }
 
+// bandRequest is the body of CreateBand, whose rules are in models.
 type bandRequest struct {
-	Name           string  `json:"name" validate:"required,max=100"`
+	Name           string  `json:"name"`
 	AnnualFeePence int64   `json:"annual_fee_pence"`
-	AllowanceKg    float64 `json:"allowance_kg" validate:"required"`
+	AllowanceKg    float64 `json:"allowance_kg"`
 }
 
 func (s *Server) listOrganisations(c echo.Context) error {
@@ -65,15 +32,11 @@ func (s *Server) listOrganisations(c echo.Context) error {
 }
 
 func (s *Server) createOrganisation(c echo.Context) error {
-	var req organisationRequest
-	if err := bind(c, &req); err != nil {
+	var in models.OrganisationInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	o, err := s.Store.CreateOrganisation(c.Request().Context(), currentUser(c), models.OrganisationInput{
-		Name: &req.Name, Kind: &req.Kind, Address: &req.Address, Postcode: &req.Postcode, ContactName: &req.ContactName,
-		Email: &req.Email, Phone: &req.Phone, PeopleServed: &req.PeopleServed, BandID: req.BandID,
-		MemberSince: req.MemberSince, MembershipExpiresOn: req.MembershipExpiresOn,
-	})
+	o, err := s.Store.CreateOrganisation(c.Request().Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}
@@ -85,8 +48,8 @@ func (s *Server) getOrganisation(c echo.Context) error {
 }
 
 func (s *Server) updateOrganisation(c echo.Context) error {
-	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req organisationPatch) (any, error) {
-		return s.Store.UpdateOrganisation(ctx, currentUser(c), id, models.OrganisationInput(req))
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, in models.OrganisationInput) (any, error) {
+		return s.Store.UpdateOrganisation(ctx, currentUser(c), id, in)
 	})
 }
 
@@ -95,11 +58,11 @@ func (s *Server) renewMembership(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req renewalRequest
-	if err := bind(c, &req); err != nil {
+	var in models.RenewalInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	r, o, err := s.Store.RenewMembership(c.Request().Context(), currentUser(c), id, models.RenewalInput(req), s.today())
+	r, o, err := s.Store.RenewMembership(c.Request().Context(), currentUser(c), id, in, s.today())
 	if err != nil {
 		return err
 	}

@@ -10,46 +10,39 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-type volunteerRequest struct {
-	Name                   string       `json:"name" validate:"required,max=200"`
-	Email                  string       `json:"email" validate:"max=254"`
-	Phone                  string       `json:"phone" validate:"max=40"`
-	Kind                   string       `json:"kind" validate:"required"`
-	StartedOn              *models.Date `json:"started_on"`
-	PlacedByOrganisationID *int64       `json:"placed_by_organisation_id"`
-	Notes                  string       `json:"notes" validate:"max=2000"`
-}
+// The bodies of Store methods that take their values one by one; the rules are in
+// models.
 
 type hoursRequest struct {
-	VolunteerID int64       `json:"volunteer_id" validate:"required"`
-	Date        models.Date `json:"date" validate:"required"`
+	VolunteerID int64       `json:"volunteer_id"`
+	Date        models.Date `json:"date"`
 	Hours       float64     `json:"hours"`
-	Activity    string      `json:"activity" validate:"required"`
+	Activity    string      `json:"activity"`
 }
 
 type hoursCorrection struct {
 	Hours    float64 `json:"hours"`
-	Activity string  `json:"activity" validate:"required"`
+	Activity string  `json:"activity"`
 }
 
 type transferRequest struct {
-	FromAccount int64   `json:"from_account" validate:"required"`
-	ToAccount   int64   `json:"to_account" validate:"required"`
+	FromAccount int64   `json:"from_account"`
+	ToAccount   int64   `json:"to_account"`
 	Credits     float64 `json:"credits"`
-	Note        string  `json:"note" validate:"max=500"`
+	Note        string  `json:"note"`
 }
 
 type workshopRequest struct {
-	Title    string    `json:"title" validate:"required,max=200"`
-	Kind     string    `json:"kind" validate:"required"`
-	StartsAt time.Time `json:"starts_at" validate:"required"`
-	EndsAt   time.Time `json:"ends_at" validate:"required"`
-	Leader   string    `json:"leader" validate:"max=200"`
+	Title    string    `json:"title"`
+	Kind     string    `json:"kind"`
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
+	Leader   string    `json:"leader"`
 	Places   int       `json:"places"`
 }
 
 type attendeeRequest struct {
-	Name           string `json:"name" validate:"required,max=200"`
+	Name           string `json:"name"`
 	OrganisationID *int64 `json:"organisation_id"`
 }
 
@@ -63,16 +56,9 @@ func (s *Server) listVolunteers(c echo.Context) error {
 }
 
 func (s *Server) createVolunteer(c echo.Context) error {
-	var req volunteerRequest
-	if err := bind(c, &req); err != nil {
+	var in models.VolunteerInput
+	if err := bind(c, &in); err != nil {
 		return err
-	}
-	in := models.VolunteerInput{
-		Name: req.Name, Email: req.Email, Phone: req.Phone, Kind: req.Kind, Notes: req.Notes,
-		PlacedByOrganisationID: req.PlacedByOrganisationID,
-	}
-	if req.StartedOn != nil {
-		in.StartedOn = *req.StartedOn
 	}
 	v, err := s.Store.CreateVolunteer(c.Request().Context(), currentUser(c), in, s.today())
 	if err != nil {
@@ -111,19 +97,9 @@ func (s *Server) logHours(c echo.Context) error {
 }
 
 func (s *Server) correctHours(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req hoursCorrection
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	h, err := s.Store.CorrectHours(c.Request().Context(), currentUser(c), id, req.Hours, req.Activity)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, h)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req hoursCorrection) (any, error) {
+		return s.Store.CorrectHours(ctx, currentUser(c), id, req.Hours, req.Activity)
+	})
 }
 
 func (s *Server) listHours(c echo.Context) error {

@@ -9,26 +9,6 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-type pickupRequest struct {
-	DonorID      *int64      `json:"donor_id"`
-	BusinessName string      `json:"business_name" validate:"max=200"`
-	ContactName  string      `json:"contact_name" validate:"max=200"`
-	Email        string      `json:"email" validate:"max=254"`
-	Phone        string      `json:"phone" validate:"max=40"`
-	Address      string      `json:"address" validate:"max=500"`
-	Postcode     string      `json:"postcode" validate:"max=10"`
-	Description  string      `json:"description" validate:"max=2000"`
-	CategoryIDs  []int64     `json:"category_ids"`
-	ApproxKg     float64     `json:"approx_kg"`
-	ApproxM3     float64     `json:"approx_m3"`
-	EarliestDate models.Date `json:"earliest_date"`
-	LatestDate   models.Date `json:"latest_date"`
-	AccessNotes  string      `json:"access_notes" validate:"max=2000"`
-	Priority     int         `json:"priority"`
-	// Website is a honeypot: the public form hides it, so only a robot fills it in.
-	Website string `json:"website"`
-}
-
 type pickupReceipt struct {
 	Reference string `json:"reference"`
 	Status    string `json:"status"`
@@ -42,15 +22,10 @@ type pickupStatusView struct {
 	LatestDate   models.Date `json:"latest_date"`
 }
 
-type acceptRequest struct {
-	DonorID   *int64   `json:"donor_id"`
-	Latitude  *float64 `json:"latitude"`
-	Longitude *float64 `json:"longitude"`
-	Priority  int      `json:"priority"`
-}
-
+// reasonRequest is the body of a step that takes a reason (a rejection, a cancellation,
+// a void, a missed stop); the rules are in models.
 type reasonRequest struct {
-	Reason string `json:"reason" validate:"max=2000"`
+	Reason string `json:"reason"`
 }
 
 // pickupCategories lists the categories the public form offers, by name.
@@ -75,20 +50,15 @@ func (s *Server) requestPickup(c echo.Context) error {
 			actor = u
 		}
 	}
-	var req pickupRequest
-	if err := bind(c, &req); err != nil {
+	var in models.PickupInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	if req.Website != "" {
+	if in.Website != "" {
 		// Answer a robot as if it had succeeded, and keep nothing.
 		return c.JSON(http.StatusCreated, pickupReceipt{Reference: "PR-" + newRequestID()[:8], Status: models.PickupNew})
 	}
-	r, err := s.Store.RequestPickup(c.Request().Context(), actor, models.PickupInput{
-		DonorID: req.DonorID, BusinessName: req.BusinessName, ContactName: req.ContactName, Email: req.Email, Phone: req.Phone,
-		Address: req.Address, Postcode: req.Postcode, Description: req.Description, CategoryIDs: req.CategoryIDs,
-		ApproxKg: req.ApproxKg, ApproxM3: req.ApproxM3, EarliestDate: req.EarliestDate, LatestDate: req.LatestDate,
-		AccessNotes: req.AccessNotes, Priority: req.Priority,
-	}, c.RealIP(), s.today())
+	r, err := s.Store.RequestPickup(c.Request().Context(), actor, in, c.RealIP(), s.today())
 	if err != nil {
 		return err
 	}
@@ -131,8 +101,8 @@ func (s *Server) getPickup(c echo.Context) error {
 }
 
 func (s *Server) acceptPickup(c echo.Context) error {
-	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req acceptRequest) (any, error) {
-		return s.Store.AcceptPickup(ctx, currentUser(c), id, models.AcceptInput(req))
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, in models.AcceptInput) (any, error) {
+		return s.Store.AcceptPickup(ctx, currentUser(c), id, in)
 	})
 }
 

@@ -3,50 +3,22 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/scrapstore/scrapstore/models"
 )
 
-type lineRequest struct {
-	StockItemID int64   `json:"stock_item_id"`
-	Quantity    float64 `json:"quantity"`
-}
-
-type reservationRequest struct {
-	OrganisationID *int64        `json:"organisation_id"`
-	SlotStart      time.Time     `json:"slot_start" validate:"required"`
-	Notes          string        `json:"notes" validate:"max=2000"`
-	Lines          []lineRequest `json:"lines" validate:"required"`
-	OverrideReason string        `json:"override_reason" validate:"max=500"`
-}
-
-type reservationPatch struct {
-	SlotStart      *time.Time    `json:"slot_start"`
-	Notes          *string       `json:"notes" validate:"omitempty,max=2000"`
-	Lines          []lineRequest `json:"lines"`
-	OverrideReason string        `json:"override_reason" validate:"max=500"`
-}
-
 // collectRequest lists what was taken of each line; lines not listed are released.
 type collectRequest struct {
-	Lines []lineRequest `json:"lines"`
+	Lines []models.LineInput `json:"lines"`
 }
 
+// walkInRequest is the body of IssueWalkIn, whose rules are in models.
 type walkInRequest struct {
-	OrganisationID int64         `json:"organisation_id" validate:"required"`
-	Lines          []lineRequest `json:"lines" validate:"required"`
-	OverrideReason string        `json:"override_reason" validate:"max=500"`
-}
-
-func lineInputs(lines []lineRequest) []models.LineInput {
-	out := make([]models.LineInput, len(lines))
-	for i, l := range lines {
-		out[i] = models.LineInput(l)
-	}
-	return out
+	OrganisationID int64              `json:"organisation_id"`
+	Lines          []models.LineInput `json:"lines"`
+	OverrideReason string             `json:"override_reason"`
 }
 
 func (s *Server) reservationRules() models.ReservationRules {
@@ -64,13 +36,11 @@ func (s *Server) listReservations(c echo.Context) error {
 }
 
 func (s *Server) createReservation(c echo.Context) error {
-	var req reservationRequest
-	if err := bind(c, &req); err != nil {
+	var in models.ReservationInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	r, err := s.Store.CreateReservation(c.Request().Context(), currentUser(c), models.ReservationInput{
-		OrganisationID: req.OrganisationID, SlotStart: &req.SlotStart, Notes: &req.Notes, Lines: lineInputs(req.Lines), OverrideReason: req.OverrideReason,
-	}, s.reservationRules())
+	r, err := s.Store.CreateReservation(c.Request().Context(), currentUser(c), in, s.reservationRules())
 	if err != nil {
 		return err
 	}
@@ -82,21 +52,9 @@ func (s *Server) getReservation(c echo.Context) error {
 }
 
 func (s *Server) updateReservation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req reservationPatch
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Store.UpdateReservation(c.Request().Context(), currentUser(c), id, models.ReservationInput{
-		SlotStart: req.SlotStart, Notes: req.Notes, Lines: lineInputs(req.Lines), OverrideReason: req.OverrideReason,
-	}, s.reservationRules())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, in models.ReservationInput) (any, error) {
+		return s.Store.UpdateReservation(ctx, currentUser(c), id, in, s.reservationRules())
+	})
 }
 
 // reservationAction runs a status change whose body may be left out.
@@ -131,7 +89,7 @@ func collectReservation(s *Server, c echo.Context, id int64) (*models.Reservatio
 	if err := bindOptional(c, &req); err != nil {
 		return nil, err
 	}
-	return s.Store.CollectReservation(c.Request().Context(), currentUser(c), id, lineInputs(req.Lines), s.Config.Location)
+	return s.Store.CollectReservation(c.Request().Context(), currentUser(c), id, req.Lines, s.Config.Location)
 }
 
 func (s *Server) issueWalkIn(c echo.Context) error {
@@ -140,7 +98,7 @@ func (s *Server) issueWalkIn(c echo.Context) error {
 		return err
 	}
 	r, err := s.Store.IssueWalkIn(c.Request().Context(), currentUser(c), req.OrganisationID,
-		lineInputs(req.Lines), req.OverrideReason, s.Config.Location)
+		req.Lines, req.OverrideReason, s.Config.Location)
 	if err != nil {
 		return err
 	}

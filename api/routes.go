@@ -98,7 +98,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/users", roles: managers, handler: s.createUser, idempotent: true,
 			summary: "Create a user",
-			body:    userRequest{}, resp: models.User{}, status: http.StatusCreated,
+			body:    models.NewUser{}, resp: models.User{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/users/:id", roles: managers, handler: s.getUser,
@@ -108,7 +108,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/users/:id", roles: managers, handler: s.updateUser,
 			summary: "Change or deactivate a user",
-			body:    userPatch{}, resp: models.User{},
+			body:    models.UserChange{}, resp: models.User{},
 		},
 
 		{
@@ -139,7 +139,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/organisations", roles: staff, handler: s.createOrganisation, idempotent: true,
 			summary: "Add a member group",
-			body:    organisationRequest{}, resp: models.Organisation{}, status: http.StatusCreated,
+			body:    models.OrganisationInput{}, resp: models.Organisation{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.getOrganisation,
@@ -149,12 +149,12 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/organisations/:id", roles: staffMember, handler: s.updateOrganisation,
 			summary: "Change a member group (members: contact details only)",
-			body:    organisationPatch{}, resp: models.Organisation{},
+			body:    models.OrganisationInput{}, resp: models.Organisation{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/organisations/:id/renewals", roles: staff, handler: s.renewMembership, idempotent: true,
 			summary: "Record a payment and extend the membership by a year",
-			body:    renewalRequest{}, resp: renewalResponse{}, status: http.StatusCreated,
+			body:    models.RenewalInput{}, resp: renewalResponse{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/bands", roles: staffMember, handler: s.listBands,
@@ -211,7 +211,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/categories", roles: managers, handler: s.createCategory, idempotent: true,
 			summary: "Add a category",
-			body:    categoryRequest{}, resp: models.CategoryView{}, status: http.StatusCreated,
+			body:    models.CategoryInput{}, resp: models.CategoryView{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/categories/:id", roles: anyone, handler: s.getCategory,
@@ -221,7 +221,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/categories/:id", roles: managers, handler: s.updateCategory,
 			summary: "Change a category (factors are added, not edited)",
-			body:    categoryPatch{}, resp: models.CategoryView{},
+			body:    models.CategoryInput{}, resp: models.CategoryView{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/categories/:id/factors", roles: managers, handler: s.addFactor, idempotent: true,
@@ -237,12 +237,12 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/locations", roles: staff, handler: s.createLocation, idempotent: true,
 			summary: "Add a location",
-			body:    locationRequest{}, resp: models.Location{}, status: http.StatusCreated,
+			body:    models.LocationInput{}, resp: models.Location{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodPatch, path: "/api/v1/locations/:id", roles: staff, handler: s.updateLocation,
 			summary: "Change or deactivate a location (not while it holds stock)",
-			body:    locationRequest{}, resp: models.Location{},
+			body:    models.LocationInput{}, resp: models.Location{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donors", roles: staffDriver, handler: s.listDonors,
@@ -253,7 +253,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/donors", roles: staff, handler: s.createDonor, idempotent: true,
 			summary: "Add a donor business",
-			body:    donorRequest{}, resp: models.Donor{}, status: http.StatusCreated,
+			body:    models.DonorInput{}, resp: models.Donor{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donors/:id", roles: staffDriver, handler: s.getDonor,
@@ -263,7 +263,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/donors/:id", roles: staff, handler: s.updateDonor,
 			summary: "Change a donor",
-			body:    donorRequest{}, resp: models.Donor{},
+			body:    models.DonorInput{}, resp: models.Donor{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donors/:id/impact", roles: staff, handler: s.donorImpact,
@@ -281,7 +281,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/donations", roles: staffDriver, handler: s.createDonation, idempotent: true,
 			summary: "Log a donation: each line goes on a shelf as a received movement",
-			body:    donationRequest{}, resp: models.Donation{}, status: http.StatusCreated,
+			body:    models.DonationInput{}, resp: models.Donation{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/donations/:id", roles: staff, handler: s.getDonation,
@@ -403,7 +403,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/reservations", roles: staffMember, handler: s.createReservation, idempotent: true,
 			summary: "Reserve stock for a visit slot (members for their own group)",
-			body:    reservationRequest{}, resp: models.Reservation{}, status: http.StatusCreated,
+			body:    models.ReservationInput{}, resp: models.Reservation{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.getReservation,
@@ -413,7 +413,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/reservations/:id", roles: staffMember, handler: s.updateReservation,
 			summary: "Change quantities (0 removes a line), the slot or notes until the slot starts",
-			body:    reservationPatch{}, resp: models.Reservation{},
+			body:    models.ReservationInput{}, resp: models.Reservation{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/reservations/:id/confirm", roles: staff, handler: s.reservationAction(confirmReservation),
@@ -458,7 +458,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/furniture-types", roles: managers, handler: s.createFurnitureType, idempotent: true,
 			summary: "Add a kind of furniture",
-			body:    furnitureTypeRequest{}, resp: models.FurnitureType{}, status: http.StatusCreated,
+			body:    models.FurnitureTypeInput{}, resp: models.FurnitureType{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/furniture", roles: staffMember, handler: s.listFurniture,
@@ -470,7 +470,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/furniture", roles: staff, handler: s.registerFurniture, idempotent: true,
 			summary: "Register a piece of furniture and give it a tag",
-			body:    furnitureRequest{}, resp: models.FurnitureItem{}, status: http.StatusCreated,
+			body:    models.FurnitureInput{}, resp: models.FurnitureItem{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/furniture/by-tag/:tag", roles: staff, handler: s.furnitureByTag,
@@ -496,7 +496,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/furniture/:id", roles: staff, handler: s.updateFurniture,
 			summary: "Change an item's details, or record its fire label checked",
-			body:    furnitureRequest{}, resp: models.FurnitureItem{},
+			body:    models.FurnitureInput{}, resp: models.FurnitureItem{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/furniture/:id/status", roles: staff, handler: s.furnitureStatus,
@@ -532,7 +532,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/furniture/:id/handover", roles: staff, handler: s.handOver,
 			summary: "Hand a reserved item over, collected or delivered",
-			body:    handoverRequest{}, resp: models.Handover{}, status: http.StatusCreated,
+			body:    models.HandoverInput{}, resp: models.Handover{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/furniture/:id/label.pdf", roles: staff, handler: s.furnitureLabel,
@@ -549,7 +549,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/recipients", roles: staff, handler: s.createRecipient, idempotent: true,
 			summary: "Add a household referred by an agency, or a member group",
-			body:    recipientRequest{}, resp: models.Recipient{}, status: http.StatusCreated,
+			body:    models.RecipientInput{}, resp: models.Recipient{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/recipients/:id", roles: staff, handler: s.getRecipient,
@@ -559,7 +559,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPatch, path: "/api/v1/recipients/:id", roles: staff, handler: s.updateRecipient,
 			summary: "Change a recipient",
-			body:    recipientRequest{}, resp: models.Recipient{},
+			body:    models.RecipientInput{}, resp: models.Recipient{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/recipients/:id/erase", roles: managers, handler: s.eraseRecipient,
@@ -578,7 +578,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/volunteers", roles: staff, handler: s.createVolunteer, idempotent: true,
 			summary: "Add a volunteer (with a timebank account)",
-			body:    volunteerRequest{}, resp: models.Volunteer{}, status: http.StatusCreated,
+			body:    models.VolunteerInput{}, resp: models.Volunteer{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/volunteers/:id", roles: staff, handler: s.getVolunteer,
@@ -667,7 +667,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/pickup-requests", roles: public, handler: s.requestPickup,
 			summary: "Ask for a collection (public, 5 an hour per address; staff signed in may name a donor_id)",
-			body:    pickupRequest{}, resp: pickupReceipt{}, status: http.StatusCreated,
+			body:    models.PickupInput{}, resp: pickupReceipt{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/pickup-requests/categories", roles: public, handler: s.pickupCategories,
@@ -697,7 +697,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodPost, path: "/api/v1/pickup-requests/:id/accept", roles: staff, handler: s.acceptPickup,
 			summary: "Accept a request (again: to place it), linking a donor or giving coordinates; without them its postcode is looked up, and " +
 				"coordinates_needed says when it cannot be",
-			body: acceptRequest{}, resp: models.PickupRequest{},
+			body: models.AcceptInput{}, resp: models.PickupRequest{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/pickup-requests/:id/reject", roles: staff, handler: s.pickupReason(rejectPickup),
@@ -718,12 +718,12 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/vehicles", roles: managers, handler: s.createVehicle, idempotent: true,
 			summary: "Add a van",
-			body:    vehicleRequest{}, resp: models.Vehicle{}, status: http.StatusCreated,
+			body:    models.VehicleInput{}, resp: models.Vehicle{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodPatch, path: "/api/v1/vehicles/:id", roles: managers, handler: s.updateVehicle,
 			summary: "Change or retire a van",
-			body:    vehiclePatch{}, resp: models.Vehicle{},
+			body:    models.VehicleInput{}, resp: models.Vehicle{},
 		},
 		{
 			method: http.MethodGet, path: "/api/v1/drivers/:id/absences", roles: staff, handler: s.listAbsences,
@@ -739,7 +739,7 @@ func (s *Server) routeTable() []route {
 		{
 			method: http.MethodPost, path: "/api/v1/plans", roles: managers, handler: s.plan,
 			summary: "Plan a day's runs (dry_run: only propose, answering a plan id to make later); never replaces runs",
-			body:    planRequest{}, resp: models.PlanResult{}, status: http.StatusCreated,
+			body:    models.PlanRequest{}, resp: models.PlanResult{}, status: http.StatusCreated,
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/plans/:id/commit", roles: managers, handler: s.commitPlan,
@@ -783,7 +783,7 @@ func (s *Server) routeTable() []route {
 			method: http.MethodPost, path: "/api/v1/runs/:id/finish", roles: staffDriver, handler: s.finishRun,
 			summary: "Finish a run with the odometer reading (confirm_km for a day beyond the limit); open stops refuse it unless miss_open_stops marks " +
 				"them missed",
-			body: finishRequest{}, resp: models.Run{},
+			body: models.RunFinish{}, resp: models.Run{},
 		},
 		{
 			method: http.MethodPost, path: "/api/v1/runs/:id/stops", roles: staff, handler: s.changeRunStops,

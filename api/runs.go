@@ -11,46 +11,36 @@ import (
 	"github.com/scrapstore/scrapstore/reports"
 )
 
-type planRequest struct {
-	Date       models.Date `json:"date" validate:"required"`
-	VehicleIDs []int64     `json:"vehicle_ids"`
-	DryRun     bool        `json:"dry_run"`
-}
+// The bodies of Store methods that take their values one by one; the rules are in
+// models.
 
 type driverRequest struct {
-	DriverID int64 `json:"driver_id" validate:"required"`
+	DriverID int64 `json:"driver_id"`
 }
 
 type startRequest struct {
 	OdometerKm *float64 `json:"odometer_km"`
 }
 
-type finishRequest struct {
-	OdometerKm    *float64 `json:"odometer_km"`
-	ConfirmKm     bool     `json:"confirm_km"`
-	MissOpenStops bool     `json:"miss_open_stops"`
-}
-
 type completeLine struct {
-	CategoryID  int64    `json:"category_id" validate:"required"`
-	Description string   `json:"description" validate:"required,max=500"`
+	CategoryID  int64    `json:"category_id"`
+	Description string   `json:"description"`
 	Quantity    float64  `json:"quantity"`
-	Unit        string   `json:"unit" validate:"max=20"`
+	Unit        string   `json:"unit"`
 	WeightKg    *float64 `json:"weight_kg"`
 }
 
 type completeRequest struct {
-	Lines      []completeLine `json:"lines" validate:"dive"`
+	Lines      []completeLine `json:"lines"`
 	LocationID int64          `json:"location_id"`
 }
 
 func (s *Server) plan(c echo.Context) error {
-	var req planRequest
+	var req models.PlanRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	res, err := s.Store.PlanDay(c.Request().Context(), currentUser(c),
-		models.PlanRequest{Day: req.Date, VehicleIDs: req.VehicleIDs, DryRun: req.DryRun}, s.Config.Planning)
+	res, err := s.Store.PlanDay(c.Request().Context(), currentUser(c), req, s.Config.Planning)
 	if err != nil {
 		return err
 	}
@@ -111,8 +101,8 @@ func (s *Server) startRun(c echo.Context) error {
 }
 
 func (s *Server) finishRun(c echo.Context) error {
-	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req finishRequest) (any, error) {
-		return s.Store.FinishRun(ctx, currentUser(c), id, models.RunFinish(req))
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req models.RunFinish) (any, error) {
+		return s.Store.FinishRun(ctx, currentUser(c), id, req)
 	})
 }
 

@@ -8,18 +8,21 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
+// The bodies of Store methods that take their values one by one; the rules are in
+// models.
+
 type slotRuleRequest struct {
 	Weekday     int    `json:"weekday"`
-	Starts      string `json:"starts" validate:"required"`
-	Ends        string `json:"ends" validate:"required"`
-	SlotMinutes int    `json:"slot_minutes" validate:"required"`
-	Places      int    `json:"places" validate:"required"`
-	Label       string `json:"label" validate:"max=200"`
+	Starts      string `json:"starts"`
+	Ends        string `json:"ends"`
+	SlotMinutes int    `json:"slot_minutes"`
+	Places      int    `json:"places"`
+	Label       string `json:"label"`
 }
 
 type closedDayRequest struct {
-	Day    models.Date `json:"day" validate:"required"`
-	Reason string      `json:"reason" validate:"max=500"`
+	Day    models.Date `json:"day"`
+	Reason string      `json:"reason"`
 }
 
 // listSlots shows the visit slots from one day to another (default: the next 14 days).

@@ -3,57 +3,34 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/scrapstore/scrapstore/models"
 )
 
-type donationLineRequest struct {
-	StockItemID *int64   `json:"stock_item_id"`
-	CategoryID  *int64   `json:"category_id"`
-	Description string   `json:"description" validate:"max=500"`
-	LocationID  *int64   `json:"location_id"`
-	Quantity    float64  `json:"quantity"`
-	Unit        string   `json:"unit" validate:"max=20"`
-	WeightKg    *float64 `json:"weight_kg"`
-}
-
-type donationRequest struct {
-	DonorID    *int64                `json:"donor_id"`
-	ReceivedAt *time.Time            `json:"received_at"`
-	Channel    string                `json:"channel" validate:"max=20"`
-	Notes      string                `json:"notes" validate:"max=2000"`
-	Lines      []donationLineRequest `json:"lines" validate:"required,dive"`
-}
+// The bodies of Store methods that take their values one by one; the rules are in
+// models.
 
 type stockPatch struct {
-	Description *string  `json:"description" validate:"omitempty,max=500"`
+	Description *string  `json:"description"`
 	KgPerUnit   *float64 `json:"kg_per_unit"`
 }
 
 type adjustmentRequest struct {
 	Delta  float64 `json:"delta"`
-	Reason string  `json:"reason" validate:"required"`
-	Note   string  `json:"note" validate:"max=2000"`
+	Reason string  `json:"reason"`
+	Note   string  `json:"note"`
 }
 
 type moveRequest struct {
-	LocationID int64 `json:"location_id" validate:"required"`
+	LocationID int64 `json:"location_id"`
 }
 
 func (s *Server) createDonation(c echo.Context) error {
-	var req donationRequest
-	if err := bind(c, &req); err != nil {
+	var in models.DonationInput
+	if err := bind(c, &in); err != nil {
 		return err
-	}
-	in := models.DonationInput{DonorID: req.DonorID, Channel: req.Channel, Notes: req.Notes}
-	if req.ReceivedAt != nil {
-		in.ReceivedAt = *req.ReceivedAt
-	}
-	for _, l := range req.Lines {
-		in.Lines = append(in.Lines, models.DonationLineInput(l))
 	}
 	d, err := s.Store.ReceiveDonation(c.Request().Context(), currentUser(c), in)
 	if err != nil {

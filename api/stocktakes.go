@@ -14,13 +14,9 @@ type stocktakeRequest struct {
 	CategoryID *int64 `json:"category_id"`
 }
 
-type countRequest struct {
-	StockItemID int64   `json:"stock_item_id" validate:"required"`
-	Counted     float64 `json:"counted"`
-}
-
+// countsRequest is the body of RecordCounts, whose rules are in models.
 type countsRequest struct {
-	Lines []countRequest `json:"lines" validate:"required,dive"`
+	Lines []models.Count `json:"lines"`
 }
 
 func (s *Server) openStocktake(c echo.Context) error {
@@ -57,11 +53,7 @@ func (s *Server) recordCounts(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	counts := make([]models.Count, len(req.Lines))
-	for i, l := range req.Lines {
-		counts[i] = models.Count(l)
-	}
-	st, err := s.Store.RecordCounts(c.Request().Context(), currentUser(c), id, counts)
+	st, err := s.Store.RecordCounts(c.Request().Context(), currentUser(c), id, req.Lines)
 	if err != nil {
 		return err
 	}

@@ -9,22 +9,6 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-type userRequest struct {
-	Email          string      `json:"email" validate:"required,max=254"`
-	Name           string      `json:"name" validate:"required,max=200"`
-	Role           models.Role `json:"role" validate:"required,oneof=manager staff driver member"`
-	OrganisationID *int64      `json:"organisation_id"`
-	Password       string      `json:"password" validate:"required,max=72"`
-}
-
-type userPatch struct {
-	Name           *string      `json:"name" validate:"omitempty,max=200"`
-	Role           *models.Role `json:"role" validate:"omitempty,oneof=manager staff driver member"`
-	OrganisationID *int64       `json:"organisation_id"`
-	Active         *bool        `json:"active"`
-	Password       *string      `json:"password" validate:"omitempty,max=72"`
-}
-
 func (s *Server) listUsers(c echo.Context) error {
 	q := queryOf[usersQuery](c)
 	f := models.UserFilter{Role: models.Role(q.Role), OrganisationID: q.OrganisationID, Active: q.Active}
@@ -36,11 +20,11 @@ func (s *Server) listUsers(c echo.Context) error {
 }
 
 func (s *Server) createUser(c echo.Context) error {
-	var req userRequest
-	if err := bind(c, &req); err != nil {
+	var in models.NewUser
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	u, err := s.Store.CreateUser(c.Request().Context(), currentUser(c), models.NewUser(req))
+	u, err := s.Store.CreateUser(c.Request().Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}
@@ -52,8 +36,8 @@ func (s *Server) getUser(c echo.Context) error {
 }
 
 func (s *Server) updateUser(c echo.Context) error {
-	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req userPatch) (any, error) {
-		return s.Store.UpdateUser(ctx, currentUser(c), id, models.UserChange(req))
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, ch models.UserChange) (any, error) {
+		return s.Store.UpdateUser(ctx, currentUser(c), id, ch)
 	})
 }
 

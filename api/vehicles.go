@@ -9,32 +9,10 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-type vehicleRequest struct {
-	Name           string                     `json:"name" validate:"required,max=100"`
-	Registration   string                     `json:"registration" validate:"required,max=20"`
-	CapacityKg     float64                    `json:"capacity_kg" validate:"required"`
-	CapacityM3     float64                    `json:"capacity_m3" validate:"required"`
-	Skills         []string                   `json:"skills" validate:"max=20"`
-	Shifts         map[string]models.Interval `json:"shifts"`
-	CostPerKmPence int64                      `json:"cost_per_km_pence"`
-	UnloadMinutes  *int                       `json:"unload_minutes"`
-}
-
-type vehiclePatch struct {
-	Name           *string                     `json:"name" validate:"omitempty,max=100"`
-	Registration   *string                     `json:"registration" validate:"omitempty,max=20"`
-	CapacityKg     *float64                    `json:"capacity_kg"`
-	CapacityM3     *float64                    `json:"capacity_m3"`
-	Skills         *[]string                   `json:"skills" validate:"omitempty,max=20"`
-	Shifts         *map[string]models.Interval `json:"shifts"`
-	CostPerKmPence *int64                      `json:"cost_per_km_pence"`
-	UnloadMinutes  *int                        `json:"unload_minutes"`
-	Active         *bool                       `json:"active"`
-}
-
+// absenceRequest is the body of AddDriverAbsence, whose rules are in models.
 type absenceRequest struct {
-	Day    models.Date `json:"day" validate:"required"`
-	Reason string      `json:"reason" validate:"max=500"`
+	Day    models.Date `json:"day"`
+	Reason string      `json:"reason"`
 }
 
 func (s *Server) listVehicles(c echo.Context) error {
@@ -47,20 +25,11 @@ func (s *Server) listVehicles(c echo.Context) error {
 }
 
 func (s *Server) createVehicle(c echo.Context) error {
-	var req vehicleRequest
-	if err := bind(c, &req); err != nil {
+	var in models.VehicleInput
+	if err := bind(c, &in); err != nil {
 		return err
 	}
-	if req.Skills == nil {
-		req.Skills = []string{}
-	}
-	if req.Shifts == nil {
-		req.Shifts = map[string]models.Interval{}
-	}
-	v, err := s.Store.CreateVehicle(c.Request().Context(), currentUser(c), models.VehicleInput{
-		Name: &req.Name, Registration: &req.Registration, CapacityKg: &req.CapacityKg, CapacityM3: &req.CapacityM3,
-		Skills: &req.Skills, Shifts: &req.Shifts, CostPerKmPence: &req.CostPerKmPence, UnloadMinutes: req.UnloadMinutes,
-	})
+	v, err := s.Store.CreateVehicle(c.Request().Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}
@@ -68,8 +37,8 @@ func (s *Server) createVehicle(c echo.Context) error {
 }
 
 func (s *Server) updateVehicle(c echo.Context) error {
-	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, req vehiclePatch) (any, error) {
-		return s.Store.UpdateVehicle(ctx, currentUser(c), id, models.VehicleInput(req))
+	return answerAction(c, http.StatusOK, false, func(ctx context.Context, id int64, in models.VehicleInput) (any, error) {
+		return s.Store.UpdateVehicle(ctx, currentUser(c), id, in)
 	})
 }
 

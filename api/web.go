@@ -201,24 +201,25 @@ type navLink struct {
 
 // navTable is the main navigation, in order.
 var navTable = []navLink{
-	{"/stock", "Stock", []models.Role{models.RoleMember, models.RoleDriver}},
-	{"/stockroom", "Stock", staff}, // the stockroom: the staff's stock list, stocktakes and the wanted list
+	// Member groups.
+	{"/stock", "Stock", members},
 	{"/basket", "Basket", members},
 	{"/reservations", "Reservations", members},
 	{"/group", "Your group", members},
+	// Drivers.
 	{"/driver", "Your runs", []models.Role{models.RoleDriver}},
-	{"/wanted", "Wanted", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
-	{"/furniture", "Furniture", staff},
-	{"/people", "People", managers},
-	{"/pickup", "Ask for a collection", []models.Role{models.RoleManager, models.RoleStaff, models.RoleDriver}},
-	{"/plans", "Planning", managers},
-	{"/reports", "Reports", managers},
-	{"/pickup-requests", "Collections", staff},
-	{"/volunteer-hours", "Volunteers' hours", staff},
-	{"/hours", "Your hours", staffDriver},
+	// Staff at the counter and in the stockroom; managers see all of it and their own pages.
 	{"/counter", "Counter", staff},
 	{"/donations", "Donations", staff},
+	{"/stockroom", "Stock", staff}, // the stock list, stocktakes and the wanted list
+	{"/furniture", "Furniture", staff},
+	{"/pickup-requests", "Collections", staff},
 	{"/dashboard", "Dashboard", staff},
+	{"/plans", "Planning", managers},
+	{"/reports", "Reports", managers},
+	{"/people", "People", managers},
+	{"/volunteer-hours", "Volunteers' hours", staff},
+	{"/hours", "Your hours", staffDriver},
 }
 
 // publicNav is what a signed-out visitor sees.

@@ -22,6 +22,7 @@ func formKey(t *testing.T, page *pageResult) string {
 	return after[:strings.Index(after, `"`)]
 }
 
+// donationCount is how many donations there are.
 func (e *testEnv) donationCount() int64 {
 	e.t.Helper()
 	var n int64

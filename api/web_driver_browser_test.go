@@ -87,8 +87,8 @@ func TestBrowserDriverOffline(t *testing.T) {
 		if !b.until(`document.getElementById("queue").innerText.includes("No signal")`) {
 			t.Fatal("the waiting mark went away while offline")
 		}
-		if r := e.run(d.run.ID); r.Stops[1].Status != "planned" || e.donations() != 1 {
-			t.Fatalf("offline, the store has %+v and %d donations", r.Stops, e.donations())
+		if r := e.run(d.run.ID); r.Stops[1].Status != "planned" || e.donationCount() != 1 {
+			t.Fatalf("offline, the store has %+v and %d donations", r.Stops, e.donationCount())
 		}
 		// Opened again in the dead spot, the page comes from the phone, still marked.
 		b.open(fmt.Sprintf("/driver/runs/%d", d.run.ID))

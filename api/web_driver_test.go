@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -50,16 +49,6 @@ func (d driverDay) kgField(st models.RunStop, cat *models.CategoryView) string {
 	return stopField(st, fmt.Sprintf("kg_%d", cat.ID))
 }
 
-// donations counts the donations made, and those of each stop.
-func (e *testEnv) donations() int64 {
-	e.t.Helper()
-	var n int64
-	if err := e.store.DB(context.Background()).Model(&models.Donation{}).Count(&n).Error; err != nil {
-		e.t.Fatal(err)
-	}
-	return n
-}
-
 // The driver's day without JavaScript: the run with its stops in order and what each
 // needs, the start, a stop completed with weights by category, another missed, and
 // the finish; the problems of each form are shown next to its fields.
@@ -92,7 +81,7 @@ func TestDriverRunPages(t *testing.T) {
 		v.post(complete, url.Values{"run": {itoa(d.run.ID)}, d.kgField(first, d.paper): {"12.5"}, d.kgField(first, d.cloth): {"4"},
 			stopField(first, "location_id"): {itoa(d.bay.ID)}}).redirectsTo(t, fmt.Sprintf("%s#stop-%d", runURL, first.ID))
 		v.get(runURL).want(http.StatusOK).has(t, "Stop 1 done: 16.5 kg collected.", "Paper and card: 12.5 kg", "Fabric: 4 kg", "1 to do")
-		if n := e.donations(); n != 1 {
+		if n := e.donationCount(); n != 1 {
 			t.Fatalf("%d donations", n)
 		}
 
@@ -175,7 +164,7 @@ func TestDriverFormsNeedTheCSRFToken(t *testing.T) {
 		} {
 			v.postBare(path, form).want(http.StatusForbidden).has(t, "did not come from this site")
 		}
-		if r := e.run(d.run.ID); r.Status != "planned" || r.Stops[0].Status != "planned" || e.donations() != 0 {
+		if r := e.run(d.run.ID); r.Status != "planned" || r.Stops[0].Status != "planned" || e.donationCount() != 0 {
 			t.Fatalf("a post without the token changed the run: %+v", r)
 		}
 	})
@@ -225,7 +214,7 @@ func TestDriverScriptSendsOnceWithItsKey(t *testing.T) {
 			t.Fatalf("the retry was not the first answer: %+v then %+v (%v)", first, again, res.header)
 		}
 		v.driverScript(path, "key-2", form).problem(http.StatusConflict, "")
-		if n := e.donations(); n != 1 {
+		if n := e.donationCount(); n != 1 {
 			t.Fatalf("%d donations for one stop", n)
 		}
 		bad := url.Values{"run": {itoa(d.run.ID)}, stopField(d.run.Stops[1], "reason"): {""}}

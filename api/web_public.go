@@ -28,9 +28,17 @@ func (s *Server) publicPages() []pageRoute {
 	}
 }
 
+// startPages are where each role starts its day: the home page sends them there.
+var startPages = map[models.Role]string{
+	models.RoleMember:  "/stock",
+	models.RoleDriver:  "/driver",
+	models.RoleStaff:   "/counter",
+	models.RoleManager: "/counter",
+}
+
 func (s *Server) homePage(c echo.Context) error {
-	if u := currentUser(c); u != nil && u.Role == models.RoleMember {
-		return c.Redirect(http.StatusSeeOther, "/stock")
+	if u := currentUser(c); u != nil {
+		return c.Redirect(http.StatusSeeOther, startPages[u.Role])
 	}
 	return s.render(c, http.StatusOK, "home", "Welcome", nil)
 }

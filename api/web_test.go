@@ -394,6 +394,17 @@ func TestAnotherGroupsReservationIsNotFound(t *testing.T) {
 	})
 }
 
+// The home page welcomes a visitor and sends each signed-in role to where its day starts.
+func TestHomePageSendsEachRoleToItsStart(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		e.visitor().get("/").want(http.StatusOK).has(t, `href="/sign-in"`, `href="/pickup"`, `href="/wanted"`)
+		for role, start := range startPages {
+			e.signedIn(role).get("/").redirectsTo(t, start)
+			e.signedIn(role).get(start).want(http.StatusOK)
+		}
+	})
+}
+
 // Reservations from today on are listed soonest first; earlier visits are the history,
 // latest first, each on its own page.
 func TestReservationHistoryPage(t *testing.T) {

@@ -28,15 +28,15 @@ type CategoryView struct {
 
 // CategoryInput creates or changes a category; nil fields stay as they are.
 type CategoryInput struct {
-	Name          *string
-	DefaultUnit   *string
-	UnitWeightsKg map[string]float64
-	Diverted      *bool
-	MinStockKg    *float64
+	Name          *string            `json:"name"`
+	DefaultUnit   *string            `json:"default_unit"`
+	UnitWeightsKg map[string]float64 `json:"unit_weights_kg"`
+	Diverted      *bool              `json:"diverted"`
+	MinStockKg    *float64           `json:"min_stock_kg"`
 	// Only on creation: the first factor, in force from FactorFrom.
-	CO2eKgPerKg *float64
-	CO2eSource  *string
-	FactorFrom  *Date
+	CO2eKgPerKg *float64 `json:"co2e_kg_per_kg"`
+	CO2eSource  *string  `json:"co2e_source"`
+	FactorFrom  *Date    `json:"factor_effective_from"`
 }
 
 func (s *Store) categoryView(tx *gorm.DB, c *Category, day Date, withHistory bool) (*CategoryView, error) {
@@ -85,11 +85,12 @@ func (s *Store) categoryViews(tx *gorm.DB, cats []Category, day Date, withHistor
 	return views, nil
 }
 
-func checkFactor(p *Problems, factor float64, source string) {
+// checkFactor checks a CO2e factor and the source given for it in sourceField.
+func checkFactor(p *Problems, factor float64, source, sourceField string) {
 	if factor < 0 || factor > 1000 || math.IsNaN(factor) {
 		p.Add("co2e_kg_per_kg", "must be between 0 and 1000")
 	}
-	checkText(p, "source", source, true)
+	checkTextUpTo(p, sourceField, source, MaxLine, true)
 }
 
 // CreateCategory adds a kind of material with its unit weights and first CO2e factor.
@@ -109,14 +110,7 @@ func (s *Store) CreateCategory(ctx context.Context, actor *User, in CategoryInpu
 			checkDay(&p, "factor_effective_from", *in.FactorFrom, today, 40, 5)
 		}
 		if in.CO2eKgPerKg != nil && in.CO2eSource != nil {
-			var fp Problems
-			checkFactor(&fp, *in.CO2eKgPerKg, *in.CO2eSource)
-			for _, f := range fp.list {
-				if f.Field == "source" {
-					f.Field = "co2e_source"
-				}
-				p.Add(f.Field, "%s", f.Message)
-			}
+			checkFactor(&p, *in.CO2eKgPerKg, *in.CO2eSource, "co2e_source")
 		}
 		if err := p.Err(); err != nil {
 			return err
@@ -151,11 +145,25 @@ func (s *Store) CreateCategory(ctx context.Context, actor *User, in CategoryInpu
 	return view, err
 }
 
+// checkNoFactor refuses a factor in a change to a category: a new factor is added with
+// AddFactor, so that past periods keep theirs.
+func (in CategoryInput) checkNoFactor(p *Problems) {
+	given := []struct {
+		field string
+		set   bool
+	}{{"co2e_kg_per_kg", in.CO2eKgPerKg != nil}, {"co2e_source", in.CO2eSource != nil}, {"factor_effective_from", in.FactorFrom != nil}}
+	for _, g := range given {
+		if g.set {
+			p.Add(g.field, "is set only when the category is created; add a factor to change it")
+		}
+	}
+}
+
 func (s *Store) applyCategory(p *Problems, c *Category, in CategoryInput) {
 	if in.Name != nil {
 		c.Name = strings.TrimSpace(*in.Name)
 	}
-	checkText(p, "name", c.Name, true)
+	checkTextUpTo(p, "name", c.Name, MaxTitle, true)
 	if in.DefaultUnit != nil {
 		c.DefaultUnit = *in.DefaultUnit
 	}
@@ -213,6 +221,7 @@ func (s *Store) UpdateCategory(ctx context.Context, actor *User, id int64, in Ca
 		}
 		before := map[string]any{"name": c.Name, "default_unit": c.DefaultUnit, "diverted": c.Diverted, "min_stock_kg": KgFromGrams(c.MinStockG)}
 		var p Problems
+		in.checkNoFactor(&p)
 		s.applyCategory(&p, &c, in)
 		if err := p.Err(); err != nil {
 			return err
@@ -248,7 +257,7 @@ func (s *Store) UpdateCategory(ctx context.Context, actor *User, id int64, in Ca
 // versions stay for the periods they covered.
 func (s *Store) AddFactor(ctx context.Context, actor *User, id int64, factor float64, source string, from Date, today Date) (*CategoryView, error) {
 	var p Problems
-	checkFactor(&p, factor, source)
+	checkFactor(&p, factor, source, "source")
 	checkDay(&p, "effective_from", from, today, 40, 5)
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -310,21 +319,23 @@ func (s *Store) CategoryNames(ctx context.Context, page Page) ([]CategoryName, s
 
 // LocationInput creates or changes a location.
 type LocationInput struct {
-	Code, Name, Kind *string
-	Active           *bool
+	Code   *string `json:"code"`
+	Name   *string `json:"name"`
+	Kind   *string `json:"kind"`
+	Active *bool   `json:"active"`
 }
 
 func (l *Location) apply(p *Problems, in LocationInput) {
 	if in.Code != nil {
 		l.Code = strings.ToUpper(strings.TrimSpace(*in.Code))
 	}
-	if l.Code == "" || len(l.Code) > 20 || strings.ContainsAny(l.Code, " \t/") {
+	if l.Code == "" || len(l.Code) > MaxCode || strings.ContainsAny(l.Code, " \t/") {
 		p.Add("code", "must be a short code without spaces, e.g. B3-S2")
 	}
 	if in.Name != nil {
 		l.Name = strings.TrimSpace(*in.Name)
 	}
-	checkText(p, "name", l.Name, true)
+	checkTextUpTo(p, "name", l.Name, MaxTitle, true)
 	if in.Kind != nil {
 		l.Kind = *in.Kind
 	}
@@ -427,42 +438,34 @@ func (s *Store) activeLocation(tx *gorm.DB, id int64, field string) error {
 
 // DonorInput creates or changes a donor; nil fields stay.
 type DonorInput struct {
-	Name, ContactName, Email, Phone, Address, Postcode, Notes *string
-	Latitude, Longitude                                       *float64
-	OpeningHours                                              *OpeningHours
-	Active                                                    *bool
+	Name         *string       `json:"name"`
+	ContactName  *string       `json:"contact_name"`
+	Email        *string       `json:"email"`
+	Phone        *string       `json:"phone"`
+	Address      *string       `json:"address"`
+	Postcode     *string       `json:"postcode"`
+	Latitude     *float64      `json:"latitude"`
+	Longitude    *float64      `json:"longitude"`
+	OpeningHours *OpeningHours `json:"opening_hours"`
+	Notes        *string       `json:"notes"`
+	Active       *bool         `json:"active"`
 }
 
 // apply applies an edit; at is where the input's postcode is, when known.
 func (d *Donor) apply(p *Problems, in DonorInput, at *planner.Point) {
 	oldPostcode := d.Postcode
-	set := func(dst *string, v *string, field string, required bool) {
-		if v != nil {
-			*dst = strings.TrimSpace(*v)
-		}
-		checkText(p, field, *dst, required)
-	}
-	set(&d.Name, in.Name, "name", true)
-	set(&d.ContactName, in.ContactName, "contact_name", false)
-	set(&d.Phone, in.Phone, "phone", false)
-	set(&d.Address, in.Address, "address", false)
-	set(&d.Notes, in.Notes, "notes", false)
+	setText(p, "name", &d.Name, in.Name, MaxName, true)
+	setText(p, "contact_name", &d.ContactName, in.ContactName, MaxName, false)
+	setText(p, "phone", &d.Phone, in.Phone, MaxPhone, false)
+	setText(p, "address", &d.Address, in.Address, MaxLine, false)
+	setText(p, "notes", &d.Notes, in.Notes, MaxText, false)
 	if in.Email != nil {
 		d.Email = normaliseEmail(*in.Email)
 		if d.Email != "" {
 			checkEmail(p, "email", d.Email)
 		}
 	}
-	if in.Postcode != nil {
-		d.Postcode = ""
-		if strings.TrimSpace(*in.Postcode) != "" {
-			if pc, ok := NormalisePostcode(*in.Postcode); ok {
-				d.Postcode = pc
-			} else {
-				p.Add("postcode", "is not a UK postcode")
-			}
-		}
-	}
+	setPostcode(p, &d.Postcode, in.Postcode)
 	if in.Latitude != nil {
 		d.Latitude = in.Latitude
 	}

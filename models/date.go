@@ -33,10 +33,13 @@ func YearProblem(y int) string {
 	return ""
 }
 
-// checkDay adds a problem unless d falls from back years before today to ahead years
-// after it. The windows are wide: they catch a mistyped year (0026, 2062), not a doubtful
-// day.
+// checkDay adds a problem unless d is given and falls from back years before today to
+// ahead years after it. The windows are wide: they catch a mistyped year (0026, 2062),
+// not a doubtful day.
 func checkDay(p *Problems, field string, d, today Date, back, ahead int) {
+	if !requireDay(p, field, d) {
+		return
+	}
 	earliest, latest := Date{today.AddDate(-back, 0, 0)}, Date{today.AddDate(ahead, 0, 0)}
 	switch {
 	case d.Before(earliest.Time):
@@ -46,6 +49,15 @@ func checkDay(p *Problems, field string, d, today Date, back, ahead int) {
 	case d.After(latest.Time):
 		p.Add(field, "must not be after %s", latest)
 	}
+}
+
+// requireDay adds a problem when d was left out, and says whether it was given.
+func requireDay(p *Problems, field string, d Date) bool {
+	if d.IsZero() {
+		p.Add(field, "is required")
+		return false
+	}
+	return true
 }
 
 // ParseDate reads YYYY-MM-DD.
@@ -70,6 +82,9 @@ func (d Date) Start(loc *time.Location) time.Time {
 func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
 func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil // as encoding/json does: null leaves the value as it is
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("a date must be a string YYYY-MM-DD")

@@ -61,22 +61,22 @@ func (l *DonationLine) present() {
 // DonationLineInput is one line as given: an existing stock item, or a category,
 // description and location; a quantity in a unit; a weight, or none to estimate it.
 type DonationLineInput struct {
-	StockItemID *int64
-	CategoryID  *int64
-	Description string
-	LocationID  *int64
-	Quantity    float64
-	Unit        string
-	WeightKg    *float64
+	StockItemID *int64   `json:"stock_item_id"`
+	CategoryID  *int64   `json:"category_id"`
+	Description string   `json:"description"`
+	LocationID  *int64   `json:"location_id"`
+	Quantity    float64  `json:"quantity"`
+	Unit        string   `json:"unit"`
+	WeightKg    *float64 `json:"weight_kg"`
 }
 
 // DonationInput is a donation as given.
 type DonationInput struct {
-	DonorID    *int64
-	ReceivedAt time.Time
-	Channel    string
-	Notes      string
-	Lines      []DonationLineInput
+	DonorID    *int64              `json:"donor_id"`
+	ReceivedAt time.Time           `json:"received_at"` // zero: now
+	Channel    string              `json:"channel"`
+	Notes      string              `json:"notes"`
+	Lines      []DonationLineInput `json:"lines"`
 }
 
 // ReceiveDonation records a donation and puts each line on its shelf: a "received"
@@ -108,7 +108,7 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 		if l.StockItemID == nil && (l.CategoryID == nil || l.LocationID == nil) {
 			p.Add(f+".stock_item_id", "give a stock_item_id, or a category_id, description and location_id")
 		}
-		checkText(&p, f+".description", strings.TrimSpace(l.Description), l.StockItemID == nil)
+		checkTextUpTo(&p, f+".description", strings.TrimSpace(l.Description), MaxLine, l.StockItemID == nil)
 		if l.Unit != "" && !slices.Contains(Units, l.Unit) {
 			p.Add(f+".unit", "must be one of %s", strings.Join(Units, ", "))
 		}

@@ -121,27 +121,32 @@ func (SafetyTest) TableName() string { return "furniture_safety_tests" }
 
 // FurnitureTypeInput creates a type.
 type FurnitureTypeInput struct {
-	Name            string
-	DefaultWeightKg float64
-	DefaultVolumeM3 float64
-	Upholstered     bool
-	Electrical      bool
-	CO2eKgPerKg     float64
-	CO2eSource      string
+	Name            string  `json:"name"`
+	DefaultWeightKg float64 `json:"default_weight_kg"`
+	DefaultVolumeM3 float64 `json:"default_volume_m3"`
+	Upholstered     bool    `json:"upholstered"`
+	Electrical      bool    `json:"electrical"`
+	CO2eKgPerKg     float64 `json:"co2e_kg_per_kg"`
+	CO2eSource      string  `json:"co2e_source"`
 }
 
-// CreateFurnitureType adds a kind of furniture.
-func (s *Store) CreateFurnitureType(ctx context.Context, actor *User, in FurnitureTypeInput) (*FurnitureType, error) {
-	var p Problems
-	in.Name, in.CO2eSource = strings.TrimSpace(in.Name), strings.TrimSpace(in.CO2eSource)
-	checkText(&p, "name", in.Name, true)
+// check finds what is wrong with a new kind of furniture.
+func (in FurnitureTypeInput) check(p *Problems) {
+	checkTextUpTo(p, "name", in.Name, MaxTitle, true)
 	if in.DefaultWeightKg <= 0 || in.DefaultWeightKg > 1000 || math.IsNaN(in.DefaultWeightKg) {
 		p.Add("default_weight_kg", "must be more than 0 and at most 1000")
 	}
 	if in.DefaultVolumeM3 <= 0 || in.DefaultVolumeM3 > 20 || math.IsNaN(in.DefaultVolumeM3) {
 		p.Add("default_volume_m3", "must be more than 0 and at most 20")
 	}
-	checkFactor(&p, in.CO2eKgPerKg, in.CO2eSource)
+	checkFactor(p, in.CO2eKgPerKg, in.CO2eSource, "co2e_source")
+}
+
+// CreateFurnitureType adds a kind of furniture.
+func (s *Store) CreateFurnitureType(ctx context.Context, actor *User, in FurnitureTypeInput) (*FurnitureType, error) {
+	var p Problems
+	in.Name, in.CO2eSource = strings.TrimSpace(in.Name), strings.TrimSpace(in.CO2eSource)
+	in.check(&p)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -173,19 +178,19 @@ func (s *Store) FurnitureTypes(ctx context.Context, page Page) ([]FurnitureType,
 
 // FurnitureInput registers or changes an item; nil fields stay as they are.
 type FurnitureInput struct {
-	TypeID           *int64
-	Description      *string
-	Condition        *string
-	WeightKg         *float64
-	WidthCm          *int
-	DepthCm          *int
-	HeightCm         *int
-	Colour           *string
-	DonorID          *int64
-	ReceivedOn       *Date
-	LocationID       *int64
-	ChargePence      *int64
-	FireLabelChecked *bool
+	TypeID           *int64   `json:"type_id"`
+	Description      *string  `json:"description"`
+	Condition        *string  `json:"condition"`
+	WeightKg         *float64 `json:"weight_kg"`
+	WidthCm          *int     `json:"width_cm"`
+	DepthCm          *int     `json:"depth_cm"`
+	HeightCm         *int     `json:"height_cm"`
+	Colour           *string  `json:"colour"`
+	DonorID          *int64   `json:"donor_id"`
+	ReceivedOn       *Date    `json:"received_on"`
+	LocationID       *int64   `json:"location_id"`
+	ChargePence      *int64   `json:"charge_pence"`
+	FireLabelChecked *bool    `json:"fire_label_checked"`
 }
 
 func (s *Store) applyFurniture(tx *gorm.DB, p *Problems, it *FurnitureItem, in FurnitureInput, today Date) error {
@@ -210,7 +215,10 @@ func (s *Store) applyFurniture(tx *gorm.DB, p *Problems, it *FurnitureItem, in F
 	if in.Condition != nil {
 		it.Condition = *in.Condition
 	}
-	if !slices.Contains(FurnitureConditions, it.Condition) {
+	switch {
+	case it.Condition == "":
+		p.Add("condition", "is required")
+	case !slices.Contains(FurnitureConditions, it.Condition):
 		p.Add("condition", "must be one of %s", strings.Join(FurnitureConditions, ", "))
 	}
 	if in.WeightKg != nil {
@@ -233,7 +241,7 @@ func (s *Store) applyFurniture(tx *gorm.DB, p *Problems, it *FurnitureItem, in F
 	}
 	if in.Colour != nil {
 		it.Colour = strings.TrimSpace(*in.Colour)
-		checkText(p, "colour", it.Colour, false)
+		checkTextUpTo(p, "colour", it.Colour, MaxTitle, false)
 	}
 	if in.DonorID != nil {
 		var n int64
@@ -289,12 +297,6 @@ func (s *Store) RegisterFurniture(ctx context.Context, actor *User, in Furniture
 	var p Problems
 	if in.TypeID == nil {
 		p.Add("type_id", "is required")
-	}
-	if in.Condition == nil {
-		p.Add("condition", "is required")
-	}
-	if err := p.Err(); err != nil {
-		return nil, err
 	}
 	it := &FurnitureItem{Status: FurnReceived, ReceivedOn: today}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
@@ -504,7 +506,7 @@ func (s *Store) RecordSafetyTest(ctx context.Context, actor *User, id int64, tes
 	today Date) (*FurnitureItem, error) {
 	var p Problems
 	tester = strings.TrimSpace(tester)
-	checkText(&p, "tester", tester, true)
+	checkTextUpTo(&p, "tester", tester, MaxName, true)
 	checkText(&p, "notes", notes, false)
 	checkDay(&p, "tested_on", testedOn, today, 10, 0)
 	if after == "" {
@@ -561,9 +563,18 @@ type LabelItem struct {
 	ReceivedOn Date
 }
 
+// MaxLabels is the most labels printed at once.
+const MaxLabels = 500
+
 // FurnitureLabels gives the label details of items, in the order asked; an unknown id
 // is a validation error naming it.
 func (s *Store) FurnitureLabels(ctx context.Context, ids []int64) ([]LabelItem, error) {
+	switch {
+	case len(ids) == 0:
+		return nil, Invalid("ids", "must have at least 1 item")
+	case len(ids) > MaxLabels:
+		return nil, Invalid("ids", "must have at most %d items", MaxLabels)
+	}
 	var rows []LabelItem
 	err := s.DB(ctx).Table("furniture_items i").Select("i.id, i.tag, t.name AS type, i.received_on").
 		Joins("JOIN furniture_types t ON t.id = i.type_id").Where("i.id IN ?", ids).Scan(&rows).Error

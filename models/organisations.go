@@ -93,47 +93,32 @@ func (o *Organisation) CheckMembership(day Date) error {
 // OrganisationInput is what is given to create or change an organisation; nil fields
 // stay as they are on a change.
 type OrganisationInput struct {
-	Name                *string
-	Kind                *string
-	Address             *string
-	Postcode            *string
-	ContactName         *string
-	Email               *string
-	Phone               *string
-	PeopleServed        *int
-	BandID              *int64
-	MemberSince         *Date
-	MembershipExpiresOn *Date
+	Name                *string `json:"name"`
+	Kind                *string `json:"kind"`
+	Address             *string `json:"address"`
+	Postcode            *string `json:"postcode"`
+	ContactName         *string `json:"contact_name"`
+	Email               *string `json:"email"`
+	Phone               *string `json:"phone"`
+	PeopleServed        *int    `json:"people_served"`
+	BandID              *int64  `json:"band_id"`
+	MemberSince         *Date   `json:"member_since"`
+	MembershipExpiresOn *Date   `json:"membership_expires_on"`
 }
 
 func (s *Store) applyOrganisation(tx *gorm.DB, o *Organisation, in OrganisationInput) error {
 	var p Problems
-	set := func(dst *string, v *string, field string, required bool) {
-		if v != nil {
-			*dst = strings.TrimSpace(*v)
-		}
-		checkText(&p, field, *dst, required)
-	}
-	set(&o.Name, in.Name, "name", true)
-	set(&o.Address, in.Address, "address", false)
-	set(&o.ContactName, in.ContactName, "contact_name", false)
-	set(&o.Phone, in.Phone, "phone", false)
+	setText(&p, "name", &o.Name, in.Name, MaxName, true)
+	setText(&p, "address", &o.Address, in.Address, MaxLine, false)
+	setText(&p, "contact_name", &o.ContactName, in.ContactName, MaxName, false)
+	setText(&p, "phone", &o.Phone, in.Phone, MaxPhone, false)
 	if in.Kind != nil {
 		o.Kind = *in.Kind
 	}
 	if !slices.Contains(OrganisationKinds, o.Kind) {
 		p.Add("kind", "must be one of %s", strings.Join(OrganisationKinds, ", "))
 	}
-	if in.Postcode != nil {
-		o.Postcode = *in.Postcode
-		if o.Postcode != "" {
-			if pc, ok := NormalisePostcode(o.Postcode); ok {
-				o.Postcode = pc
-			} else {
-				p.Add("postcode", "is not a UK postcode")
-			}
-		}
-	}
+	setPostcode(&p, &o.Postcode, in.Postcode)
 	if in.Email != nil {
 		o.Email = normaliseEmail(*in.Email)
 		if o.Email != "" {
@@ -299,22 +284,27 @@ func escapeLike(s string) string {
 
 // RenewalInput is a membership payment.
 type RenewalInput struct {
-	PaidPence int64
-	Method    string
-	PaidOn    Date
+	PaidPence int64  `json:"paid_pence"`
+	Method    string `json:"method"`
+	PaidOn    Date   `json:"paid_on"`
 }
 
-// RenewMembership records a payment and extends the membership by a year from the later
-// of today and the current expiry.
-func (s *Store) RenewMembership(ctx context.Context, actor *User, orgID int64, in RenewalInput, today Date) (*Renewal, *Organisation, error) {
-	var p Problems
+// check finds what is wrong with a renewal on its own, today.
+func (in RenewalInput) check(p *Problems, today Date) {
 	if in.PaidPence < 0 || in.PaidPence > 10_000_000 {
 		p.Add("paid_pence", "must be between 0 and 10000000")
 	}
 	if !slices.Contains(PaymentMethods, in.Method) {
 		p.Add("method", "must be one of %s", strings.Join(PaymentMethods, ", "))
 	}
-	checkDay(&p, "paid_on", in.PaidOn, today, 5, 0)
+	checkDay(p, "paid_on", in.PaidOn, today, 5, 0)
+}
+
+// RenewMembership records a payment and extends the membership by a year from the later
+// of today and the current expiry.
+func (s *Store) RenewMembership(ctx context.Context, actor *User, orgID int64, in RenewalInput, today Date) (*Renewal, *Organisation, error) {
+	var p Problems
+	in.check(&p, today)
 	if err := p.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -361,7 +351,7 @@ func (s *Store) Bands(ctx context.Context, page Page) ([]Band, string, error) {
 func (s *Store) CreateBand(ctx context.Context, actor *User, name string, feePence int64, allowanceKg float64) (*Band, error) {
 	var p Problems
 	name = strings.TrimSpace(name)
-	checkText(&p, "name", name, true)
+	checkTextUpTo(&p, "name", name, MaxTitle, true)
 	if feePence < 0 || feePence > 10_000_000 {
 		p.Add("annual_fee_pence", "must be between 0 and 10000000")
 	}

@@ -28,6 +28,20 @@ var commonPasswords = sync.OnceValue(func() map[string]struct{} {
 	return set
 })
 
+// MaxSecretInput is the longest password taken as input at all; a new one must also
+// fit in MaxPasswordBytes.
+const MaxSecretInput = 200
+
+// checkSecretGiven requires a password, kept as typed (spaces count), of a sane length.
+func checkSecretGiven(p *Problems, field, v string) {
+	switch {
+	case v == "":
+		p.Add(field, "is required")
+	case utf8.RuneCountInString(v) > MaxSecretInput:
+		p.Add(field, "must be at most %d characters", MaxSecretInput)
+	}
+}
+
 // checkPassword refuses a new password that is short, too long for bcrypt, made of one
 // character repeated, or among the most common passwords (in any mix of case), saying why.
 func checkPassword(p *Problems, field, pw string) {

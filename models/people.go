@@ -90,9 +90,13 @@ func (t *Transfer) AfterFind(*gorm.DB) error {
 
 // VolunteerInput creates a volunteer.
 type VolunteerInput struct {
-	Name, Email, Phone, Kind, Notes string
-	StartedOn                       Date
-	PlacedByOrganisationID          *int64
+	Name                   string `json:"name"`
+	Email                  string `json:"email"`
+	Phone                  string `json:"phone"`
+	Kind                   string `json:"kind"`
+	StartedOn              Date   `json:"started_on"` // zero: today
+	PlacedByOrganisationID *int64 `json:"placed_by_organisation_id"`
+	Notes                  string `json:"notes"`
 }
 
 // CreateVolunteer adds a volunteer and their timebank account.
@@ -100,9 +104,9 @@ func (s *Store) CreateVolunteer(ctx context.Context, actor *User, in VolunteerIn
 	var p Problems
 	v := &Volunteer{Name: strings.TrimSpace(in.Name), Email: normaliseEmail(in.Email), Phone: strings.TrimSpace(in.Phone), Kind: in.Kind,
 		StartedOn: in.StartedOn, PlacedByOrganisationID: in.PlacedByOrganisationID, Notes: strings.TrimSpace(in.Notes)}
-	checkText(&p, "name", v.Name, true)
+	checkTextUpTo(&p, "name", v.Name, MaxName, true)
 	checkText(&p, "notes", v.Notes, false)
-	checkText(&p, "phone", v.Phone, false)
+	checkTextUpTo(&p, "phone", v.Phone, MaxPhone, false)
 	if v.Email != "" {
 		checkEmail(&p, "email", v.Email)
 	}
@@ -169,11 +173,10 @@ func (s *Store) LogHours(ctx context.Context, actor *User, volunteerID int64, da
 	if !slices.Contains(Activities, activity) {
 		p.Add("activity", "must be one of %s", strings.Join(Activities, ", "))
 	}
-	if day.IsZero() {
-		p.Add("date", "is required")
-	} else {
-		checkDay(&p, "date", day, today, 5, 0)
+	if volunteerID == 0 {
+		p.Add("volunteer_id", "is required")
 	}
+	checkDay(&p, "date", day, today, 5, 0)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -258,10 +261,16 @@ func (s *Store) TransferCredits(ctx context.Context, actor *User, from, to int64
 	if credits <= 0 || credits > 10_000 || math.Abs(q-math.Round(q)) > 1e-9 {
 		p.Add("credits", "must be in quarters, more than 0")
 	}
-	if from == to {
+	if from == 0 {
+		p.Add("from_account", "is required")
+	}
+	switch {
+	case to == 0:
+		p.Add("to_account", "is required")
+	case from == to:
 		p.Add("to_account", "must differ from from_account")
 	}
-	checkText(&p, "note", note, false)
+	checkTextUpTo(&p, "note", note, MaxLine, false)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -366,8 +375,8 @@ func (Attendee) TableName() string { return "workshop_attendees" }
 func (s *Store) CreateWorkshop(ctx context.Context, actor *User, w Workshop) (*Workshop, error) {
 	var p Problems
 	w.Title, w.Leader = strings.TrimSpace(w.Title), strings.TrimSpace(w.Leader)
-	checkText(&p, "title", w.Title, true)
-	checkText(&p, "leader", w.Leader, false)
+	checkTextUpTo(&p, "title", w.Title, MaxName, true)
+	checkTextUpTo(&p, "leader", w.Leader, MaxName, false)
 	if !slices.Contains(WorkshopKinds, w.Kind) {
 		p.Add("kind", "must be one of %s", strings.Join(WorkshopKinds, ", "))
 	}
@@ -410,7 +419,7 @@ func (s *Store) ListWorkshops(ctx context.Context, from *time.Time, page Page) (
 func (s *Store) AddAttendee(ctx context.Context, actor *User, workshopID int64, name string, orgID *int64) (*Attendee, error) {
 	var p Problems
 	name = strings.TrimSpace(name)
-	checkText(&p, "name", name, true)
+	checkTextUpTo(&p, "name", name, MaxName, true)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

@@ -88,21 +88,24 @@ func (pickupCategory) TableName() string { return "pickup_request_categories" }
 
 // PickupInput is a request for a collection, from the public form or from staff.
 type PickupInput struct {
-	DonorID      *int64
-	BusinessName string
-	ContactName  string
-	Email        string
-	Phone        string
-	Address      string
-	Postcode     string
-	Description  string
-	CategoryIDs  []int64
-	ApproxKg     float64
-	ApproxM3     float64
-	EarliestDate Date
-	LatestDate   Date
-	AccessNotes  string
-	Priority     int
+	DonorID      *int64  `json:"donor_id"`
+	BusinessName string  `json:"business_name"`
+	ContactName  string  `json:"contact_name"`
+	Email        string  `json:"email"`
+	Phone        string  `json:"phone"`
+	Address      string  `json:"address"`
+	Postcode     string  `json:"postcode"`
+	Description  string  `json:"description"`
+	CategoryIDs  []int64 `json:"category_ids"`
+	ApproxKg     float64 `json:"approx_kg"`
+	ApproxM3     float64 `json:"approx_m3"`
+	EarliestDate Date    `json:"earliest_date"`
+	LatestDate   Date    `json:"latest_date"`
+	AccessNotes  string  `json:"access_notes"`
+	Priority     int     `json:"priority"`
+	// Website is a honeypot: the public form hides it, so only a robot fills it in. The
+	// caller answers such a request as if it had succeeded and keeps nothing.
+	Website string `json:"website"`
 }
 
 func newReference() string { return "PR-" + rand.Text()[:8] }
@@ -205,16 +208,14 @@ func (s *Store) fillPickup(tx *gorm.DB, actor *User, r *PickupRequest, in Pickup
 			}
 		}
 	}
-	checkText(&p, "business_name", r.BusinessName, true)
-	checkText(&p, "contact_name", r.ContactName, false)
-	checkText(&p, "address", r.Address, true)
+	checkTextUpTo(&p, "business_name", r.BusinessName, MaxName, true)
+	checkTextUpTo(&p, "contact_name", r.ContactName, MaxName, false)
+	checkTextUpTo(&p, "address", r.Address, MaxLine, true)
 	checkText(&p, "description", r.Description, false)
 	checkText(&p, "access_notes", r.AccessNotes, false)
-	checkText(&p, "phone", r.Phone, false)
-	if pc, ok := NormalisePostcode(in.Postcode); ok {
-		r.Postcode = pc
-	} else {
-		p.Add("postcode", "is not a UK postcode")
+	checkTextUpTo(&p, "phone", r.Phone, MaxPhone, false)
+	if setPostcode(&p, &r.Postcode, &in.Postcode); strings.TrimSpace(in.Postcode) == "" {
+		p.Add("postcode", "is required")
 	}
 	switch {
 	case r.Email == "" && r.Phone == "":
@@ -316,9 +317,10 @@ func (s *Store) ListPickups(ctx context.Context, f PickupFilter, page Page) ([]P
 
 // AcceptInput says where a request is: a known donor, or coordinates.
 type AcceptInput struct {
-	DonorID             *int64
-	Latitude, Longitude *float64
-	Priority            int
+	DonorID   *int64   `json:"donor_id"`
+	Latitude  *float64 `json:"latitude"`
+	Longitude *float64 `json:"longitude"`
+	Priority  int      `json:"priority"`
 }
 
 // AcceptPickup makes a request ready for planning, optionally tied to a donor. Where it

@@ -47,11 +47,18 @@ func (r *Recipient) AfterSave(tx *gorm.DB) error { return r.AfterFind(tx) }
 
 // RecipientInput creates or changes a recipient; nil fields stay.
 type RecipientInput struct {
-	Kind                                                       *string
-	Name, Agency, Reference, Contact, Address, Postcode, Needs *string
-	Notes                                                      *string
-	OrganisationID                                             *int64
-	Latitude, Longitude                                        *float64
+	Kind           *string  `json:"kind"`
+	Name           *string  `json:"name"`
+	Agency         *string  `json:"agency"`
+	Reference      *string  `json:"reference"`
+	Contact        *string  `json:"contact"`
+	Address        *string  `json:"address"`
+	Postcode       *string  `json:"postcode"`
+	Needs          *string  `json:"needs"`
+	Notes          *string  `json:"notes"`
+	OrganisationID *int64   `json:"organisation_id"`
+	Latitude       *float64 `json:"latitude"`
+	Longitude      *float64 `json:"longitude"`
 }
 
 // applyRecipient applies an edit; at is where the input's postcode is, when known.
@@ -63,27 +70,14 @@ func (s *Store) applyRecipient(tx *gorm.DB, p *Problems, r *Recipient, in Recipi
 	if !slices.Contains(RecipientKinds, r.Kind) {
 		p.Add("kind", "must be one of %s", strings.Join(RecipientKinds, ", "))
 	}
-	for _, f := range []struct {
-		dst   *string
-		v     *string
-		field string
-	}{{&r.Name, in.Name, "name"}, {&r.Agency, in.Agency, "agency"}, {&r.Reference, in.Reference, "reference"}, {&r.Contact, in.Contact, "contact"},
-		{&r.Address, in.Address, "address"}, {&r.Needs, in.Needs, "needs"}, {&r.Notes, in.Notes, "notes"}} {
-		if f.v != nil {
-			*f.dst = strings.TrimSpace(*f.v)
-		}
-		checkText(p, f.field, *f.dst, false)
-	}
-	if in.Postcode != nil {
-		r.Postcode = ""
-		if strings.TrimSpace(*in.Postcode) != "" {
-			if pc, ok := NormalisePostcode(*in.Postcode); ok {
-				r.Postcode = pc
-			} else {
-				p.Add("postcode", "is not a UK postcode")
-			}
-		}
-	}
+	setText(p, "name", &r.Name, in.Name, MaxName, false)
+	setText(p, "agency", &r.Agency, in.Agency, MaxName, false)
+	setText(p, "reference", &r.Reference, in.Reference, MaxTitle, false)
+	setText(p, "contact", &r.Contact, in.Contact, MaxName, false)
+	setText(p, "address", &r.Address, in.Address, MaxLine, false)
+	setText(p, "needs", &r.Needs, in.Needs, MaxText, false)
+	setText(p, "notes", &r.Notes, in.Notes, MaxText, false)
+	setPostcode(p, &r.Postcode, in.Postcode)
 	if in.OrganisationID != nil {
 		r.OrganisationID = in.OrganisationID
 	}
@@ -238,6 +232,9 @@ func (s *Store) EraseRecipient(ctx context.Context, actor *User, id int64) (*Rec
 
 // ReserveFurniture holds an available item for a recipient.
 func (s *Store) ReserveFurniture(ctx context.Context, actor *User, id, recipientID int64) (*FurnitureItem, error) {
+	if recipientID == 0 {
+		return nil, Invalid("recipient_id", "is required")
+	}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		var it FurnitureItem
 		if err := tx.First(&it, id).Error; err != nil {
@@ -287,30 +284,33 @@ type Handover struct {
 
 // HandoverInput is a hand-over as given.
 type HandoverInput struct {
-	Method      string
-	On          Date
-	ChargePence int64
-	ReceivedBy  string
+	Method      string `json:"method"`
+	On          Date   `json:"on"`
+	ChargePence int64  `json:"charge_pence"`
+	ReceivedBy  string `json:"received_by"`
+}
+
+// check finds what is wrong with a hand-over on its own, today.
+func (in HandoverInput) check(p *Problems, today Date) {
+	if !slices.Contains(HandoverMethods, in.Method) {
+		p.Add("method", "must be one of %s", strings.Join(HandoverMethods, ", "))
+	}
+	if in.Method == "collected" && in.On.After(today.Time) {
+		p.Add("on", "a collection cannot be in the future")
+	} else {
+		checkDay(p, "on", in.On, today, 5, 1)
+	}
+	if in.ChargePence < 0 || in.ChargePence > 1_000_000 {
+		p.Add("charge_pence", "must be between 0 and 1000000")
+	}
+	checkTextUpTo(p, "received_by", in.ReceivedBy, MaxName, in.Method == "collected")
 }
 
 // HandOver passes a reserved item on to its recipient, collected or delivered.
 func (s *Store) HandOver(ctx context.Context, actor *User, id int64, in HandoverInput, today Date) (*Handover, error) {
 	var p Problems
-	if !slices.Contains(HandoverMethods, in.Method) {
-		p.Add("method", "must be one of %s", strings.Join(HandoverMethods, ", "))
-	}
-	if in.On.IsZero() {
-		p.Add("on", "is required")
-	} else if in.Method == "collected" && in.On.After(today.Time) {
-		p.Add("on", "a collection cannot be in the future")
-	} else {
-		checkDay(&p, "on", in.On, today, 5, 1)
-	}
-	if in.ChargePence < 0 || in.ChargePence > 1_000_000 {
-		p.Add("charge_pence", "must be between 0 and 1000000")
-	}
 	in.ReceivedBy = strings.TrimSpace(in.ReceivedBy)
-	checkText(&p, "received_by", in.ReceivedBy, in.Method == "collected")
+	in.check(&p, today)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

@@ -106,17 +106,17 @@ func (r *Reservation) present() {
 
 // LineInput asks for a quantity of a stock item.
 type LineInput struct {
-	StockItemID int64
-	Quantity    float64
+	StockItemID int64   `json:"stock_item_id"`
+	Quantity    float64 `json:"quantity"`
 }
 
 // ReservationInput is what a reservation is made or changed with; nil fields stay.
 type ReservationInput struct {
-	OrganisationID *int64
-	SlotStart      *time.Time
-	Notes          *string
-	Lines          []LineInput
-	OverrideReason string
+	OrganisationID *int64      `json:"organisation_id"` // only when it is made
+	SlotStart      *time.Time  `json:"slot_start"`
+	Notes          *string     `json:"notes"`
+	Lines          []LineInput `json:"lines"`
+	OverrideReason string      `json:"override_reason"`
 }
 
 // ReservationRules are the store's settings for reservations.
@@ -215,7 +215,7 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 		notes = strings.TrimSpace(*in.Notes)
 	}
 	checkText(&p, "notes", notes, false)
-	checkText(&p, "override_reason", in.OverrideReason, false)
+	checkTextUpTo(&p, "override_reason", in.OverrideReason, MaxLine, false)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -417,9 +417,13 @@ func (s *Store) changeable(tx *gorm.DB, actor *User, id int64) (*Reservation, er
 func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in ReservationInput, rules ReservationRules) (*Reservation, error) {
 	var p Problems
 	checkLines(&p, in.Lines, true)
+	if in.OrganisationID != nil {
+		p.Add("organisation_id", "cannot be changed: cancel the reservation and make another")
+	}
 	if in.Notes != nil {
 		checkText(&p, "notes", *in.Notes, false)
 	}
+	checkTextUpTo(&p, "override_reason", in.OverrideReason, MaxLine, false)
 	if in.SlotStart != nil && !in.SlotStart.After(s.Now()) {
 		p.Add("slot_start", "must be in the future")
 	}
@@ -739,8 +743,11 @@ func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, t
 func (s *Store) IssueWalkIn(ctx context.Context, actor *User, orgID int64, lines []LineInput, override string,
 	loc *time.Location) (*Reservation, error) {
 	var p Problems
+	if orgID == 0 {
+		p.Add("organisation_id", "is required")
+	}
 	checkLines(&p, lines, false)
-	checkText(&p, "override_reason", override, false)
+	checkTextUpTo(&p, "override_reason", override, MaxLine, false)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

@@ -235,7 +235,9 @@ func TestVehicleApply(t *testing.T) {
 	}
 	for i, c := range cases {
 		var v Vehicle
-		err := v.apply(c.in)
+		var p Problems
+		v.apply(&p, c.in)
+		err := p.Err()
 		var fields []string
 		var invalid *ValidationError
 		if errors.As(err, &invalid) {

@@ -168,11 +168,11 @@ func planVehicle(v Vehicle, from, to int) planner.Vehicle {
 
 // PlanRequest asks for a day's plan.
 type PlanRequest struct {
-	Day Date
+	Day Date `json:"date"`
 	// VehicleIDs are the vans to plan for; none means every active van free that day.
-	VehicleIDs []int64
+	VehicleIDs []int64 `json:"vehicle_ids"`
 	// DryRun keeps the proposal, to be made later with CommitPlan, instead of making it.
-	DryRun bool
+	DryRun bool `json:"dry_run"`
 }
 
 // PlanDay plans a day's collections: accepted requests whose dates include the day, on
@@ -535,6 +535,9 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 
 // AssignDriver gives a run to a driver who is available that day.
 func (s *Store) AssignDriver(ctx context.Context, actor *User, id, driverID int64) (*Run, error) {
+	if driverID == 0 {
+		return nil, Invalid("driver_id", "is required")
+	}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		var r Run
 		if err := tx.First(&r, id).Error; err != nil {
@@ -577,9 +580,9 @@ func (s *Store) AssignDriver(ctx context.Context, actor *User, id, driverID int6
 // distance is beyond the limit and really was driven; miss_open_stops to mark the stops
 // not done as missed (else finishing with open stops is refused).
 type RunFinish struct {
-	OdometerKm    *float64
-	ConfirmKm     bool
-	MissOpenStops bool
+	OdometerKm    *float64 `json:"odometer_km"`
+	ConfirmKm     bool     `json:"confirm_km"`
+	MissOpenStops bool     `json:"miss_open_stops"`
 }
 
 // checkOdometer requires a reading: a missing one used to be taken as 0 km and made
@@ -701,8 +704,15 @@ func (s *Store) stopForDriver(tx *gorm.DB, actor *User, id int64) (*RunStop, *Ru
 // request's donor and the stock, in one transaction; the request becomes collected.
 // A stop is completed once: a second try is a conflict and changes nothing.
 func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines []DonationLineInput, locationID int64) (*RunStop, error) {
+	var p Problems
 	for i := range lines {
 		lines[i].LocationID = &locationID
+		if c := lines[i].CategoryID; c == nil || *c <= 0 {
+			p.Add(fmt.Sprintf("lines[%d].category_id", i), "is required")
+		}
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
 	}
 	var st *RunStop
 	err := s.InTx(ctx, func(tx *gorm.DB) error {

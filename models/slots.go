@@ -84,7 +84,7 @@ func (s *Store) CreateSlotRule(ctx context.Context, actor *User, r SlotRule) (*S
 		p.Add("places", "must be between 1 and 100")
 	}
 	r.Label = strings.TrimSpace(r.Label)
-	checkText(&p, "label", r.Label, false)
+	checkTextUpTo(&p, "label", r.Label, MaxName, false)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -135,7 +135,8 @@ func (s *Store) DeleteSlotRule(ctx context.Context, actor *User, id int64) error
 // CloseDay marks a day closed to members.
 func (s *Store) CloseDay(ctx context.Context, actor *User, day Date, reason string) (*ClosedDay, error) {
 	var p Problems
-	checkText(&p, "reason", reason, false)
+	requireDay(&p, "day", day)
+	checkTextUpTo(&p, "reason", reason, MaxLine, false)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

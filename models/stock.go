@@ -230,7 +230,7 @@ func (s *Store) Movements(ctx context.Context, itemID int64, page Page) ([]Movem
 func (s *Store) UpdateStockItem(ctx context.Context, actor *User, id int64, description *string, kgPerUnit *float64) (*StockItem, error) {
 	var p Problems
 	if description != nil {
-		checkText(&p, "description", strings.TrimSpace(*description), true)
+		checkTextUpTo(&p, "description", strings.TrimSpace(*description), MaxLine, true)
 	}
 	if kgPerUnit != nil && (*kgPerUnit <= 0 || *kgPerUnit > 10_000) {
 		p.Add("kg_per_unit", "must be more than 0 and at most 10000")
@@ -318,6 +318,9 @@ func (s *Store) AdjustStock(ctx context.Context, actor *User, id int64, delta fl
 // description and unit is there already, the quantity joins it: moved out of one and
 // into the other, two movements in one transaction.
 func (s *Store) MoveStock(ctx context.Context, actor *User, id, locationID int64) (*StockItem, error) {
+	if locationID == 0 {
+		return nil, Invalid("location_id", "is required")
+	}
 	var target StockItem
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		var it StockItem

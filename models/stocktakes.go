@@ -109,8 +109,8 @@ func (s *Store) ListStocktakes(ctx context.Context, page Page) ([]Stocktake, str
 
 // Count is a counted quantity of an item.
 type Count struct {
-	StockItemID int64
-	Counted     float64
+	StockItemID int64   `json:"stock_item_id"`
+	Counted     float64 `json:"counted"`
 }
 
 // RecordCounts records counts on an open stocktake; an item found that was not listed
@@ -122,6 +122,9 @@ func (s *Store) RecordCounts(ctx context.Context, actor *User, id int64, counts 
 		p.Add("lines", "must have 1 to 1000 counts")
 	}
 	for i, c := range counts {
+		if c.StockItemID <= 0 {
+			p.Add(fmt.Sprintf("lines[%d].stock_item_id", i), "is required")
+		}
 		if c.Counted < 0 || c.Counted > 1_000_000 {
 			p.Add(fmt.Sprintf("lines[%d].counted", i), "must be between 0 and 1000000")
 		}

@@ -98,20 +98,20 @@ const (
 
 // NewUser is what is needed to create a user.
 type NewUser struct {
-	Email          string
-	Name           string
-	Role           Role
-	OrganisationID *int64
-	Password       string
+	Email          string `json:"email"`
+	Name           string `json:"name"`
+	Role           Role   `json:"role"`
+	OrganisationID *int64 `json:"organisation_id"`
+	Password       string `json:"password"`
 }
 
 // UserChange is a partial update of a user; nil fields stay as they are.
 type UserChange struct {
-	Name           *string
-	Role           *Role
-	OrganisationID *int64
-	Active         *bool
-	Password       *string
+	Name           *string `json:"name"`
+	Role           *Role   `json:"role"`
+	OrganisationID *int64  `json:"organisation_id"`
+	Active         *bool   `json:"active"`
+	Password       *string `json:"password"`
 }
 
 func normaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
@@ -169,7 +169,7 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 	in.Name = strings.TrimSpace(in.Name)
 	var p Problems
 	checkEmail(&p, "email", in.Email)
-	checkText(&p, "name", in.Name, true)
+	checkTextUpTo(&p, "name", in.Name, MaxName, true)
 	checkPassword(&p, "password", in.Password)
 	if err := s.checkRoleOrganisation(s.DB(ctx), &p, in.Role, in.OrganisationID); err != nil {
 		return nil, err
@@ -242,7 +242,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor *User, id int64, ch UserCh
 		var p Problems
 		if ch.Name != nil {
 			u.Name = strings.TrimSpace(*ch.Name)
-			checkText(&p, "name", u.Name, true)
+			checkTextUpTo(&p, "name", u.Name, MaxName, true)
 		}
 		if ch.Role != nil {
 			u.Role = *ch.Role
@@ -318,6 +318,12 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a real password"), bc
 // passwords fail alike; an attempt over the sign-in limits is refused with a
 // RateLimitError before its password is checked.
 func (s *Store) Login(ctx context.Context, email, password, clientIP string, ttl time.Duration) (string, *Token, *User, error) {
+	var p Problems
+	checkTextUpTo(&p, "email", email, MaxEmail, true)
+	checkSecretGiven(&p, "password", password)
+	if err := p.Err(); err != nil {
+		return "", nil, nil, err
+	}
 	email = normaliseEmail(email)
 	attempt, err := s.admitLogin(ctx, email, addressKey(clientIP))
 	if err != nil {
@@ -467,6 +473,12 @@ func (s *Store) Logout(ctx context.Context, secret string) error {
 // ChangePassword checks the current password, sets the new one and revokes the user's
 // other tokens (the one in use stays valid).
 func (s *Store) ChangePassword(ctx context.Context, u *User, current, next, keepSecret string) error {
+	var given Problems
+	checkSecretGiven(&given, "current_password", current)
+	checkSecretGiven(&given, "new_password", next)
+	if err := given.Err(); err != nil {
+		return err
+	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
 		return Invalid("current_password", "is wrong")
 	}

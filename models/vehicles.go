@@ -71,32 +71,35 @@ func (v *Vehicle) AfterFind(*gorm.DB) error {
 
 // VehicleInput creates or changes a vehicle; nil fields stay as they are.
 type VehicleInput struct {
-	Name           *string
-	Registration   *string
-	CapacityKg     *float64
-	CapacityM3     *float64
-	Skills         *[]string
-	Shifts         *map[string]Interval
-	CostPerKmPence *int64
-	UnloadMinutes  *int
-	Active         *bool
+	Name           *string              `json:"name"`
+	Registration   *string              `json:"registration"`
+	CapacityKg     *float64             `json:"capacity_kg"`
+	CapacityM3     *float64             `json:"capacity_m3"`
+	Skills         *[]string            `json:"skills"`
+	Shifts         *map[string]Interval `json:"shifts"`
+	CostPerKmPence *int64               `json:"cost_per_km_pence"`
+	UnloadMinutes  *int                 `json:"unload_minutes"`
+	Active         *bool                `json:"active"`
 }
+
+// MaxSkills is the most skills a van may have; a registration is at most
+// maxRegistration characters once its spaces are taken out.
+const (
+	MaxSkills       = 20
+	maxRegistration = 12
+)
 
 var skillRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
-func (v *Vehicle) apply(in VehicleInput) error {
-	var p Problems
+func (v *Vehicle) apply(p *Problems, in VehicleInput) {
 	if in.Name != nil {
 		v.Name = strings.TrimSpace(*in.Name)
 	}
-	checkText(&p, "name", v.Name, true)
+	checkTextUpTo(p, "name", v.Name, MaxTitle, true)
 	if in.Registration != nil {
 		v.Registration = strings.ToUpper(strings.Join(strings.Fields(*in.Registration), ""))
 	}
-	checkText(&p, "registration", v.Registration, true)
-	if len(v.Registration) > 12 {
-		p.Add("registration", "must be at most 12 characters")
-	}
+	checkTextUpTo(p, "registration", v.Registration, maxRegistration, true)
 	if in.CapacityKg != nil {
 		if *in.CapacityKg <= 0 || *in.CapacityKg > 5000 {
 			p.Add("capacity_kg", "must be more than 0 and at most 5000")
@@ -110,6 +113,9 @@ func (v *Vehicle) apply(in VehicleInput) error {
 		v.CapacityM3 = M3(*in.CapacityM3)
 	}
 	if in.Skills != nil {
+		if len(*in.Skills) > MaxSkills {
+			p.Add("skills", "must have at most %d items", MaxSkills)
+		}
 		v.Skills = Skills{}
 		for i, s := range *in.Skills {
 			if !skillRE.MatchString(s) {
@@ -124,7 +130,7 @@ func (v *Vehicle) apply(in VehicleInput) error {
 		for day, iv := range v.Shifts {
 			hours[day] = []Interval{iv}
 		}
-		hours.Check(&p, "shifts")
+		hours.Check(p, "shifts")
 	}
 	if in.CostPerKmPence != nil {
 		if *in.CostPerKmPence < 0 || *in.CostPerKmPence > 10_000 {
@@ -141,7 +147,6 @@ func (v *Vehicle) apply(in VehicleInput) error {
 	if in.Active != nil {
 		v.Active = *in.Active
 	}
-	return p.Err()
 }
 
 func vehicleFields(v *Vehicle) map[string]any {
@@ -158,11 +163,9 @@ func (s *Store) CreateVehicle(ctx context.Context, actor *User, in VehicleInput)
 	if in.CapacityM3 == nil {
 		p.Add("capacity_m3", "is required")
 	}
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
 	v := &Vehicle{Active: true, Skills: Skills{}, Shifts: Shifts{}, UnloadMinutes: DefaultUnload}
-	if err := v.apply(in); err != nil {
+	v.apply(&p, in)
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
@@ -189,8 +192,9 @@ func (s *Store) UpdateVehicle(ctx context.Context, actor *User, id int64, in Veh
 			return notFound(err, "vehicle", id)
 		}
 		before := vehicleFields(&v)
-		if err := v.apply(in); err != nil {
-			return err
+		var p Problems
+		if v.apply(&p, in); p.Err() != nil {
+			return p.Err()
 		}
 		var clash int64
 		if err := tx.Model(&Vehicle{}).Where("registration = ? AND id <> ?", v.Registration, v.ID).Count(&clash).Error; err != nil {
@@ -232,7 +236,8 @@ type DriverAbsence struct {
 func (s *Store) AddDriverAbsence(ctx context.Context, actor *User, userID int64, day Date, reason string) (*DriverAbsence, error) {
 	var p Problems
 	reason = strings.TrimSpace(reason)
-	checkText(&p, "reason", reason, false)
+	requireDay(&p, "day", day)
+	checkTextUpTo(&p, "reason", reason, MaxLine, false)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
