@@ -33,7 +33,7 @@ var startPages = map[models.Role]string{
 	models.RoleMember:  "/stock",
 	models.RoleDriver:  "/driver",
 	models.RoleStaff:   "/counter",
-	models.RoleManager: "/counter",
+	models.RoleManager: "/dashboard",
 }
 
 func (s *Server) homePage(c echo.Context) error {

@@ -138,8 +138,22 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 		if err := tx.Omit("Lines").Create(d).Error; err != nil {
 			return err
 		}
-		for i, in := range in.Lines {
-			line, err := s.receiveLine(tx, actor, d, fmt.Sprintf("lines[%d]", i), in)
+		items := make([]*StockItem, len(in.Lines))
+		ids := make([]int64, len(in.Lines))
+		for i, l := range in.Lines {
+			it, err := s.lineItem(tx, fmt.Sprintf("lines[%d]", i), l)
+			if err != nil {
+				return err
+			}
+			items[i], ids[i] = it, it.ID
+		}
+		// The items are locked in id order before any changes: two donations naming the
+		// same items in other orders then wait for each other instead of deadlocking.
+		if _, err := s.stockGramsPerUnit(tx, ids); err != nil {
+			return err
+		}
+		for i, l := range in.Lines {
+			line, err := s.receiveLine(tx, actor, d, items[i], l)
 			if err != nil {
 				return err
 			}
@@ -168,7 +182,10 @@ func (c *Category) weighedUnits() []string {
 	return out
 }
 
-func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in DonationLineInput) (*DonationLine, error) {
+// lineItem is the stock item a donation line goes to: the one it names, or the one of
+// its category, description, location and unit, made when there is none; f names the
+// line in problems.
+func (s *Store) lineItem(tx *gorm.DB, f string, in DonationLineInput) (*StockItem, error) {
 	var it *StockItem
 	if in.StockItemID != nil {
 		var found StockItem
@@ -215,6 +232,11 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, f string, in 
 			return nil, err
 		}
 	}
+	return it, nil
+}
+
+// receiveLine records a donation line on its item and puts it on the shelf.
+func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, it *StockItem, in DonationLineInput) (*DonationLine, error) {
 	milli := MilliFromQuantity(in.Quantity)
 	line := &DonationLine{DonationID: d.ID, StockItemID: it.ID, CategoryID: it.CategoryID, Description: it.Description, QuantityMilli: milli,
 		Unit: it.Unit, LocationID: it.LocationID}
