@@ -209,12 +209,12 @@ var navTable = []navLink{
 	// Drivers.
 	{"/driver", "Your runs", []models.Role{models.RoleDriver}},
 	// Staff at the counter and in the stockroom; managers see all of it and their own pages.
+	{"/dashboard", "Dashboard", staff},
 	{"/counter", "Counter", staff},
 	{"/donations", "Donations", staff},
 	{"/stockroom", "Stock", staff}, // the stock list, stocktakes and the wanted list
 	{"/furniture", "Furniture", staff},
 	{"/pickup-requests", "Collections", staff},
-	{"/dashboard", "Dashboard", staff},
 	{"/plans", "Planning", managers},
 	{"/reports", "Reports", managers},
 	{"/people", "People", managers},
