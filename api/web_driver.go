@@ -114,7 +114,7 @@ func (s *Server) showRun(c echo.Context, id int64, status int, failed string) er
 	rv := driverRunView{Run: r, Today: r.Day == s.today(), Categories: cats, Locations: locs, Failed: failed}
 	loc := s.Config.Location
 	for _, st := range r.Stops {
-		sv := driverStopView{RunStop: st, Open: st.Status == "planned" && r.Status != "finished",
+		sv := driverStopView{RunStop: st, Open: st.Status == models.StopPlanned && r.Status != models.RunFinished,
 			Planned: st.StartAt.In(loc).Format("15:04") + " to " + st.DepartAt.In(loc).Format("15:04")}
 		if d := st.Details; d != nil {
 			if tel := notDialled.ReplaceAllString(d.Phone, ""); tel != "" {

@@ -8,10 +8,19 @@ var (
 	PickupStatuses      = []string{PickupNew, PickupAccepted, PickupScheduled, PickupCollected, PickupMissed, PickupCancelled}
 	MovementKinds       = []string{MoveReceived, MoveReserved, MoveReleased, MoveIssued, MoveAdjusted, MoveMoved, MoveWrittenOff}
 	RecipientKinds      = []string{"household", "organisation"}
-	RunStatuses         = []string{"planned", "started", "finished"}
+	RunStatuses         = names([]RunStatus{RunPlanned, RunStarted, RunFinished})
 	StopKinds           = []string{"pickup", "delivery"}
-	StopStatuses        = []string{"planned", "completed", "missed"}
-	StocktakeStatuses   = []string{"open", "closed"}
+	StopStatuses        = names([]StopStatus{StopPlanned, StopCompleted, StopMissed})
+	StocktakeStatuses   = names([]StocktakeStatus{StocktakeOpen, StocktakeClosed})
 	// AfterFailureStatuses are where an item that failed its safety test may go.
 	AfterFailureStatuses = []string{FurnInRepair, FurnDisposed}
 )
+
+// names lists the values of a typed set as the strings answers and documents give.
+func names[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}

@@ -262,24 +262,34 @@ func (s *Store) ReserveFurniture(ctx context.Context, actor *User, id, recipient
 }
 
 // Handover records who got an item; a delivery waits for the logistics planner with its
+// DeliveryStatus is where a delivered hand-over is: waiting for a run, planned on one,
+// delivered; empty for one collected at the store.
+type DeliveryStatus string
+
+const (
+	DeliveryWaiting   DeliveryStatus = "waiting"
+	DeliveryPlanned   DeliveryStatus = "planned"
+	DeliveryDelivered DeliveryStatus = "delivered"
+)
+
 // address, weight and volume (delivery_status "waiting").
 type Handover struct {
-	ID               int64     `json:"id"`
-	ItemID           int64     `json:"item_id"`
-	RecipientID      int64     `json:"recipient_id"`
-	RecipientKind    string    `json:"recipient_kind"`
-	Method           string    `json:"method"`
-	HandedOn         Date      `json:"on"`
-	ChargePence      int64     `json:"charge_pence"`
-	ReceivedBy       string    `json:"received_by"`
-	DeliveryStatus   string    `json:"delivery_status"`
-	DeliveryAddress  string    `json:"delivery_address"`
-	DeliveryPostcode string    `json:"delivery_postcode"`
-	WeightG          int64     `json:"-"`
-	WeightKg         Kg        `json:"weight_kg" gorm:"-"`
-	VolumeM3         M3        `json:"volume_m3"`
-	RecordedBy       *int64    `json:"recorded_by"`
-	CreatedAt        time.Time `json:"created_at"`
+	ID               int64          `json:"id"`
+	ItemID           int64          `json:"item_id"`
+	RecipientID      int64          `json:"recipient_id"`
+	RecipientKind    string         `json:"recipient_kind"`
+	Method           string         `json:"method"`
+	HandedOn         Date           `json:"on"`
+	ChargePence      int64          `json:"charge_pence"`
+	ReceivedBy       string         `json:"received_by"`
+	DeliveryStatus   DeliveryStatus `json:"delivery_status"`
+	DeliveryAddress  string         `json:"delivery_address"`
+	DeliveryPostcode string         `json:"delivery_postcode"`
+	WeightG          int64          `json:"-"`
+	WeightKg         Kg             `json:"weight_kg" gorm:"-"`
+	VolumeM3         M3             `json:"volume_m3"`
+	RecordedBy       *int64         `json:"recorded_by"`
+	CreatedAt        time.Time      `json:"created_at"`
 }
 
 // HandoverInput is a hand-over as given.
@@ -337,7 +347,7 @@ func (s *Store) HandOver(ctx context.Context, actor *User, id int64, in Handover
 			if r.Address == "" || r.Postcode == "" {
 				return Invalid("method", "recipient %d has no address and postcode to deliver to", r.ID)
 			}
-			h.DeliveryStatus, h.DeliveryAddress, h.DeliveryPostcode = "waiting", r.Address, r.Postcode
+			h.DeliveryStatus, h.DeliveryAddress, h.DeliveryPostcode = DeliveryWaiting, r.Address, r.Postcode
 		}
 		if err := tx.Create(&h).Error; err != nil {
 			return err
@@ -358,6 +368,6 @@ func (s *Store) HandOver(ctx context.Context, actor *User, id int64, in Handover
 // DeliveriesWaiting lists hand-overs waiting to be delivered, oldest first: the stops
 // the logistics planner is to plan.
 func (s *Store) DeliveriesWaiting(ctx context.Context, page Page) ([]Handover, string, error) {
-	q := s.DB(ctx).Model(&Handover{}).Where("delivery_status = ?", "waiting")
+	q := s.DB(ctx).Model(&Handover{}).Where("delivery_status = ?", DeliveryWaiting)
 	return Paginate[Handover](q, page, KeyID, func(h Handover) Key { return Key{ID: h.ID} })
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,13 +15,35 @@ import (
 	"github.com/scrapstore/scrapstore/jobs/planner"
 )
 
+// RunStatus is where a run is in its day; a run moves only as runMoves allows.
+type RunStatus string
+
+const (
+	RunPlanned  RunStatus = "planned"
+	RunStarted  RunStatus = "started"
+	RunFinished RunStatus = "finished"
+)
+
+var runMoves = map[RunStatus][]RunStatus{RunPlanned: {RunStarted}, RunStarted: {RunFinished}}
+
+// StopStatus is what became of a stop: planned, then completed or missed.
+type StopStatus string
+
+const (
+	StopPlanned   StopStatus = "planned"
+	StopCompleted StopStatus = "completed"
+	StopMissed    StopStatus = "missed"
+)
+
+var stopMoves = map[StopStatus][]StopStatus{StopPlanned: {StopCompleted, StopMissed}}
+
 // Run is a collection run: one van, one driver, one day.
 type Run struct {
 	ID               int64      `json:"id"`
 	Day              Date       `json:"date"`
 	VehicleID        int64      `json:"vehicle_id"`
 	DriverID         *int64     `json:"driver_id"`
-	Status           string     `json:"status"` // planned, started, finished
+	Status           RunStatus  `json:"status"`
 	PlannedM         int64      `json:"-"`
 	PlannedKm        Km         `json:"planned_km" gorm:"-"`
 	PlannedMinutes   int        `json:"planned_minutes"`
@@ -54,7 +77,7 @@ type RunStop struct {
 	DepartAt    time.Time  `json:"depart_at"`
 	LoadG       int64      `json:"-"`
 	LoadKg      Kg         `json:"load_kg" gorm:"-"`
-	Status      string     `json:"status"` // planned, completed, missed
+	Status      StopStatus `json:"status"`
 	Reason      string     `json:"reason"`
 	DonationID  *int64     `json:"donation_id"`
 	CompletedAt *time.Time `json:"completed_at"`
@@ -128,7 +151,7 @@ type delivery struct {
 // deliveriesOn lists the furniture hand-overs waiting to be delivered on a day.
 func (s *Store) deliveriesOn(tx *gorm.DB, day Date) ([]delivery, error) {
 	var out []delivery
-	err := deliveries(tx).Where("h.delivery_status = ? AND h.handed_on = ?", "waiting", day).Order("h.id").Scan(&out).Error
+	err := deliveries(tx).Where("h.delivery_status = ? AND h.handed_on = ?", DeliveryWaiting, day).Order("h.id").Scan(&out).Error
 	return out, err
 }
 
@@ -232,12 +255,12 @@ func (s *Store) solveDay(ctx context.Context, in *planInputs, res *PlanResult, s
 	at := func(minutes float64) time.Time { return set.clock(day, minutes) }
 	for _, rt := range sol.Routes {
 		v := vanIdx[rt.Vehicle]
-		run := Run{Day: day, VehicleID: v.ID, Status: "planned", PlannedM: metresFromKm(rt.Distance), PlannedMinutes: int(math.Round(rt.Duration)),
+		run := Run{Day: day, VehicleID: v.ID, Status: RunPlanned, PlannedM: metresFromKm(rt.Distance), PlannedMinutes: int(math.Round(rt.Duration)),
 			CreatedAt: s.Now()}
 		run.PlannedKm = Km(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
 			stop := RunStop{Sequence: i + 1, Trip: rt.Trip(i), Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
-				LoadG: GramsFromKg(st.Load[0]), LoadKg: Kg(st.Load[0]), Status: "planned"}
+				LoadG: GramsFromKg(st.Load[0]), LoadKg: Kg(st.Load[0]), Status: StopPlanned}
 			if st.Job < len(reqs) {
 				stop.RequestID = &reqs[st.Job].ID
 			} else {
@@ -295,7 +318,7 @@ func (s *Store) makePlan(tx *gorm.DB, actor *User, res *PlanResult) error {
 				res = tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupAccepted).
 					Updates(map[string]any{"status": PickupScheduled, "updated_at": s.Now()})
 			} else {
-				res = tx.Model(&Handover{}).Where("id = ? AND delivery_status = ?", *st.HandoverID, "waiting").Update("delivery_status", "planned")
+				res = tx.Model(&Handover{}).Where("id = ? AND delivery_status = ?", *st.HandoverID, DeliveryWaiting).Update("delivery_status", DeliveryPlanned)
 			}
 			if res.Error != nil {
 				return res.Error
@@ -319,7 +342,7 @@ func (s *Store) unplan(tx *gorm.DB, st *RunStop, why string) error {
 		return tx.Model(&PickupRequest{}).Where("id = ? AND status = ?", *st.RequestID, PickupScheduled).
 			Updates(map[string]any{"status": PickupAccepted, "status_reason": why}).Error
 	}
-	return tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", "waiting").Error
+	return tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", DeliveryWaiting).Error
 }
 
 // metresFromKm keeps a planned distance in metres.
@@ -602,7 +625,7 @@ func (s *Store) StartRun(ctx context.Context, actor *User, id int64, odometer *f
 	if err := checkOdometer(odometer); err != nil {
 		return nil, err
 	}
-	return s.moveRun(ctx, actor, id, "planned", "started", func(tx *gorm.DB, r *Run) (map[string]any, error) {
+	return s.moveRun(ctx, actor, id, RunStarted, func(tx *gorm.DB, r *Run) (map[string]any, error) {
 		return map[string]any{"start_odometer_km": *odometer, "started_at": s.Now()}, nil
 	})
 }
@@ -616,7 +639,7 @@ func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFini
 		return nil, err
 	}
 	finish := *in.OdometerKm
-	return s.moveRun(ctx, actor, id, "started", "finished", func(tx *gorm.DB, r *Run) (map[string]any, error) {
+	return s.moveRun(ctx, actor, id, RunFinished, func(tx *gorm.DB, r *Run) (map[string]any, error) {
 		fields := map[string]any{"finish_odometer_km": finish, "finished_at": s.Now()}
 		if r.StartOdometerKm != nil {
 			km := finish - float64(*r.StartOdometerKm)
@@ -634,7 +657,7 @@ func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFini
 		}
 		var open []RunStop
 		for _, st := range r.Stops {
-			if st.Status == "planned" {
+			if st.Status == StopPlanned {
 				open = append(open, st)
 			}
 		}
@@ -655,17 +678,18 @@ func (s *Store) FinishRun(ctx context.Context, actor *User, id int64, in RunFini
 	})
 }
 
-// moveRun moves a run from one status to the next in one transaction; change checks the
-// run as it is in the transaction and gives the fields to set.
-func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to string,
+// moveRun moves a run to its next status, as runMoves allows, in one transaction; change
+// checks the run as it is in the transaction and gives the fields to set.
+func (s *Store) moveRun(ctx context.Context, actor *User, id int64, to RunStatus,
 	change func(tx *gorm.DB, r *Run) (map[string]any, error)) (*Run, error) {
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		r, err := s.Bound(tx).runFor(ctx, actor, id)
 		if err != nil {
 			return err
 		}
-		if r.Status != from {
-			return &ConflictError{Detail: fmt.Sprintf("run %d is %s, not %s", id, r.Status, from), Allowed: []string{}}
+		from := r.Status
+		if !slices.Contains(runMoves[from], to) {
+			return &ConflictError{Detail: fmt.Sprintf("run %d is %s and cannot become %s", id, from, to), Allowed: names(runMoves[from])}
 		}
 		fields, err := change(tx, r)
 		if err != nil {
@@ -676,7 +700,7 @@ func (s *Store) moveRun(ctx context.Context, actor *User, id int64, from, to str
 		if res.Error != nil || res.RowsAffected == 0 {
 			return cmpErr(res.Error, Conflict("run %d changed meanwhile; look again", id))
 		}
-		return s.audit(tx, actor, to, "collection_run", id, fields)
+		return s.audit(tx, actor, string(to), "collection_run", id, fields)
 	})
 	if err != nil {
 		return nil, err
@@ -721,22 +745,22 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 		if st, r, err = s.stopForDriver(tx, actor, id); err != nil {
 			return err
 		}
-		if st.Status != "planned" {
+		if st.Status != StopPlanned {
 			return Conflict("stop %d is %s already", id, st.Status)
 		}
-		if r.Status == "finished" {
+		if r.Status == RunFinished {
 			return Conflict("run %d is finished", r.ID)
 		}
 		now := s.Now()
 		if st.Kind == "delivery" {
-			if err := tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", "delivered").Error; err != nil {
+			if err := tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", DeliveryDelivered).Error; err != nil {
 				return err
 			}
-			res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, "planned").Updates(map[string]any{"status": "completed", "completed_at": now})
+			res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, StopPlanned).Updates(map[string]any{"status": StopCompleted, "completed_at": now})
 			if res.Error != nil || res.RowsAffected == 0 {
 				return cmpErr(res.Error, Conflict("stop %d was completed meanwhile", id))
 			}
-			st.Status, st.CompletedAt = "completed", &now
+			st.Status, st.CompletedAt = StopCompleted, &now
 			return s.audit(tx, actor, "deliver", "run_stop", id, map[string]any{"handover_id": *st.HandoverID})
 		}
 		var p Problems
@@ -764,8 +788,8 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 		if err != nil {
 			return err
 		}
-		res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, "planned").
-			Updates(map[string]any{"status": "completed", "donation_id": d.ID, "completed_at": now})
+		res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", id, StopPlanned).
+			Updates(map[string]any{"status": StopCompleted, "donation_id": d.ID, "completed_at": now})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -776,7 +800,7 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 			Error; err != nil {
 			return err
 		}
-		st.Status, st.DonationID, st.CompletedAt = "completed", &d.ID, &now
+		st.Status, st.DonationID, st.CompletedAt = StopCompleted, &d.ID, &now
 		return s.audit(tx, actor, "complete", "run_stop", id, map[string]any{"donation_id": d.ID})
 	})
 	if err != nil {
@@ -811,15 +835,15 @@ func (s *Store) MissStop(ctx context.Context, actor *User, id int64, reason stri
 // another run.
 func (s *Store) missStop(tx *gorm.DB, actor *User, st *RunStop, reason string) error {
 	now := s.Now()
-	res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", st.ID, "planned").
-		Updates(map[string]any{"status": "missed", "reason": reason, "completed_at": now})
+	res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", st.ID, StopPlanned).
+		Updates(map[string]any{"status": StopMissed, "reason": reason, "completed_at": now})
 	if res.Error != nil || res.RowsAffected == 0 {
 		return cmpErr(res.Error, Conflict("stop %d is %s already", st.ID, st.Status))
 	}
 	if err := s.unplan(tx, st, "missed: "+reason); err != nil {
 		return err
 	}
-	st.Status, st.Reason, st.CompletedAt = "missed", reason, &now
+	st.Status, st.Reason, st.CompletedAt = StopMissed, reason, &now
 	return s.audit(tx, actor, "miss", "run_stop", st.ID, map[string]any{"reason": reason})
 }
 
@@ -877,7 +901,7 @@ type RunProblem struct {
 // scheduled without an open stop to do them (no plan would ever take them again).
 func (s *Store) CheckRuns(ctx context.Context) ([]RunProblem, error) {
 	var runs []Run
-	if err := s.DB(ctx).Table("collection_runs r").Where("r.status = ? AND NOT "+odometerTrusted, "finished", s.runKmLimit).Order("r.id").Find(&runs).
+	if err := s.DB(ctx).Table("collection_runs r").Where("r.status = ? AND NOT "+odometerTrusted, RunFinished, s.runKmLimit).Order("r.id").Find(&runs).
 		Error; err != nil {
 		return nil, err
 	}
@@ -907,7 +931,7 @@ func (s *Store) CheckRuns(ctx context.Context) ([]RunProblem, error) {
 		out = append(out, RunProblem{What: "request", ID: r.ID, Detail: r.Reference + " is scheduled but on no open stop of a run"})
 	}
 	var drops []Handover
-	if err := s.DB(ctx).Table("handovers x").Where("x.delivery_status = ? AND "+open("handover_id"), "planned").Order("x.id").Find(&drops).
+	if err := s.DB(ctx).Table("handovers x").Where("x.delivery_status = ? AND "+open("handover_id"), DeliveryPlanned).Order("x.id").Find(&drops).
 		Error; err != nil {
 		return nil, err
 	}
@@ -940,7 +964,7 @@ func (s *Store) ChangeStops(ctx context.Context, actor *User, ch StopChange, set
 			if err := tx.First(&st, ch.StopID).Error; err != nil {
 				return notFound(err, "stop", ch.StopID)
 			}
-			if st.Status != "planned" {
+			if st.Status != StopPlanned {
 				return Conflict("stop %d is %s: only planned stops move", st.ID, st.Status)
 			}
 			from = st.RunID
@@ -962,7 +986,7 @@ func (s *Store) ChangeStops(ctx context.Context, actor *User, ch StopChange, set
 				return Invalid("request_id", "request %d is not accepted with coordinates", ch.RequestID)
 			}
 			rid := ch.RequestID
-			st = RunStop{Kind: "pickup", RequestID: &rid, Status: "planned"}
+			st = RunStop{Kind: "pickup", RequestID: &rid, Status: StopPlanned}
 		default:
 			return Invalid("stop_id", "give a stop to move or remove, or a request to add")
 		}
@@ -1029,7 +1053,7 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 	if err := tx.Preload("Stops", func(db *gorm.DB) *gorm.DB { return db.Order("sequence") }).First(&r, runID).Error; err != nil {
 		return notFound(err, "run", runID)
 	}
-	if r.Status == "finished" {
+	if r.Status == RunFinished {
 		return Conflict("run %d is finished", runID)
 	}
 	var v Vehicle

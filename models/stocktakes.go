@@ -9,12 +9,20 @@ import (
 	"gorm.io/gorm"
 )
 
+// StocktakeStatus is open while counting, then closed.
+type StocktakeStatus string
+
+const (
+	StocktakeOpen   StocktakeStatus = "open"
+	StocktakeClosed StocktakeStatus = "closed"
+)
+
 // Stocktake is a count of the stock on a location or in a category.
 type Stocktake struct {
 	ID         int64           `json:"id"`
 	LocationID *int64          `json:"location_id"`
 	CategoryID *int64          `json:"category_id"`
-	Status     string          `json:"status"` // open, closed
+	Status     StocktakeStatus `json:"status"`
 	OpenedBy   *int64          `json:"opened_by"`
 	OpenedAt   time.Time       `json:"opened_at"`
 	ClosedBy   *int64          `json:"closed_by"`
@@ -52,7 +60,7 @@ func (s *Store) OpenStocktake(ctx context.Context, actor *User, locationID, cate
 	if (locationID == nil) == (categoryID == nil) {
 		return nil, Invalid("location_id", "give a location_id or a category_id (one of them)")
 	}
-	st := &Stocktake{LocationID: locationID, CategoryID: categoryID, Status: "open", OpenedBy: userID(actor), OpenedAt: s.Now()}
+	st := &Stocktake{LocationID: locationID, CategoryID: categoryID, Status: StocktakeOpen, OpenedBy: userID(actor), OpenedAt: s.Now()}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		q := tx.Model(&StockItem{}).Where("on_hand_milli <> 0")
 		if locationID != nil {
@@ -137,7 +145,7 @@ func (s *Store) RecordCounts(ctx context.Context, actor *User, id int64, counts 
 		if err := tx.First(&st, id).Error; err != nil {
 			return notFound(err, "stocktake", id)
 		}
-		if st.Status != "open" {
+		if st.Status != StocktakeOpen {
 			return Conflict("stocktake %d is closed", id)
 		}
 		now := s.Now()
@@ -183,8 +191,8 @@ func (s *Store) CloseStocktake(ctx context.Context, actor *User, id int64) (*Sto
 		if err := tx.Preload("Lines").First(&st, id).Error; err != nil {
 			return notFound(err, "stocktake", id)
 		}
-		res := tx.Model(&Stocktake{}).Where("id = ? AND status = ?", id, "open").
-			Updates(map[string]any{"status": "closed", "closed_at": s.Now(), "closed_by": userID(actor)})
+		res := tx.Model(&Stocktake{}).Where("id = ? AND status = ?", id, StocktakeOpen).
+			Updates(map[string]any{"status": StocktakeClosed, "closed_at": s.Now(), "closed_by": userID(actor)})
 		if res.Error != nil {
 			return res.Error
 		}

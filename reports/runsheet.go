@@ -83,10 +83,10 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 			pdf.MultiCell(0, 5, d.tr(l), "", "L", false)
 		}
 		switch st.Status {
-		case "planned":
+		case models.StopPlanned:
 			pdf.CellFormat(0, 7, "Weights (kg):  ____________  ____________  ____________    "+
 				"Done / Missed (why): ______________________", "", 1, "L", false, 0, "")
-		case "missed":
+		case models.StopMissed:
 			pdf.SetFont("Helvetica", "B", 9)
 			pdf.MultiCell(0, 6, d.tr("Missed: "+st.Reason), "", "L", false)
 		default:
@@ -107,7 +107,7 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 	if len(r.Stops) == 0 {
 		pdf.CellFormat(0, 8, "No stops on this run.", "", 1, "L", false, 0, "")
 	}
-	if r.Status == "finished" {
+	if r.Status == models.RunFinished {
 		pdf.Ln(3)
 		pdf.SetFont("Helvetica", "B", 11)
 		total := fmt.Sprintf("Done: %d of %s, %s kg collected", done, plural(len(r.Stops), "stop"), kg(collectedKg))

@@ -33,7 +33,7 @@ func pdfText(t *testing.T, pdf []byte) string {
 	return out.String()
 }
 
-func sheetRun(status string, stops ...models.RunStop) *models.RunSheet {
+func sheetRun(status models.RunStatus, stops ...models.RunStop) *models.RunSheet {
 	london, _ := time.LoadLocation("Europe/London")
 	day := models.NewDate(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
 	at := time.Date(2026, 11, 27, 9, 15, 0, 0, time.UTC)

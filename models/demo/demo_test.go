@@ -82,7 +82,7 @@ func checkDemoRuns(t *testing.T, s *models.Store) {
 	if err := s.DB(ctx).Preload("Stops").Where("status = ?", "finished").Find(&runs).Error; err != nil || len(runs) < 150 {
 		t.Fatalf("%d finished runs, %v", len(runs), err)
 	}
-	statuses := map[string]int{}
+	statuses := map[models.StopStatus]int{}
 	for _, r := range runs {
 		if len(r.Stops) < 3 || r.DriverID == nil || *r.FinishOdometerKm <= *r.StartOdometerKm {
 			t.Fatalf("run %d on %s: %d stops, driver %v, odometer %v to %v", r.ID, r.Day, len(r.Stops), r.DriverID, *r.StartOdometerKm,

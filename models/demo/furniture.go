@@ -108,7 +108,7 @@ func (d *demo) furniture() error {
 				h.HandedOn = d.today
 			}
 			if d.rng.IntN(3) == 0 && r.Kind == "household" {
-				h.Method, h.DeliveryStatus, h.DeliveryAddress, h.DeliveryPostcode = "delivered", "delivered", r.Address, r.Postcode
+				h.Method, h.DeliveryStatus, h.DeliveryAddress, h.DeliveryPostcode = "delivered", models.DeliveryDelivered, r.Address, r.Postcode
 			}
 			handovers = append(handovers, h)
 		}

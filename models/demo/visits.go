@@ -199,7 +199,7 @@ func (d *demo) runs() error {
 		odometers[vi] += tenths
 		startAt := r.stops[0].at.Add(-30 * time.Minute)
 		finishAt := r.stops[len(r.stops)-1].at.Add(50 * time.Minute)
-		run := models.Run{Day: r.day, VehicleID: vans[vi].ID, Status: "finished", PlannedM: tenths * 95,
+		run := models.Run{Day: r.day, VehicleID: vans[vi].ID, Status: models.RunFinished, PlannedM: tenths * 95,
 			PlannedMinutes:  int(finishAt.Sub(startAt).Minutes()),
 			StartOdometerKm: &start, FinishOdometerKm: &finish, StartedAt: &startAt, FinishedAt: &finishAt, CreatedAt: startAt.Add(-14 * time.Hour)}
 		if len(drivers) > 0 {
@@ -212,9 +212,9 @@ func (d *demo) runs() error {
 			load += req.ApproxG
 			done := st.at.Add(15 * time.Minute)
 			stop := models.RunStop{Sequence: j + 1, Kind: "pickup", RequestID: &req.ID, ArriveAt: st.at, StartAt: st.at, DepartAt: done, LoadG: load,
-				Status: "completed", CompletedAt: &done}
+				Status: models.StopCompleted, CompletedAt: &done}
 			if st.missed != "" {
-				stop.Status, stop.Reason = "missed", st.missed
+				stop.Status, stop.Reason = models.StopMissed, st.missed
 			} else {
 				stop.DonationID = &st.donationID
 			}
