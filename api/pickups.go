@@ -10,16 +10,16 @@ import (
 )
 
 type pickupReceipt struct {
-	Reference string `json:"reference"`
-	Status    string `json:"status"`
+	Reference string              `json:"reference"`
+	Status    models.PickupStatus `json:"status"`
 }
 
 type pickupStatusView struct {
-	Reference    string      `json:"reference"`
-	Status       string      `json:"status"`
-	StatusReason string      `json:"status_reason"`
-	EarliestDate models.Date `json:"earliest_date"`
-	LatestDate   models.Date `json:"latest_date"`
+	Reference    string              `json:"reference"`
+	Status       models.PickupStatus `json:"status"`
+	StatusReason string              `json:"status_reason"`
+	EarliestDate models.Date         `json:"earliest_date"`
+	LatestDate   models.Date         `json:"latest_date"`
 }
 
 // reasonRequest is the body of a step that takes a reason (a rejection, a cancellation,

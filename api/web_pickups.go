@@ -31,30 +31,30 @@ func (s *Server) pickupPages() []pageRoute {
 }
 
 // pickupStatuses are the queue's tabs, the new requests first.
-var pickupStatuses = []string{models.PickupNew, models.PickupAccepted, models.PickupScheduled, models.PickupMissed, models.PickupCollected,
+var pickupStatuses = []models.PickupStatus{models.PickupNew, models.PickupAccepted, models.PickupScheduled, models.PickupMissed, models.PickupCollected,
 	models.PickupCancelled}
 
 type pickupQueueView struct {
 	Requests []models.PickupRequest
-	Statuses []string
-	Status   string
+	Statuses []models.PickupStatus
+	Status   models.PickupStatus
 	Next     string
 }
 
 func (s *Server) pickupQueuePage(c echo.Context) error {
-	status := c.QueryParam("status")
+	status := models.PickupStatus(c.QueryParam("status"))
 	if status == "" {
 		status = models.PickupNew
 	}
 	pv := pickupQueueView{Statuses: pickupStatuses, Status: status}
 	var next string
 	var err error
-	if pv.Requests, next, err = s.Store.ListPickups(c.Request().Context(), models.PickupFilter{Status: status},
+	if pv.Requests, next, err = s.Store.ListPickups(c.Request().Context(), models.PickupFilter{Status: string(status)},
 		models.Page{Limit: 50, Cursor: c.QueryParam("cursor")}); err != nil {
 		return err
 	}
 	if next != "" {
-		pv.Next = "/pickup-requests?" + url.Values{"status": {status}, "cursor": {next}}.Encode()
+		pv.Next = "/pickup-requests?" + url.Values{"status": {string(status)}, "cursor": {next}}.Encode()
 	}
 	return s.render(c, http.StatusOK, "pickup_requests", "Collection requests", pv)
 }

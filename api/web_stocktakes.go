@@ -197,7 +197,7 @@ func (s *Server) showStocktake(c echo.Context, status int) error {
 		return err
 	}
 	title := "Counting sheet"
-	if sv.St.Status != "open" {
+	if sv.St.Status != models.StocktakeOpen {
 		title = "Closed stocktake"
 	}
 	sv.Sheet = sv.sheet(pageView(c))

@@ -13,19 +13,21 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Furniture statuses and the moves POST /furniture/{id}/status may make. Reserving and
-// handing over have actions of their own.
+// FurnitureStatus is where an item is; furnitureMoves are the moves POST
+// /furniture/{id}/status may make. Reserving and handing over have actions of their own.
+type FurnitureStatus string
+
 const (
-	FurnReceived  = "received"
-	FurnChecking  = "checking"
-	FurnInRepair  = "in_repair"
-	FurnAvailable = "available"
-	FurnReserved  = "reserved"
-	FurnPassedOn  = "passed_on"
-	FurnDisposed  = "disposed"
+	FurnReceived  FurnitureStatus = "received"
+	FurnChecking                  = "checking"
+	FurnInRepair                  = "in_repair"
+	FurnAvailable                 = "available"
+	FurnReserved                  = "reserved"
+	FurnPassedOn                  = "passed_on"
+	FurnDisposed                  = "disposed"
 )
 
-var furnitureMoves = map[string][]string{
+var furnitureMoves = map[FurnitureStatus][]FurnitureStatus{
 	FurnReceived:  {FurnChecking, FurnDisposed},
 	FurnChecking:  {FurnInRepair, FurnAvailable, FurnDisposed},
 	FurnInRepair:  {FurnChecking, FurnAvailable, FurnDisposed},
@@ -62,29 +64,29 @@ func (t *FurnitureType) AfterFind(*gorm.DB) error {
 
 // FurnitureItem is one tracked piece of furniture.
 type FurnitureItem struct {
-	ID               int64     `json:"id"`
-	Tag              string    `json:"tag"`
-	TypeID           int64     `json:"type_id"`
-	Description      string    `json:"description"`
-	Condition        string    `json:"condition"`
-	WeightG          int64     `json:"-"`
-	WeightKg         Kg        `json:"weight_kg" gorm:"-"`
-	Weighed          bool      `json:"weighed"`
-	WidthCm          *int      `json:"width_cm"`
-	DepthCm          *int      `json:"depth_cm"`
-	HeightCm         *int      `json:"height_cm"`
-	Colour           string    `json:"colour"`
-	DonorID          *int64    `json:"donor_id"`
-	ReceivedOn       Date      `json:"received_on"`
-	LocationID       *int64    `json:"location_id"`
-	ChargePence      int64     `json:"charge_pence"`
-	Status           string    `json:"status"`
-	FireLabelChecked bool      `json:"fire_label_checked"`
-	DisposalRoute    string    `json:"disposal_route"`
-	RecipientID      *int64    `json:"recipient_id"`
-	PhotoIDs         []int64   `json:"photo_ids" gorm:"-"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	ID               int64           `json:"id"`
+	Tag              string          `json:"tag"`
+	TypeID           int64           `json:"type_id"`
+	Description      string          `json:"description"`
+	Condition        string          `json:"condition"`
+	WeightG          int64           `json:"-"`
+	WeightKg         Kg              `json:"weight_kg" gorm:"-"`
+	Weighed          bool            `json:"weighed"`
+	WidthCm          *int            `json:"width_cm"`
+	DepthCm          *int            `json:"depth_cm"`
+	HeightCm         *int            `json:"height_cm"`
+	Colour           string          `json:"colour"`
+	DonorID          *int64          `json:"donor_id"`
+	ReceivedOn       Date            `json:"received_on"`
+	LocationID       *int64          `json:"location_id"`
+	ChargePence      int64           `json:"charge_pence"`
+	Status           FurnitureStatus `json:"status"`
+	FireLabelChecked bool            `json:"fire_label_checked"`
+	DisposalRoute    string          `json:"disposal_route"`
+	RecipientID      *int64          `json:"recipient_id"`
+	PhotoIDs         []int64         `json:"photo_ids" gorm:"-"`
+	CreatedAt        time.Time       `json:"created_at"`
+	UpdatedAt        time.Time       `json:"updated_at"`
 }
 
 func (i *FurnitureItem) AfterFind(*gorm.DB) error {
@@ -94,13 +96,13 @@ func (i *FurnitureItem) AfterFind(*gorm.DB) error {
 
 // StatusChange records one move of an item, by whom and when.
 type StatusChange struct {
-	ID         int64     `json:"id"`
-	ItemID     int64     `json:"item_id"`
-	FromStatus string    `json:"from_status"`
-	ToStatus   string    `json:"to_status"`
-	Reason     string    `json:"reason"`
-	UserID     *int64    `json:"user_id"`
-	At         time.Time `json:"at"`
+	ID         int64           `json:"id"`
+	ItemID     int64           `json:"item_id"`
+	FromStatus FurnitureStatus `json:"from_status"`
+	ToStatus   FurnitureStatus `json:"to_status"`
+	Reason     string          `json:"reason"`
+	UserID     *int64          `json:"user_id"`
+	At         time.Time       `json:"at"`
 }
 
 func (StatusChange) TableName() string { return "furniture_status_changes" }
@@ -408,9 +410,9 @@ func (s *Store) ListFurniture(ctx context.Context, f FurnitureFilter, page Page)
 }
 
 // moveFurniture changes an item's status if the move is allowed and records it.
-func (s *Store) moveFurniture(tx *gorm.DB, actor *User, it *FurnitureItem, to, reason string) error {
+func (s *Store) moveFurniture(tx *gorm.DB, actor *User, it *FurnitureItem, to FurnitureStatus, reason string) error {
 	if !slices.Contains(furnitureMoves[it.Status], to) {
-		return &ConflictError{Detail: fmt.Sprintf("%s is %s and cannot become %s", it.Tag, it.Status, to), Allowed: furnitureMoves[it.Status]}
+		return &ConflictError{Detail: fmt.Sprintf("%s is %s and cannot become %s", it.Tag, it.Status, to), Allowed: names(furnitureMoves[it.Status])}
 	}
 	if to == FurnAvailable {
 		if err := s.checkSafety(tx, it); err != nil {
@@ -475,11 +477,11 @@ func (s *Store) ChangeFurnitureStatus(ctx context.Context, actor *User, id int64
 		}
 		switch to {
 		case FurnReserved:
-			return &ConflictError{Detail: "reserve an item for a recipient with POST /furniture/{id}/reserve", Allowed: furnitureMoves[it.Status]}
+			return &ConflictError{Detail: "reserve an item for a recipient with POST /furniture/{id}/reserve", Allowed: names(furnitureMoves[it.Status])}
 		case FurnPassedOn:
-			return &ConflictError{Detail: "pass an item on with POST /furniture/{id}/handover", Allowed: furnitureMoves[it.Status]}
+			return &ConflictError{Detail: "pass an item on with POST /furniture/{id}/handover", Allowed: names(furnitureMoves[it.Status])}
 		}
-		if err := s.moveFurniture(tx, actor, &it, to, strings.TrimSpace(reason)); err != nil {
+		if err := s.moveFurniture(tx, actor, &it, FurnitureStatus(to), strings.TrimSpace(reason)); err != nil {
 			return err
 		}
 		fields := map[string]any{}
@@ -532,10 +534,10 @@ func (s *Store) RecordSafetyTest(ctx context.Context, actor *User, id int64, tes
 			map[string]any{"tested_on": testedOn, "tester": tester, "passed": passed}); err != nil {
 			return err
 		}
-		if passed || it.Status == after {
+		if passed || it.Status == FurnitureStatus(after) {
 			return nil
 		}
-		if err := s.moveFurniture(tx, actor, &it, after, "failed safety test"); err != nil {
+		if err := s.moveFurniture(tx, actor, &it, FurnitureStatus(after), "failed safety test"); err != nil {
 			return err
 		}
 		if after == FurnDisposed {

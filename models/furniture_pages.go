@@ -7,11 +7,11 @@ import (
 
 // NextFurnitureStatuses are the statuses an item in status may be moved to by a plain
 // status change; reserving and passing on have actions of their own.
-func NextFurnitureStatuses(status string) []string {
+func NextFurnitureStatuses(status FurnitureStatus) []string {
 	var out []string
 	for _, to := range furnitureMoves[status] {
 		if to != FurnReserved && to != FurnPassedOn {
-			out = append(out, to)
+			out = append(out, string(to))
 		}
 	}
 	return slices.Clip(out)

@@ -43,7 +43,7 @@ func TestFurnitureMoves(t *testing.T) {
 		}
 		var moves []string
 		for _, h := range history {
-			moves = append(moves, h.FromStatus+">"+h.ToStatus)
+			moves = append(moves, string(h.FromStatus)+">"+string(h.ToStatus))
 		}
 		if !cmp.Equal(moves, []string{">received", "received>checking", "checking>disposed"}) {
 			t.Fatalf("history %q", moves)

@@ -40,7 +40,7 @@ func (s *Store) QueueReminders(ctx context.Context, day Date, loc *time.Location
 	var rows []row
 	err := s.DB(ctx).Table("reservations r").Select("r.id, r.slot_start, o.name, o.email").
 		Joins("JOIN organisations o ON o.id = r.organisation_id").
-		Where("r.status IN ? AND r.slot_start >= ? AND r.slot_start < ? AND o.email <> ''", []string{StatusPending, StatusConfirmed}, day.Start(loc).
+		Where("r.status IN ? AND r.slot_start >= ? AND r.slot_start < ? AND o.email <> ''", openReservations, day.Start(loc).
 			UTC(), day.AddDays(1).Start(loc).UTC()).
 		Order("r.id").Scan(&rows).Error
 	if err != nil {

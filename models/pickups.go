@@ -16,17 +16,19 @@ import (
 	"github.com/scrapstore/scrapstore/jobs/planner"
 )
 
-// Pickup request statuses.
+// PickupStatus is where a pickup request is; pickupMoves are the moves between them.
+type PickupStatus string
+
 const (
-	PickupNew       = "new"
-	PickupAccepted  = "accepted"
-	PickupScheduled = "scheduled"
-	PickupCollected = "collected"
-	PickupMissed    = "missed"
-	PickupCancelled = "cancelled"
+	PickupNew       PickupStatus = "new"
+	PickupAccepted               = "accepted"
+	PickupScheduled              = "scheduled"
+	PickupCollected              = "collected"
+	PickupMissed                 = "missed"
+	PickupCancelled              = "cancelled"
 )
 
-var pickupMoves = map[string][]string{
+var pickupMoves = map[PickupStatus][]PickupStatus{
 	PickupNew: {PickupAccepted, PickupCancelled},
 	// Accepting an accepted request again places it (coordinates) or changes its priority.
 	PickupAccepted:  {PickupAccepted, PickupScheduled, PickupCancelled},
@@ -41,7 +43,7 @@ const PublicPickupLimit = 5
 type PickupRequest struct {
 	ID           int64        `json:"id"`
 	Reference    string       `json:"reference"`
-	Status       string       `json:"status"`
+	Status       PickupStatus `json:"status"`
 	DonorID      *int64       `json:"donor_id"`
 	BusinessName string       `json:"business_name"`
 	ContactName  string       `json:"contact_name"`
@@ -400,7 +402,7 @@ func (s *Store) RejectPickup(ctx context.Context, actor *User, id int64, reason 
 	}
 	return s.movePickup(ctx, actor, id, PickupCancelled, "rejected: "+reason, func(tx *gorm.DB, r *PickupRequest) error {
 		if r.Status != PickupNew {
-			return &ConflictError{Detail: fmt.Sprintf("only a new request can be rejected; this one is %s", r.Status), Allowed: pickupMoves[r.Status]}
+			return &ConflictError{Detail: fmt.Sprintf("only a new request can be rejected; this one is %s", r.Status), Allowed: names(pickupMoves[r.Status])}
 		}
 		return nil
 	})
@@ -417,7 +419,7 @@ func (s *Store) CancelPickup(ctx context.Context, actor *User, id int64, reason 
 }
 
 // movePickup changes a request's status when the move is allowed, in a transaction.
-func (s *Store) movePickup(ctx context.Context, actor *User, id int64, to, reason string,
+func (s *Store) movePickup(ctx context.Context, actor *User, id int64, to PickupStatus, reason string,
 	fn func(tx *gorm.DB, r *PickupRequest) error) (*PickupRequest, error) {
 	var r *PickupRequest
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
@@ -427,7 +429,7 @@ func (s *Store) movePickup(ctx context.Context, actor *User, id int64, to, reaso
 		}
 		from := r.Status
 		if !slices.Contains(pickupMoves[from], to) {
-			return &ConflictError{Detail: fmt.Sprintf("pickup request %s is %s and cannot become %s", r.Reference, from, to), Allowed: pickupMoves[from]}
+			return &ConflictError{Detail: fmt.Sprintf("pickup request %s is %s and cannot become %s", r.Reference, from, to), Allowed: names(pickupMoves[from])}
 		}
 		if fn != nil {
 			if err := fn(tx, r); err != nil {
@@ -438,7 +440,7 @@ func (s *Store) movePickup(ctx context.Context, actor *User, id int64, to, reaso
 		if err := tx.Save(r).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, actor, to, "pickup_request", r.ID, map[string]any{"status": map[string]any{"from": from, "to": to}, "reason": reason})
+		return s.audit(tx, actor, string(to), "pickup_request", r.ID, map[string]any{"status": map[string]any{"from": from, "to": to}, "reason": reason})
 	})
 	if err != nil {
 		return nil, err

@@ -378,7 +378,7 @@ func whyGone(tx *gorm.DB, day Date, name string) (string, error) {
 		if err := tx.Where("reference = ?", label).Take(&r).Error; err != nil {
 			return "is gone", ignoreNotFound(err)
 		}
-		return "is " + r.Status + " now", nil
+		return "is " + string(r.Status) + " now", nil
 	}
 	var status []string
 	if err := tx.Model(&Handover{}).Where("id = ?", label).Pluck("delivery_status", &status).Error; err != nil || len(status) == 0 {

@@ -13,16 +13,21 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Reservation statuses and the moves between them.
+// ReservationStatus is where a reservation is; reservationMoves are the moves between them.
+type ReservationStatus string
+
 const (
-	StatusPending   = "pending"
-	StatusConfirmed = "confirmed"
-	StatusCollected = "collected"
-	StatusCancelled = "cancelled"
-	StatusExpired   = "expired"
+	StatusPending   ReservationStatus = "pending"
+	StatusConfirmed                   = "confirmed"
+	StatusCollected                   = "collected"
+	StatusCancelled                   = "cancelled"
+	StatusExpired                     = "expired"
 )
 
-var reservationMoves = map[string][]string{
+// openReservations are the statuses of reservations that still hold stock and a place.
+var openReservations = []ReservationStatus{StatusPending, StatusConfirmed}
+
+var reservationMoves = map[ReservationStatus][]ReservationStatus{
 	StatusPending:   {StatusConfirmed, StatusCollected, StatusCancelled, StatusExpired},
 	StatusConfirmed: {StatusCollected, StatusCancelled, StatusExpired},
 }
@@ -30,14 +35,14 @@ var reservationMoves = map[string][]string{
 // Reservation is a member group's claim on stock for a visit slot. A walk-in issue is a
 // reservation that was collected at once.
 type Reservation struct {
-	ID             int64     `json:"id"`
-	OrganisationID int64     `json:"organisation_id"`
-	SlotStart      time.Time `json:"slot_start"`
-	SlotEnd        time.Time `json:"slot_end"`
-	SlotBooked     bool      `json:"-"`
-	Status         string    `json:"status"`
-	Notes          string    `json:"notes"`
-	OverrideReason string    `json:"override_reason,omitempty"`
+	ID             int64             `json:"id"`
+	OrganisationID int64             `json:"organisation_id"`
+	SlotStart      time.Time         `json:"slot_start"`
+	SlotEnd        time.Time         `json:"slot_end"`
+	SlotBooked     bool              `json:"-"`
+	Status         ReservationStatus `json:"status"`
+	Notes          string            `json:"notes"`
+	OverrideReason string            `json:"override_reason,omitempty"`
 	// ChangesToConfirm says what the member changed since staff confirmed it; the
 	// reservation is pending again until staff confirm the change.
 	ChangesToConfirm string            `json:"changes_to_confirm,omitempty"`
@@ -373,12 +378,12 @@ func (s *Store) ListReservations(ctx context.Context, actor *User, f Reservation
 // moveReservation changes a reservation's status if the move is allowed, by a
 // conditional update so that two moves at once (an expiry and a collection, say) cannot
 // both happen.
-func (s *Store) moveReservation(tx *gorm.DB, r *Reservation, to string, at time.Time) error {
+func (s *Store) moveReservation(tx *gorm.DB, r *Reservation, to ReservationStatus, at time.Time) error {
 	if !slices.Contains(reservationMoves[r.Status], to) {
-		return &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and cannot become %s", r.ID, r.Status, to), Allowed: reservationMoves[r.Status]}
+		return &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and cannot become %s", r.ID, r.Status, to), Allowed: names(reservationMoves[r.Status])}
 	}
 	fields := map[string]any{"status": to, "updated_at": at}
-	if col := map[string]string{StatusConfirmed: "confirmed_at", StatusCollected: "collected_at", StatusCancelled: "cancelled_at",
+	if col := map[ReservationStatus]string{StatusConfirmed: "confirmed_at", StatusCollected: "collected_at", StatusCancelled: "cancelled_at",
 		StatusExpired: "expired_at"}[to]; col != "" {
 		fields[col] = at
 	}
@@ -404,7 +409,7 @@ func (s *Store) changeable(tx *gorm.DB, actor *User, id int64) (*Reservation, er
 	}
 	if r.Status != StatusPending && r.Status != StatusConfirmed {
 		return nil, &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and can no longer change", r.ID, r.Status),
-			Allowed: reservationMoves[r.Status]}
+			Allowed: names(reservationMoves[r.Status])}
 	}
 	if actor.Role == RoleMember && !s.Now().Before(r.SlotStart) {
 		return nil, Conflict("the slot has started: ask at the counter to change reservation %d", r.ID)
@@ -514,7 +519,7 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 func (s *Store) oneBookingPerSlot(tx *gorm.DB, orgID int64, start time.Time, except int64, loc *time.Location) error {
 	var other int64
 	err := tx.Model(&Reservation{}).Select("id").
-		Where("organisation_id = ? AND slot_start = ? AND status IN ? AND id <> ?", orgID, start.UTC(), []string{StatusPending, StatusConfirmed}, except).
+		Where("organisation_id = ? AND slot_start = ? AND status IN ? AND id <> ?", orgID, start.UTC(), openReservations, except).
 		Limit(1).Scan(&other).Error
 	if err != nil || other == 0 {
 		return err
@@ -642,7 +647,7 @@ func (s *Store) CancelReservation(ctx context.Context, actor *User, id int64, re
 // endReservation gives back the slot place, then the stock: rows are locked in the
 // order making and changing a reservation lock them (slot before stock), or the two at
 // once could deadlock.
-func (s *Store) endReservation(tx *gorm.DB, actor *User, r *Reservation, to string) error {
+func (s *Store) endReservation(tx *gorm.DB, actor *User, r *Reservation, to ReservationStatus) error {
 	if err := s.moveReservation(tx, r, to, s.Now()); err != nil {
 		return err
 	}
@@ -677,7 +682,7 @@ func (s *Store) transition(ctx context.Context, actor *User, id int64, fn func(t
 		if err := fn(tx, r); err != nil {
 			return err
 		}
-		return s.audit(tx, actor, r.Status, "reservation", r.ID, map[string]any{"status": map[string]any{"from": from, "to": r.Status}})
+		return s.audit(tx, actor, string(r.Status), "reservation", r.ID, map[string]any{"status": map[string]any{"from": from, "to": r.Status}})
 	})
 	if err != nil {
 		return nil, err
@@ -786,7 +791,7 @@ func (s *Store) IssueWalkIn(ctx context.Context, actor *User, orgID int64, lines
 // (two processes) expire and release each reservation once.
 func (s *Store) ExpireReservations(ctx context.Context, now time.Time, grace time.Duration) (int, error) {
 	var ids []int64
-	err := s.DB(ctx).Model(&Reservation{}).Where("status IN ? AND slot_end < ?", []string{StatusPending, StatusConfirmed}, now.Add(-grace).UTC()).
+	err := s.DB(ctx).Model(&Reservation{}).Where("status IN ? AND slot_end < ?", openReservations, now.Add(-grace).UTC()).
 		Order("id").Pluck("id", &ids).Error
 	if err != nil {
 		return 0, err

@@ -256,6 +256,15 @@ func TestVehicleApply(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// stringMoves is a typed table of moves with its states as strings.
+func stringMoves[T ~string](moves map[T][]T) map[string][]string {
+	out := map[string][]string{}
+	for from, tos := range moves {
+		out[string(from)] = names(tos)
+	}
+	return out
+}
+
 // Each table of allowed moves names only states of its thing, and the states it leaves
 // out are the ends: nothing moves from them.
 func TestStatusMoves(t *testing.T) {
@@ -265,9 +274,11 @@ func TestStatusMoves(t *testing.T) {
 		statuses []string
 		ends     []string
 	}{
-		{"furniture", furnitureMoves, FurnitureStatuses, []string{FurnPassedOn, FurnDisposed}},
-		{"pickup request", pickupMoves, PickupStatuses, []string{PickupCollected, PickupCancelled}},
-		{"reservation", reservationMoves, ReservationStatuses, []string{StatusCollected, StatusCancelled, StatusExpired}},
+		{"furniture", stringMoves(furnitureMoves), FurnitureStatuses, names([]FurnitureStatus{FurnPassedOn, FurnDisposed})},
+		{"pickup request", stringMoves(pickupMoves), PickupStatuses, names([]PickupStatus{PickupCollected, PickupCancelled})},
+		{"reservation", stringMoves(reservationMoves), ReservationStatuses, names([]ReservationStatus{StatusCollected, StatusCancelled, StatusExpired})},
+		{"run", stringMoves(runMoves), RunStatuses, names([]RunStatus{RunFinished})},
+		{"stop", stringMoves(stopMoves), StopStatuses, names([]StopStatus{StopCompleted, StopMissed})},
 	} {
 		var ends []string
 		for _, from := range c.statuses {

@@ -52,7 +52,7 @@ func (d *demo) furniture() error {
 	if err := d.tx.CreateInBatches(&households, 500).Error; err != nil {
 		return err
 	}
-	statuses := []string{models.FurnReceived, models.FurnChecking, models.FurnInRepair, models.FurnAvailable, models.FurnAvailable,
+	statuses := []models.FurnitureStatus{models.FurnReceived, models.FurnChecking, models.FurnInRepair, models.FurnAvailable, models.FurnAvailable,
 		models.FurnReserved, models.FurnPassedOn, models.FurnPassedOn,
 		models.FurnPassedOn, models.FurnPassedOn, models.FurnDisposed}
 	var items []models.FurnitureItem

@@ -54,7 +54,7 @@ func (d *demo) vans() error {
 	}
 	// Requests that were collected or missed are the past runs' (see runs); none is
 	// scheduled, as a scheduled request is one on an open stop of a run.
-	statuses := []string{models.PickupNew, models.PickupAccepted, models.PickupAccepted, models.PickupAccepted, models.PickupAccepted,
+	statuses := []models.PickupStatus{models.PickupNew, models.PickupAccepted, models.PickupAccepted, models.PickupAccepted, models.PickupAccepted,
 		models.PickupCancelled}
 	var reqs []models.PickupRequest
 	for i, dn := range donors {
