@@ -31,7 +31,8 @@ func (s *Server) pickupPages() []pageRoute {
 }
 
 // pickupStatuses are the queue's tabs, the new requests first.
-var pickupStatuses = []models.PickupStatus{models.PickupNew, models.PickupAccepted, models.PickupScheduled, models.PickupMissed, models.PickupCollected,
+var pickupStatuses = []models.PickupStatus{models.PickupNew, models.PickupAccepted, models.PickupScheduled, models.PickupMissed,
+	models.PickupCollected,
 	models.PickupCancelled}
 
 type pickupQueueView struct {

@@ -429,7 +429,8 @@ func (s *Store) movePickup(ctx context.Context, actor *User, id int64, to Pickup
 		}
 		from := r.Status
 		if !slices.Contains(pickupMoves[from], to) {
-			return &ConflictError{Detail: fmt.Sprintf("pickup request %s is %s and cannot become %s", r.Reference, from, to), Allowed: names(pickupMoves[from])}
+			return &ConflictError{Detail: fmt.Sprintf("pickup request %s is %s and cannot become %s", r.Reference, from, to),
+				Allowed: names(pickupMoves[from])}
 		}
 		if fn != nil {
 			if err := fn(tx, r); err != nil {

@@ -331,7 +331,8 @@ func (s *Store) HandOver(ctx context.Context, actor *User, id int64, in Handover
 			return notFound(err, "furniture item", id)
 		}
 		if it.Status != FurnReserved || it.RecipientID == nil {
-			return &ConflictError{Detail: fmt.Sprintf("%s is %s: reserve it for a recipient first", it.Tag, it.Status), Allowed: names(furnitureMoves[it.Status])}
+			return &ConflictError{Detail: fmt.Sprintf("%s is %s: reserve it for a recipient first", it.Tag, it.Status),
+				Allowed: names(furnitureMoves[it.Status])}
 		}
 		var r Recipient
 		if err := tx.First(&r, *it.RecipientID).Error; err != nil {

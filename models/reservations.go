@@ -380,7 +380,8 @@ func (s *Store) ListReservations(ctx context.Context, actor *User, f Reservation
 // both happen.
 func (s *Store) moveReservation(tx *gorm.DB, r *Reservation, to ReservationStatus, at time.Time) error {
 	if !slices.Contains(reservationMoves[r.Status], to) {
-		return &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and cannot become %s", r.ID, r.Status, to), Allowed: names(reservationMoves[r.Status])}
+		return &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and cannot become %s", r.ID, r.Status, to),
+			Allowed: names(reservationMoves[r.Status])}
 	}
 	fields := map[string]any{"status": to, "updated_at": at}
 	if col := map[ReservationStatus]string{StatusConfirmed: "confirmed_at", StatusCollected: "collected_at", StatusCancelled: "cancelled_at",
