@@ -745,7 +745,7 @@ func (s *Store) CompleteStop(ctx context.Context, actor *User, id int64, lines [
 		if st, r, err = s.stopForDriver(tx, actor, id); err != nil {
 			return err
 		}
-		if st.Status != StopPlanned {
+		if !slices.Contains(stopMoves[st.Status], StopCompleted) {
 			return Conflict("stop %d is %s already", id, st.Status)
 		}
 		if r.Status == RunFinished {
@@ -834,6 +834,9 @@ func (s *Store) MissStop(ctx context.Context, actor *User, id int64, reason stri
 // missStop marks a planned stop missed and puts what it was for back to wait for
 // another run.
 func (s *Store) missStop(tx *gorm.DB, actor *User, st *RunStop, reason string) error {
+	if !slices.Contains(stopMoves[st.Status], StopMissed) {
+		return Conflict("stop %d is %s already", st.ID, st.Status)
+	}
 	now := s.Now()
 	res := tx.Model(&RunStop{}).Where("id = ? AND status = ?", st.ID, StopPlanned).
 		Updates(map[string]any{"status": StopMissed, "reason": reason, "completed_at": now})
