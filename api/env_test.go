@@ -40,6 +40,17 @@ func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
 	testdb.Each(t, func(t *testing.T, store *models.Store) { fn(t, newEnv(t, store)) })
 }
 
+// browserEnv runs fn once, for a browser test: the pages' rules are checked on every
+// engine by the handler tests, and a browser drives them on one, PostgreSQL when it is
+// set up (as in production), else SQLite.
+func browserEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
+	if os.Getenv(testdb.EnvURL) != "" {
+		fn(t, newEnv(t, testdb.Postgres(t, nil)))
+		return
+	}
+	fn(t, newEnv(t, testdb.SQLite(t, nil)))
+}
+
 func newEnv(t testing.TB, store *models.Store) *testEnv {
 	t.Helper()
 	return newEnvWith(t, store, func(*Config) {})

@@ -161,7 +161,7 @@ func (b *tab) fits(name string) {
 // cancels.
 func TestBrowserMemberJourney(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		e.openEveryDay(3)
 		card := e.newStock("Card tubes", 10, 0.2)
 		e.newStock("Foam blocks", 4, 1)
@@ -236,7 +236,7 @@ func TestBrowserMemberJourney(t *testing.T) {
 // error pages pass axe-core too.
 func TestBrowserPickupRequest(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		e.newCategory("Paper and card", "kg", map[string]float64{"kg": 1}, 1)
 		b := newTab(t, e)
 		b.open("/")

@@ -40,7 +40,7 @@ func (b *tab) typeLine(category, description, quantity, unit, weight, location s
 // shows the stock gone up by the right kg.
 func TestBrowserDonationByKeyboard(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		paper := e.newCategory("Paper and card", "box", map[string]float64{"box": 4}, 1)
 		e.newCategory("Fabric", "bag", map[string]float64{"bag": 2.5}, 1)
 		b1, c2 := e.newLocation("B1"), e.newLocation("C2")
@@ -133,7 +133,7 @@ func TestBrowserDonationByKeyboard(t *testing.T) {
 // slip, the reservation and the stock show what was taken and what went back.
 func TestBrowserCounterCheckOut(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		e.openEveryDay(3)
 		card := e.newStock("Card tubes", 20, 0.2)
 		foam := e.newStock("Foam blocks", 5, 1)

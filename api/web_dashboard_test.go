@@ -247,7 +247,7 @@ func TestDashboardPage(t *testing.T) {
 // job; staff see the same figures without the buttons. axe-core checks each page.
 func TestBrowserDashboard(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		ctx := context.Background()
 		today := e.srv.today()
 		loc := e.newLocation("B1")

@@ -42,7 +42,7 @@ func (b *tab) stopSays(st models.RunStop, text string) {
 // donation each.
 func TestBrowserDriverOffline(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		d := e.driverDay()
 		first, second := d.run.Stops[0], d.run.Stops[1]
 		driver := e.users[models.RoleDriver]

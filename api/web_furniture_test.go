@@ -251,7 +251,7 @@ func TestFurniturePagesRolesAndCSRF(t *testing.T) {
 // test and makes it available; then prints its label.
 func TestBrowserFurniture(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		e.furnitureType("Standard lamp", 4, false, true)
 		dir := t.TempDir()
 		var photos []string

@@ -32,7 +32,7 @@ func (b *tab) tabTo(css string) {
 // keyboard alone: Tab to move, typing, Space and Enter; never a click.
 func TestBrowserKeyboardOnly(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		e.openEveryDay(3)
 		card := e.newStock("Card tubes", 10, 0.2)
 		b := newTab(t, e)

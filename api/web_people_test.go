@@ -294,7 +294,7 @@ func TestPeoplePagesRolesAndCSRF(t *testing.T) {
 // The people pages in a browser: axe-core finds nothing serious, at phone and desk widths.
 func TestBrowserPeople(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		b := newTab(t, e)
 		m := e.users[models.RoleManager]
 		b.open("/people")

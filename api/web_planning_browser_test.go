@@ -36,7 +36,7 @@ func (b *tab) download(link string) (contentType, start string) {
 // downloads its run sheet.
 func TestBrowserManagerPlansTomorrow(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		pd := e.planningDay()
 		b := newTab(t, e)
 		b.signIn(e.users[models.RoleManager], "/plans")
@@ -86,7 +86,7 @@ func TestBrowserManagerPlansTomorrow(t *testing.T) {
 // impact statement.
 func TestBrowserManagerMakesLastMonthsReport(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		var donor models.Donor
 		e.do(http.MethodPost, "/api/v1/donors", e.as(models.RoleStaff), map[string]any{"name": "Albion Print", "postcode": "B70 7PA"}).
 			want(http.StatusCreated).decode(&donor)

@@ -38,7 +38,7 @@ func (b *tab) signInAs(u *models.User) {
 // Staff filter the stock list as they type, open an item and adjust it.
 func TestBrowserStockroomList(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		card := e.newStock("Card tubes", 10, 0.2)
 		e.newStock("Foam blocks", 4, 1)
 		b := newTab(t, e)
@@ -70,7 +70,7 @@ func TestBrowserStockroomList(t *testing.T) {
 // when it comes back; then the differences, and closing with a confirmation.
 func TestBrowserStocktakeSheet(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		card := e.newStock("Card tubes", 10, 0.2)
 		loc := e.stockItem(card).LocationID
 		felt, err := e.store.ReceiveDonation(t.Context(), nil, models.DonationInput{Lines: []models.DonationLineInput{{
@@ -147,7 +147,7 @@ func (e *testEnv) stocktakeOf(loc int64) *models.Stocktake {
 // the weekly grid, and a volunteer logs their hours; each page passes axe-core.
 func TestBrowserCollectionsAndHours(t *testing.T) {
 	chromium(t)
-	eachEnv(t, func(t *testing.T, e *testEnv) {
+	browserEnv(t, func(t *testing.T, e *testEnv) {
 		id := e.newRequest("albion")
 		e.newVolunteer("Sam Okafor", e.users[models.RoleStaff].Email)
 		b := newTab(t, e)
