@@ -122,11 +122,3 @@ func spread(at func(models.Place) (float64, float64), dx, dy float64, stops []ro
 	}
 	return out
 }
-
-// plural is one or many, as n says: 1 stop, 2 stops.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

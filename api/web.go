@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
@@ -398,6 +400,86 @@ func readable(fe models.FieldError) string {
 	return name + ": " + fe.Message
 }
 
+// formRefusal shows why a form was refused, on the form drawn again: a validation error
+// beside its fields, a conflict (stock or a slot gone, say) above them.
+func (s *Server) formRefusal(c echo.Context, err error, show func(echo.Context, int) error) error {
+	var ce *models.ConflictError
+	if errors.As(err, &ce) {
+		pageView(c).Message = ce.Detail
+		return show(c, http.StatusConflict)
+	}
+	if err := formProblems(c, err); err != nil {
+		return err
+	}
+	return show(c, http.StatusUnprocessableEntity)
+}
+
+// idempotencyField holds the key a creating form was drawn with (see once).
+const idempotencyField = "idempotency_key"
+
+// once does a creating form's work once per key the form was drawn with, through the
+// API's idempotency records: a double click or a retried post waits for the first and
+// goes where it went. A refusal frees the key, so the corrected form may be sent with it.
+func (s *Server) once(c echo.Context, do func(ctx context.Context) (to, flash string, err error)) error {
+	posted, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	v := pageView(c)
+	v.Form = posted // what was typed, for the form drawn again after a refusal
+	key := strings.TrimSpace(posted.Get(idempotencyField))
+	if key == "" || len(key) > 255 {
+		delete(v.Form, idempotencyField)
+		return models.Conflict("this form came without its key: check it and send it again")
+	}
+	hashed := maps.Clone(posted)
+	delete(hashed, csrfField)
+	sum := sha256.Sum256([]byte(c.Request().URL.Path + "\n" + hashed.Encode()))
+	ctx := c.Request().Context()
+	var (
+		claim *models.IdempotencyClaim
+		prev  *models.IdempotencyKey
+	)
+	for {
+		claim, prev, err = s.Store.ClaimIdempotencyKey(ctx, currentUser(c).ID, "web "+key, hex.EncodeToString(sum[:]))
+		var ce *models.ConflictError
+		if !errors.As(err, &ce) || ce.RetryAfterSeconds == 0 {
+			break
+		}
+		select { // the first post is still being saved: wait for its answer
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		// This key cannot be used again: the form is drawn again with a new one.
+		v.Form = maps.Clone(posted)
+		delete(v.Form, idempotencyField)
+		if errors.Is(err, models.ErrIdempotencyMismatch) {
+			return models.Conflict("this form was sent already with other values: check them and send it again to make another")
+		}
+		return err
+	}
+	if prev != nil {
+		return s.redirect(c, string(prev.Response), "This was saved already; here it is.")
+	}
+	bg := context.WithoutCancel(ctx)
+	stopRenewing := s.renewClaim(bg, claim)
+	to, flash, err := do(models.WithIdempotencyClaim(bg, claim))
+	stopRenewing()
+	if err != nil {
+		if _, rerr := s.Store.ReleaseIdempotencyKey(bg, claim); rerr != nil {
+			return rerr
+		}
+		return err
+	}
+	if err := s.Store.FinishIdempotencyKey(bg, claim, http.StatusSeeOther, "text/plain", []byte(to)); err != nil {
+		return err
+	}
+	return s.redirect(c, to, flash)
+}
+
 // errorPage draws an error as a page that says what happened and what to do next.
 func (s *Server) errorPage(c echo.Context, err error) error {
 	v := pageView(c)
@@ -519,3 +601,14 @@ func roleNames(roles []models.Role) string {
 	}
 	return strings.Join(out, " or ")
 }
+
+// plural is one or many, as n says: 1 stop, 2 stops.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// words writes a status or condition as it is said: "in_repair" is "in repair".
+func words(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") }

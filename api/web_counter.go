@@ -201,7 +201,7 @@ func (s *Server) counterCollect(c echo.Context) error {
 			return s.redirect(c, fmt.Sprintf("/counter/%d", id), fmt.Sprintf("Checked out: %s taken. Print the slip for the group.", kg(r.WeightKg)))
 		}
 	}
-	return s.reserveProblem(c, renumberLines(err, rows), s.showCounterReservation)
+	return s.formRefusal(c, renumberLines(err, rows), s.showCounterReservation)
 }
 
 func (s *Server) notCollectedPage(c echo.Context) error {
@@ -325,7 +325,7 @@ func (s *Server) walkIn(c echo.Context) error {
 		return fmt.Sprintf("/counter/%d", r.ID), fmt.Sprintf("Issued: %s. Print the slip for the group.", kg(r.WeightKg)), nil
 	})
 	if err != nil {
-		return s.reserveProblem(c, err, s.showWalkIn)
+		return s.formRefusal(c, err, s.showWalkIn)
 	}
 	return nil
 }

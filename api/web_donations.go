@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -36,74 +33,8 @@ func (s *Server) donationPages() []pageRoute {
 	}
 }
 
-// idempotencyField holds the key a creating form was drawn with (see once).
-const idempotencyField = "idempotency_key"
-
 // maxFormLines is the most lines a donation or walk-in form takes, as the models allow.
 const maxFormLines = 200
-
-// once does a creating form's work once per key the form was drawn with, through the
-// API's idempotency records: a double click or a retried post waits for the first and
-// goes where it went. A refusal frees the key, so the corrected form may be sent with it.
-func (s *Server) once(c echo.Context, do func(ctx context.Context) (to, flash string, err error)) error {
-	posted, err := c.FormParams()
-	if err != nil {
-		return err
-	}
-	v := pageView(c)
-	v.Form = posted // what was typed, for the form drawn again after a refusal
-	key := strings.TrimSpace(posted.Get(idempotencyField))
-	if key == "" || len(key) > 255 {
-		delete(v.Form, idempotencyField)
-		return models.Conflict("this form came without its key: check it and send it again")
-	}
-	hashed := maps.Clone(posted)
-	delete(hashed, csrfField)
-	sum := sha256.Sum256([]byte(c.Request().URL.Path + "\n" + hashed.Encode()))
-	ctx := c.Request().Context()
-	var (
-		claim *models.IdempotencyClaim
-		prev  *models.IdempotencyKey
-	)
-	for {
-		claim, prev, err = s.Store.ClaimIdempotencyKey(ctx, currentUser(c).ID, "web "+key, hex.EncodeToString(sum[:]))
-		var ce *models.ConflictError
-		if !errors.As(err, &ce) || ce.RetryAfterSeconds == 0 {
-			break
-		}
-		select { // the first post is still being saved: wait for its answer
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	if err != nil {
-		// This key cannot be used again: the form is drawn again with a new one.
-		v.Form = maps.Clone(posted)
-		delete(v.Form, idempotencyField)
-		if errors.Is(err, models.ErrIdempotencyMismatch) {
-			return models.Conflict("this form was sent already with other values: check them and send it again to make another")
-		}
-		return err
-	}
-	if prev != nil {
-		return s.redirect(c, string(prev.Response), "This was saved already; here it is.")
-	}
-	bg := context.WithoutCancel(ctx)
-	stopRenewing := s.renewClaim(bg, claim)
-	to, flash, err := do(models.WithIdempotencyClaim(bg, claim))
-	stopRenewing()
-	if err != nil {
-		if _, rerr := s.Store.ReleaseIdempotencyKey(bg, claim); rerr != nil {
-			return rerr
-		}
-		return err
-	}
-	if err := s.Store.FinishIdempotencyKey(bg, claim, http.StatusSeeOther, "text/plain", []byte(to)); err != nil {
-		return err
-	}
-	return s.redirect(c, to, flash)
-}
 
 // formLineCount is how many lines a form with numbered lines (lines[0].x, …) should
 // show: those posted, one more when "Add a line" was pressed, and at least least.
@@ -337,7 +268,7 @@ func (s *Server) saveDonation(c echo.Context) error {
 			kg(donationKg(d))), nil
 	})
 	if err != nil {
-		return s.reserveProblem(c, err, s.showDonationForm)
+		return s.formRefusal(c, err, s.showDonationForm)
 	}
 	return nil
 }
@@ -416,7 +347,7 @@ func (s *Server) voidDonationForm(c echo.Context) error {
 	if _, err = s.Store.VoidDonation(c.Request().Context(), currentUser(c), id, c.FormValue("reason")); err == nil {
 		return s.redirect(c, fmt.Sprintf("/donations/%d", id), "Donation voided: its stock is taken off the shelves.")
 	}
-	return s.reserveProblem(c, err, s.showVoid)
+	return s.formRefusal(c, err, s.showVoid)
 }
 
 // donationsView is a page of donations, newest first, with their donors.

@@ -58,9 +58,6 @@ func nextPageLink(c echo.Context, base, next string) string {
 	return base + "?" + q.Encode()
 }
 
-// words writes a status or condition as it is said: "in_repair" is "in repair".
-func words(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") }
-
 // choice is one option of a select or a radio group.
 type choice struct{ Value, Label string }
 

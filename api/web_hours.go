@@ -92,7 +92,7 @@ func (s *Server) logOwnHours(c echo.Context) error {
 		}
 	}
 	if err != nil {
-		return s.reserveProblem(c, err, s.showOwnHours)
+		return s.formRefusal(c, err, s.showOwnHours)
 	}
 	return s.redirect(c, "/hours", fmt.Sprintf("Thank you: %s hours logged.", quantity(hours)))
 }
@@ -178,7 +178,7 @@ func (s *Server) correctHoursPage(c echo.Context) error {
 		h, err = s.Store.CorrectHours(c.Request().Context(), currentUser(c), id, hours, activity)
 	}
 	if err != nil {
-		return s.reserveProblem(c, err, s.showHoursEntry)
+		return s.formRefusal(c, err, s.showHoursEntry)
 	}
 	return s.redirect(c, fmt.Sprintf("/volunteer-hours?volunteer_id=%d", h.VolunteerID), "The hours are corrected.")
 }

@@ -375,21 +375,7 @@ func (s *Server) reserve(c echo.Context) error {
 				"Reserved for "+ukSlot(s.Config.Location, r.SlotStart, r.SlotEnd)+".")
 		}
 	}
-	return s.reserveProblem(c, err, s.showReserve)
-}
-
-// reserveProblem shows why a reservation or a change was refused on the form: a
-// validation error beside its fields, a conflict (stock or slot gone) above them.
-func (s *Server) reserveProblem(c echo.Context, err error, show func(echo.Context, int) error) error {
-	var ce *models.ConflictError
-	if errors.As(err, &ce) {
-		pageView(c).Message = ce.Detail
-		return show(c, http.StatusConflict)
-	}
-	if err := formProblems(c, err); err != nil {
-		return err
-	}
-	return show(c, http.StatusUnprocessableEntity)
+	return s.formRefusal(c, err, s.showReserve)
 }
 
 type reservationsView struct {
@@ -503,7 +489,7 @@ func (s *Server) changeReservation(c echo.Context) error {
 			return s.redirect(c, fmt.Sprintf("/reservations/%d", r.ID), msg)
 		}
 	}
-	return s.reserveProblem(c, err, s.showReservation)
+	return s.formRefusal(c, err, s.showReservation)
 }
 
 func (s *Server) cancelPage(c echo.Context) error {

@@ -168,7 +168,7 @@ func (s *Server) formRefused(c echo.Context, err error, show func(echo.Context, 
 		pageView(c).Form = form
 	}
 	pageView(c).Form.Del("password")
-	return s.reserveProblem(c, err, show)
+	return s.formRefusal(c, err, show)
 }
 
 func (s *Server) userPage(c echo.Context) error { return s.showUser(c, http.StatusOK) }

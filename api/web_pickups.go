@@ -156,7 +156,7 @@ func (s *Server) acceptPickupPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	in := models.AcceptInput{}
 	if in.Priority, err = strconv.Atoi(c.FormValue("priority")); err != nil {
-		return s.reserveProblem(c, models.Invalid("priority", "Choose a priority"), s.showPickupRequest)
+		return s.formRefusal(c, models.Invalid("priority", "Choose a priority"), s.showPickupRequest)
 	}
 	switch choice := c.FormValue("donor"); choice {
 	case "none":
@@ -169,19 +169,19 @@ func (s *Server) acceptPickupPage(c echo.Context) error {
 			Phone: &r.Phone, Address: &r.Address, Postcode: &r.Postcode, Notes: &r.AccessNotes, OpeningHours: &r.OpeningHours,
 			Latitude: r.Latitude, Longitude: r.Longitude})
 		if err != nil {
-			return s.reserveProblem(c, renameFields(err, "name", "donor"), s.showPickupRequest)
+			return s.formRefusal(c, renameFields(err, "name", "donor"), s.showPickupRequest)
 		}
 		in.DonorID = &d.ID
 	default:
 		n, err := strconv.ParseInt(choice, 10, 64)
 		if err != nil {
-			return s.reserveProblem(c, models.Invalid("donor", "Choose a donor, a new one, or none"), s.showPickupRequest)
+			return s.formRefusal(c, models.Invalid("donor", "Choose a donor, a new one, or none"), s.showPickupRequest)
 		}
 		in.DonorID = &n
 	}
 	r, err := s.Store.AcceptPickup(ctx, currentUser(c), id, in)
 	if err != nil {
-		return s.reserveProblem(c, renameFields(err, "donor_id", "donor"), s.showPickupRequest)
+		return s.formRefusal(c, renameFields(err, "donor_id", "donor"), s.showPickupRequest)
 	}
 	msg := "Accepted: ready to plan."
 	if r.CoordinatesNeeded {
@@ -196,7 +196,7 @@ func (s *Server) rejectPickupPage(c echo.Context) error {
 		return err
 	}
 	if _, err := s.Store.RejectPickup(c.Request().Context(), currentUser(c), id, c.FormValue("reason")); err != nil {
-		return s.reserveProblem(c, err, s.showPickupRequest)
+		return s.formRefusal(c, err, s.showPickupRequest)
 	}
 	return s.redirect(c, "/pickup-requests", "Request rejected; the business sees the reason on its status page.")
 }
@@ -323,7 +323,7 @@ func (s *Server) createDonorPage(c echo.Context) error {
 		d, err = s.Store.CreateDonor(c.Request().Context(), currentUser(c), in)
 	}
 	if err != nil {
-		return s.reserveProblem(c, err, s.showDonor)
+		return s.formRefusal(c, err, s.showDonor)
 	}
 	return s.redirect(c, fmt.Sprintf("/donors/%d", d.ID), "Donor added.")
 }
@@ -338,7 +338,7 @@ func (s *Server) changeDonorPage(c echo.Context) error {
 		_, err = s.Store.UpdateDonor(c.Request().Context(), currentUser(c), id, in)
 	}
 	if err != nil {
-		return s.reserveProblem(c, err, s.showDonor)
+		return s.formRefusal(c, err, s.showDonor)
 	}
 	return s.redirect(c, fmt.Sprintf("/donors/%d", id), "Your changes are saved.")
 }

@@ -148,7 +148,7 @@ func (s *Server) adjustStockPage(c echo.Context) error {
 		_, err = s.Store.AdjustStock(c.Request().Context(), currentUser(c), id, delta, c.FormValue("reason"), c.FormValue("note"))
 	}
 	if err != nil {
-		return s.reserveProblem(c, err, s.showStockItem)
+		return s.formRefusal(c, err, s.showStockItem)
 	}
 	return s.redirect(c, itemPath(id), "The stock is adjusted.")
 }
@@ -167,7 +167,7 @@ func (s *Server) moveStockPage(c echo.Context) error {
 			return s.redirect(c, itemPath(it.ID), "Moved to "+it.Location+".")
 		}
 	}
-	return s.reserveProblem(c, err, s.showStockItem)
+	return s.formRefusal(c, err, s.showStockItem)
 }
 
 type wantedEditView struct {
@@ -225,7 +225,7 @@ func (s *Server) changeWanted(c echo.Context) error {
 			continue
 		}
 		err = renameFields(err, "min_stock_kg", name)
-		return s.reserveProblem(c, err, s.showWantedEdit)
+		return s.formRefusal(c, err, s.showWantedEdit)
 	}
 	return s.redirect(c, "/stockroom/wanted", fmt.Sprintf("The wanted list is saved (%d %s changed).", changed, plural(changed, "minimum", "minimums")))
 }

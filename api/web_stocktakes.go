@@ -106,7 +106,7 @@ func (s *Server) openStocktakePage(c echo.Context) error {
 		st, err = s.Store.OpenStocktake(c.Request().Context(), currentUser(c), loc, cat)
 	}
 	if err != nil {
-		return s.reserveProblem(c, err, s.showStocktakes)
+		return s.formRefusal(c, err, s.showStocktakes)
 	}
 	return s.redirect(c, stocktakePath(st.ID),
 		fmt.Sprintf("Stocktake opened with %d %s to count.", len(st.Lines), plural(len(st.Lines), "item", "items")))
@@ -310,7 +310,7 @@ func (s *Server) closeStocktakePage(c echo.Context) error {
 		_, err = s.Store.CloseStocktake(c.Request().Context(), currentUser(c), id)
 	}
 	if err != nil {
-		return s.reserveProblem(c, err, s.showDifferences)
+		return s.formRefusal(c, err, s.showDifferences)
 	}
 	return s.redirect(c, stocktakePath(id), "Stocktake closed: the differences are booked.")
 }
