@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/scrapstore/scrapstore/models"
 )
@@ -134,6 +135,20 @@ func (b *tab) check(name string) {
 		}
 	}
 	b.do(chromedp.EmulateViewport(390, 844))
+}
+
+// signInAs signs the tab in on the sign-in page it was sent to.
+func (b *tab) signInAs(u *models.User) {
+	b.t.Helper()
+	b.waitFor("Email address")
+	b.do(chromedp.SendKeys(chromedp.CSS("#f-email"), u.Email), chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword+kb.Enter))
+}
+
+// signIn signs the tab in as u from the sign-in page, then opens path.
+func (b *tab) signIn(u *models.User, path string) {
+	b.t.Helper()
+	b.open("/sign-in?next=" + path)
+	b.signInAs(u)
 }
 
 // fits checks that the page needs no sideways scrolling on a 360 px phone, nor on a

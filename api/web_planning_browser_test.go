@@ -10,15 +10,6 @@ import (
 	"github.com/scrapstore/scrapstore/models"
 )
 
-// signIn signs the tab in as u from the sign-in page, then opens path.
-func (b *tab) signIn(u *models.User, path string) {
-	b.t.Helper()
-	b.open("/sign-in?next=" + path)
-	b.waitFor("Email address")
-	b.do(chromedp.SendKeys(chromedp.CSS("#f-email"), u.Email), chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)))
-}
-
 // download fetches what the page's link (a CSS selector) points to, as the browser
 // would, and answers its content type and first bytes.
 func (b *tab) download(link string) (contentType, start string) {

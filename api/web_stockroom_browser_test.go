@@ -28,13 +28,6 @@ func (b *tab) offline(off bool) {
 	}
 }
 
-// signInAs signs the tab in on the sign-in page it was sent to.
-func (b *tab) signInAs(u *models.User) {
-	b.t.Helper()
-	b.waitFor("Email address")
-	b.do(chromedp.SendKeys(chromedp.CSS("#f-email"), u.Email), chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword+kb.Enter))
-}
-
 // Staff filter the stock list as they type, open an item and adjust it.
 func TestBrowserStockroomList(t *testing.T) {
 	chromium(t)
