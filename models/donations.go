@@ -159,10 +159,11 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 			}
 			d.Lines = append(d.Lines, *line)
 		}
-		if err := s.countReceived(tx, 1, "d.id = ?", d.ID); err != nil {
+		if err := s.audit(tx, actor, "create", "donation", d.ID, map[string]any{"donor_id": d.DonorID, "channel": d.Channel, "lines": len(in.Lines)}); err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "create", "donation", d.ID, map[string]any{"donor_id": d.DonorID, "channel": d.Channel, "lines": len(d.Lines)})
+		// The hour's totals, which every donation adds to, are changed last.
+		return s.countReceived(tx, 1, "d.id = ?", d.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -200,8 +201,18 @@ func (s *Store) lineItem(tx *gorm.DB, f string, in DonationLineInput) (*StockIte
 		}
 		it = &found
 	} else {
-		var c Category
-		if err := tx.Preload("Units").First(&c, *in.CategoryID).Error; err != nil {
+		// The category with the weight of the line's unit, and the location: one statement.
+		var c struct {
+			Category
+			UnitGrams      *int64
+			LocationCode   *string
+			LocationActive *bool
+		}
+		err := tx.Model(&Category{}).
+			Select("categories.*, l.code AS location_code, l.active AS location_active, (SELECT cu.grams_per_unit FROM category_units cu "+
+				"WHERE cu.category_id = categories.id AND cu.unit = COALESCE(NULLIF(?, ''), categories.default_unit)) AS unit_grams", in.Unit).
+			Joins("LEFT JOIN locations l ON l.id = ?", *in.LocationID).Where("categories.id = ?", *in.CategoryID).Take(&c).Error
+		if err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return nil, Invalid(f+".category_id", "no category with id %d", *in.CategoryID)
 			}
@@ -211,23 +222,27 @@ func (s *Store) lineItem(tx *gorm.DB, f string, in DonationLineInput) (*StockIte
 		if unit == "" {
 			unit = c.DefaultUnit
 		}
-		i := slices.IndexFunc(c.Units, func(u CategoryUnit) bool { return u.Unit == unit })
 		var gpu int64
 		switch {
-		case i >= 0:
-			gpu = c.Units[i].GramsPerUnit
+		case c.UnitGrams != nil:
+			gpu = *c.UnitGrams
 		case unit == "kg":
 			gpu = 1000
 		case in.WeightKg != nil:
 			gpu = GramsFromKg(*in.WeightKg / in.Quantity)
 		default:
+			if err := tx.Where("category_id = ?", c.ID).Find(&c.Units).Error; err != nil {
+				return nil, err
+			}
 			return nil, Invalid(f+".unit", "%s has no weight per %s: give weight_kg, or count it in one of %s", c.Name, unit,
 				strings.Join(c.weighedUnits(), ", "))
 		}
-		if err := s.activeLocation(tx, *in.LocationID, f+".location_id"); err != nil {
-			return nil, err
+		switch {
+		case c.LocationCode == nil:
+			return nil, Invalid(f+".location_id", "no location with id %d", *in.LocationID)
+		case !*c.LocationActive:
+			return nil, Invalid(f+".location_id", "location %s is not in use", *c.LocationCode)
 		}
-		var err error
 		if it, err = s.findOrCreateItem(tx, c.ID, strings.TrimSpace(in.Description), *in.LocationID, unit, max(gpu, 1)); err != nil {
 			return nil, err
 		}

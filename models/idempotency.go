@@ -131,17 +131,17 @@ func WithIdempotencyClaim(ctx context.Context, c *IdempotencyClaim) context.Cont
 // markClaimDone marks the work of the claim in ctx (if any) as done, in the transaction
 // that does it: a retry after a crash must not do it again. It refuses when the claim
 // is no longer held, so a holder that stalled past its lease cannot do the work a
-// second time after a retry took it over.
-func markClaimDone(ctx context.Context, tx *gorm.DB) error {
+// second time after a retry took it over. It reports whether there was a claim.
+func markClaimDone(ctx context.Context, tx *gorm.DB) (bool, error) {
 	c, ok := ctx.Value(claimKey{}).(*IdempotencyClaim)
 	if !ok {
-		return nil
+		return false, nil
 	}
 	res := tx.Model(&IdempotencyKey{}).Where("user_id = ? AND key = ? AND holder = ? AND status = 0", c.UserID, c.Key, c.Holder).Update("done", true)
 	if res.Error == nil && res.RowsAffected == 0 {
-		return Conflict("this request's Idempotency-Key was taken over by a retry, which answers for it")
+		return true, Conflict("this request's Idempotency-Key was taken over by a retry, which answers for it")
 	}
-	return res.Error
+	return true, res.Error
 }
 
 // held selects the key's record while c still holds it.

@@ -157,10 +157,17 @@ func checkLines(p *Problems, lines []LineInput, allowZero bool) {
 	}
 }
 
+// bookingOrg is the group a reservation is for, read with its band's allowance.
+type bookingOrg struct {
+	Organisation
+	BandName       *string
+	BandAllowanceG *int64
+}
+
 // reservationOrg finds the organisation a reservation is for: a member's own (naming
 // another is refused, not quietly replaced), or the one staff name. It must exist and
 // its membership must be in date.
-func (s *Store) reservationOrg(tx *gorm.DB, actor *User, orgID *int64, today Date) (*Organisation, error) {
+func (s *Store) reservationOrg(tx *gorm.DB, actor *User, orgID *int64, today Date) (*bookingOrg, error) {
 	id := orgID
 	if actor.Role == RoleMember {
 		if orgID != nil && (actor.OrganisationID == nil || *orgID != *actor.OrganisationID) {
@@ -171,8 +178,10 @@ func (s *Store) reservationOrg(tx *gorm.DB, actor *User, orgID *int64, today Dat
 	if id == nil {
 		return nil, Invalid("organisation_id", "is required")
 	}
-	var o Organisation
-	if err := tx.First(&o, *id).Error; err != nil {
+	var o bookingOrg
+	err := tx.Model(&Organisation{}).Select("organisations.*, bands.name AS band_name, bands.allowance_g AS band_allowance_g").
+		Joins("LEFT JOIN bands ON bands.id = organisations.band_id").Where("organisations.id = ?", *id).Take(&o).Error
+	if err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, Invalid("organisation_id", "no organisation with id %d", *id)
 		}
@@ -183,21 +192,14 @@ func (s *Store) reservationOrg(tx *gorm.DB, actor *User, orgID *int64, today Dat
 
 // checkAllowance refuses a visit heavier than the group's band allows, unless staff give
 // a reason to override it.
-func (s *Store) checkAllowance(tx *gorm.DB, actor *User, o *Organisation, grams int64, override string) error {
-	if o.BandID == nil {
-		return nil
-	}
-	var b Band
-	if err := tx.First(&b, *o.BandID).Error; err != nil {
-		return err
-	}
-	if grams <= b.AllowanceG {
+func checkAllowance(actor *User, o *bookingOrg, grams int64, override string) error {
+	if o.BandAllowanceG == nil || grams <= *o.BandAllowanceG {
 		return nil
 	}
 	if actor.Role != RoleMember && strings.TrimSpace(override) != "" {
 		return nil
 	}
-	msg := fmt.Sprintf("the visit weighs %.1f kg, over the %s allowance of %.1f kg a visit", KgFromGrams(grams), b.Name, KgFromGrams(b.AllowanceG))
+	msg := fmt.Sprintf("the visit weighs %.1f kg, over the %s allowance of %.1f kg a visit", KgFromGrams(grams), *o.BandName, KgFromGrams(*o.BandAllowanceG))
 	if actor.Role != RoleMember {
 		msg += "; give an override_reason to allow it"
 	}
@@ -235,12 +237,6 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 		if err != nil {
 			return err
 		}
-		if err := s.bookSlot(tx, slot, rules.Location); err != nil {
-			return err
-		}
-		if err := s.oneBookingPerSlot(tx, o.ID, slot.Start, 0, rules.Location); err != nil {
-			return err
-		}
 		now := s.Now()
 		r = Reservation{OrganisationID: o.ID, SlotStart: slot.Start, SlotEnd: slot.End, SlotBooked: true, Status: StatusPending,
 			Notes: notes, OverrideReason: strings.TrimSpace(in.OverrideReason), CreatedBy: &actor.ID}
@@ -250,14 +246,21 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}
+		if err := s.audit(tx, actor, "create", "reservation", r.ID,
+			map[string]any{"organisation_id": o.ID, "slot_start": r.SlotStart, "lines": in.Lines, "override_reason": r.OverrideReason}); err != nil {
+			return err
+		}
+		// The rows other bookings wait for, the slot's and the items', are taken last.
+		if err := s.bookSlot(tx, slot, rules.Location); err != nil {
+			return err
+		}
+		if err := s.oneBookingPerSlot(tx, o.ID, slot.Start, r.ID, rules.Location); err != nil {
+			return err
+		}
 		if err := s.addLines(tx, actor, &r, in.Lines, false); err != nil {
 			return err
 		}
-		if err := s.checkAllowance(tx, actor, o, r.grams(), r.OverrideReason); err != nil {
-			return err
-		}
-		return s.audit(tx, actor, "create", "reservation", r.ID,
-			map[string]any{"organisation_id": o.ID, "slot_start": r.SlotStart, "lines": in.Lines, "override_reason": r.OverrideReason})
+		return checkAllowance(actor, o, r.grams(), r.OverrideReason)
 	})
 	if err != nil {
 		return nil, err
@@ -485,7 +488,7 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 		if in.OverrideReason != "" {
 			r.OverrideReason = strings.TrimSpace(in.OverrideReason)
 		}
-		if err := s.checkAllowance(tx, actor, o, r.grams(), r.OverrideReason); err != nil {
+		if err := checkAllowance(actor, o, r.grams(), r.OverrideReason); err != nil {
 			return err
 		}
 		if actor.Role == RoleMember && r.Status == StatusConfirmed && !rules.AutoConfirm {
@@ -776,7 +779,7 @@ func (s *Store) IssueWalkIn(ctx context.Context, actor *User, orgID int64, lines
 		if err := s.countIssued(tx, "r.id = ?", r.ID); err != nil {
 			return err
 		}
-		if err := s.checkAllowance(tx, actor, o, r.grams(), r.OverrideReason); err != nil {
+		if err := checkAllowance(actor, o, r.grams(), r.OverrideReason); err != nil {
 			return err
 		}
 		return s.audit(tx, actor, "walk_in", "reservation", r.ID, map[string]any{"organisation_id": o.ID, "lines": lines})
@@ -843,16 +846,13 @@ func (s *Store) stockGramsPerUnit(tx *gorm.DB, ids []int64) (map[int64]int64, er
 // takeStock reserves thousandths of an item for a reservation, or (issueNow) issues
 // them at once. ok is false, with what is available, when there is not enough.
 func (s *Store) takeStock(tx *gorm.DB, actor *User, itemID, milli, reservationID int64, issueNow bool) (available int64, ok bool, err error) {
-	g, err := s.itemGrams(tx, itemID, milli)
-	if err != nil {
-		return 0, false, err
-	}
-	m := &Movement{StockItemID: itemID, Kind: MoveReserved, ReservedMilli: milli, WeightG: g, UserID: userID(actor), CauseType: "reservation",
+	m := &Movement{StockItemID: itemID, Kind: MoveReserved, ReservedMilli: milli, UserID: userID(actor), CauseType: "reservation",
 		CauseID: &reservationID}
+	units := milli
 	if issueNow {
-		m.Kind, m.QuantityMilli, m.ReservedMilli, m.WeightG = MoveIssued, -milli, 0, -g
+		m.Kind, m.QuantityMilli, m.ReservedMilli, units = MoveIssued, -milli, 0, -milli
 	}
-	err = s.applyMovement(tx, m)
+	err = s.applyCounted(tx, m, units)
 	var se *ShortError
 	if errors.As(err, &se) {
 		return se.Have, false, nil
@@ -862,21 +862,13 @@ func (s *Store) takeStock(tx *gorm.DB, actor *User, itemID, milli, reservationID
 
 // releaseStock gives back reserved thousandths of an item.
 func (s *Store) releaseStock(tx *gorm.DB, actor *User, itemID, milli, reservationID int64) error {
-	g, err := s.itemGrams(tx, itemID, milli)
-	if err != nil {
-		return err
-	}
-	return s.applyMovement(tx, &Movement{StockItemID: itemID, Kind: MoveReleased, ReservedMilli: -milli, WeightG: g, UserID: userID(actor),
-		CauseType: "reservation", CauseID: &reservationID})
+	return s.applyCounted(tx, &Movement{StockItemID: itemID, Kind: MoveReleased, ReservedMilli: -milli, UserID: userID(actor),
+		CauseType: "reservation", CauseID: &reservationID}, milli)
 }
 
 // issueReserved hands over reserved thousandths of an item: they leave on hand and
 // reserved together.
 func (s *Store) issueReserved(tx *gorm.DB, actor *User, itemID, milli, reservationID int64) error {
-	g, err := s.itemGrams(tx, itemID, milli)
-	if err != nil {
-		return err
-	}
-	return s.applyMovement(tx, &Movement{StockItemID: itemID, Kind: MoveIssued, QuantityMilli: -milli, ReservedMilli: -milli, WeightG: -g,
-		UserID: userID(actor), CauseType: "reservation", CauseID: &reservationID})
+	return s.applyCounted(tx, &Movement{StockItemID: itemID, Kind: MoveIssued, QuantityMilli: -milli, ReservedMilli: -milli,
+		UserID: userID(actor), CauseType: "reservation", CauseID: &reservationID}, -milli)
 }

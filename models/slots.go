@@ -234,15 +234,9 @@ func ruleSlots(r SlotRule, day Date, loc *time.Location) []Slot {
 // findSlot is the slot that starts at start, or a validation error naming field.
 func (s *Store) findSlot(tx *gorm.DB, start time.Time, loc *time.Location, field string) (*Slot, error) {
 	day := NewDate(start.In(loc))
-	var closed int64
-	if err := tx.Model(&ClosedDay{}).Where("day = ?", day).Count(&closed).Error; err != nil {
-		return nil, err
-	}
-	if closed > 0 {
-		return nil, Invalid(field, "the store is closed to members on %s", day)
-	}
+	// The day's rules, none on a closed day: one statement on the way to a booking.
 	var rules []SlotRule
-	if err := tx.Where("weekday = ?", int(day.Weekday())).Find(&rules).Error; err != nil {
+	if err := tx.Where("weekday = ? AND NOT EXISTS (SELECT 1 FROM closed_days WHERE day = ?)", int(day.Weekday()), day).Find(&rules).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range rules {
@@ -252,17 +246,27 @@ func (s *Store) findSlot(tx *gorm.DB, start time.Time, loc *time.Location, field
 			}
 		}
 	}
+	if len(rules) == 0 {
+		var closed int64
+		if err := tx.Model(&ClosedDay{}).Where("day = ?", day).Count(&closed).Error; err != nil {
+			return nil, err
+		}
+		if closed > 0 {
+			return nil, Invalid(field, "the store is closed to members on %s", day)
+		}
+	}
 	return nil, Invalid(field, "%s is not the start of a visit slot", start.In(loc).Format("Mon 2 Jan 2006 15:04"))
 }
 
 // bookSlot takes one place in slot (as findSlot found it), inside tx. The place is taken
-// by a conditional update, so however many book at once, a slot is never overbooked; a
-// full slot is a conflict.
+// by one statement that adds the slot's row or counts one more on it while there is room,
+// so however many book at once, a slot is never overbooked; a full slot is a conflict.
 func (s *Store) bookSlot(tx *gorm.DB, slot *Slot, loc *time.Location) error {
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&SlotBooking{StartsAt: slot.Start, Places: slot.Places}).Error; err != nil {
-		return err
-	}
-	res := tx.Model(&SlotBooking{}).Where("starts_at = ? AND booked < ?", slot.Start, slot.Places).Update("booked", gorm.Expr("booked + 1"))
+	res := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "starts_at"}},
+		DoUpdates: clause.Set{{Column: clause.Column{Name: "booked"}, Value: gorm.Expr("slot_bookings.booked + 1")}},
+		Where:     clause.Where{Exprs: []clause.Expression{gorm.Expr("slot_bookings.booked < ?", slot.Places)}},
+	}).Create(&SlotBooking{StartsAt: slot.Start, Places: slot.Places, Booked: 1})
 	if res.Error != nil {
 		return res.Error
 	}

@@ -108,9 +108,16 @@ func (e *ShortError) Unwrap() error { return ErrConflict }
 // figures by the movement's amounts with a conditional update (on hand never below
 // reserved, neither below zero), and appends the movement, in the caller's transaction.
 // When the condition fails nothing changes and a *ShortError says what there is.
-func (s *Store) applyMovement(tx *gorm.DB, m *Movement) error {
+func (s *Store) applyMovement(tx *gorm.DB, m *Movement) error { return s.moveStock(tx, m, nil) }
+
+// applyCounted is applyMovement for a movement weighed in the item's own units: its
+// weight is units thousandths of the item's weight per unit, read as the item changes.
+func (s *Store) applyCounted(tx *gorm.DB, m *Movement, units int64) error { return s.moveStock(tx, m, &units) }
+
+func (s *Store) moveStock(tx *gorm.DB, m *Movement, units *int64) error {
 	dq, dr := m.QuantityMilli, m.ReservedMilli
-	res := tx.Model(&StockItem{}).
+	var it StockItem
+	res := tx.Model(&it).Clauses(clause.Returning{Columns: []clause.Column{{Name: "grams_per_unit"}}}).
 		Where("id = ? AND on_hand_milli + ? >= reserved_milli + ? AND reserved_milli + ? >= 0 AND on_hand_milli + ? >= 0", m.StockItemID, dq, dr, dr, dq).
 		Updates(map[string]any{"on_hand_milli": gorm.Expr("on_hand_milli + ?", dq), "reserved_milli": gorm.Expr("reserved_milli + ?", dr),
 			"updated_at": s.Now()})
@@ -118,26 +125,19 @@ func (s *Store) applyMovement(tx *gorm.DB, m *Movement) error {
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		var it StockItem
 		if err := tx.First(&it, m.StockItemID).Error; err != nil {
 			return notFound(err, "stock item", m.StockItemID)
 		}
 		return &ShortError{ItemID: it.ID, Wanted: -dq, Have: it.OnHandMilli - it.ReservedMilli,
 			Constraint: fmt.Sprintf("stock item %d has %g on hand, %g of it reserved", it.ID, float64(it.OnHandMilli)/1000, float64(it.ReservedMilli)/1000)}
 	}
+	if units != nil {
+		m.WeightG = LineGrams(*units, it.GramsPerUnit)
+	}
 	if m.At.IsZero() {
 		m.At = s.Now()
 	}
 	return tx.Create(m).Error
-}
-
-// itemGrams is the weight of thousandths of an item's unit.
-func (s *Store) itemGrams(tx *gorm.DB, itemID, milli int64) (int64, error) {
-	var gpu int64
-	if err := tx.Model(&StockItem{}).Where("id = ?", itemID).Pluck("grams_per_unit", &gpu).Error; err != nil {
-		return 0, err
-	}
-	return LineGrams(milli, gpu), nil
 }
 
 func userID(u *User) *int64 {
@@ -293,13 +293,9 @@ func (s *Store) AdjustStock(ctx context.Context, actor *User, id int64, delta fl
 		}
 	}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
-		g, err := s.itemGrams(tx, id, d)
-		if err != nil {
-			return err
-		}
-		m := &Movement{StockItemID: id, Kind: kind, QuantityMilli: d, WeightG: g, Reason: reason, Note: strings.TrimSpace(note), UserID: userID(actor),
+		m := &Movement{StockItemID: id, Kind: kind, QuantityMilli: d, Reason: reason, Note: strings.TrimSpace(note), UserID: userID(actor),
 			CauseType: "adjustment"}
-		if err := s.applyMovement(tx, m); err != nil {
+		if err := s.applyCounted(tx, m, d); err != nil {
 			var se *ShortError
 			if errors.As(err, &se) {
 				return Conflict("cannot take away %g: %s", -delta, se.Constraint)
@@ -361,21 +357,28 @@ func (s *Store) MoveStock(ctx context.Context, actor *User, id, locationID int64
 }
 
 // findOrCreateItem is the item of a category, description and unit on a location,
-// created (empty) when there is none. Two transactions creating the same item at once
-// meet at the unique key: the second waits for the first and then finds its row.
+// created (empty) when there is none: found at once most times, made when missing. Two
+// transactions creating the same item at once meet at the unique key: the second waits
+// for the first and then finds its row.
 func (s *Store) findOrCreateItem(tx *gorm.DB, categoryID int64, description string, locationID int64, unit string,
 	gramsPerUnit int64) (*StockItem, error) {
-	it := StockItem{CategoryID: categoryID, Description: description, LocationID: locationID, Unit: unit, GramsPerUnit: gramsPerUnit}
-	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&it)
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 1 {
-		return &it, nil
+	find := func(it *StockItem) *gorm.DB {
+		return tx.Where("category_id = ? AND description = ? AND location_id = ? AND unit = ?", categoryID, description, locationID, unit).
+			Limit(1).Find(it)
 	}
 	var found StockItem
-	err := tx.Where("category_id = ? AND description = ? AND location_id = ? AND unit = ?", categoryID, description, locationID, unit).Take(&found).Error
-	return &found, err
+	if res := find(&found); res.Error != nil || res.RowsAffected == 1 {
+		return &found, res.Error
+	}
+	it := StockItem{CategoryID: categoryID, Description: description, LocationID: locationID, Unit: unit, GramsPerUnit: gramsPerUnit}
+	if res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&it); res.Error != nil || res.RowsAffected == 1 {
+		return &it, res.Error
+	}
+	res := find(&found)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return nil, fmt.Errorf("stock item of category %d, %q on location %d: %w", categoryID, description, locationID, gorm.ErrRecordNotFound)
+	}
+	return &found, res.Error
 }
 
 // LedgerProblem is an item whose figures disagree with the sum of its movements.

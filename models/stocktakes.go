@@ -208,13 +208,9 @@ func (s *Store) CloseStocktake(ctx context.Context, actor *User, id int64) (*Sto
 			if delta == 0 {
 				continue
 			}
-			g, err := s.itemGrams(tx, l.StockItemID, delta)
-			if err != nil {
-				return err
-			}
-			m := &Movement{StockItemID: l.StockItemID, Kind: MoveAdjusted, QuantityMilli: delta, WeightG: g, Reason: "stocktake", UserID: userID(actor),
+			m := &Movement{StockItemID: l.StockItemID, Kind: MoveAdjusted, QuantityMilli: delta, Reason: "stocktake", UserID: userID(actor),
 				CauseType: "stocktake", CauseID: &st.ID}
-			if err := s.applyMovement(tx, m); err != nil {
+			if err := s.applyCounted(tx, m, delta); err != nil {
 				var se *ShortError
 				if errors.As(err, &se) {
 					return Conflict("the count of stock item %d would leave less than is reserved (%s): release reservations first", l.StockItemID, se.Constraint)

@@ -174,7 +174,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.SQLDB().PingContext(c
 
 // InTx runs fn in a transaction: committed when fn returns nil, rolled back otherwise.
 // When ctx carries an idempotency claim, the transaction also marks the claim's work as
-// done, or fails if the claim has been taken over.
+// done, or fails at once if the claim has been taken over.
 // On SQLite the transaction takes the write lock before fn runs (a write that changes
 // nothing), so that a transaction that reads and then writes waits its turn instead of
 // failing half way with "database is locked". (The driver's _txlock setting would do
@@ -192,15 +192,20 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		}
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.dialect == SQLite {
+		// The claim is marked first: it commits with the work or not at all, so the order
+		// changes only how long rows stay locked, and the rows many requests change
+		// (stock, totals) are best left to the end of a transaction. On SQLite, marking
+		// the claim is a write, so it also takes the write lock.
+		claimed, err := markClaimDone(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if s.dialect == SQLite && !claimed {
 			if err := tx.Exec("UPDATE schema_migrations SET version = version WHERE 1 = 0").Error; err != nil {
 				return fmt.Errorf("take the write lock: %w", err)
 			}
 		}
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return markClaimDone(ctx, tx)
+		return fn(tx)
 	})
 }
 

@@ -107,7 +107,7 @@ var settings = []setting{
 		c.Addr = v
 		return nil
 	}},
-	{"metrics-addr", "", "serve: a second, private address for Prometheus metrics without sign-in (e.g. 127.0.0.1:9090); " +
+	{"metrics-addr", "", "serve: a second, private address for Prometheus metrics and Go's profiler without sign-in (e.g. 127.0.0.1:9090); " +
 		"empty: /metrics for managers only", func(c *config, v string) error {
 		if v != "" {
 			if err := checkListenAddr(v); err != nil {

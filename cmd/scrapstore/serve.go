@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -108,10 +109,15 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", api.MetricsHandler(reg))
+		// Go's profiler, for finding where a busy service spends its time; private like the metrics.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 		metricsSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		servers = append(servers, metricsSrv)
 		go func() { errc <- metricsSrv.Serve(mln) }()
-		fmt.Fprintf(stdout, "Metrics for Prometheus, without sign-in: http://%s/metrics\n", displayAddr(mln.Addr()))
+		fmt.Fprintf(stdout, "Metrics for Prometheus, without sign-in: http://%s/metrics (and Go's profiles under /debug/pprof/)\n",
+			displayAddr(mln.Addr()))
 	}
 	sched.Start()
 	base := "http://" + displayAddr(ln.Addr())
