@@ -14,6 +14,6 @@ func (s *Store) MarkNotCollected(ctx context.Context, actor *User, id int64) (*R
 		if s.Now().Before(r.SlotStart) {
 			return Conflict("the slot of reservation %d has not started yet: the group may still come", r.ID)
 		}
-		return s.endReservation(tx, actor, r, StatusExpired)
+		return s.endReservation(tx, actor, r, StatusExpired, nil)
 	})
 }

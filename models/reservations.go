@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -279,6 +280,9 @@ func (r *Reservation) grams() int64 {
 // addLines reserves (or, for a walk-in, issues at once) each new line and appends it.
 // Every short line is reported together.
 func (s *Store) addLines(tx *gorm.DB, actor *User, r *Reservation, lines []LineInput, issueNow bool) error {
+	if len(lines) == 0 {
+		return nil
+	}
 	ids := make([]int64, len(lines))
 	for i, l := range lines {
 		ids[i] = l.StockItemID
@@ -380,13 +384,14 @@ func (s *Store) ListReservations(ctx context.Context, actor *User, f Reservation
 
 // moveReservation changes a reservation's status if the move is allowed, by a
 // conditional update so that two moves at once (an expiry and a collection, say) cannot
-// both happen.
-func (s *Store) moveReservation(tx *gorm.DB, r *Reservation, to ReservationStatus, at time.Time) error {
+// both happen. also holds other columns that change with it.
+func (s *Store) moveReservation(tx *gorm.DB, r *Reservation, to ReservationStatus, at time.Time, also map[string]any) error {
 	if !slices.Contains(reservationMoves[r.Status], to) {
 		return &ConflictError{Detail: fmt.Sprintf("reservation %d is %s and cannot become %s", r.ID, r.Status, to),
 			Allowed: names(reservationMoves[r.Status])}
 	}
 	fields := map[string]any{"status": to, "updated_at": at}
+	maps.Copy(fields, also)
 	if col := map[ReservationStatus]string{StatusConfirmed: "confirmed_at", StatusCollected: "collected_at", StatusCancelled: "cancelled_at",
 		StatusExpired: "expired_at"}[to]; col != "" {
 		fields[col] = at
@@ -620,10 +625,7 @@ func (s *Store) changeLines(tx *gorm.DB, actor *User, r *Reservation, lines []Li
 // ConfirmReservation is staff accepting a pending reservation.
 func (s *Store) ConfirmReservation(ctx context.Context, actor *User, id int64) (*Reservation, error) {
 	return s.transition(ctx, actor, id, func(tx *gorm.DB, r *Reservation) error {
-		if err := s.moveReservation(tx, r, StatusConfirmed, s.Now()); err != nil {
-			return err
-		}
-		return tx.Model(&Reservation{}).Where("id = ?", r.ID).Update("changes_to_confirm", "").Error
+		return s.moveReservation(tx, r, StatusConfirmed, s.Now(), map[string]any{"changes_to_confirm": ""})
 	})
 }
 
@@ -640,19 +642,15 @@ func (s *Store) CancelReservation(ctx context.Context, actor *User, id int64, re
 		if actor.Role == RoleMember && !s.Now().Before(r.SlotStart) {
 			return Conflict("the slot has started: ask at the counter to cancel reservation %d", r.ID)
 		}
-		if err := s.endReservation(tx, actor, r, StatusCancelled); err != nil {
-			return err
-		}
-		// By id, not Model(r): r carries its lines, which gorm would write back too.
-		return tx.Model(&Reservation{}).Where("id = ?", r.ID).Update("cancel_reason", reason).Error
+		return s.endReservation(tx, actor, r, StatusCancelled, map[string]any{"cancel_reason": reason})
 	})
 }
 
 // endReservation gives back the slot place, then the stock: rows are locked in the
 // order making and changing a reservation lock them (slot before stock), or the two at
 // once could deadlock.
-func (s *Store) endReservation(tx *gorm.DB, actor *User, r *Reservation, to ReservationStatus) error {
-	if err := s.moveReservation(tx, r, to, s.Now()); err != nil {
+func (s *Store) endReservation(tx *gorm.DB, actor *User, r *Reservation, to ReservationStatus, also map[string]any) error {
+	if err := s.moveReservation(tx, r, to, s.Now(), also); err != nil {
 		return err
 	}
 	if r.SlotBooked {
@@ -723,7 +721,7 @@ func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, t
 				got[t.StockItemID] = m
 			}
 		}
-		if err := s.moveReservation(tx, r, StatusCollected, s.Now()); err != nil {
+		if err := s.moveReservation(tx, r, StatusCollected, s.Now(), nil); err != nil {
 			return err
 		}
 		for _, l := range byItem(r.Lines, func(l ReservationLine) int64 { return l.StockItemID }) {
@@ -807,7 +805,7 @@ func (s *Store) ExpireReservations(ctx context.Context, now time.Time, grace tim
 			if err != nil {
 				return err
 			}
-			if err := s.endReservation(tx, nil, r, StatusExpired); err != nil {
+			if err := s.endReservation(tx, nil, r, StatusExpired, nil); err != nil {
 				return err
 			}
 			return s.audit(tx, nil, StatusExpired, "reservation", r.ID, map[string]any{"status": map[string]any{"to": StatusExpired}})

@@ -217,6 +217,16 @@ func (s *Store) Bound(tx *gorm.DB) *Store {
 	return &c
 }
 
+// RefreshStatistics has PostgreSQL's planner look at the tables again after rows were
+// written in bulk (it would on its own, but only a minute or more later). SQLite plans
+// without statistics, as it always has here.
+func (s *Store) RefreshStatistics(ctx context.Context) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	return s.DB(ctx).Exec("ANALYZE").Error
+}
+
 // IsEmpty reports whether the database holds no business data yet (users aside).
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	var n int64

@@ -66,7 +66,10 @@ func Load(ctx context.Context, s *models.Store, seed uint64, scale int, today mo
 		// Most of the demo's rows are written in bulk, around the Store's methods.
 		return d.store.RefillTotals(ctx)
 	})
-	return d.users, err
+	if err != nil {
+		return nil, err
+	}
+	return d.users, s.RefreshStatistics(ctx)
 }
 
 func (d *demo) pick(list []string) string { return list[d.rng.IntN(len(list))] }
