@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
@@ -86,4 +88,68 @@ func TestInternalErrorsSayNothing(t *testing.T) {
 	if !strings.Contains(logs.String(), "secret_table") || !strings.Contains(logs.String(), p.RequestID) {
 		t.Fatalf("the log lacks the error or the request id: %s", logs.String())
 	}
+}
+
+// A busy service works on as many requests as its concurrency setting allows and serves
+// the rest in the order they came; health checks never wait; a client that gives up
+// while waiting leaves the queue.
+func TestBusyServiceServesInTurn(t *testing.T) {
+	store := testdb.SQLite(t, nil)
+	srv := NewServer(Deps{Store: store, Logger: slog.New(slog.DiscardHandler), Config: Config{TokenTTL: time.Hour, Location: london, Concurrency: 1}})
+	entered, release := make(chan string, 4), make(chan struct{})
+	srv.echo.GET("/slow/:name", func(c echo.Context) error {
+		entered <- c.Param("name")
+		<-release
+		return c.NoContent(http.StatusNoContent)
+	})
+	waiting := func(want float64) {
+		t.Helper()
+		for range 500 {
+			if testutil.ToFloat64(srv.metrics.waiting) == want {
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		t.Fatalf("waiting requests: %v, want %v", testutil.ToFloat64(srv.metrics.waiting), want)
+	}
+	codes := make(chan int, 4)
+	send := func(ctx context.Context, name string) {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/slow/"+name, nil))
+		codes <- rec.Code
+	}
+	go send(context.Background(), "first")
+	if got := <-entered; got != "first" {
+		t.Fatalf("entered %s first", got)
+	}
+	for i, name := range []string{"second", "third"} {
+		go send(context.Background(), name)
+		waiting(float64(i + 1))
+	}
+	ctx, giveUp := context.WithCancel(context.Background())
+	go send(ctx, "impatient")
+	waiting(3)
+	giveUp()
+	if code := <-codes; code != models.StatusClientClosed {
+		t.Errorf("a request given up while waiting: %d", code)
+	}
+	waiting(2)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("healthz while busy: %d", rec.Code)
+	}
+	for _, want := range []string{"second", "third"} {
+		release <- struct{}{}
+		if got := <-entered; got != want {
+			t.Errorf("entered %s, want %s: requests are served in the order they came", got, want)
+		}
+	}
+	release <- struct{}{}
+	for range 3 {
+		if code := <-codes; code != http.StatusNoContent {
+			t.Errorf("a served request: %d", code)
+		}
+	}
+	waiting(0)
 }

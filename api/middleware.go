@@ -23,6 +23,7 @@ import (
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	waiting  prometheus.Gauge
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -34,8 +35,11 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Name: "scrapstore_http_request_duration_seconds", Help: "HTTP request duration by method and route pattern.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route"}),
+		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "scrapstore_http_requests_waiting", Help: "Requests waiting their turn to be worked on (see the concurrency setting).",
+		}),
 	}
-	reg.MustRegister(m.requests, m.duration)
+	reg.MustRegister(m.requests, m.duration, m.waiting)
 	return m
 }
 
@@ -49,6 +53,37 @@ func noSniff(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func newRequestID() string { return rand.Text() }
+
+// admit works on at most n requests at once; the rest wait their turn, first come first
+// served (a channel's waiting senders are a queue). Left to the database pool, a busy
+// service would hand each free connection to a waiting statement at random, so a
+// request of many statements would draw many times and its wait would grow with its
+// length: the slowest requests would be very slow. Health checks and static files, which
+// do not touch the database, never wait.
+func (s *Server) admit(n int) echo.MiddlewareFunc {
+	turns := make(chan struct{}, n)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if p := c.Path(); p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
+				return next(c)
+			}
+			select {
+			case turns <- struct{}{}:
+			default:
+				s.metrics.waiting.Inc()
+				select {
+				case turns <- struct{}{}:
+					s.metrics.waiting.Dec()
+				case <-c.Request().Context().Done(): // the client gave up waiting
+					s.metrics.waiting.Dec()
+					return c.Request().Context().Err()
+				}
+			}
+			defer func() { <-turns }()
+			return next(c)
+		}
+	}
+}
 
 // observe renders the handler's error (so the status is known), then counts the request
 // and writes one log line for it.

@@ -4,12 +4,14 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"maps"
 	"net"
 	"net/http"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -46,6 +48,9 @@ type Config struct {
 	StoreName string
 	// SecureCookies marks the pages' cookies Secure, for a service behind an HTTPS proxy.
 	SecureCookies bool
+	// Concurrency is how many requests are worked on at once; more wait their turn in
+	// the order they came. 0 means four per CPU.
+	Concurrency int
 }
 
 // JobRunner is the part of the scheduler the API uses.
@@ -172,6 +177,7 @@ func NewServer(d Deps) *Server {
 		noSniff,
 		s.observe,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}),
+		s.admit(cmp.Or(d.Config.Concurrency, 4*runtime.GOMAXPROCS(0))),
 	)
 	s.routes = s.routeTable()
 	s.openapi = sync.OnceValue(s.OpenAPI)

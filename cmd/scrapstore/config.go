@@ -43,6 +43,7 @@ type config struct {
 	CORSOrigins    []string
 	StoreName      string
 	SecureCookies  bool
+	Concurrency    int
 }
 
 // setting is one configuration value: its flag, its environment variable
@@ -141,6 +142,15 @@ var settings = []setting{
 	}},
 	{"secure-cookies", "false", "mark the web pages' cookies Secure: set it when browsers reach the service over HTTPS " +
 		"(e.g. behind a TLS proxy)", boolSetting(func(c *config) *bool { return &c.SecureCookies })},
+	{"concurrency", "0", "serve: how many requests are worked on at once; more wait their turn, first come first served " +
+		"(0: four per CPU)", func(c *config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10000 {
+			return errors.New("must be a whole number from 0 to 10000")
+		}
+		c.Concurrency = n
+		return nil
+	}},
 	{"token-ttl", "12h", "how long a sign-in lasts, e.g. 12h or 30m",
 		durationSetting(time.Minute, 90*24*time.Hour, "must be a duration between 1m and 2160h, e.g. 12h",
 			func(c *config) *time.Duration { return &c.TokenTTL })},

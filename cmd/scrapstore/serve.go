@@ -91,7 +91,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		Config: api.Config{
 			TokenTTL: cfg.TokenTTL, Location: cfg.TimeZone, Version: version(), AutoConfirm: cfg.AutoConfirm,
 			DataDir: cfg.DataDir, Planning: planning, TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
-			StoreName: cfg.StoreName, SecureCookies: cfg.SecureCookies,
+			StoreName: cfg.StoreName, SecureCookies: cfg.SecureCookies, Concurrency: cfg.Concurrency,
 		},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
