@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -452,17 +453,21 @@ func (s *Store) issueToken(ctx context.Context, userID int64, ttl time.Duration)
 	return secret, tok, nil
 }
 
-// Authenticate finds the active user behind a live token.
+// Authenticate finds the active user behind a live token. Every request asks it, so
+// its one statement is scanned by hand rather than through gorm's reflection.
 func (s *Store) Authenticate(ctx context.Context, secret string) (*User, error) {
 	var u User
-	err := s.DB(ctx).Model(&User{}).
-		Joins("JOIN tokens ON tokens.user_id = users.id").
-		Where("tokens.hash = ? AND tokens.revoked_at IS NULL AND tokens.expires_at > ? AND users.active = ?", tokenHash(secret), s.Now(), true).
-		Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	err := s.DB(ctx).Raw(`SELECT u.id, u.email, u.name, u.role, u.organisation_id, u.password_hash, u.active, u.created_at, u.updated_at
+		FROM users u JOIN tokens t ON t.user_id = u.id
+		WHERE t.hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.active = ?`, tokenHash(secret), s.Now(), true).Row().
+		Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.OrganisationID, &u.PasswordHash, &u.Active, &u.CreatedAt, &u.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("token is unknown, expired or revoked: %w", ErrUnauthorized)
 	}
-	return &u, err
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
 }
 
 // Logout revokes one token.
