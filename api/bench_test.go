@@ -17,6 +17,7 @@ import (
 	"github.com/scrapstore/scrapstore/models/demo"
 	"github.com/scrapstore/scrapstore/models/testdb"
 	"github.com/scrapstore/scrapstore/reports"
+	"gorm.io/gorm"
 )
 
 // BenchmarkAuthenticatedList measures one signed-in request through the whole stack
@@ -194,4 +195,80 @@ func BenchmarkFigures(b *testing.B) {
 		b.ReportMetric(float64(queries), "queries")
 		b.ReportMetric(float64(donations), "donations")
 	})
+}
+
+// BenchmarkBusyRoutes runs the requests the load test sends most, one at a time on a
+// small store, and reports for each its time, its allocations and the database
+// statements it runs (begin and commit aside): what a busy counter pays per request.
+func BenchmarkBusyRoutes(b *testing.B) {
+	benchEngines(b, func(b *testing.B, store *models.Store) {
+		e := newEnv(b, store)
+		statements := countStatements(b, store)
+		e.openEveryDay(100)
+		cat := e.newCategory("Paper", "box", map[string]float64{"box": 4}, 0.92)
+		loc := e.newLocation("B1").ID
+		item := e.newStock("Card tubes", 1_000_000, 0.2)
+		member, staff := e.as(models.RoleMember), e.as(models.RoleStaff)
+		run := func(name string, send func(i int) *http.Request, want int, after func(rec *httptest.ResponseRecorder)) {
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				statements.Store(0)
+				for i := 0; i < b.N; i++ {
+					rec := httptest.NewRecorder()
+					e.srv.ServeHTTP(rec, send(i))
+					if rec.Code != want {
+						b.Fatalf("status %d: %s", rec.Code, rec.Body)
+					}
+					if after != nil {
+						b.StopTimer()
+						n := statements.Load()
+						after(rec)
+						statements.Store(n)
+						b.StartTimer()
+					}
+				}
+				b.ReportMetric(float64(statements.Load())/float64(b.N), "statements/op")
+			})
+		}
+		run("stock-list", func(int) *http.Request {
+			return e.request(http.MethodGet, fmt.Sprintf("/api/v1/stock?category_id=%d&available_only=true", cat.ID), member, nil)
+		}, http.StatusOK, nil)
+		run("slots", func(int) *http.Request { return e.request(http.MethodGet, "/api/v1/slots", member, nil) }, http.StatusOK, nil)
+		run("reserve", func(int) *http.Request {
+			return e.request(http.MethodPost, "/api/v1/reservations", member, map[string]any{"slot_start": e.tomorrowSlot().Format(time.RFC3339),
+				"lines": []map[string]any{{"stock_item_id": item, "quantity": 1}}})
+		}, http.StatusCreated, func(rec *httptest.ResponseRecorder) {
+			var r models.Reservation
+			if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+				b.Fatal(err)
+			}
+			e.do(http.MethodPost, fmt.Sprintf("/api/v1/reservations/%d/cancel", r.ID), member, nil).want(http.StatusOK)
+		})
+		run("donation", func(i int) *http.Request {
+			lines := []map[string]any{{"category_id": cat.ID, "description": "Card offcuts", "location_id": loc, "quantity": 3},
+				{"stock_item_id": item, "quantity": 1}}
+			return e.request(http.MethodPost, "/api/v1/donations", staff, map[string]any{"channel": "drop_off", "lines": lines},
+				"Idempotency-Key", fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i))
+		}, http.StatusCreated, nil)
+	})
+}
+
+// countStatements counts the statements store runs through gorm from now on.
+func countStatements(b *testing.B, store *models.Store) *atomic.Int64 {
+	var n atomic.Int64
+	count := func(*gorm.DB) { n.Add(1) }
+	cb := store.DB(b.Context()).Callback()
+	for _, err := range []error{
+		cb.Create().After("gorm:create").Register("bench:count", count),
+		cb.Query().After("gorm:query").Register("bench:count", count),
+		cb.Update().After("gorm:update").Register("bench:count", count),
+		cb.Delete().After("gorm:delete").Register("bench:count", count),
+		cb.Row().After("gorm:row").Register("bench:count", count),
+		cb.Raw().After("gorm:raw").Register("bench:count", count),
+	} {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return &n
 }
