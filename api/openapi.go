@@ -141,6 +141,10 @@ var (
 	timeType = reflect.TypeOf(time.Time{})
 	dateType = reflect.TypeOf(models.Date{})
 	rawType  = reflect.TypeOf(models.RawJSON{})
+	// Grams and thousandths are kept as whole numbers and written as kilograms and
+	// quantities: numbers with decimals.
+	gramsType = reflect.TypeOf(models.Grams(0))
+	milliType = reflect.TypeOf(models.Milli(0))
 )
 
 func (g *schemaGen) schema(t reflect.Type) jsonObject {
@@ -151,6 +155,8 @@ func (g *schemaGen) schema(t reflect.Type) jsonObject {
 		return jsonObject{"type": "string", "format": "date"}
 	case rawType:
 		return jsonObject{}
+	case gramsType, milliType:
+		return jsonObject{"type": "number"}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

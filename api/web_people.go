@@ -664,7 +664,7 @@ func (s *Server) showVanForm(c echo.Context, status int, van *models.Vehicle) er
 		title = van.Name
 	}
 	if van != nil && !v.Form.Has("name") {
-		for k, val := range map[string]string{"name": van.Name, "registration": van.Registration, "capacity_kg": quantity(float64(van.CapacityKg)),
+		for k, val := range map[string]string{"name": van.Name, "registration": van.Registration, "capacity_kg": van.CapacityG.String(),
 			"capacity_m3": quantity(float64(van.CapacityM3)), "cost_per_km": pounds(van.CostPerKmPence), "unload_minutes": strconv.Itoa(van.UnloadMinutes)} {
 			v.Form.Set(k, val)
 		}

@@ -32,30 +32,21 @@ type Donation struct {
 
 // DonationLine is one kind of material in a donation, and the stock item it went to.
 type DonationLine struct {
-	ID              int64   `json:"id"`
-	DonationID      int64   `json:"-"`
-	StockItemID     int64   `json:"stock_item_id"`
-	CategoryID      int64   `json:"category_id"`
-	Description     string  `json:"description"`
-	QuantityMilli   int64   `json:"-"`
-	Quantity        float64 `json:"quantity" gorm:"-"`
-	Unit            string  `json:"unit"`
-	WeightG         int64   `json:"-"`
-	WeightKg        Kg      `json:"weight_kg" gorm:"-"`
-	WeightEstimated bool    `json:"weight_estimated"`
-	LocationID      int64   `json:"location_id"`
+	ID              int64  `json:"id"`
+	DonationID      int64  `json:"-"`
+	StockItemID     int64  `json:"stock_item_id"`
+	CategoryID      int64  `json:"category_id"`
+	Description     string `json:"description"`
+	QuantityMilli   Milli  `json:"quantity"`
+	Unit            string `json:"unit"`
+	WeightG         Grams  `json:"weight_kg"`
+	WeightEstimated bool   `json:"weight_estimated"`
+	LocationID      int64  `json:"location_id"`
 }
 
 func (d *Donation) AfterFind(*gorm.DB) error {
 	d.Voided = d.VoidedAt != nil
-	for i := range d.Lines {
-		d.Lines[i].present()
-	}
 	return nil
-}
-
-func (l *DonationLine) present() {
-	l.Quantity, l.WeightKg = float64(l.QuantityMilli)/1000, KgFromGrams(l.WeightG)
 }
 
 // DonationLineInput is one line as given: an existing stock item, or a category,
@@ -212,7 +203,7 @@ func (s *Store) lineItem(tx *gorm.DB, f string, in DonationLineInput) (*StockIte
 			unit = c.DefaultUnit
 		}
 		i := slices.IndexFunc(c.Units, func(u CategoryUnit) bool { return u.Unit == unit })
-		var gpu int64
+		var gpu Grams
 		switch {
 		case i >= 0:
 			gpu = c.Units[i].GramsPerUnit
@@ -254,7 +245,6 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, it *StockItem
 	if err := s.applyMovement(tx, m); err != nil {
 		return nil, err
 	}
-	line.present()
 	return line, nil
 }
 

@@ -75,19 +75,13 @@ type RunStop struct {
 	ArriveAt    time.Time  `json:"arrive_at"`
 	StartAt     time.Time  `json:"start_at"`
 	DepartAt    time.Time  `json:"depart_at"`
-	LoadG       int64      `json:"-"`
-	LoadKg      Kg         `json:"load_kg" gorm:"-"`
+	LoadG       Grams      `json:"load_kg"`
 	Status      StopStatus `json:"status"`
 	Reason      string     `json:"reason"`
 	DonationID  *int64     `json:"donation_id"`
 	CompletedAt *time.Time `json:"completed_at"`
 	// Details are filled in when a run is read: what the driver needs at the stop.
 	Details *StopDetails `json:"details" gorm:"-"`
-}
-
-func (s *RunStop) AfterFind(*gorm.DB) error {
-	s.LoadKg = KgFromGrams(s.LoadG)
-	return nil
 }
 
 // PlanSettings are what planning needs from the service.
@@ -144,7 +138,7 @@ const (
 type delivery struct {
 	ID                  int64
 	Latitude, Longitude *float64
-	WeightG             int64
+	WeightG             Grams
 	VolumeM3            float64
 }
 
@@ -173,19 +167,19 @@ const (
 func (d delivery) job() planner.Job {
 	return planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Service: DeliveryService, Delivery: true,
 		Windows: []planner.Window{{Start: deliveriesFrom, End: dayCloses - DeliveryService}},
-		Amount:  []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}}
+		Amount:  []float64{float64(d.WeightG.Kg()), float64(d.VolumeM3)}}
 }
 
 // requestJob is a collection as a planner job on a day of the week.
 func requestJob(r PickupRequest, weekday string) planner.Job {
 	return planner.Job{ID: r.Reference, Service: DefaultService, Windows: windowsOn(r.OpeningHours, weekday),
-		Amount: []float64{float64(KgFromGrams(r.ApproxG)), float64(r.ApproxM3)}}
+		Amount: []float64{float64(r.ApproxG.Kg()), float64(r.ApproxM3)}}
 }
 
 // planVehicle is a van as a planner vehicle working a shift (minutes after midnight).
 func planVehicle(v Vehicle, from, to int) planner.Vehicle {
 	return planner.Vehicle{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)},
-		Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Skills: v.Skills,
+		Capacity: []float64{float64(v.CapacityG.Kg()), float64(v.CapacityM3)}, Skills: v.Skills,
 		Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}
 }
 
@@ -260,7 +254,7 @@ func (s *Store) solveDay(ctx context.Context, in *planInputs, res *PlanResult, s
 		run.PlannedKm = Km(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
 			stop := RunStop{Sequence: i + 1, Trip: rt.Trip(i), Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
-				LoadG: GramsFromKg(st.Load[0]), LoadKg: Kg(st.Load[0]), Status: StopPlanned}
+				LoadG: GramsFromKg(st.Load[0]), Status: StopPlanned}
 			if st.Job < len(reqs) {
 				stop.RequestID = &reqs[st.Job].ID
 			} else {
@@ -459,7 +453,7 @@ type StopDetails struct {
 	OpeningHours []Interval     `json:"opening_hours"`
 	Reference    string         `json:"reference"`
 	What         string         `json:"what"`
-	ApproxKg     Kg             `json:"approx_kg"`
+	ApproxG      Grams          `json:"approx_kg"`
 	ApproxM3     M3             `json:"approx_m3"`
 	Collected    []DonationLine `json:"collected"`
 }
@@ -496,7 +490,7 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 		DeliveryAddress, DeliveryPostcode string
 		ReceivedBy, Name, Contact         string
 		Tag, Description, TypeName        string
-		WeightG                           int64
+		WeightG                           Grams
 		VolumeM3                          float64
 	}
 	var drops []drop
@@ -526,7 +520,6 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 	}
 	linesOf := map[int64][]DonationLine{}
 	for _, l := range lines {
-		l.present()
 		linesOf[l.DonationID] = append(linesOf[l.DonationID], l)
 	}
 	for i := range runs {
@@ -536,7 +529,7 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 			if st.RequestID != nil && reqByID[*st.RequestID] != nil {
 				r := reqByID[*st.RequestID]
 				d = StopDetails{Name: r.BusinessName, Address: r.Address, Postcode: r.Postcode, ContactName: r.ContactName, Phone: r.Phone,
-					AccessNotes: r.AccessNotes, Reference: r.Reference, What: r.Description, ApproxKg: r.ApproxKg, ApproxM3: r.ApproxM3}
+					AccessNotes: r.AccessNotes, Reference: r.Reference, What: r.Description, ApproxG: r.ApproxG, ApproxM3: r.ApproxM3}
 				if len(r.OpeningHours) > 0 {
 					d.OpeningHours = append([]Interval{}, r.OpeningHours.On(runs[i].Day.Weekday())...)
 				}
@@ -545,7 +538,7 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 				h := dropByID[*st.HandoverID]
 				d = StopDetails{Name: h.Name, Address: h.DeliveryAddress, Postcode: h.DeliveryPostcode,
 					ContactName: cmp.Or(h.ReceivedBy, h.Name), Phone: h.Contact, OpeningHours: deliveryHours, Reference: h.Tag,
-					What: strings.TrimSuffix(h.TypeName+": "+h.Description, ": "), ApproxKg: KgFromGrams(h.WeightG), ApproxM3: M3(h.VolumeM3)}
+					What: strings.TrimSuffix(h.TypeName+": "+h.Description, ": "), ApproxG: h.WeightG, ApproxM3: M3(h.VolumeM3)}
 			}
 			if st.DonationID != nil {
 				d.Collected = linesOf[*st.DonationID]
