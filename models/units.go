@@ -48,9 +48,13 @@ func (m Milli) String() string { return strconv.FormatFloat(m.Quantity(), 'f', -
 func (g Grams) MarshalJSON() ([]byte, error) { return g.Kg().MarshalJSON() }
 func (m Milli) MarshalJSON() ([]byte, error) { return []byte(m.String()), nil }
 
+// UnmarshalJSON reads kilograms, as a plan kept as JSON is read back when it is made
+// and as Go clients read the API's answers.
 func (g *Grams) UnmarshalJSON(b []byte) error {
 	return thousandthsJSON(b, (*int64)(g), "kilograms", maxStoredGrams)
 }
+
+// UnmarshalJSON reads a quantity.
 func (m *Milli) UnmarshalJSON(b []byte) error {
 	return thousandthsJSON(b, (*int64)(m), "a quantity", maxStoredMilli)
 }
