@@ -141,10 +141,11 @@ var (
 	timeType = reflect.TypeOf(time.Time{})
 	dateType = reflect.TypeOf(models.Date{})
 	rawType  = reflect.TypeOf(models.RawJSON{})
-	// Grams and thousandths are kept as whole numbers and written as kilograms and
-	// quantities: numbers with decimals.
-	gramsType = reflect.TypeOf(models.Grams(0))
-	milliType = reflect.TypeOf(models.Milli(0))
+	// Grams, thousandths and quarter hours are kept as whole numbers and written as
+	// kilograms, quantities and hours: numbers with decimals.
+	gramsType    = reflect.TypeOf(models.Grams(0))
+	milliType    = reflect.TypeOf(models.Milli(0))
+	quartersType = reflect.TypeOf(models.Quarters(0))
 )
 
 func (g *schemaGen) schema(t reflect.Type) jsonObject {
@@ -155,7 +156,7 @@ func (g *schemaGen) schema(t reflect.Type) jsonObject {
 		return jsonObject{"type": "string", "format": "date"}
 	case rawType:
 		return jsonObject{}
-	case gramsType, milliType:
+	case gramsType, milliType, quartersType:
 		return jsonObject{"type": "number"}
 	}
 	switch t.Kind() {

@@ -591,11 +591,13 @@ func kg(w any) string {
 	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) + " kg"
 }
 
-// quantity writes a quantity, kept in thousandths (models.Milli) or worked out on the
-// page (float64), as it is: 2.5.
+// quantity writes a quantity, kept in thousandths (models.Milli) or quarter hours
+// (models.Quarters) or worked out on the page (float64), as it is: 2.5.
 func quantity(q any) string {
 	switch q := q.(type) {
 	case models.Milli:
+		return q.String()
+	case models.Quarters:
 		return q.String()
 	case *models.Milli:
 		if q != nil {

@@ -857,7 +857,7 @@ func (s *Server) showVolunteers(c echo.Context, status int) error {
 	}
 	for _, a := range accounts {
 		if a.VolunteerID != nil {
-			vv.Balance[*a.VolunteerID] = a.Balance
+			vv.Balance[*a.VolunteerID] = a.BalanceQuarters.Hours()
 		}
 	}
 	if vv.Groups, _, err = s.organisationNames(c); err != nil {

@@ -74,6 +74,32 @@ func thousandthsJSON(b []byte, dst *int64, what string, limit float64) error {
 	return nil
 }
 
+// Quarters is volunteers' time, and the timebank credits it earns, kept in quarter
+// hours; at the edge it is the hours (or credits): 9 is 2.25.
+type Quarters int64
+
+// Hours is the time in hours, or the credits (one an hour).
+func (q Quarters) Hours() float64 { return float64(q) / 4 }
+
+// String writes the hours as encoding/json writes a float64.
+func (q Quarters) String() string { return strconv.FormatFloat(q.Hours(), 'f', -1, 64) }
+
+func (q Quarters) MarshalJSON() ([]byte, error) { return []byte(q.String()), nil }
+
+// UnmarshalJSON reads hours, to the nearest quarter.
+func (q *Quarters) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v*4) > maxStoredMilli {
+		return fmt.Errorf("%s is not hours that can be kept", s)
+	}
+	*q = Quarters(math.Round(v * 4))
+	return nil
+}
+
 // Kg, M3 and Km are weights, volumes and distances as the API, the CSV files and the
 // reports show them: to the gram, the litre and 100 metres. Sums and products of them
 // carry binary noise (2.6999999999999997); these types write the figure a person would,

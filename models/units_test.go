@@ -144,3 +144,25 @@ func TestGramsAndMilliReadFromJSON(t *testing.T) {
 		}
 	}
 }
+
+// Quarter hours are written as hours and read back to the nearest quarter.
+func TestQuartersAreHours(t *testing.T) {
+	for q, want := range map[models.Quarters]string{9: "2.25", 0: "0", 2: "0.5", -6: "-1.5", 48: "12"} {
+		b, err := json.Marshal(q)
+		if err != nil || string(b) != want || q.String() != want {
+			t.Errorf("Quarters(%d): JSON %s (%v), text %s, want %s", q, b, err, q.String(), want)
+		}
+	}
+	var got struct {
+		H models.Quarters `json:"hours"`
+	}
+	if err := json.Unmarshal([]byte(`{"hours":2.75}`), &got); err != nil || got.H != 11 || got.H.Hours() != 2.75 {
+		t.Errorf("read %d (%v)", got.H, err)
+	}
+	var q models.Quarters
+	for _, bad := range []string{`"2"`, "NaN", "1e300"} {
+		if err := q.UnmarshalJSON([]byte(bad)); err == nil {
+			t.Errorf("%s was read as %d", bad, q)
+		}
+	}
+}
