@@ -389,7 +389,7 @@ func TestLedgerCheckRoute(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.do(http.MethodGet, "/api/v1/stock/check", e.as(models.RoleManager), nil).want(http.StatusOK).decode(&got)
-		want := []ledgerDisagreement{{StockItemID: item, OnHand: 5, MovementsOnHand: 3}}
+		want := []ledgerDisagreement{{StockItemID: item, OnHand: 5000, MovementsOnHand: 3000}}
 		if diff := cmp.Diff(want, got.Disagreements); diff != "" {
 			t.Fatalf("after a change without a movement (-want +got):\n%s", diff)
 		}

@@ -41,7 +41,7 @@ func TestStocktake(t *testing.T) {
 			want(http.StatusOK)
 		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": poms, "counted": 25}}}).
 			want(http.StatusOK).decode(&st)
-		if len(st.Lines) != 2 || *st.Lines[0].Difference != -3 || *st.Lines[1].Difference != 0 {
+		if len(st.Lines) != 2 || st.Lines[0].Difference.Quantity() != -3 || st.Lines[1].Difference.Quantity() != 0 {
 			t.Fatalf("counted %+v", st.Lines)
 		}
 		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": poms, "counted": -1}}}).
