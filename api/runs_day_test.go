@@ -145,7 +145,7 @@ func TestBadOdometerRowsAreExcluded(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		van := e.newVan("Transit", "BV21RDE")
 		day := models.NewDate(e.srv.Now().AddDate(0, -1, 0))
-		add := func(start, finish models.Km, plannedM int64, confirmed bool) models.Run {
+		add := func(start, finish models.Km, plannedM models.Metres, confirmed bool) models.Run {
 			r := models.Run{Day: day, VehicleID: van.ID, Status: "finished", PlannedM: plannedM, StartOdometerKm: &start, FinishOdometerKm: &finish,
 				KmConfirmed: confirmed, CreatedAt: e.srv.Now()}
 			if err := e.store.DB(context.Background()).Create(&r).Error; err != nil {

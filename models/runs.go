@@ -44,8 +44,7 @@ type Run struct {
 	VehicleID        int64      `json:"vehicle_id"`
 	DriverID         *int64     `json:"driver_id"`
 	Status           RunStatus  `json:"status"`
-	PlannedM         int64      `json:"-"`
-	PlannedKm        Km         `json:"planned_km" gorm:"-"`
+	PlannedM         Metres     `json:"planned_km"`
 	PlannedMinutes   int        `json:"planned_minutes"`
 	StartOdometerKm  *Km        `json:"start_odometer_km"`
 	FinishOdometerKm *Km        `json:"finish_odometer_km"`
@@ -57,11 +56,6 @@ type Run struct {
 }
 
 func (Run) TableName() string { return "collection_runs" }
-
-func (r *Run) AfterFind(*gorm.DB) error {
-	r.PlannedKm = Km(r.PlannedM) / 1000
-	return nil
-}
 
 // RunStop is a stop on a run, with its planned times.
 type RunStop struct {
@@ -249,9 +243,8 @@ func (s *Store) solveDay(ctx context.Context, in *planInputs, res *PlanResult, s
 	at := func(minutes float64) time.Time { return set.clock(day, minutes) }
 	for _, rt := range sol.Routes {
 		v := vanIdx[rt.Vehicle]
-		run := Run{Day: day, VehicleID: v.ID, Status: RunPlanned, PlannedM: metresFromKm(rt.Distance), PlannedMinutes: int(math.Round(rt.Duration)),
+		run := Run{Day: day, VehicleID: v.ID, Status: RunPlanned, PlannedM: MetresFromKm(rt.Distance), PlannedMinutes: int(math.Round(rt.Duration)),
 			CreatedAt: s.Now()}
-		run.PlannedKm = Km(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
 			stop := RunStop{Sequence: i + 1, Trip: rt.Trip(i), Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
 				LoadG: GramsFromKg(st.Load[0]), Status: StopPlanned}
@@ -338,9 +331,6 @@ func (s *Store) unplan(tx *gorm.DB, st *RunStop, why string) error {
 	}
 	return tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", DeliveryWaiting).Error
 }
-
-// metresFromKm keeps a planned distance in metres.
-func metresFromKm(km float64) int64 { return int64(math.Round(km * 1000)) }
 
 // cmpErr is err when there is one, else the conflict.
 func cmpErr(err, conflict error) error {
@@ -912,7 +902,7 @@ func (s *Store) CheckRuns(ctx context.Context) ([]RunProblem, error) {
 			}
 		}
 		out = append(out, RunProblem{What: "run", ID: r.ID,
-			Detail: fmt.Sprintf("on %s %s; the figures count its %.1f planned km instead", r.Day, why, r.PlannedKm)})
+			Detail: fmt.Sprintf("on %s %s; the figures count its %.1f planned km instead", r.Day, why, r.PlannedM.Km())})
 	}
 	open := func(col string) string {
 		return `NOT EXISTS (SELECT 1 FROM run_stops s JOIN collection_runs r ON r.id = s.run_id
@@ -1107,5 +1097,5 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 		}
 	}
 	return tx.Model(&Run{}).Where("id = ?", runID).
-		Updates(map[string]any{"planned_m": metresFromKm(route.Distance), "planned_minutes": int(math.Round(route.Duration))}).Error
+		Updates(map[string]any{"planned_m": MetresFromKm(route.Distance), "planned_minutes": int(math.Round(route.Duration))}).Error
 }

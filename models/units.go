@@ -74,6 +74,33 @@ func thousandthsJSON(b []byte, dst *int64, what string, limit float64) error {
 	return nil
 }
 
+// Metres is a distance kept to the metre; at the edge it is kilometres as Km writes
+// them (48_300 is 48.3).
+type Metres int64
+
+// MetresFromKm turns kilometres into metres, rounded to the metre.
+func MetresFromKm(km float64) Metres { return Metres(math.Round(km * 1000)) }
+
+// Km is the distance in kilometres.
+func (m Metres) Km() Km { return Km(m) / 1000 }
+
+func (m Metres) String() string               { return m.Km().String() }
+func (m Metres) MarshalJSON() ([]byte, error) { return m.Km().MarshalJSON() }
+
+// UnmarshalJSON reads kilometres, as a plan kept as JSON is read back when it is made.
+func (m *Metres) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v*1000) > maxStoredMilli {
+		return fmt.Errorf("%s is not kilometres that can be kept", s)
+	}
+	*m = MetresFromKm(v)
+	return nil
+}
+
 // Quarters is volunteers' time, and the timebank credits it earns, kept in quarter
 // hours; at the edge it is the hours (or credits): 9 is 2.25.
 type Quarters int64

@@ -166,3 +166,22 @@ func TestQuartersAreHours(t *testing.T) {
 		}
 	}
 }
+
+// Metres are written as kilometres to 100 m, as Km writes them, and read back to the metre.
+func TestMetresAreKm(t *testing.T) {
+	for m, want := range map[models.Metres]string{48_300: "48.3", 48_171: "48.2", 0: "0", 50: "0.1", 12_345_678: "12345.7"} {
+		b, err := json.Marshal(m)
+		if err != nil || string(b) != want || m.String() != want {
+			t.Errorf("Metres(%d): JSON %s (%v), text %s, want %s", m, b, err, m.String(), want)
+		}
+	}
+	var m models.Metres
+	if err := m.UnmarshalJSON([]byte("50.9")); err != nil || m != 50_900 || models.MetresFromKm(0.0005) != 1 {
+		t.Errorf("read %d (%v)", m, err)
+	}
+	for _, bad := range []string{`"2"`, "NaN", "1e300"} {
+		if err := m.UnmarshalJSON([]byte(bad)); err == nil {
+			t.Errorf("%s was read as %d", bad, m)
+		}
+	}
+}

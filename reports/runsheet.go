@@ -34,7 +34,7 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 		fmt.Sprintf("Van %s (%s)   Driver: %s", sh.Vehicle.Name, sh.Vehicle.Registration, sh.Driver))
 	pdf.SetTextColor(0, 0, 0)
 	pdf.SetFont("Helvetica", "B", 10)
-	plan := fmt.Sprintf("%s, %s km planned", plural(len(r.Stops), "stop"), number(float64(r.PlannedKm), 1))
+	plan := fmt.Sprintf("%s, %s km planned", plural(len(r.Stops), "stop"), number(float64(r.PlannedM.Km()), 1))
 	if !sh.BackAt.IsZero() {
 		plan += ", back at the depot about " + sh.BackAt.In(loc).Format("15:04")
 	}

@@ -37,7 +37,7 @@ func sheetRun(status models.RunStatus, stops ...models.RunStop) *models.RunSheet
 	london, _ := time.LoadLocation("Europe/London")
 	day := models.NewDate(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
 	at := time.Date(2026, 11, 27, 9, 15, 0, 0, time.UTC)
-	r := models.Run{ID: 7, Day: day, Status: status, PlannedKm: 12.3, PlannedMinutes: 300, Stops: stops}
+	r := models.Run{ID: 7, Day: day, Status: status, PlannedM: 12_300, PlannedMinutes: 300, Stops: stops}
 	for i := range r.Stops {
 		r.Stops[i].Sequence, r.Stops[i].StartAt = i+1, at.Add(time.Duration(i)*40*time.Minute)
 	}

@@ -199,7 +199,7 @@ func (d *demo) runs() error {
 		odometers[vi] += tenths
 		startAt := r.stops[0].at.Add(-30 * time.Minute)
 		finishAt := r.stops[len(r.stops)-1].at.Add(50 * time.Minute)
-		run := models.Run{Day: r.day, VehicleID: vans[vi].ID, Status: models.RunFinished, PlannedM: tenths * 95,
+		run := models.Run{Day: r.day, VehicleID: vans[vi].ID, Status: models.RunFinished, PlannedM: models.Metres(tenths) * 95,
 			PlannedMinutes:  int(finishAt.Sub(startAt).Minutes()),
 			StartOdometerKm: &start, FinishOdometerKm: &finish, StartedAt: &startAt, FinishedAt: &finishAt, CreatedAt: startAt.Add(-14 * time.Hour)}
 		if len(drivers) > 0 {
