@@ -85,12 +85,12 @@ func withItemNames(db *gorm.DB) *gorm.DB {
 }
 
 func (r *Reservation) AfterFind(*gorm.DB) error {
-	r.present()
+	r.weigh()
 	return nil
 }
 
-// present works out the weights of the lines and of the whole reservation.
-func (r *Reservation) present() {
+// weigh works out the weights of the lines and of the whole reservation.
+func (r *Reservation) weigh() {
 	r.WeightG = 0
 	for i := range r.Lines {
 		l := &r.Lines[i]
@@ -323,7 +323,7 @@ func (s *Store) loadReservation(tx *gorm.DB, actor *User, id int64) (*Reservatio
 	if err := q.First(&r, id).Error; err != nil {
 		return nil, notFound(err, "reservation", id)
 	}
-	r.present()
+	r.weigh()
 	return &r, nil
 }
 
@@ -504,7 +504,7 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 	if err != nil {
 		return nil, err
 	}
-	r.present()
+	r.weigh()
 	return r, nil
 }
 
