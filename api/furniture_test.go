@@ -41,7 +41,7 @@ func TestFurnitureSafety(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		staff := e.as(models.RoleStaff)
 		sofa := e.register(e.furnitureType("Three-seat sofa", 42, true, false).ID)
-		if sofa.Tag != "FN-000001" || sofa.WeightKg != 42 || sofa.Status != "received" {
+		if sofa.Tag != "FN-000001" || sofa.WeightG.Kg() != 42 || sofa.Status != "received" {
 			t.Fatalf("registered %+v", sofa)
 		}
 		e.moveTo(sofa.ID, "checking").want(http.StatusOK)
@@ -52,7 +52,7 @@ func TestFurnitureSafety(t *testing.T) {
 		e.do(http.MethodPatch, "/api/v1/furniture/"+itoa(sofa.ID), staff, map[string]any{"fire_label_checked": true, "weight_kg": 39.5}).want(http.StatusOK)
 		var got models.FurnitureItem
 		e.moveTo(sofa.ID, "available").want(http.StatusOK).decode(&got)
-		if got.Status != "available" || got.WeightKg != 39.5 {
+		if got.Status != "available" || got.WeightG.Kg() != 39.5 {
 			t.Fatalf("sofa %+v", got)
 		}
 
@@ -155,7 +155,7 @@ func TestRecipientsAndHandover(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/furniture/"+itoa(wardrobe.ID)+"/handover", staff, map[string]any{"method": "delivered",
 			"on": e.srv.today().AddDays(2).String(), "charge_pence": 0}).
 			want(http.StatusCreated).decode(&h)
-		if h.DeliveryStatus != "waiting" || h.DeliveryPostcode != "B70 8NE" || h.WeightKg != 55 || h.VolumeM3 != 1.2 {
+		if h.DeliveryStatus != "waiting" || h.DeliveryPostcode != "B70 8NE" || h.WeightG.Kg() != 55 || h.VolumeM3 != 1.2 {
 			t.Fatalf("handover %+v", h)
 		}
 		var dl List[models.Handover]

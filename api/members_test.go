@@ -49,7 +49,7 @@ func TestEveryMemberRouteHidesOtherGroups(t *testing.T) {
 		}
 		var still models.Reservation
 		e.do(http.MethodGet, "/api/v1/reservations/"+itoa(theirs.ID), otherTok, nil).want(http.StatusOK).decode(&still)
-		if still.Status != "pending" || still.Notes != "" || e.stockItem(item).Reserved != 3 {
+		if still.Status != "pending" || still.Notes != "" || e.stockItem(item).ReservedMilli.Quantity() != 3 {
 			t.Fatalf("the other group's reservation changed: %+v", still)
 		}
 	})

@@ -141,6 +141,12 @@ var (
 	timeType = reflect.TypeOf(time.Time{})
 	dateType = reflect.TypeOf(models.Date{})
 	rawType  = reflect.TypeOf(models.RawJSON{})
+	// Grams, thousandths, metres and quarter hours are kept as whole numbers and
+	// written as kilograms, quantities, kilometres and hours: numbers with decimals.
+	gramsType    = reflect.TypeOf(models.Grams(0))
+	milliType    = reflect.TypeOf(models.Milli(0))
+	metresType   = reflect.TypeOf(models.Metres(0))
+	quartersType = reflect.TypeOf(models.Quarters(0))
 )
 
 func (g *schemaGen) schema(t reflect.Type) jsonObject {
@@ -151,6 +157,8 @@ func (g *schemaGen) schema(t reflect.Type) jsonObject {
 		return jsonObject{"type": "string", "format": "date"}
 	case rawType:
 		return jsonObject{}
+	case gramsType, milliType, metresType, quartersType:
+		return jsonObject{"type": "number"}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

@@ -41,7 +41,7 @@ func TestPublicPickupRequest(t *testing.T) {
 
 		var list List[models.PickupRequest]
 		e.do(http.MethodGet, "/api/v1/pickup-requests?status=new", e.as(models.RoleStaff), nil).want(http.StatusOK).decode(&list)
-		if len(list.Items) != 1 || list.Items[0].Postcode != "B70 6AU" || list.Items[0].ApproxKg != 120.5 {
+		if len(list.Items) != 1 || list.Items[0].Postcode != "B70 6AU" || list.Items[0].ApproxG.Kg() != 120.5 {
 			t.Fatalf("staff see %+v", list.Items)
 		}
 		id := strconv.FormatInt(list.Items[0].ID, 10)
@@ -139,7 +139,7 @@ func TestVehiclesAndAbsences(t *testing.T) {
 			"name": "Big van", "registration": "ab12 cde", "capacity_kg": 1100, "capacity_m3": 11.5, "skills": []string{"tail_lift"},
 			"shifts": map[string]any{"mon": map[string]string{"from": "08:00", "to": "16:00"}}, "cost_per_km_pence": 32,
 		}).want(http.StatusCreated).decode(&v)
-		if v.Registration != "AB12CDE" || v.CapacityKg != 1100 || v.Skills[0] != "tail_lift" || v.Shifts["mon"].To != "16:00" {
+		if v.Registration != "AB12CDE" || v.CapacityG.Kg() != 1100 || v.Skills[0] != "tail_lift" || v.Shifts["mon"].To != "16:00" {
 			t.Fatalf("vehicle %+v", v)
 		}
 		e.do(http.MethodPost, "/api/v1/vehicles", mgr, map[string]any{"name": "Twin", "registration": "AB12CDE", "capacity_kg": 1, "capacity_m3": 1}).

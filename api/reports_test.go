@@ -123,7 +123,7 @@ func TestTimebank(t *testing.T) {
 			problem(http.StatusUnprocessableEntity, "hours")
 		var tb models.Timebank
 		e.do(http.MethodGet, "/api/v1/volunteers/"+itoa(a.ID)+"/timebank", staff, nil).want(http.StatusOK).decode(&tb)
-		if tb.Account.Balance != 4 || len(tb.Statement) != 1 {
+		if tb.Account.BalanceQuarters.Hours() != 4 || len(tb.Statement) != 1 {
 			t.Fatalf("timebank %+v", tb)
 		}
 		var bAcct models.Timebank

@@ -71,22 +71,22 @@ func TestMemberReservationLifecycle(t *testing.T) {
 		member := e.as(models.RoleMember)
 		var r models.Reservation
 		e.reserve(member, line(card, 8), line(foam, 2)).want(http.StatusCreated).decode(&r)
-		if r.Status != "pending" || r.OrganisationID != e.org.ID || len(r.Lines) != 2 || r.WeightKg != 3.6 {
+		if r.Status != "pending" || r.OrganisationID != e.org.ID || len(r.Lines) != 2 || r.WeightG.Kg() != 3.6 {
 			t.Fatalf("reservation %+v", r)
 		}
-		if it := e.stockItem(card); it.Reserved != 8 || it.Available != 12 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 8 || it.Available.Quantity() != 12 {
 			t.Fatalf("card after reserving: %+v", it)
 		}
 		path := "/api/v1/reservations/" + itoa(r.ID)
 		e.do(http.MethodPatch, path, member, map[string]any{"lines": []map[string]any{line(card, 5), line(foam, 0)}}).want(http.StatusOK).decode(&r)
-		if len(r.Lines) != 1 || r.Lines[0].Quantity != 5 {
+		if len(r.Lines) != 1 || r.Lines[0].QuantityMilli.Quantity() != 5 {
 			t.Fatalf("after the change: %+v", r.Lines)
 		}
-		if it := e.stockItem(card); it.Reserved != 5 {
-			t.Fatalf("card reserved %v, want 5", it.Reserved)
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 5 {
+			t.Fatalf("card reserved %v, want 5", it.ReservedMilli.Quantity())
 		}
-		if it := e.stockItem(foam); it.Reserved != 0 {
-			t.Fatalf("foam reserved %v, want 0", it.Reserved)
+		if it := e.stockItem(foam); it.ReservedMilli.Quantity() != 0 {
+			t.Fatalf("foam reserved %v, want 0", it.ReservedMilli.Quantity())
 		}
 		e.do(http.MethodPatch, path, member, map[string]any{"lines": []map[string]any{line(card, 25)}}).problem(http.StatusConflict, "")
 
@@ -115,8 +115,8 @@ func TestMemberReservationLifecycle(t *testing.T) {
 		}
 
 		e.do(http.MethodPost, path+"/cancel", member, nil).want(http.StatusOK).decode(&r)
-		if r.Status != "cancelled" || e.stockItem(card).Reserved != 1 {
-			t.Fatalf("after cancelling: %+v, card reserved %v", r, e.stockItem(card).Reserved)
+		if r.Status != "cancelled" || e.stockItem(card).ReservedMilli.Quantity() != 1 {
+			t.Fatalf("after cancelling: %+v, card reserved %v", r, e.stockItem(card).ReservedMilli.Quantity())
 		}
 		p := e.do(http.MethodPost, path+"/confirm", e.as(models.RoleStaff), nil).problem(http.StatusConflict, "")
 		if len(p.Allowed) != 0 {
@@ -171,7 +171,7 @@ func TestReservationRules(t *testing.T) {
 			problem(http.StatusUnprocessableEntity, "organisation_id")
 		// The slot had one place: it is full now.
 		e.reserve(member, line(wood, 1)).problem(http.StatusConflict, "")
-		if it := e.stockItem(wood); it.Reserved != 20 {
+		if it := e.stockItem(wood); it.ReservedMilli.Quantity() != 20 {
 			t.Fatalf("refused requests changed stock: %+v", it)
 		}
 		e.checkLedger()
@@ -211,7 +211,7 @@ func TestNoOversell(t *testing.T) {
 		if ok != 10 || short != 90 {
 			t.Fatalf("%d reserved and %d refused, want 10 and 90", ok, short)
 		}
-		if it := e.stockItem(item); it.Reserved != 10 || it.Available != 0 {
+		if it := e.stockItem(item); it.ReservedMilli.Quantity() != 10 || it.Available.Quantity() != 0 {
 			t.Fatalf("item %+v", it)
 		}
 		e.checkLedger()
@@ -239,13 +239,13 @@ func TestCollectAndWalkIn(t *testing.T) {
 		// Paper listed short, lids listed whole.
 		e.do(http.MethodPost, path+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 12), line(lids, 10)}}).want(http.StatusOK).
 			decode(&r)
-		if r.Status != "collected" || *r.Lines[0].CollectedQuantity != 12 || *r.Lines[1].CollectedQuantity != 10 {
+		if r.Status != "collected" || r.Lines[0].CollectedMilli.Quantity() != 12 || r.Lines[1].CollectedMilli.Quantity() != 10 {
 			t.Fatalf("collected %+v", r.Lines)
 		}
-		if it := e.stockItem(paper); it.OnHand != 38 || it.Reserved != 0 {
+		if it := e.stockItem(paper); it.OnHandMilli.Quantity() != 38 || it.ReservedMilli.Quantity() != 0 {
 			t.Fatalf("paper after check-out %+v", it)
 		}
-		if it := e.stockItem(lids); it.OnHand != 20 || it.Reserved != 0 {
+		if it := e.stockItem(lids); it.OnHandMilli.Quantity() != 20 || it.ReservedMilli.Quantity() != 0 {
 			t.Fatalf("lids after check-out %+v", it)
 		}
 		// A line not listed was not taken: it is released, not issued.
@@ -253,13 +253,13 @@ func TestCollectAndWalkIn(t *testing.T) {
 		e.reserve(member, line(paper, 5), line(lids, 4)).want(http.StatusCreated).decode(&r2)
 		e.do(http.MethodPost, "/api/v1/reservations/"+itoa(r2.ID)+"/collect", staff, map[string]any{"lines": []map[string]any{line(paper, 5)}}).
 			want(http.StatusOK).decode(&r2)
-		if *r2.Lines[0].CollectedQuantity != 5 || *r2.Lines[1].CollectedQuantity != 0 {
+		if r2.Lines[0].CollectedMilli.Quantity() != 5 || r2.Lines[1].CollectedMilli.Quantity() != 0 {
 			t.Fatalf("collected %+v", r2.Lines)
 		}
-		if it := e.stockItem(lids); it.OnHand != 20 || it.Reserved != 0 {
+		if it := e.stockItem(lids); it.OnHandMilli.Quantity() != 20 || it.ReservedMilli.Quantity() != 0 {
 			t.Fatalf("lids after a check-out that did not list them %+v", it)
 		}
-		if it := e.stockItem(paper); it.OnHand != 33 || it.Reserved != 0 {
+		if it := e.stockItem(paper); it.OnHandMilli.Quantity() != 33 || it.ReservedMilli.Quantity() != 0 {
 			t.Fatalf("paper after the second check-out %+v", it)
 		}
 		e.do(http.MethodPost, path+"/cancel", staff, nil).problem(http.StatusConflict, "")
@@ -267,7 +267,7 @@ func TestCollectAndWalkIn(t *testing.T) {
 		var w models.Reservation
 		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 8)}}).
 			want(http.StatusCreated).decode(&w)
-		if w.Status != "collected" || e.stockItem(paper).OnHand != 25 {
+		if w.Status != "collected" || e.stockItem(paper).OnHandMilli.Quantity() != 25 {
 			t.Fatalf("walk-in %+v", w)
 		}
 		e.do(http.MethodPost, "/api/v1/issues", staff, map[string]any{"organisation_id": e.org.ID, "lines": []map[string]any{line(paper, 26)}}).
@@ -312,7 +312,7 @@ func TestExpiryReleasesStock(t *testing.T) {
 		if counts[0]+counts[1] != 1 {
 			t.Fatalf("expired %v times", counts)
 		}
-		if it := e.stockItem(item); it.Reserved != 0 || it.OnHand != 40 {
+		if it := e.stockItem(item); it.ReservedMilli.Quantity() != 0 || it.OnHandMilli.Quantity() != 40 {
 			t.Fatalf("after expiry %+v", it)
 		}
 		var got models.Reservation
@@ -492,7 +492,7 @@ func TestOneBookingPerSlot(t *testing.T) {
 		}
 		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(),
 			"override_reason": "staff", "lines": []map[string]any{line(card, 1)}}).problem(http.StatusConflict, "")
-		if it := e.stockItem(card); it.Reserved != 2 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 2 {
 			t.Fatalf("refused reservations hold stock: %+v", it)
 		}
 		var slots List[models.Slot]

@@ -145,7 +145,7 @@ func TestBadOdometerRowsAreExcluded(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		van := e.newVan("Transit", "BV21RDE")
 		day := models.NewDate(e.srv.Now().AddDate(0, -1, 0))
-		add := func(start, finish models.Km, plannedM int64, confirmed bool) models.Run {
+		add := func(start, finish models.Km, plannedM models.Metres, confirmed bool) models.Run {
 			r := models.Run{Day: day, VehicleID: van.ID, Status: "finished", PlannedM: plannedM, StartOdometerKm: &start, FinishOdometerKm: &finish,
 				KmConfirmed: confirmed, CreatedAt: e.srv.Now()}
 			if err := e.store.DB(context.Background()).Create(&r).Error; err != nil {
@@ -326,9 +326,9 @@ func TestDriverSeesTheirRun(t *testing.T) {
 		want := map[string]models.StopDetails{
 			"pickup": {Name: "albion", Address: "12 Spon Lane, West Bromwich", Postcode: "B70 6AU", ContactName: "Jas Bains", Phone: "0121 555 0199",
 				AccessNotes: "ring the bell at the side gate", OpeningHours: []models.Interval{{From: "08:30", To: "12:00"}, {From: "13:00", To: "17:00"}},
-				Reference: albion.Reference, What: "card tubes and offcuts", ApproxKg: 120.5, ApproxM3: 1.5},
+				Reference: albion.Reference, What: "card tubes and offcuts", ApproxG: 120_500, ApproxM3: 1.5},
 			"delivery": {Name: "Mr Evans", Address: "9 Park Lane, Oldbury", Postcode: "B69 4AA", ContactName: "Mr Evans", Phone: "07700 900123",
-				OpeningHours: []models.Interval{{From: "09:00", To: "17:00"}}, Reference: "FN-000001", What: "Double wardrobe", ApproxKg: 55, ApproxM3: 1.2},
+				OpeningHours: []models.Interval{{From: "09:00", To: "17:00"}}, Reference: "FN-000001", What: "Double wardrobe", ApproxG: 55_000, ApproxM3: 1.2},
 		}
 		if diff := cmp.Diff(want, details); diff != "" {
 			t.Fatalf("stop details (-want +got):\n%s", diff)

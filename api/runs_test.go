@@ -139,12 +139,12 @@ func TestCollectionWalk(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/stops/"+itoa(stop.ID)+"/complete", e.as(models.RoleDriver), body).problem(http.StatusConflict, "")
 		var stock List[models.StockItem]
 		e.do(http.MethodGet, "/api/v1/stock?location_id="+itoa(loc.ID), staff, nil).want(http.StatusOK).decode(&stock)
-		if len(stock.Items) != 1 || stock.Items[0].OnHand != 6 {
+		if len(stock.Items) != 1 || stock.Items[0].OnHandMilli.Quantity() != 6 {
 			t.Fatalf("stock %+v", stock.Items)
 		}
 		var donations List[models.Donation]
 		e.do(http.MethodGet, "/api/v1/donations", staff, nil).want(http.StatusOK).decode(&donations)
-		if len(donations.Items) != 1 || donations.Items[0].Channel != "collection" || donations.Items[0].Lines[0].WeightKg != 22.5 {
+		if len(donations.Items) != 1 || donations.Items[0].Channel != "collection" || donations.Items[0].Lines[0].WeightG.Kg() != 22.5 {
 			t.Fatalf("donations %+v", donations.Items)
 		}
 		e.do(http.MethodGet, "/api/v1/pickup-requests/status?reference="+receipt.Reference+"&email="+url.QueryEscape(form["email"].(string)), "", nil).

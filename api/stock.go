@@ -121,11 +121,11 @@ type ledgerCheck struct {
 }
 
 type ledgerDisagreement struct {
-	StockItemID       int64   `json:"stock_item_id"`
-	OnHand            float64 `json:"on_hand"`
-	MovementsOnHand   float64 `json:"movements_on_hand"`
-	Reserved          float64 `json:"reserved"`
-	MovementsReserved float64 `json:"movements_reserved"`
+	StockItemID       int64        `json:"stock_item_id"`
+	OnHand            models.Milli `json:"on_hand"`
+	MovementsOnHand   models.Milli `json:"movements_on_hand"`
+	Reserved          models.Milli `json:"reserved"`
+	MovementsReserved models.Milli `json:"movements_reserved"`
 }
 
 func (s *Server) checkLedger(c echo.Context) error {
@@ -136,9 +136,7 @@ func (s *Server) checkLedger(c echo.Context) error {
 	out := ledgerCheck{Checked: n, Disagreements: make([]ledgerDisagreement, len(bad))}
 	for i, b := range bad {
 		out.Disagreements[i] = ledgerDisagreement{
-			StockItemID: b.StockItemID,
-			OnHand:      float64(b.OnHand) / 1000, MovementsOnHand: float64(b.SumOnHand) / 1000,
-			Reserved: float64(b.Reserved) / 1000, MovementsReserved: float64(b.SumReserv) / 1000,
+			StockItemID: b.StockItemID, OnHand: b.OnHand, MovementsOnHand: b.SumOnHand, Reserved: b.Reserved, MovementsReserved: b.SumReserv,
 		}
 	}
 	return c.JSON(http.StatusOK, out)

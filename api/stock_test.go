@@ -62,8 +62,8 @@ func TestDonationMixedUnitsAndVoid(t *testing.T) {
 		// was weighed. The CSV says the same.
 		wantEst := []bool{true, true, false, false}
 		for i, l := range d.Lines {
-			if l.WeightKg != wantKg[i] || l.WeightEstimated != wantEst[i] {
-				t.Errorf("line %d: %v kg (estimated %v), want %v (%v)", i, l.WeightKg, l.WeightEstimated, wantKg[i], wantEst[i])
+			if l.WeightG.Kg() != wantKg[i] || l.WeightEstimated != wantEst[i] {
+				t.Errorf("line %d: %v kg (estimated %v), want %v (%v)", i, l.WeightG.Kg(), l.WeightEstimated, wantKg[i], wantEst[i])
 			}
 		}
 		recs, err := csv.NewReader(bytes.NewReader(e.do(http.MethodGet, "/api/v1/donations.csv", staff, nil).want(http.StatusOK).body)).ReadAll()
@@ -79,7 +79,7 @@ func TestDonationMixedUnitsAndVoid(t *testing.T) {
 			t.Fatalf("lines went to the wrong items or shelves: %+v", d.Lines)
 		}
 		card := e.stockItem(d.Lines[0].StockItemID)
-		if card.OnHand != 3 || card.Available != 3 || card.AvailableKg != 12 || card.Unit != "box" {
+		if card.OnHandMilli.Quantity() != 3 || card.Available.Quantity() != 3 || card.AvailableG.Kg() != 12 || card.Unit != "box" {
 			t.Fatalf("card item %+v", card)
 		}
 		// A second donation of the same thing joins the same item.
@@ -87,7 +87,7 @@ func TestDonationMixedUnitsAndVoid(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/donations", staff, map[string]any{"lines": []map[string]any{
 			{"category_id": paper.ID, "description": "A4 card, mixed colours", "location_id": s1.ID, "quantity": 2},
 		}}).want(http.StatusCreated).decode(&d2)
-		if d2.Lines[0].StockItemID != card.ID || e.stockItem(card.ID).OnHand != 5 {
+		if d2.Lines[0].StockItemID != card.ID || e.stockItem(card.ID).OnHandMilli.Quantity() != 5 {
 			t.Fatalf("second donation did not join item %d: %+v", card.ID, d2.Lines)
 		}
 		e.checkLedger()
@@ -98,13 +98,13 @@ func TestDonationMixedUnitsAndVoid(t *testing.T) {
 		if !voided.Voided || voided.VoidReason != "logged twice" {
 			t.Fatalf("voided %+v", voided)
 		}
-		if got := e.stockItem(card.ID).OnHand; got != 2 {
+		if got := e.stockItem(card.ID).OnHandMilli.Quantity(); got != 2 {
 			t.Fatalf("after the void the card item has %v, want 2", got)
 		}
 		e.do(http.MethodPost, "/api/v1/donations/"+itoa(d.ID)+"/void", staff, map[string]any{"reason": "again"}).problem(http.StatusConflict, "")
 		var moves List[models.Movement]
 		e.do(http.MethodGet, "/api/v1/stock/"+itoa(card.ID)+"/movements", staff, nil).want(http.StatusOK).decode(&moves)
-		if len(moves.Items) != 3 || moves.Items[0].Quantity != -3 || moves.Items[0].Reason != "void" {
+		if len(moves.Items) != 3 || moves.Items[0].QuantityMilli.Quantity() != -3 || moves.Items[0].Reason != "void" {
 			t.Fatalf("movements %+v", moves.Items)
 		}
 		e.checkLedger()
@@ -125,7 +125,7 @@ func TestVoidAfterStockLeft(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/stock/"+itoa(item)+"/adjustments", staff, map[string]any{"delta": -4, "reason": "used_in_workshop"}).
 			want(http.StatusOK)
 		e.do(http.MethodPost, "/api/v1/donations/"+itoa(d.ID)+"/void", staff, map[string]any{"reason": "mistake"}).problem(http.StatusConflict, "")
-		if got := e.stockItem(item).OnHand; got != 6 {
+		if got := e.stockItem(item).OnHandMilli.Quantity(); got != 6 {
 			t.Fatalf("a refused void changed stock: %v", got)
 		}
 		e.checkLedger()
@@ -174,7 +174,7 @@ func TestCatalogRules(t *testing.T) {
 			"unit_weights_kg": map[string]float64{"bag": 1.5}, "co2e_kg_per_kg": 3.12, "co2e_source": "DEFRA 2023",
 			"factor_effective_from": "2025-01-01", "min_stock_kg": 30}).
 			want(http.StatusCreated).decode(&cat)
-		if cat.CO2eKgPerKg != 3.12 || cat.UnitWeightsKg["bag"] != 1.5 || cat.UnitWeightsKg["kg"] != 1 || cat.MinStockKg != 30 {
+		if cat.CO2eKgPerKg != 3.12 || cat.UnitWeightsKg["bag"] != 1.5 || cat.UnitWeightsKg["kg"] != 1 || cat.MinStock.Kg() != 30 {
 			t.Fatalf("category %+v", cat)
 		}
 		e.do(http.MethodPost, "/api/v1/categories", mgr, map[string]any{"name": "Bad", "default_unit": "crate", "co2e_kg_per_kg": 1,
@@ -347,7 +347,7 @@ func TestLedgerConcurrent(t *testing.T) {
 			}
 		}
 		e.checkLedger()
-		if got := e.stockItem(item).OnHand; got != float64(10+20-2*took) {
+		if got := e.stockItem(item).OnHandMilli.Quantity(); got != float64(10+20-2*took) {
 			t.Fatalf("on hand %v, want %d", got, 10+20-2*took)
 		}
 		// Donations of something new at once make one item between them.
@@ -389,7 +389,7 @@ func TestLedgerCheckRoute(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.do(http.MethodGet, "/api/v1/stock/check", e.as(models.RoleManager), nil).want(http.StatusOK).decode(&got)
-		want := []ledgerDisagreement{{StockItemID: item, OnHand: 5, MovementsOnHand: 3}}
+		want := []ledgerDisagreement{{StockItemID: item, OnHand: 5000, MovementsOnHand: 3000}}
 		if diff := cmp.Diff(want, got.Disagreements); diff != "" {
 			t.Fatalf("after a change without a movement (-want +got):\n%s", diff)
 		}

@@ -24,7 +24,7 @@ func TestStocktake(t *testing.T) {
 
 		var st models.Stocktake
 		e.do(http.MethodPost, "/api/v1/stocktakes", staff, map[string]any{"location_id": shelf.ID}).want(http.StatusCreated).decode(&st)
-		if len(st.Lines) != 2 || st.Lines[0].Expected != 50 {
+		if len(st.Lines) != 2 || st.Lines[0].ExpectedMilli.Quantity() != 50 {
 			t.Fatalf("opened %+v", st.Lines)
 		}
 		path := "/api/v1/stocktakes/" + itoa(st.ID)
@@ -41,7 +41,7 @@ func TestStocktake(t *testing.T) {
 			want(http.StatusOK)
 		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": poms, "counted": 25}}}).
 			want(http.StatusOK).decode(&st)
-		if len(st.Lines) != 2 || *st.Lines[0].Difference != -3 || *st.Lines[1].Difference != 0 {
+		if len(st.Lines) != 2 || st.Lines[0].Difference.Quantity() != -3 || st.Lines[1].Difference.Quantity() != 0 {
 			t.Fatalf("counted %+v", st.Lines)
 		}
 		e.do(http.MethodPut, path+"/lines", staff, map[string]any{"lines": []map[string]any{{"stock_item_id": poms, "counted": -1}}}).
@@ -61,13 +61,13 @@ func TestStocktake(t *testing.T) {
 		}
 		// 50 + 10 received - 3 missing = 57; pom poms as counted; glitter untouched.
 		for item, want := range map[int64]float64{cleaners: 57, poms: 25, glitter: 5} {
-			if got := e.stockItem(item).OnHand; got != want {
+			if got := e.stockItem(item).OnHandMilli.Quantity(); got != want {
 				t.Errorf("item %d: %v on hand, want %v", item, got, want)
 			}
 		}
 		var moves List[models.Movement]
 		e.do(http.MethodGet, "/api/v1/stock/"+itoa(cleaners)+"/movements", staff, nil).want(http.StatusOK).decode(&moves)
-		if moves.Items[0].Kind != "adjusted" || moves.Items[0].Reason != "stocktake" || moves.Items[0].Quantity != -3 {
+		if moves.Items[0].Kind != "adjusted" || moves.Items[0].Reason != "stocktake" || moves.Items[0].QuantityMilli.Quantity() != -3 {
 			t.Fatalf("last movement %+v", moves.Items[0])
 		}
 		e.do(http.MethodPost, path+"/close", staff, nil).problem(http.StatusConflict, "")

@@ -41,8 +41,8 @@ func TestSecondTripsOnARun(t *testing.T) {
 			t.Fatalf("%d stops", len(run.Stops))
 		}
 		for i, st := range run.Stops {
-			if st.Trip != i+1 || st.LoadKg != 60 {
-				t.Fatalf("stop %d: trip %d, load %.0f kg; want trip %d with 60 kg", i+1, st.Trip, st.LoadKg, i+1)
+			if st.Trip != i+1 || st.LoadG.Kg() != 60 {
+				t.Fatalf("stop %d: trip %d, load %.0f kg; want trip %d with 60 kg", i+1, st.Trip, st.LoadG.Kg(), i+1)
 			}
 			if i > 0 && st.ArriveAt.Sub(run.Stops[i-1].DepartAt) < 25*time.Minute {
 				t.Fatalf("trip %d arrives %v after the last stop, less than the 25 minutes' unloading", st.Trip, st.ArriveAt.Sub(run.Stops[i-1].DepartAt))

@@ -574,11 +574,13 @@ func ukSlot(loc *time.Location, start, end time.Time) string {
 	return start.In(loc).Format("Mon 2 Jan 2006, 15:04") + " to " + end.In(loc).Format("15:04")
 }
 
-// kg writes a weight, kept as kilograms (models.Kg) or worked out on the page
-// (float64), with at most one decimal.
+// kg writes a weight, kept in grams (models.Grams), added up in kilograms (models.Kg)
+// or worked out on the page (float64), with at most one decimal.
 func kg(w any) string {
 	var v float64
 	switch w := w.(type) {
+	case models.Grams:
+		v = float64(w.Kg())
 	case models.Kg:
 		v = float64(w)
 	case float64:
@@ -589,7 +591,23 @@ func kg(w any) string {
 	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) + " kg"
 }
 
-func quantity(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// quantity writes a quantity, kept in thousandths (models.Milli) or quarter hours
+// (models.Quarters) or worked out on the page (float64), as it is: 2.5.
+func quantity(q any) string {
+	switch q := q.(type) {
+	case models.Milli:
+		return q.String()
+	case models.Quarters:
+		return q.String()
+	case *models.Milli:
+		if q != nil {
+			return q.String()
+		}
+	case float64:
+		return strconv.FormatFloat(q, 'f', -1, 64)
+	}
+	return fmt.Sprint(q)
+}
 
 // roleNames says who a page is for: "member groups", "managers or staff".
 func roleNames(roles []models.Role) string {

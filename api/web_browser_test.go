@@ -210,7 +210,7 @@ func TestBrowserMemberJourney(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`form[action="/reserve"] button[type="submit"]`)))
 		b.waitFor("Reserved for")
 		b.check("reservation")
-		if it := e.stockItem(card); it.Reserved != 4 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 4 {
 			t.Fatalf("card after reserving: %+v", it)
 		}
 
@@ -225,7 +225,7 @@ func TestBrowserMemberJourney(t *testing.T) {
 		b.do(chromedp.Clear(chromedp.CSS(`input[name="lines[0].quantity"]`)), chromedp.SendKeys(chromedp.CSS(`input[name="lines[0].quantity"]`), "2"),
 			chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)))
 		b.waitFor("Your changes are saved.")
-		if it := e.stockItem(card); it.Reserved != 2 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 2 {
 			t.Fatalf("card after the change: %+v", it)
 		}
 		b.do(chromedp.Click(chromedp.CSS(`a.danger`)))
@@ -240,7 +240,7 @@ func TestBrowserMemberJourney(t *testing.T) {
 		b.open("/group")
 		b.waitFor("Who the store should contact")
 		b.check("group")
-		if it := e.stockItem(card); it.Reserved != 0 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 0 {
 			t.Fatalf("card after cancelling: %+v", it)
 		}
 		e.checkLedger()

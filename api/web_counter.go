@@ -114,7 +114,7 @@ type collectLine struct {
 func (cr *counterReservation) Taken() []models.ReservationLine {
 	var out []models.ReservationLine
 	for _, l := range cr.R.Lines {
-		if l.CollectedQuantity != nil && *l.CollectedQuantity > 0 {
+		if l.CollectedMilli != nil && *l.CollectedMilli > 0 {
 			out = append(out, l)
 		}
 	}
@@ -142,7 +142,7 @@ func (s *Server) loadCounterReservation(c echo.Context) (*counterReservation, er
 		q := newField(v, lineField(i, "quantity"), "Taken of "+l.Description, "number")
 		taken := len(v.Form) == 0 || v.Form.Get(lineField(i, "taken")) != ""
 		if q.Value == "" {
-			q.Value = quantity(l.Quantity)
+			q.Value = l.QuantityMilli.String()
 		}
 		cr.Lines = append(cr.Lines, collectLine{ReservationLine: l, Taken: taken, Taking: q})
 	}
@@ -198,7 +198,7 @@ func (s *Server) counterCollect(c echo.Context) error {
 	if err = p.Err(); err == nil {
 		var r *models.Reservation
 		if r, err = s.Store.CollectReservation(c.Request().Context(), currentUser(c), id, taken, s.Config.Location); err == nil {
-			return s.redirect(c, fmt.Sprintf("/counter/%d", id), fmt.Sprintf("Checked out: %s taken. Print the slip for the group.", kg(r.WeightKg)))
+			return s.redirect(c, fmt.Sprintf("/counter/%d", id), fmt.Sprintf("Checked out: %s taken. Print the slip for the group.", kg(r.WeightG)))
 		}
 	}
 	return s.formRefusal(c, renumberLines(err, rows), s.showCounterReservation)
@@ -274,7 +274,7 @@ func (s *Server) showWalkIn(c echo.Context, status int) error {
 
 // itemLabel is how a stock item is offered and typed back: "Card tubes · B1 · 12 each free #7".
 func itemLabel(it models.StockItem) string {
-	return fmt.Sprintf("%s · %s · %s %s free #%d", it.Description, it.Location, quantity(it.Available), it.Unit, it.ID)
+	return fmt.Sprintf("%s · %s · %s %s free #%d", it.Description, it.Location, it.Available, it.Unit, it.ID)
 }
 
 // findItem reads the item typed: one offered (ending "#id"), or the only one matching.
@@ -322,7 +322,7 @@ func (s *Server) walkIn(c echo.Context) error {
 		if err != nil {
 			return "", "", renumberLines(err, rows)
 		}
-		return fmt.Sprintf("/counter/%d", r.ID), fmt.Sprintf("Issued: %s. Print the slip for the group.", kg(r.WeightKg)), nil
+		return fmt.Sprintf("/counter/%d", r.ID), fmt.Sprintf("Issued: %s. Print the slip for the group.", kg(r.WeightG)), nil
 	})
 	if err != nil {
 		return s.formRefusal(c, err, s.showWalkIn)

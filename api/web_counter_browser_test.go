@@ -103,7 +103,7 @@ func TestBrowserDonationByKeyboard(t *testing.T) {
 			"4 box (16 kg)", "weighed", "estimated"} {
 			b.waitFor(s)
 		}
-		if it := e.stockItem(offcuts); it.OnHand != 5 {
+		if it := e.stockItem(offcuts); it.OnHandMilli.Quantity() != 5 {
 			t.Fatalf("A4 offcuts after the donation: %+v", it)
 		}
 		var n int64
@@ -119,7 +119,7 @@ func TestBrowserDonationByKeyboard(t *testing.T) {
 		b.tabTo("#f-reason")
 		b.do(chromedp.KeyEvent("logged on the wrong day" + kb.Enter))
 		b.waitFor("Donation voided")
-		if it := e.stockItem(offcuts); it.OnHand != 2 {
+		if it := e.stockItem(offcuts); it.OnHandMilli.Quantity() != 2 {
 			t.Fatalf("A4 offcuts after the void: %+v", it)
 		}
 		b.open("/donations")
@@ -160,7 +160,7 @@ func TestBrowserCounterCheckOut(t *testing.T) {
 		if s := b.text(); !contains(s, "Card tubes", "3 each", "0.6 kg", "Foam blocks", "2 each", "2.6 kg") {
 			t.Fatalf("the slip says:\n%s", s)
 		}
-		if it := e.stockItem(card); it.OnHand != 17 || it.Reserved != 0 || it.Available != 17 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 17 || it.ReservedMilli.Quantity() != 0 || it.Available.Quantity() != 17 {
 			t.Fatalf("card after check-out: %+v", it)
 		}
 		b.open("/stock?q=card")
@@ -191,7 +191,7 @@ func TestBrowserCounterCheckOut(t *testing.T) {
 		b.do(chromedp.SetValue(chromedp.CSS(item), label), chromedp.SendKeys(chromedp.CSS(`input[name="lines[0].quantity"]`), "1"),
 			chromedp.SetValue(chromedp.CSS("#f-organisation_id"), itoa(e.org.ID)), chromedp.Click(chromedp.CSS("button.save")))
 		b.waitFor("Issued: 1 kg.")
-		if it := e.stockItem(foam); it.OnHand != 2 { // 5, less 2 checked out and 1 issued
+		if it := e.stockItem(foam); it.OnHandMilli.Quantity() != 2 { // 5, less 2 checked out and 1 issued
 			t.Fatalf("foam after the walk-in: %+v", it)
 		}
 		e.checkLedger()

@@ -46,10 +46,10 @@ func TestCounterChecksOutAReservation(t *testing.T) {
 		v.get(path).has(t, "Checked out: 0.6 kg taken", "collected", "Print the check-out slip").hasNot(t, `action="`+path+`/collect"`)
 		slip := v.get(path + "/slip").want(http.StatusOK)
 		slip.has(t, "Check-out slip", "Greets Green Primary School", "Card tubes", "3 each", "0.6 kg").hasNot(t, "Foam blocks")
-		if it := e.stockItem(card); it.OnHand != 17 || it.Reserved != 0 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 17 || it.ReservedMilli.Quantity() != 0 {
 			t.Fatalf("card after check-out: %+v", it)
 		}
-		if it := e.stockItem(foam); it.OnHand != 5 || it.Reserved != 0 {
+		if it := e.stockItem(foam); it.OnHandMilli.Quantity() != 5 || it.ReservedMilli.Quantity() != 0 {
 			t.Fatalf("foam after check-out: %+v", it)
 		}
 		v.post(path+"/collect", take).want(http.StatusConflict).has(t, "is collected")
@@ -83,7 +83,7 @@ func TestCounterWalkIn(t *testing.T) {
 		to := res.header.Get("Location")
 		v.post("/counter/walk-in", send).redirectsTo(t, to)
 		v.get(to).has(t, "This was saved already", "collected", "walk-in visit", "Print the check-out slip")
-		if it := e.stockItem(card); it.OnHand != 15 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 15 {
 			t.Fatalf("card after one walk-in sent twice: %+v", it)
 		}
 		v.get("/counter").has(t, `href="`+to+`"`, "collected", "1 line, 1 kg")
@@ -96,7 +96,7 @@ func TestCounterWalkIn(t *testing.T) {
 		again := url.Values{"idempotency_key": {formKey(t, v.get("/counter/walk-in"))}, "organisation_id": {itoa(lapsed.ID)},
 			"lines[0].stock_item_id": {"card tubes"}, "lines[0].quantity": {"1"}}
 		v.post("/counter/walk-in", again).want(http.StatusUnprocessableEntity).has(t, "lapsed")
-		if it := e.stockItem(card); it.OnHand != 15 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 15 {
 			t.Fatalf("a lapsed group took stock: %+v", it)
 		}
 		e.checkLedger()
@@ -123,7 +123,7 @@ func TestCounterNotCollected(t *testing.T) {
 		v.get(path).has(t, "Marked as not collected", "expired").hasNot(t, "Check out")
 		v.get(path+"/slip").want(http.StatusConflict).has(t, "no slip yet")
 		e.refreshTokens()
-		if it := e.stockItem(card); it.Reserved != 0 || it.OnHand != 20 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 0 || it.OnHandMilli.Quantity() != 20 {
 			t.Fatalf("card after not collected: %+v", it)
 		}
 	})
@@ -152,7 +152,7 @@ func TestCounterPagesRoles(t *testing.T) {
 			want(http.StatusForbidden)
 		v.postBare("/counter/walk-in", url.Values{"idempotency_key": {"k"}, "organisation_id": {itoa(e.org.ID)},
 			"lines[0].stock_item_id": {"#" + itoa(card)}, "lines[0].quantity": {"1"}}).want(http.StatusForbidden)
-		if it := e.stockItem(card); it.OnHand != 20 || it.Reserved != 2 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 20 || it.ReservedMilli.Quantity() != 2 {
 			t.Fatalf("posts without the token changed the stock: %+v", it)
 		}
 		m := e.visitor()

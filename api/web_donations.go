@@ -276,7 +276,7 @@ func (s *Server) saveDonation(c echo.Context) error {
 func donationKg(d *models.Donation) float64 {
 	var total float64
 	for _, l := range d.Lines {
-		total += float64(l.WeightKg)
+		total += float64(l.WeightG.Kg())
 	}
 	return total
 }
@@ -314,7 +314,7 @@ func (s *Server) loadDonationView(c echo.Context) (*donationView, error) {
 		if err != nil {
 			return nil, err
 		}
-		dv.Items[l.StockItemID] = shelfItem{it, it.OnHand * float64(it.KgPerUnit)}
+		dv.Items[l.StockItemID] = shelfItem{it, it.OnHandMilli.Quantity() * float64(it.GramsPerUnit.Kg())}
 	}
 	return dv, nil
 }

@@ -90,7 +90,7 @@ func TestDonationFormSavesOnce(t *testing.T) {
 			t.Fatalf("donation saved: %+v %v", d, err)
 		}
 		page.has(t, `href="/stockroom/items/`+itoa(d.Lines[0].StockItemID)+`"`, `href="/donors/`+itoa(donor.ID)+`">Albion Print`)
-		if it := e.stockItem(d.Lines[0].StockItemID); it.OnHand != 3 {
+		if it := e.stockItem(d.Lines[0].StockItemID); it.OnHandMilli.Quantity() != 3 {
 			t.Fatalf("paper on the shelf: %+v", it)
 		}
 		e.checkLedger()
@@ -158,7 +158,7 @@ func TestDonationVoidPages(t *testing.T) {
 		e.reserve(e.as(models.RoleMember), line(card, 2)).want(http.StatusCreated)
 		v.post(path+"/void", url.Values{"reason": {"logged twice"}}).want(http.StatusConflict).has(t, "has been reserved or issued since")
 		v.post(path+"/void", url.Values{"reason": {""}}).want(http.StatusUnprocessableEntity).has(t, `id="e-reason"`)
-		if it := e.stockItem(card); it.OnHand != 10 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 10 {
 			t.Fatalf("a refused void changed the stock: %+v", it)
 		}
 
@@ -170,7 +170,7 @@ func TestDonationVoidPages(t *testing.T) {
 		path = "/donations/" + itoa(d2.ID)
 		v.post(path+"/void", url.Values{"reason": {"logged twice"}}).redirectsTo(t, path)
 		v.get(path).has(t, "Donation voided", "voided</span>", "logged twice").hasNot(t, "Void this donation")
-		if it := e.stockItem(other); it.OnHand != 0 {
+		if it := e.stockItem(other); it.OnHandMilli.Quantity() != 0 {
 			t.Fatalf("voided stock still on the shelf: %+v", it)
 		}
 		v.post(path+"/void", url.Values{"reason": {"again"}}).want(http.StatusConflict).has(t, "voided already")

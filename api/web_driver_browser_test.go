@@ -126,7 +126,7 @@ func TestBrowserDriverOffline(t *testing.T) {
 		}
 		onHand := map[int64]float64{}
 		for _, it := range stock {
-			onHand[it.CategoryID] += it.OnHand
+			onHand[it.CategoryID] += it.OnHandMilli.Quantity()
 		}
 		if onHand[d.paper.ID] != 12.5 || onHand[d.cloth.ID] != 4 || len(onHand) != 2 {
 			t.Fatalf("stock on hand by category: %v", onHand)

@@ -60,7 +60,7 @@ func (s *Server) showOwnHours(c echo.Context, status int) error {
 	if err != nil {
 		return err
 	}
-	hv.Credits = tb.Account.Balance
+	hv.Credits = tb.Account.BalanceQuarters.Hours()
 	if !v.Form.Has("date") {
 		v.Form.Set("date", s.today().String())
 	}
@@ -161,7 +161,7 @@ func (s *Server) showHoursEntry(c echo.Context, status int) error {
 	}
 	v := pageView(c)
 	if !v.Form.Has("hours") {
-		v.Form.Set("hours", quantity(hv.Entry.Hours))
+		v.Form.Set("hours", hv.Entry.Quarters.String())
 		v.Form.Set("activity", hv.Entry.Activity)
 	}
 	return s.render(c, status, "hours_entry", "Correct hours", hv)

@@ -25,7 +25,7 @@ func (e *testEnv) credits(volunteerID int64) float64 {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return tb.Account.Balance
+	return tb.Account.BalanceQuarters.Hours()
 }
 
 // A signed-in user logs their own hours on the volunteer record with their email; a

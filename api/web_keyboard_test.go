@@ -63,7 +63,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 		b.tabTo(`form[action="/reserve"] button[type="submit"]`)
 		b.do(chromedp.KeyEvent(kb.Enter))
 		b.waitFor("Reserved for")
-		if it := e.stockItem(card); it.Reserved != 3 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 3 {
 			t.Fatalf("card after reserving by keyboard: %+v", it)
 		}
 	})

@@ -188,7 +188,7 @@ func (b basket) lines(s *Server, c echo.Context) ([]basketLine, float64, error) 
 		if err != nil {
 			return nil, 0, err
 		}
-		w := l.Quantity * float64(it.KgPerUnit)
+		w := l.Quantity * float64(it.GramsPerUnit.Kg())
 		out = append(out, basketLine{Item: it, Quantity: l.Quantity, WeightKg: w})
 		total += w
 	}
@@ -235,8 +235,8 @@ func (s *Server) basketQuantity(c echo.Context, id int64, raw string) (float64, 
 	if err != nil {
 		return 0, err
 	}
-	if qty > it.Available {
-		return 0, models.Invalid(field, "Only %s %s available", quantity(it.Available), it.Unit)
+	if qty > it.Available.Quantity() {
+		return 0, models.Invalid(field, "Only %s %s available", it.Available, it.Unit)
 	}
 	return qty, nil
 }

@@ -664,7 +664,7 @@ func (s *Server) showVanForm(c echo.Context, status int, van *models.Vehicle) er
 		title = van.Name
 	}
 	if van != nil && !v.Form.Has("name") {
-		for k, val := range map[string]string{"name": van.Name, "registration": van.Registration, "capacity_kg": quantity(float64(van.CapacityKg)),
+		for k, val := range map[string]string{"name": van.Name, "registration": van.Registration, "capacity_kg": van.CapacityG.String(),
 			"capacity_m3": quantity(float64(van.CapacityM3)), "cost_per_km": pounds(van.CostPerKmPence), "unload_minutes": strconv.Itoa(van.UnloadMinutes)} {
 			v.Form.Set(k, val)
 		}
@@ -857,7 +857,7 @@ func (s *Server) showVolunteers(c echo.Context, status int) error {
 	}
 	for _, a := range accounts {
 		if a.VolunteerID != nil {
-			vv.Balance[*a.VolunteerID] = a.Balance
+			vv.Balance[*a.VolunteerID] = a.BalanceQuarters.Hours()
 		}
 	}
 	if vv.Groups, _, err = s.organisationNames(c); err != nil {

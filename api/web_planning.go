@@ -37,14 +37,14 @@ func (s *Server) planningPages() []pageRoute {
 
 // runView is a run as the pages show it.
 type runView struct {
-	Run        models.Run
-	Van        string
-	CapacityKg models.Kg
-	PeakKg     models.Kg // the most it carries at once
-	Over       bool
-	Driver     string
-	Stops      []stopView
-	Map        template.HTML // the drawing
+	Run       models.Run
+	Van       string
+	CapacityG models.Grams
+	PeakG     models.Grams // the most it carries at once
+	Over      bool
+	Driver    string
+	Stops     []stopView
+	Map       template.HTML // the drawing
 }
 
 // stopView is a stop with what the pages show of it.
@@ -94,7 +94,7 @@ func (s *Server) runViews(ctx context.Context, f *fleet, runs []models.Run) ([]r
 	out := make([]runView, len(runs))
 	for i, r := range runs {
 		van := f.vans[r.VehicleID]
-		rv := runView{Run: r, Van: f.vanName(r.VehicleID), CapacityKg: van.CapacityKg, Driver: "not assigned"}
+		rv := runView{Run: r, Van: f.vanName(r.VehicleID), CapacityG: van.CapacityG, Driver: "not assigned"}
 		for _, d := range f.drivers {
 			if r.DriverID != nil && d.ID == *r.DriverID {
 				rv.Driver = d.Name
@@ -102,12 +102,12 @@ func (s *Server) runViews(ctx context.Context, f *fleet, runs []models.Run) ([]r
 		}
 		var drawn []routeStop
 		for j, st := range r.Stops {
-			rv.PeakKg = max(rv.PeakKg, st.LoadKg)
+			rv.PeakG = max(rv.PeakG, st.LoadG)
 			sv := stopView{RunStop: st, Arrive: clock(st.ArriveAt), Leave: clock(st.DepartAt), MapURL: mapLink(places[i][j], st.Details)}
 			rv.Stops = append(rv.Stops, sv)
 			drawn = append(drawn, routeStop{At: places[i][j], Seq: st.Sequence, Trip: st.Trip})
 		}
-		rv.Over = rv.PeakKg > van.CapacityKg
+		rv.Over = rv.PeakG > van.CapacityG
 		rv.Map = routeSVG(fmt.Sprintf("Plan of the run of %s on %s: the depot D and %d %s in order", rv.Van, ukDay(s.Config.Location, r.Day),
 			len(r.Stops), plural(len(r.Stops), "stop", "stops")), depot, drawn)
 		out[i] = rv

@@ -74,7 +74,7 @@ func TestPlanPreviewAndMakePages(t *testing.T) {
 		page.has(t, "This is a preview", "Make this plan", "BV21RDE", "<svg", `role="img"`, "Open in a map", "https://www.openstreetmap.org/?mlat=",
 			"of 400 kg", html.EscapeString(plan.Unassigned[0].Reason), pd.heavy.Reference, "Left for another day")
 		first := plan.Runs[0].Stops[0]
-		page.has(t, first.ArriveAt.In(london).Format("15:04"), fmtKm(plan.Runs[0].PlannedKm))
+		page.has(t, first.ArriveAt.In(london).Format("15:04"), fmtKm(plan.Runs[0].PlannedM.Km()))
 		for _, r := range pd.reqs {
 			page.has(t, r.Reference, html.EscapeString(r.BusinessName))
 		}

@@ -195,7 +195,7 @@ func (s *Server) showWantedEdit(c echo.Context, status int) error {
 	}
 	wv.Min = make(map[int64]string, len(wv.Categories))
 	for _, cat := range wv.Categories {
-		wv.Min[cat.ID] = strconv.FormatFloat(float64(cat.MinStockKg), 'f', -1, 64)
+		wv.Min[cat.ID] = strconv.FormatFloat(float64(cat.MinStock.Kg()), 'f', -1, 64)
 	}
 	return s.render(c, status, "stockroom_wanted", "Wanted list", wv)
 }
@@ -218,7 +218,7 @@ func (s *Server) changeWanted(c echo.Context) error {
 		minKg, err := strconv.ParseFloat(raw, 64)
 		if err != nil {
 			err = models.Invalid(name, "Enter a weight in kg, such as 20 or 0")
-		} else if models.GramsFromKg(minKg) == models.GramsFromKg(float64(cat.MinStockKg)) {
+		} else if models.GramsFromKg(minKg) == cat.MinStock {
 			continue
 		} else if _, err = s.Store.UpdateCategory(ctx, currentUser(c), cat.ID, models.CategoryInput{MinStockKg: &minKg}, s.today()); err == nil {
 			changed++

@@ -52,7 +52,7 @@ func TestBrowserStockroomList(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`form[action$="/adjust"] button`)))
 		b.waitFor("The stock is adjusted.")
 		b.check("stock-item")
-		if it := e.stockItem(card); it.OnHand != 8 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 8 {
 			t.Fatalf("after adjusting in the browser: %+v", it)
 		}
 	})
@@ -87,7 +87,7 @@ func TestBrowserStocktakeSheet(t *testing.T) {
 		if !b.until(fmt.Sprintf(`document.activeElement === document.querySelector(%q)`, second)) {
 			t.Fatal("Enter did not move to the next line")
 		}
-		if st := e.stocktakeOf(loc); st.Lines[0].Counted == nil || *st.Lines[0].Counted != 9 {
+		if st := e.stocktakeOf(loc); st.Lines[0].CountedMilli == nil || st.Lines[0].CountedMilli.Quantity() != 9 {
 			t.Fatalf("the first count was not saved: %+v", st.Lines[0])
 		}
 
@@ -95,12 +95,12 @@ func TestBrowserStocktakeSheet(t *testing.T) {
 		b.do(chromedp.KeyEvent("5" + kb.Tab))
 		b.waitFor("Not saved yet")
 		b.check("counting-offline")
-		if st := e.stocktakeOf(loc); st.Lines[1].Counted != nil {
+		if st := e.stocktakeOf(loc); st.Lines[1].CountedMilli != nil {
 			t.Fatal("a count was saved while offline")
 		}
 		b.offline(false)
 		b.waitFor("2 of 2 counted")
-		if st := e.stocktakeOf(loc); st.Lines[1].Counted == nil || *st.Lines[1].Counted != 5 {
+		if st := e.stocktakeOf(loc); st.Lines[1].CountedMilli == nil || st.Lines[1].CountedMilli.Quantity() != 5 {
 			t.Fatalf("the count typed offline was lost: %+v", st.Lines[1])
 		}
 
@@ -112,10 +112,10 @@ func TestBrowserStocktakeSheet(t *testing.T) {
 		b.do(chromedp.Click(chromedp.CSS(`#f-confirm`)), chromedp.Click(chromedp.CSS(`button.danger`)))
 		b.waitFor("Stocktake closed")
 		b.check("closed")
-		if it := e.stockItem(card); it.OnHand != 9 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 9 {
 			t.Fatalf("card after closing: %+v", it)
 		}
-		if it := e.stockItem(feltID); it.OnHand != 5 {
+		if it := e.stockItem(feltID); it.OnHandMilli.Quantity() != 5 {
 			t.Fatalf("felt after closing: %+v", it)
 		}
 		e.checkLedger()

@@ -41,10 +41,10 @@ func TestStockroomPagesRolesAndCSRF(t *testing.T) {
 			staff.postBare(p, url.Values{"delta": {"5"}, "reason": {"other"}, "stock_item_id": {itoa(item)}, "counted": {"1"}, "confirm": {"yes"}}).
 				want(http.StatusForbidden).has(t, "did not come from this site")
 		}
-		if it := e.stockItem(item); it.OnHand != 10 {
+		if it := e.stockItem(item); it.OnHandMilli.Quantity() != 10 {
 			t.Fatalf("a refused post changed the stock: %+v", it)
 		}
-		if got, _ := e.store.Stocktake(t.Context(), st.ID); got.Status != "open" || got.Lines[0].Counted != nil {
+		if got, _ := e.store.Stocktake(t.Context(), st.ID); got.Status != "open" || got.Lines[0].CountedMilli != nil {
 			t.Fatalf("a refused post changed the stocktake: %+v", got)
 		}
 	})
@@ -118,7 +118,7 @@ func TestStockroomItemAdjustAndMove(t *testing.T) {
 		v.post(path+"/adjust", url.Values{"delta": {"-20"}, "reason": {"miscounted"}}).want(http.StatusConflict).has(t, "cannot take away 20")
 		v.post(path+"/adjust", url.Values{"delta": {"-3"}, "reason": {"damaged"}, "note": {"wet"}}).redirectsTo(t, path)
 		v.get(path).want(http.StatusOK).has(t, "The stock is adjusted.", "7 each", "damaged: wet", "written_off")
-		if it := e.stockItem(card); it.OnHand != 7 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 7 {
 			t.Fatalf("after the adjustment: %+v", it)
 		}
 
@@ -127,7 +127,7 @@ func TestStockroomItemAdjustAndMove(t *testing.T) {
 		res := v.post(path+"/move", url.Values{"location_id": {itoa(to.ID)}}).want(http.StatusSeeOther)
 		moved := res.header.Get("Location")
 		v.get(moved).want(http.StatusOK).has(t, "Moved to B9.", "7 each", "moved")
-		if it := e.stockItem(card); it.OnHand != 0 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 0 {
 			t.Fatalf("the old item after the move: %+v", it)
 		}
 		e.checkLedger()
@@ -180,13 +180,13 @@ func TestStocktakePages(t *testing.T) {
 
 		v.get(sheet+"/differences").want(http.StatusOK).has(t, "Differences before closing", "10 each", "-2", "-0.4 kg", "I have checked the differences")
 		v.post(sheet+"/close", url.Values{}).want(http.StatusUnprocessableEntity).has(t, "Tick the box")
-		if it := e.stockItem(card); it.OnHand != 10 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 10 {
 			t.Fatalf("closed without the confirmation: %+v", it)
 		}
 		v.post(sheet+"/close", url.Values{"confirm": {"yes"}}).redirectsTo(t, sheet)
 		v.get(sheet).want(http.StatusOK).has(t, "Stocktake closed", "Closed stocktake", "-2", ", closed "+e.srv.today().Format("2 Jan 2006")+".").
 			hasNot(t, `name="counted"`)
-		if it := e.stockItem(card); it.OnHand != 8 {
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 8 {
 			t.Fatalf("after closing: %+v", it)
 		}
 		v.post(sheet+"/close", url.Values{"confirm": {"yes"}}).want(http.StatusConflict).has(t, "closed already")

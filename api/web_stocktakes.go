@@ -155,12 +155,12 @@ func (s *Server) loadStocktake(c echo.Context) (*stocktakeView, error) {
 	sv := &stocktakeView{St: st, Scope: scopeOf(st, cats, locs), Total: len(st.Lines)}
 	for _, l := range st.Lines {
 		sl := sheetLine{StocktakeLine: l, Item: items[l.StockItemID]}
-		if l.Counted != nil {
+		if l.CountedMilli != nil {
 			sv.Counted++
 		}
 		if l.Difference != nil && *l.Difference != 0 {
-			sl.Count, sl.Diff = *l.Counted, *l.Difference
-			sl.Books, sl.DiffKg = sl.Count-sl.Diff, sl.Diff*float64(sl.Item.KgPerUnit)
+			sl.Count, sl.Diff = l.CountedMilli.Quantity(), l.Difference.Quantity()
+			sl.Books, sl.DiffKg = sl.Count-sl.Diff, sl.Diff*float64(sl.Item.GramsPerUnit.Kg())
 			sv.DifferenceKg += sl.DiffKg
 			sv.Differences = append(sv.Differences, sl)
 		}
@@ -220,8 +220,8 @@ func (sv *stocktakeView) sheet(v *view) []countLine {
 	for i, l := range sv.Lines {
 		f := fmt.Sprintf("count_%d", l.StockItemID)
 		out[i] = countLine{CSRF: v.CSRF, StID: sv.St.ID, L: l, Error: v.Errors[f], Typed: v.Form.Get(f)}
-		if out[i].Typed == "" && l.Counted != nil {
-			out[i].Typed = quantity(*l.Counted)
+		if out[i].Typed == "" && l.CountedMilli != nil {
+			out[i].Typed = l.CountedMilli.String()
 		}
 	}
 	return out

@@ -350,7 +350,7 @@ func TestMemberReservesThroughThePages(t *testing.T) {
 		if _, ok := v.cookies[basketCookie]; ok {
 			t.Fatal("the basket is kept after reserving")
 		}
-		if it := e.stockItem(card); it.Reserved != 5 || it.Available != 5 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 5 || it.Available.Quantity() != 5 {
 			t.Fatalf("card after reserving: %+v", it)
 		}
 		page := v.get(loc).want(http.StatusOK)
@@ -361,13 +361,13 @@ func TestMemberReservesThroughThePages(t *testing.T) {
 
 		v.post(loc, url.Values{"lines[0].quantity": {"20"}, "slot_start": {slot.UTC().Format(time.RFC3339)}}).want(http.StatusConflict).has(t, "Card tubes")
 		v.post(loc, url.Values{"lines[0].quantity": {"3"}, "slot_start": {slot.UTC().Format(time.RFC3339)}}).redirectsTo(t, loc)
-		if it := e.stockItem(card); it.Reserved != 3 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 3 {
 			t.Fatalf("card after the change: %+v", it)
 		}
 		v.get(loc+"/cancel").want(http.StatusOK).has(t, "Yes, cancel it", "No, keep it")
 		v.post(loc+"/cancel", url.Values{}).redirectsTo(t, loc)
 		v.get(loc).has(t, "Reservation cancelled", "cancelled").hasNot(t, "Save changes")
-		if it := e.stockItem(card); it.Reserved != 0 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 0 {
 			t.Fatalf("card after cancelling: %+v", it)
 		}
 		e.checkLedger()
@@ -388,7 +388,7 @@ func TestAnotherGroupsReservationIsNotFound(t *testing.T) {
 		v.post(path+"/cancel", url.Values{}).want(http.StatusNotFound)
 		v.get("/reservations/abc").want(http.StatusNotFound)
 		v.get("/reservations").hasNot(t, path)
-		if it := e.stockItem(card); it.Reserved != 2 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 2 {
 			t.Fatalf("the other group's reservation changed: %+v", it)
 		}
 	})
@@ -444,7 +444,7 @@ func TestLapsedMembershipOnThePages(t *testing.T) {
 		v.get("/basket").has(t, msg).hasNot(t, `href="/reserve"`)
 		v.get("/reserve").has(t, msg).hasNot(t, `action="/reserve"`)
 		v.post("/reserve", url.Values{"slot_start": {e.tomorrowSlot().UTC().Format(time.RFC3339)}}).want(http.StatusUnprocessableEntity).has(t, "lapsed on")
-		if it := e.stockItem(card); it.Reserved != 0 {
+		if it := e.stockItem(card); it.ReservedMilli.Quantity() != 0 {
 			t.Fatalf("a lapsed group reserved: %+v", it)
 		}
 	})
@@ -475,7 +475,7 @@ func TestPickupRequestPages(t *testing.T) {
 		if err := e.store.DB(context.Background()).Last(&pr).Error; err != nil {
 			t.Fatal(err)
 		}
-		if res.header.Get("Location") != "/pickup/status?reference="+pr.Reference || pr.ApproxKg != 120.5 || pr.Postcode != "B70 6AU" {
+		if res.header.Get("Location") != "/pickup/status?reference="+pr.Reference || pr.ApproxG.Kg() != 120.5 || pr.Postcode != "B70 6AU" {
 			t.Fatalf("went to %q; kept %+v", res.header.Get("Location"), pr)
 		}
 		v.get(res.header.Get("Location")).want(http.StatusOK).has(t, "Your reference is "+pr.Reference, `value="`+pr.Reference+`"`)

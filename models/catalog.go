@@ -22,7 +22,7 @@ type CategoryView struct {
 	UnitWeightsKg map[string]float64 `json:"unit_weights_kg"`
 	CO2eKgPerKg   float64            `json:"co2e_kg_per_kg"`
 	CO2eSource    string             `json:"co2e_source"`
-	MinStockKg    Kg                 `json:"min_stock_kg"`
+	MinStock      Grams              `json:"min_stock_kg"`
 	Factors       []CategoryFactor   `json:"factors,omitempty"`
 }
 
@@ -65,11 +65,11 @@ func (s *Store) categoryViews(tx *gorm.DB, cats []Category, day Date, withHistor
 	views := make([]CategoryView, len(cats))
 	at := make(map[int64]*CategoryView, len(cats))
 	for i, c := range cats {
-		views[i] = CategoryView{Category: c, UnitWeightsKg: map[string]float64{}, MinStockKg: KgFromGrams(c.MinStockG)}
+		views[i] = CategoryView{Category: c, UnitWeightsKg: map[string]float64{}, MinStock: c.MinStockG}
 		at[c.ID] = &views[i]
 	}
 	for _, u := range units {
-		at[u.CategoryID].UnitWeightsKg[u.Unit] = float64(KgFromGrams(u.GramsPerUnit))
+		at[u.CategoryID].UnitWeightsKg[u.Unit] = float64(u.GramsPerUnit.Kg())
 	}
 	inForce := map[int64]bool{}
 	for _, f := range factors { // newest first: the first in force on day is the one
@@ -219,7 +219,7 @@ func (s *Store) UpdateCategory(ctx context.Context, actor *User, id int64, in Ca
 		if err := tx.First(&c, id).Error; err != nil {
 			return notFound(err, "category", id)
 		}
-		before := map[string]any{"name": c.Name, "default_unit": c.DefaultUnit, "diverted": c.Diverted, "min_stock_kg": KgFromGrams(c.MinStockG)}
+		before := map[string]any{"name": c.Name, "default_unit": c.DefaultUnit, "diverted": c.Diverted, "min_stock_kg": c.MinStockG.Kg()}
 		var p Problems
 		in.checkNoFactor(&p)
 		s.applyCategory(&p, &c, in)
@@ -239,7 +239,7 @@ func (s *Store) UpdateCategory(ctx context.Context, actor *User, id int64, in Ca
 		if err := s.saveUnits(tx, c.ID, in.UnitWeightsKg); err != nil {
 			return err
 		}
-		after := map[string]any{"name": c.Name, "default_unit": c.DefaultUnit, "diverted": c.Diverted, "min_stock_kg": KgFromGrams(c.MinStockG)}
+		after := map[string]any{"name": c.Name, "default_unit": c.DefaultUnit, "diverted": c.Diverted, "min_stock_kg": c.MinStockG.Kg()}
 		changes := diff(before, after)
 		if in.UnitWeightsKg != nil {
 			changes["unit_weights_kg"] = in.UnitWeightsKg
@@ -610,7 +610,7 @@ func (s *Store) DonorImpact(ctx context.Context, id int64, year int, loc *time.L
 		Factor        float64
 		Source        string
 		EffectiveFrom *Date
-		Grams         int64
+		Grams         Grams
 	}
 	err := s.DB(ctx).Raw(`SELECT x.category_id, c.name, COALESCE(f.co2e_kg_per_kg, 0) AS factor, COALESCE(f.source, '') AS source, f.effective_from,
 		SUM(x.weight_g) AS grams
@@ -625,9 +625,9 @@ func (s *Store) DonorImpact(ctx context.Context, id int64, year int, loc *time.L
 		return nil, err
 	}
 	out := &Impact{DonorID: id, Year: year, ByCategory: []CategoryImpact{}, Factors: []factorUse{}}
-	var grams int64
+	var grams Grams
 	for _, r := range rows {
-		kg, co2e := KgFromGrams(r.Grams), KgFromGrams(r.Grams)*Kg(r.Factor)
+		kg, co2e := r.Grams.Kg(), r.Grams.Kg()*Kg(r.Factor)
 		if n := len(out.ByCategory); n > 0 && out.ByCategory[n-1].CategoryID == r.CategoryID {
 			out.ByCategory[n-1].Kg += kg
 			out.ByCategory[n-1].CO2eKg += co2e
@@ -641,7 +641,7 @@ func (s *Store) DonorImpact(ctx context.Context, id int64, year int, loc *time.L
 		grams += r.Grams
 		out.CO2eKg += co2e
 	}
-	out.Kg = KgFromGrams(grams)
+	out.Kg = grams.Kg()
 	err = s.DB(ctx).Model(&Donation{}).Where("donor_id = ? AND voided_at IS NULL AND received_at >= ? AND received_at < ?", id, from, to).
 		Count(&out.Donations).Error
 	return out, err

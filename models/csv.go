@@ -26,8 +26,6 @@ var (
 	DonorsCSVHeader = []string{"id", "name", "contact_name", "email", "phone", "address", "postcode", "latitude", "longitude", "notes", "active"}
 )
 
-func milliText(m int64) string { return strconv.FormatFloat(float64(m)/1000, 'f', -1, 64) }
-
 // CSVWriter writes CSV that is safe to open in a spreadsheet: a cell that begins with
 // =, +, -, @, a tab or a carriage return would be run as a formula there (OWASP's "CSV
 // injection"), so it is written with a ' in front, which spreadsheets show as text.
@@ -118,13 +116,15 @@ func (s *Store) ExportStock(ctx context.Context, w io.Writer, f StockFilter) err
 		return err
 	}
 	return streamCSV(w, StockCSVHeader, rows, func(r *sql.Rows) ([]string, error) {
-		var id, cat, loc, gpu, on, res int64
+		var id, cat, loc int64
+		var gpu Grams
+		var on, res Milli
 		var catName, desc, code, unit string
 		if err := r.Scan(&id, &cat, &catName, &desc, &loc, &code, &unit, &gpu, &on, &res); err != nil {
 			return nil, err
 		}
-		return []string{fmt.Sprint(id), fmt.Sprint(cat), catName, desc, fmt.Sprint(loc), code, unit, milliText(gpu), milliText(on), milliText(res),
-			milliText(on - res), milliText(LineGrams(on-res, gpu))}, nil
+		return []string{fmt.Sprint(id), fmt.Sprint(cat), catName, desc, fmt.Sprint(loc), code, unit, gpu.String(), on.String(), res.String(),
+			(on - res).String(), LineGrams(on-res, gpu).String()}, nil
 	})
 }
 
@@ -141,12 +141,14 @@ func (s *Store) ExportDonations(ctx context.Context, w io.Writer, from, to time.
 	}
 	return streamCSV(w, DonationsCSVHeader, rows, func(r *sql.Rows) ([]string, error) {
 		var (
-			did, lid, cat, qty, g, loc int64
-			donor                      sql.NullInt64
-			at                         time.Time
-			donorName, channel         string
-			catName, desc, unit, code  string
-			voided, est                bool
+			did, lid, cat, loc        int64
+			qty                       Milli
+			g                         Grams
+			donor                     sql.NullInt64
+			at                        time.Time
+			donorName, channel        string
+			catName, desc, unit, code string
+			voided, est               bool
 		)
 		if err := r.Scan(&did, &at, &donor, &donorName, &channel, &voided, &lid, &cat, &catName, &desc, &qty, &unit, &g, &est, &loc, &code); err != nil {
 			return nil, err
@@ -157,7 +159,7 @@ func (s *Store) ExportDonations(ctx context.Context, w io.Writer, from, to time.
 		}
 		return []string{fmt.Sprint(did), at.UTC().Format(time.RFC3339), donorID, donorName, channel, strconv.FormatBool(voided), fmt.Sprint(lid),
 			fmt.Sprint(cat), catName,
-			desc, milliText(qty), unit, milliText(g), strconv.FormatBool(est), fmt.Sprint(loc), code}, nil
+			desc, qty.String(), unit, g.String(), strconv.FormatBool(est), fmt.Sprint(loc), code}, nil
 	})
 }
 

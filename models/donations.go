@@ -32,30 +32,21 @@ type Donation struct {
 
 // DonationLine is one kind of material in a donation, and the stock item it went to.
 type DonationLine struct {
-	ID              int64   `json:"id"`
-	DonationID      int64   `json:"-"`
-	StockItemID     int64   `json:"stock_item_id"`
-	CategoryID      int64   `json:"category_id"`
-	Description     string  `json:"description"`
-	QuantityMilli   int64   `json:"-"`
-	Quantity        float64 `json:"quantity" gorm:"-"`
-	Unit            string  `json:"unit"`
-	WeightG         int64   `json:"-"`
-	WeightKg        Kg      `json:"weight_kg" gorm:"-"`
-	WeightEstimated bool    `json:"weight_estimated"`
-	LocationID      int64   `json:"location_id"`
+	ID              int64  `json:"id"`
+	DonationID      int64  `json:"-"`
+	StockItemID     int64  `json:"stock_item_id"`
+	CategoryID      int64  `json:"category_id"`
+	Description     string `json:"description"`
+	QuantityMilli   Milli  `json:"quantity"`
+	Unit            string `json:"unit"`
+	WeightG         Grams  `json:"weight_kg"`
+	WeightEstimated bool   `json:"weight_estimated"`
+	LocationID      int64  `json:"location_id"`
 }
 
 func (d *Donation) AfterFind(*gorm.DB) error {
 	d.Voided = d.VoidedAt != nil
-	for i := range d.Lines {
-		d.Lines[i].present()
-	}
 	return nil
-}
-
-func (l *DonationLine) present() {
-	l.Quantity, l.WeightKg = float64(l.QuantityMilli)/1000, KgFromGrams(l.WeightG)
 }
 
 // DonationLineInput is one line as given: an existing stock item, or a category,
@@ -159,7 +150,8 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 			}
 			d.Lines = append(d.Lines, *line)
 		}
-		if err := s.audit(tx, actor, "create", "donation", d.ID, map[string]any{"donor_id": d.DonorID, "channel": d.Channel, "lines": len(in.Lines)}); err != nil {
+		audit := map[string]any{"donor_id": d.DonorID, "channel": d.Channel, "lines": len(d.Lines)}
+		if err := s.audit(tx, actor, "create", "donation", d.ID, audit); err != nil {
 			return err
 		}
 		// The hour's totals, which every donation adds to, are changed last.
@@ -204,7 +196,7 @@ func (s *Store) lineItem(tx *gorm.DB, f string, in DonationLineInput) (*StockIte
 		// The category with the weight of the line's unit, and the location: one statement.
 		var c struct {
 			Category
-			UnitGrams      *int64
+			UnitGrams      *Grams
 			LocationCode   *string
 			LocationActive *bool
 		}
@@ -222,7 +214,7 @@ func (s *Store) lineItem(tx *gorm.DB, f string, in DonationLineInput) (*StockIte
 		if unit == "" {
 			unit = c.DefaultUnit
 		}
-		var gpu int64
+		var gpu Grams
 		switch {
 		case c.UnitGrams != nil:
 			gpu = *c.UnitGrams
@@ -269,7 +261,6 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, it *StockItem
 	if err := s.applyMovement(tx, m); err != nil {
 		return nil, err
 	}
-	line.present()
 	return line, nil
 }
 

@@ -38,8 +38,8 @@ func TestDonationsInOppositeOrdersDoNotDeadlock(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if it.OnHand != 1+2*each {
-				t.Errorf("item %d has %v on hand, want %d", id, it.OnHand, 1+2*each)
+			if it.OnHandMilli.Quantity() != 1+2*each {
+				t.Errorf("item %d has %v on hand, want %d", id, it.OnHandMilli.Quantity(), 1+2*each)
 			}
 		}
 	})

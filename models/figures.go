@@ -332,9 +332,9 @@ func (r refData) sum(facts []fact, p Period) *Figures {
 			u = &factorUse{What: what, CO2eKgPerKg: factor, Source: source, From: from}
 			uses[key] = u
 		}
-		u.Kg += KgFromGrams(g)
-		u.CO2eKg += KgFromGrams(g) * Kg(factor)
-		co2e += KgFromGrams(g) * Kg(factor)
+		u.Kg += Grams(g).Kg()
+		u.CO2eKg += Grams(g).Kg() * Kg(factor)
+		co2e += Grams(g).Kg() * Kg(factor)
 	}
 	for _, x := range facts {
 		if x.day.Before(p.From.Time) || x.day.After(p.To.Time) {
@@ -348,10 +348,10 @@ func (r refData) sum(facts []fact, p Period) *Figures {
 				byCat[x.key] = c
 			}
 			c.Lines += x.n
-			c.Kg += KgFromGrams(x.g)
-			f.Donations.Kg += KgFromGrams(x.g)
+			c.Kg += Grams(x.g).Kg()
+			f.Donations.Kg += Grams(x.g).Kg()
 			if r.cats[x.key].Diverted {
-				f.DivertedKg += KgFromGrams(x.g)
+				f.DivertedKg += Grams(x.g).Kg()
 			}
 			if fac, ok := r.factorOn(x.key, x.day); ok {
 				use(fmt.Sprintf("c%d-%d", x.key, fac.ID), r.cats[x.key].Name, fac.CO2eKgPerKg, fac.Source, fac.EffectiveFrom.String(), x.g)
@@ -360,17 +360,17 @@ func (r refData) sum(facts []fact, p Period) *Figures {
 			f.Donations.Count += x.n
 		case "visit":
 			f.Reservations.Collected += x.n
-			f.Reservations.KgIssued += KgFromGrams(x.g)
+			f.Reservations.KgIssued += Grams(x.g).Kg()
 			served[x.key] = x.name
 		case "out":
-			f.Reservations.KgIssued += KgFromGrams(x.g)
+			f.Reservations.KgIssued += Grams(x.g).Kg()
 		case "member":
 			f.Members.NewMembers++
 		case "handover":
 			f.Furniture.PassedOn += x.n
-			f.Furniture.Kg += KgFromGrams(x.g)
+			f.Furniture.Kg += Grams(x.g).Kg()
 			f.Furniture.ByType[x.name] += x.n
-			f.DivertedKg += KgFromGrams(x.g)
+			f.DivertedKg += Grams(x.g).Kg()
 			if x.sub == "household" {
 				households[x.key] = true
 			} else {

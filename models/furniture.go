@@ -46,8 +46,7 @@ var (
 type FurnitureType struct {
 	ID              int64     `json:"id"`
 	Name            string    `json:"name"`
-	DefaultWeightG  int64     `json:"-"`
-	DefaultWeightKg Kg        `json:"default_weight_kg" gorm:"-"`
+	DefaultWeightG  Grams     `json:"default_weight_kg"`
 	DefaultVolumeM3 M3        `json:"default_volume_m3"`
 	Upholstered     bool      `json:"upholstered"`
 	Electrical      bool      `json:"electrical"`
@@ -57,11 +56,6 @@ type FurnitureType struct {
 	UpdatedAt       time.Time `json:"updated_at"`
 }
 
-func (t *FurnitureType) AfterFind(*gorm.DB) error {
-	t.DefaultWeightKg = KgFromGrams(t.DefaultWeightG)
-	return nil
-}
-
 // FurnitureItem is one tracked piece of furniture.
 type FurnitureItem struct {
 	ID               int64           `json:"id"`
@@ -69,8 +63,7 @@ type FurnitureItem struct {
 	TypeID           int64           `json:"type_id"`
 	Description      string          `json:"description"`
 	Condition        string          `json:"condition"`
-	WeightG          int64           `json:"-"`
-	WeightKg         Kg              `json:"weight_kg" gorm:"-"`
+	WeightG          Grams           `json:"weight_kg"`
 	Weighed          bool            `json:"weighed"`
 	WidthCm          *int            `json:"width_cm"`
 	DepthCm          *int            `json:"depth_cm"`
@@ -87,11 +80,6 @@ type FurnitureItem struct {
 	PhotoIDs         []int64         `json:"photo_ids" gorm:"-"`
 	CreatedAt        time.Time       `json:"created_at"`
 	UpdatedAt        time.Time       `json:"updated_at"`
-}
-
-func (i *FurnitureItem) AfterFind(*gorm.DB) error {
-	i.WeightKg = KgFromGrams(i.WeightG)
-	return nil
 }
 
 // StatusChange records one move of an item, by whom and when.
@@ -152,7 +140,7 @@ func (s *Store) CreateFurnitureType(ctx context.Context, actor *User, in Furnitu
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	t := &FurnitureType{Name: in.Name, DefaultWeightG: GramsFromKg(in.DefaultWeightKg), DefaultWeightKg: Kg(in.DefaultWeightKg),
+	t := &FurnitureType{Name: in.Name, DefaultWeightG: GramsFromKg(in.DefaultWeightKg),
 		DefaultVolumeM3: M3(in.DefaultVolumeM3), Upholstered: in.Upholstered, Electrical: in.Electrical,
 		CO2eKgPerKg: in.CO2eKgPerKg, CO2eSource: in.CO2eSource}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
@@ -325,7 +313,6 @@ func (s *Store) RegisterFurniture(ctx context.Context, actor *User, in Furniture
 	if err != nil {
 		return nil, err
 	}
-	it.WeightKg = KgFromGrams(it.WeightG)
 	return it, nil
 }
 
@@ -348,10 +335,10 @@ func (s *Store) UpdateFurniture(ctx context.Context, actor *User, id int64, in F
 			return err
 		}
 		return s.audit(tx, actor, "update", "furniture_item", it.ID, diff(
-			map[string]any{"type_id": before.TypeID, "condition": before.Condition, "weight_g": before.WeightG, "colour": before.Colour,
+			map[string]any{"type_id": before.TypeID, "condition": before.Condition, "weight_g": int64(before.WeightG), "colour": before.Colour,
 				"location_id": before.LocationID, "charge_pence": before.ChargePence, "fire_label_checked": before.FireLabelChecked,
 				"description": before.Description},
-			map[string]any{"type_id": it.TypeID, "condition": it.Condition, "weight_g": it.WeightG, "colour": it.Colour, "location_id": it.LocationID,
+			map[string]any{"type_id": it.TypeID, "condition": it.Condition, "weight_g": int64(it.WeightG), "colour": it.Colour, "location_id": it.LocationID,
 				"charge_pence": it.ChargePence, "fire_label_checked": it.FireLabelChecked, "description": it.Description}))
 	})
 	if err != nil {

@@ -55,7 +55,7 @@ func (s *Store) CorrectHours(ctx context.Context, actor *User, id int64, hours f
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	quarters := int(math.Round(q))
+	quarters := Quarters(math.Round(q))
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		var h VolunteerHours
 		if err := tx.First(&h, id).Error; err != nil {
@@ -69,8 +69,8 @@ func (s *Store) CorrectHours(ctx context.Context, actor *User, id int64, hours f
 		if total+int64(quarters) > 48 {
 			return Invalid("hours", "that makes more than 12 hours on %s", h.Day)
 		}
-		before := map[string]any{"hours": float64(h.Quarters) / 4, "activity": h.Activity}
-		delta := int64(quarters - h.Quarters)
+		before := map[string]any{"hours": h.Quarters.Hours(), "activity": h.Activity}
+		delta := quarters - h.Quarters
 		if err := tx.Model(&h).Updates(map[string]any{"quarters": quarters, "activity": activity}).Error; err != nil {
 			return err
 		}
@@ -83,9 +83,9 @@ func (s *Store) CorrectHours(ctx context.Context, actor *User, id int64, hours f
 			if err != nil {
 				return err
 			}
-			from, to, note := store, acct.ID, fmt.Sprintf("correction of the hours on %s: %g more", h.Day, float64(delta)/4)
+			from, to, note := store, acct.ID, fmt.Sprintf("correction of the hours on %s: %g more", h.Day, delta.Hours())
 			if delta < 0 {
-				from, to, delta, note = acct.ID, store, -delta, fmt.Sprintf("correction of the hours on %s: %g fewer", h.Day, float64(-delta)/4)
+				from, to, delta, note = acct.ID, store, -delta, fmt.Sprintf("correction of the hours on %s: %g fewer", h.Day, (-delta).Hours())
 			}
 			if _, err := s.transfer(tx, actor, from, to, delta, note, &h.ID); err != nil {
 				return err

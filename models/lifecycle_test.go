@@ -71,7 +71,7 @@ func TestReservationHoldsStockAndPlace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return it.Available
+			return it.Available.Quantity()
 		}
 		if got := available(); got != 5 {
 			t.Fatalf("%v available while 15 of 20 are held", got)

@@ -197,7 +197,7 @@ func TestDatabaseRefusesBadStatesAndAmounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if it.OnHand != 5 || it.Reserved != 0 {
+		if it.OnHandMilli.Quantity() != 5 || it.ReservedMilli.Quantity() != 0 {
 			t.Fatalf("the item changed: %+v", it)
 		}
 		if err := db.Exec("UPDATE stock_items SET reserved_milli = 2000 WHERE id = ?", item).Error; err != nil {

@@ -18,15 +18,9 @@ type Band struct {
 	ID             int64     `json:"id"`
 	Name           string    `json:"name"`
 	AnnualFeePence int64     `json:"annual_fee_pence"`
-	AllowanceG     int64     `json:"-"`
-	AllowanceKg    Kg        `json:"allowance_kg" gorm:"-"`
+	AllowanceG     Grams     `json:"allowance_kg"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
-}
-
-func (b *Band) AfterFind(*gorm.DB) error {
-	b.AllowanceKg = KgFromGrams(b.AllowanceG)
-	return nil
 }
 
 // Organisation is a member group: a school, a nursery, a play group, a community group.
@@ -62,17 +56,6 @@ type Renewal struct {
 
 // PaymentMethods are the ways a membership fee is paid.
 var PaymentMethods = []string{"cash", "card", "bank_transfer", "cheque", "invoice", "timebank"}
-
-// KgFromGrams shows a weight kept in grams as kilograms.
-func KgFromGrams(g int64) Kg { return Kg(g) / 1000 }
-
-// GramsFromKg turns kilograms from the edge into grams, rounded to the gram.
-func GramsFromKg(kg float64) int64 {
-	if kg < 0 {
-		return -int64(-kg*1000 + 0.5)
-	}
-	return int64(kg*1000 + 0.5)
-}
 
 // Lapsed reports whether the membership is out of date on day.
 func (o *Organisation) Lapsed(day Date) bool {
@@ -361,7 +344,7 @@ func (s *Store) CreateBand(ctx context.Context, actor *User, name string, feePen
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	b := &Band{Name: name, AnnualFeePence: feePence, AllowanceG: GramsFromKg(allowanceKg), AllowanceKg: Kg(allowanceKg)}
+	b := &Band{Name: name, AnnualFeePence: feePence, AllowanceG: GramsFromKg(allowanceKg)}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&Band{}).Where("name = ?", name).Count(&n).Error; err != nil {

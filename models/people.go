@@ -38,8 +38,7 @@ type VolunteerHours struct {
 	ID          int64     `json:"id"`
 	VolunteerID int64     `json:"volunteer_id"`
 	Day         Date      `json:"date"`
-	Quarters    int       `json:"-"`
-	Hours       float64   `json:"hours" gorm:"-"`
+	Quarters    Quarters  `json:"hours"`
 	Activity    string    `json:"activity"`
 	RecordedBy  *int64    `json:"recorded_by"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -47,25 +46,14 @@ type VolunteerHours struct {
 
 func (VolunteerHours) TableName() string { return "volunteer_hours" }
 
-func (h *VolunteerHours) AfterFind(*gorm.DB) error {
-	h.Hours = float64(h.Quarters) / 4
-	return nil
-}
-
 // TimebankAccount holds credits, in quarters; the store's account is the other side of
 // every credit earned.
 type TimebankAccount struct {
-	ID              int64   `json:"id"`
-	VolunteerID     *int64  `json:"volunteer_id"`
-	Name            string  `json:"name"`
-	BalanceQuarters int64   `json:"-"`
-	Balance         float64 `json:"balance" gorm:"-"`
-	IsStore         bool    `json:"is_store"`
-}
-
-func (a *TimebankAccount) AfterFind(*gorm.DB) error {
-	a.Balance = float64(a.BalanceQuarters) / 4
-	return nil
+	ID              int64    `json:"id"`
+	VolunteerID     *int64   `json:"volunteer_id"`
+	Name            string   `json:"name"`
+	BalanceQuarters Quarters `json:"balance"`
+	IsStore         bool     `json:"is_store"`
 }
 
 // Transfer moves credits from one account to another.
@@ -73,8 +61,7 @@ type Transfer struct {
 	ID          int64     `json:"id"`
 	FromAccount int64     `json:"from_account"`
 	ToAccount   int64     `json:"to_account"`
-	Quarters    int64     `json:"-"`
-	Credits     float64   `json:"credits" gorm:"-"`
+	Quarters    Quarters  `json:"credits"`
 	Note        string    `json:"note"`
 	HoursID     *int64    `json:"hours_id"`
 	RecordedBy  *int64    `json:"recorded_by"`
@@ -82,11 +69,6 @@ type Transfer struct {
 }
 
 func (Transfer) TableName() string { return "timebank_transfers" }
-
-func (t *Transfer) AfterFind(*gorm.DB) error {
-	t.Credits = float64(t.Quarters) / 4
-	return nil
-}
 
 // VolunteerInput creates a volunteer.
 type VolunteerInput struct {
@@ -180,7 +162,7 @@ func (s *Store) LogHours(ctx context.Context, actor *User, volunteerID int64, da
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	h := &VolunteerHours{VolunteerID: volunteerID, Day: day, Quarters: int(math.Round(q)), Activity: activity, RecordedBy: userID(actor),
+	h := &VolunteerHours{VolunteerID: volunteerID, Day: day, Quarters: Quarters(math.Round(q)), Activity: activity, RecordedBy: userID(actor),
 		CreatedAt: s.Now()}
 	err := s.InTx(ctx, func(tx *gorm.DB) error {
 		var acct TimebankAccount
@@ -205,7 +187,7 @@ func (s *Store) LogHours(ctx context.Context, actor *User, volunteerID int64, da
 		if err != nil {
 			return err
 		}
-		if _, err := s.transfer(tx, actor, store, acct.ID, int64(h.Quarters), fmt.Sprintf("%g hours %s on %s", hours, activity, day), &h.ID); err != nil {
+		if _, err := s.transfer(tx, actor, store, acct.ID, h.Quarters, fmt.Sprintf("%g hours %s on %s", hours, activity, day), &h.ID); err != nil {
 			return err
 		}
 		return s.audit(tx, actor, "log_hours", "volunteer", volunteerID, map[string]any{"date": day, "hours": hours, "activity": activity})
@@ -213,7 +195,6 @@ func (s *Store) LogHours(ctx context.Context, actor *User, volunteerID int64, da
 	if err != nil {
 		return nil, err
 	}
-	h.Hours = hours
 	return h, nil
 }
 
@@ -229,7 +210,7 @@ func (s *Store) storeAccount(tx *gorm.DB) (int64, error) {
 
 // transfer moves credits between accounts with two conditional updates: a volunteer's
 // account never goes below zero (the store's may, as every credit earned comes from it).
-func (s *Store) transfer(tx *gorm.DB, actor *User, from, to, quarters int64, note string, hoursID *int64) (*Transfer, error) {
+func (s *Store) transfer(tx *gorm.DB, actor *User, from, to int64, quarters Quarters, note string, hoursID *int64) (*Transfer, error) {
 	res := tx.Model(&TimebankAccount{}).Where("id = ? AND (is_store = ? OR balance_quarters >= ?)", from, true, quarters).
 		Update("balance_quarters", gorm.Expr("balance_quarters - ?", quarters))
 	if res.Error != nil {
@@ -240,7 +221,7 @@ func (s *Store) transfer(tx *gorm.DB, actor *User, from, to, quarters int64, not
 		if err := tx.First(&a, from).Error; err != nil {
 			return nil, notFound(err, "timebank account", from)
 		}
-		return nil, Conflict("account %d has %g credits, not enough to move %g", from, float64(a.BalanceQuarters)/4, float64(quarters)/4)
+		return nil, Conflict("account %d has %g credits, not enough to move %g", from, a.BalanceQuarters.Hours(), quarters.Hours())
 	}
 	res = tx.Model(&TimebankAccount{}).Where("id = ?", to).Update("balance_quarters", gorm.Expr("balance_quarters + ?", quarters))
 	if res.Error != nil {
@@ -249,7 +230,7 @@ func (s *Store) transfer(tx *gorm.DB, actor *User, from, to, quarters int64, not
 	if res.RowsAffected == 0 {
 		return nil, Invalid("to_account", "no timebank account %d", to)
 	}
-	t := &Transfer{FromAccount: from, ToAccount: to, Quarters: quarters, Credits: float64(quarters) / 4, Note: note, HoursID: hoursID,
+	t := &Transfer{FromAccount: from, ToAccount: to, Quarters: quarters, Note: note, HoursID: hoursID,
 		RecordedBy: userID(actor), At: s.Now()}
 	return t, tx.Create(t).Error
 }
@@ -284,7 +265,7 @@ func (s *Store) TransferCredits(ctx context.Context, actor *User, from, to int64
 			return Invalid("from_account", "no timebank account %d", from)
 		}
 		var err error
-		if t, err = s.transfer(tx, actor, from, to, int64(math.Round(q)), strings.TrimSpace(note), nil); err != nil {
+		if t, err = s.transfer(tx, actor, from, to, Quarters(math.Round(q)), strings.TrimSpace(note), nil); err != nil {
 			return err
 		}
 		return s.audit(tx, actor, "transfer", "timebank_account", from, map[string]any{"to": to, "credits": credits, "note": note})

@@ -15,13 +15,13 @@ func (s *Store) Vehicle(ctx context.Context, id int64) (*Vehicle, error) {
 func (s *Store) HoursSince(ctx context.Context, from Date) (map[int64]float64, error) {
 	var rows []struct {
 		VolunteerID int64
-		Quarters    int64
+		Quarters    Quarters
 	}
 	err := s.DB(ctx).Model(&VolunteerHours{}).Select("volunteer_id, SUM(quarters) AS quarters").Where("day >= ?", from).
 		Group("volunteer_id").Scan(&rows).Error
 	out := make(map[int64]float64, len(rows))
 	for _, r := range rows {
-		out[r.VolunteerID] = float64(r.Quarters) / 4
+		out[r.VolunteerID] = r.Quarters.Hours()
 	}
 	return out, err
 }

@@ -53,8 +53,7 @@ type PickupRequest struct {
 	Postcode     string       `json:"postcode"`
 	Description  string       `json:"description"`
 	CategoryIDs  []int64      `json:"category_ids" gorm:"-"`
-	ApproxG      int64        `json:"-"`
-	ApproxKg     Kg           `json:"approx_kg" gorm:"-"`
+	ApproxG      Grams        `json:"approx_kg"`
 	ApproxM3     M3           `json:"approx_m3"`
 	EarliestDate Date         `json:"earliest_date"`
 	LatestDate   Date         `json:"latest_date"`
@@ -74,7 +73,6 @@ type PickupRequest struct {
 }
 
 func (r *PickupRequest) AfterFind(*gorm.DB) error {
-	r.ApproxKg = KgFromGrams(r.ApproxG)
 	r.CoordinatesNeeded = r.Latitude == nil || r.Longitude == nil
 	return nil
 }
@@ -149,7 +147,6 @@ func (s *Store) RequestPickup(ctx context.Context, actor *User, in PickupInput, 
 	if err != nil {
 		return nil, err
 	}
-	r.ApproxKg = KgFromGrams(r.ApproxG)
 	return r, nil
 }
 
@@ -446,6 +443,5 @@ func (s *Store) movePickup(ctx context.Context, actor *User, id int64, to Pickup
 	if err != nil {
 		return nil, err
 	}
-	r.ApproxKg = KgFromGrams(r.ApproxG)
 	return r, nil
 }

@@ -305,10 +305,7 @@ func (s *Store) CommitPlan(ctx context.Context, actor *User, id int64) (*PlanRes
 		now := s.Now()
 		for i := range res.Runs {
 			r := &res.Runs[i]
-			r.PlannedM, r.CreatedAt = metresFromKm(float64(r.PlannedKm)), now
-			for k := range r.Stops {
-				r.Stops[k].LoadG = GramsFromKg(float64(r.Stops[k].LoadKg))
-			}
+			r.CreatedAt = now
 		}
 		upd := tx.Model(&Plan{}).Where("id = ? AND committed_at IS NULL", id).Update("committed_at", now)
 		if upd.Error != nil || upd.RowsAffected == 0 {

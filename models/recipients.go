@@ -285,8 +285,7 @@ type Handover struct {
 	DeliveryStatus   DeliveryStatus `json:"delivery_status"`
 	DeliveryAddress  string         `json:"delivery_address"`
 	DeliveryPostcode string         `json:"delivery_postcode"`
-	WeightG          int64          `json:"-"`
-	WeightKg         Kg             `json:"weight_kg" gorm:"-"`
+	WeightG          Grams          `json:"weight_kg"`
 	VolumeM3         M3             `json:"volume_m3"`
 	RecordedBy       *int64         `json:"recorded_by"`
 	CreatedAt        time.Time      `json:"created_at"`
@@ -362,7 +361,6 @@ func (s *Store) HandOver(ctx context.Context, actor *User, id int64, in Handover
 	if err != nil {
 		return nil, err
 	}
-	h.WeightKg = KgFromGrams(h.WeightG)
 	return &h, nil
 }
 

@@ -19,7 +19,7 @@ type Category struct {
 	Name        string         `json:"name"`
 	DefaultUnit string         `json:"default_unit"`
 	Diverted    bool           `json:"diverted"`
-	MinStockG   int64          `json:"-"`
+	MinStockG   Grams          `json:"-"`
 	Units       []CategoryUnit `json:"-" gorm:"foreignKey:CategoryID"`
 	CreatedAt   time.Time      `json:"created_at"`
 	UpdatedAt   time.Time      `json:"updated_at"`
@@ -29,7 +29,7 @@ type Category struct {
 type CategoryUnit struct {
 	CategoryID   int64  `gorm:"primaryKey"`
 	Unit         string `gorm:"primaryKey"`
-	GramsPerUnit int64
+	GramsPerUnit Grams
 }
 
 // CategoryFactor is one version of a category's CO2e factor, in force from a date.

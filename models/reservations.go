@@ -54,22 +54,20 @@ type Reservation struct {
 	CancelledAt      *time.Time        `json:"cancelled_at"`
 	ExpiredAt        *time.Time        `json:"expired_at"`
 	Lines            []ReservationLine `json:"lines"`
-	WeightKg         Kg                `json:"weight_kg" gorm:"-"`
+	WeightG          Grams             `json:"weight_kg" gorm:"-"`
 	CreatedAt        time.Time         `json:"created_at"`
 	UpdatedAt        time.Time         `json:"updated_at"`
 }
 
 // ReservationLine is a quantity of one stock item, and what was collected of it.
 type ReservationLine struct {
-	ID                int64    `json:"id"`
-	ReservationID     int64    `json:"-"`
-	StockItemID       int64    `json:"stock_item_id"`
-	QuantityMilli     int64    `json:"-"`
-	CollectedMilli    *int64   `json:"-"`
-	GramsPerUnit      int64    `json:"-"`
-	Quantity          float64  `json:"quantity" gorm:"-"`
-	CollectedQuantity *float64 `json:"collected_quantity" gorm:"-"`
-	WeightKg          Kg       `json:"weight_kg" gorm:"-"`
+	ID             int64  `json:"id"`
+	ReservationID  int64  `json:"-"`
+	StockItemID    int64  `json:"stock_item_id"`
+	QuantityMilli  Milli  `json:"quantity"`
+	CollectedMilli *Milli `json:"collected_quantity"`
+	GramsPerUnit   Grams  `json:"-"`
+	WeightG        Grams  `json:"weight_kg" gorm:"-"` // of what was collected, or else of what is reserved
 	// What people read of the item, read with the line (see withItemNames).
 	Description string `json:"description" gorm:"->"`
 	Unit        string `json:"unit" gorm:"->"`
@@ -88,26 +86,22 @@ func withItemNames(db *gorm.DB) *gorm.DB {
 }
 
 func (r *Reservation) AfterFind(*gorm.DB) error {
-	r.present()
+	r.weigh()
 	return nil
 }
 
-// present fills the decimal fields shown at the edge from the exact ones kept.
-func (r *Reservation) present() {
-	var grams int64
+// weigh works out the weights of the lines and of the whole reservation.
+func (r *Reservation) weigh() {
+	r.WeightG = 0
 	for i := range r.Lines {
 		l := &r.Lines[i]
-		l.Quantity = float64(l.QuantityMilli) / 1000
 		taken := l.QuantityMilli
 		if l.CollectedMilli != nil {
-			q := float64(*l.CollectedMilli) / 1000
-			l.CollectedQuantity, taken = &q, *l.CollectedMilli
+			taken = *l.CollectedMilli
 		}
-		g := LineGrams(taken, l.GramsPerUnit)
-		l.WeightKg = KgFromGrams(g)
-		grams += g
+		l.WeightG = LineGrams(taken, l.GramsPerUnit)
+		r.WeightG += l.WeightG
 	}
-	r.WeightKg = KgFromGrams(grams)
 }
 
 // LineInput asks for a quantity of a stock item.
@@ -162,7 +156,7 @@ func checkLines(p *Problems, lines []LineInput, allowZero bool) {
 type bookingOrg struct {
 	Organisation
 	BandName       *string
-	BandAllowanceG *int64
+	BandAllowanceG *Grams
 }
 
 // reservationOrg finds the organisation a reservation is for: a member's own (naming
@@ -193,14 +187,14 @@ func (s *Store) reservationOrg(tx *gorm.DB, actor *User, orgID *int64, today Dat
 
 // checkAllowance refuses a visit heavier than the group's band allows, unless staff give
 // a reason to override it.
-func checkAllowance(actor *User, o *bookingOrg, grams int64, override string) error {
+func checkAllowance(actor *User, o *bookingOrg, grams Grams, override string) error {
 	if o.BandAllowanceG == nil || grams <= *o.BandAllowanceG {
 		return nil
 	}
 	if actor.Role != RoleMember && strings.TrimSpace(override) != "" {
 		return nil
 	}
-	msg := fmt.Sprintf("the visit weighs %.1f kg, over the %s allowance of %.1f kg a visit", KgFromGrams(grams), *o.BandName, KgFromGrams(*o.BandAllowanceG))
+	msg := fmt.Sprintf("the visit weighs %.1f kg, over the %s allowance of %.1f kg a visit", grams.Kg(), *o.BandName, o.BandAllowanceG.Kg())
 	if actor.Role != RoleMember {
 		msg += "; give an override_reason to allow it"
 	}
@@ -269,8 +263,8 @@ func (s *Store) CreateReservation(ctx context.Context, actor *User, in Reservati
 	return s.Reservation(ctx, actor, r.ID)
 }
 
-func (r *Reservation) grams() int64 {
-	var g int64
+func (r *Reservation) grams() Grams {
+	var g Grams
 	for _, l := range r.Lines {
 		g += LineGrams(l.QuantityMilli, l.GramsPerUnit)
 	}
@@ -303,7 +297,7 @@ func (s *Store) addLines(tx *gorm.DB, actor *User, r *Reservation, lines []LineI
 			return err
 		}
 		if !ok {
-			short = append(short, fmt.Sprintf("lines[%d] (stock item %d): asked for %g, %g available", i, l.StockItemID, l.Quantity, float64(available)/1000))
+			short = append(short, fmt.Sprintf("lines[%d] (stock item %d): asked for %g, %g available", i, l.StockItemID, l.Quantity, available.Quantity()))
 			continue
 		}
 		line := ReservationLine{ReservationID: r.ID, StockItemID: l.StockItemID, QuantityMilli: milli, GramsPerUnit: gpu}
@@ -336,7 +330,7 @@ func (s *Store) loadReservation(tx *gorm.DB, actor *User, id int64) (*Reservatio
 	if err := q.First(&r, id).Error; err != nil {
 		return nil, notFound(err, "reservation", id)
 	}
-	r.present()
+	r.weigh()
 	return &r, nil
 }
 
@@ -518,7 +512,7 @@ func (s *Store) UpdateReservation(ctx context.Context, actor *User, id int64, in
 	if err != nil {
 		return nil, err
 	}
-	r.present()
+	r.weigh()
 	return r, nil
 }
 
@@ -537,8 +531,8 @@ func (s *Store) oneBookingPerSlot(tx *gorm.DB, orgID int64, start time.Time, exc
 		other, start.In(loc).Format("Mon 2 Jan 2006 15:04"), other)
 }
 
-func lineQuantities(lines []ReservationLine) map[int64]int64 {
-	out := make(map[int64]int64, len(lines))
+func lineQuantities(lines []ReservationLine) map[int64]Milli {
+	out := make(map[int64]Milli, len(lines))
 	for _, l := range lines {
 		out[l.StockItemID] = l.QuantityMilli
 	}
@@ -547,7 +541,7 @@ func lineQuantities(lines []ReservationLine) map[int64]int64 {
 
 // describeChange says, in words staff read, how the slot and quantities of r differ from
 // what they were: "" when they do not.
-func (s *Store) describeChange(tx *gorm.DB, wasSlot time.Time, was map[int64]int64, r *Reservation, loc *time.Location) (string, error) {
+func (s *Store) describeChange(tx *gorm.DB, wasSlot time.Time, was map[int64]Milli, r *Reservation, loc *time.Location) (string, error) {
 	var parts []string
 	if !wasSlot.Equal(r.SlotStart) {
 		const layout = "Mon 2 Jan 15:04"
@@ -576,7 +570,7 @@ func (s *Store) describeChange(tx *gorm.DB, wasSlot time.Time, was map[int64]int
 			if i := slices.IndexFunc(items, func(it StockItem) bool { return it.ID == id }); i >= 0 {
 				name = fmt.Sprintf("%s (%s)", items[i].Description, items[i].Unit)
 			}
-			parts = append(parts, fmt.Sprintf("%s %g → %g", name, float64(was[id])/1000, float64(now[id])/1000))
+			parts = append(parts, fmt.Sprintf("%s %g → %g", name, was[id].Quantity(), now[id].Quantity()))
 		}
 	}
 	return strings.Join(parts, "; "), nil
@@ -602,7 +596,7 @@ func (s *Store) changeLines(tx *gorm.DB, actor *User, r *Reservation, lines []Li
 				return err
 			}
 			if !ok {
-				return Conflict("not enough stock: stock item %d: asked for %g more, %g available", l.StockItemID, float64(delta)/1000, float64(available)/1000)
+				return Conflict("not enough stock: stock item %d: asked for %g more, %g available", l.StockItemID, delta.Quantity(), available.Quantity())
 			}
 		case delta < 0:
 			if err := s.releaseStock(tx, actor, l.StockItemID, -delta, r.ID); err != nil {
@@ -709,14 +703,14 @@ func (s *Store) CollectReservation(ctx context.Context, actor *User, id int64, t
 		if _, err := s.reservationOrg(tx, actor, &r.OrganisationID, today); err != nil {
 			return err
 		}
-		got := map[int64]int64{}
+		got := map[int64]Milli{}
 		for i, t := range taken {
 			j := slices.IndexFunc(r.Lines, func(l ReservationLine) bool { return l.StockItemID == t.StockItemID })
 			if j < 0 {
 				return Invalid(fmt.Sprintf("lines[%d].stock_item_id", i), "stock item %d is not on this reservation", t.StockItemID)
 			}
 			if m := MilliFromQuantity(t.Quantity); m > r.Lines[j].QuantityMilli {
-				return Invalid(fmt.Sprintf("lines[%d].quantity", i), "at most %g was reserved", r.Lines[j].Quantity)
+				return Invalid(fmt.Sprintf("lines[%d].quantity", i), "at most %g was reserved", r.Lines[j].QuantityMilli.Quantity())
 			} else {
 				got[t.StockItemID] = m
 			}
@@ -826,7 +820,7 @@ func (s *Store) ExpireReservations(ctx context.Context, now time.Time, grace tim
 // applyMovement, caused by the reservation.
 
 // stockGramsPerUnit gives the weight per unit of each of the items that exist.
-func (s *Store) stockGramsPerUnit(tx *gorm.DB, ids []int64) (map[int64]int64, error) {
+func (s *Store) stockGramsPerUnit(tx *gorm.DB, ids []int64) (map[int64]Grams, error) {
 	var items []StockItem
 	// Locked in id order: two reservations naming the same items in other orders wait
 	// for each other instead of deadlocking.
@@ -834,7 +828,7 @@ func (s *Store) stockGramsPerUnit(tx *gorm.DB, ids []int64) (map[int64]int64, er
 		Error; err != nil {
 		return nil, err
 	}
-	out := make(map[int64]int64, len(items))
+	out := make(map[int64]Grams, len(items))
 	for _, it := range items {
 		out[it.ID] = it.GramsPerUnit
 	}
@@ -843,7 +837,8 @@ func (s *Store) stockGramsPerUnit(tx *gorm.DB, ids []int64) (map[int64]int64, er
 
 // takeStock reserves thousandths of an item for a reservation, or (issueNow) issues
 // them at once. ok is false, with what is available, when there is not enough.
-func (s *Store) takeStock(tx *gorm.DB, actor *User, itemID, milli, reservationID int64, issueNow bool) (available int64, ok bool, err error) {
+func (s *Store) takeStock(tx *gorm.DB, actor *User, itemID int64, milli Milli, reservationID int64, issueNow bool) (available Milli, ok bool,
+	err error) {
 	m := &Movement{StockItemID: itemID, Kind: MoveReserved, ReservedMilli: milli, UserID: userID(actor), CauseType: "reservation",
 		CauseID: &reservationID}
 	units := milli
@@ -859,14 +854,14 @@ func (s *Store) takeStock(tx *gorm.DB, actor *User, itemID, milli, reservationID
 }
 
 // releaseStock gives back reserved thousandths of an item.
-func (s *Store) releaseStock(tx *gorm.DB, actor *User, itemID, milli, reservationID int64) error {
+func (s *Store) releaseStock(tx *gorm.DB, actor *User, itemID int64, milli Milli, reservationID int64) error {
 	return s.applyCounted(tx, &Movement{StockItemID: itemID, Kind: MoveReleased, ReservedMilli: -milli, UserID: userID(actor),
 		CauseType: "reservation", CauseID: &reservationID}, milli)
 }
 
 // issueReserved hands over reserved thousandths of an item: they leave on hand and
 // reserved together.
-func (s *Store) issueReserved(tx *gorm.DB, actor *User, itemID, milli, reservationID int64) error {
+func (s *Store) issueReserved(tx *gorm.DB, actor *User, itemID int64, milli Milli, reservationID int64) error {
 	return s.applyCounted(tx, &Movement{StockItemID: itemID, Kind: MoveIssued, QuantityMilli: -milli, ReservedMilli: -milli,
 		UserID: userID(actor), CauseType: "reservation", CauseID: &reservationID}, -milli)
 }

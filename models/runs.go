@@ -44,8 +44,7 @@ type Run struct {
 	VehicleID        int64      `json:"vehicle_id"`
 	DriverID         *int64     `json:"driver_id"`
 	Status           RunStatus  `json:"status"`
-	PlannedM         int64      `json:"-"`
-	PlannedKm        Km         `json:"planned_km" gorm:"-"`
+	PlannedM         Metres     `json:"planned_km"`
 	PlannedMinutes   int        `json:"planned_minutes"`
 	StartOdometerKm  *Km        `json:"start_odometer_km"`
 	FinishOdometerKm *Km        `json:"finish_odometer_km"`
@@ -57,11 +56,6 @@ type Run struct {
 }
 
 func (Run) TableName() string { return "collection_runs" }
-
-func (r *Run) AfterFind(*gorm.DB) error {
-	r.PlannedKm = Km(r.PlannedM) / 1000
-	return nil
-}
 
 // RunStop is a stop on a run, with its planned times.
 type RunStop struct {
@@ -75,19 +69,13 @@ type RunStop struct {
 	ArriveAt    time.Time  `json:"arrive_at"`
 	StartAt     time.Time  `json:"start_at"`
 	DepartAt    time.Time  `json:"depart_at"`
-	LoadG       int64      `json:"-"`
-	LoadKg      Kg         `json:"load_kg" gorm:"-"`
+	LoadG       Grams      `json:"load_kg"`
 	Status      StopStatus `json:"status"`
 	Reason      string     `json:"reason"`
 	DonationID  *int64     `json:"donation_id"`
 	CompletedAt *time.Time `json:"completed_at"`
 	// Details are filled in when a run is read: what the driver needs at the stop.
 	Details *StopDetails `json:"details" gorm:"-"`
-}
-
-func (s *RunStop) AfterFind(*gorm.DB) error {
-	s.LoadKg = KgFromGrams(s.LoadG)
-	return nil
 }
 
 // PlanSettings are what planning needs from the service.
@@ -144,7 +132,7 @@ const (
 type delivery struct {
 	ID                  int64
 	Latitude, Longitude *float64
-	WeightG             int64
+	WeightG             Grams
 	VolumeM3            float64
 }
 
@@ -173,19 +161,19 @@ const (
 func (d delivery) job() planner.Job {
 	return planner.Job{ID: fmt.Sprintf("delivery %d", d.ID), Service: DeliveryService, Delivery: true,
 		Windows: []planner.Window{{Start: deliveriesFrom, End: dayCloses - DeliveryService}},
-		Amount:  []float64{float64(KgFromGrams(d.WeightG)), float64(d.VolumeM3)}}
+		Amount:  []float64{float64(d.WeightG.Kg()), float64(d.VolumeM3)}}
 }
 
 // requestJob is a collection as a planner job on a day of the week.
 func requestJob(r PickupRequest, weekday string) planner.Job {
 	return planner.Job{ID: r.Reference, Service: DefaultService, Windows: windowsOn(r.OpeningHours, weekday),
-		Amount: []float64{float64(KgFromGrams(r.ApproxG)), float64(r.ApproxM3)}}
+		Amount: []float64{float64(r.ApproxG.Kg()), float64(r.ApproxM3)}}
 }
 
 // planVehicle is a van as a planner vehicle working a shift (minutes after midnight).
 func planVehicle(v Vehicle, from, to int) planner.Vehicle {
 	return planner.Vehicle{ID: v.Registration, Shift: planner.Window{Start: float64(from), End: float64(to)},
-		Capacity: []float64{float64(KgFromGrams(v.CapacityG)), float64(v.CapacityM3)}, Skills: v.Skills,
+		Capacity: []float64{float64(v.CapacityG.Kg()), float64(v.CapacityM3)}, Skills: v.Skills,
 		Trips: MaxTrips, Unload: float64(v.UnloadMinutes)}
 }
 
@@ -255,12 +243,11 @@ func (s *Store) solveDay(ctx context.Context, in *planInputs, res *PlanResult, s
 	at := func(minutes float64) time.Time { return set.clock(day, minutes) }
 	for _, rt := range sol.Routes {
 		v := vanIdx[rt.Vehicle]
-		run := Run{Day: day, VehicleID: v.ID, Status: RunPlanned, PlannedM: metresFromKm(rt.Distance), PlannedMinutes: int(math.Round(rt.Duration)),
+		run := Run{Day: day, VehicleID: v.ID, Status: RunPlanned, PlannedM: MetresFromKm(rt.Distance), PlannedMinutes: int(math.Round(rt.Duration)),
 			CreatedAt: s.Now()}
-		run.PlannedKm = Km(run.PlannedM) / 1000
 		for i, st := range rt.Stops {
 			stop := RunStop{Sequence: i + 1, Trip: rt.Trip(i), Kind: "pickup", ArriveAt: at(st.Arrival), StartAt: at(st.Start), DepartAt: at(st.Departure),
-				LoadG: GramsFromKg(st.Load[0]), LoadKg: Kg(st.Load[0]), Status: StopPlanned}
+				LoadG: GramsFromKg(st.Load[0]), Status: StopPlanned}
 			if st.Job < len(reqs) {
 				stop.RequestID = &reqs[st.Job].ID
 			} else {
@@ -344,9 +331,6 @@ func (s *Store) unplan(tx *gorm.DB, st *RunStop, why string) error {
 	}
 	return tx.Model(&Handover{}).Where("id = ?", *st.HandoverID).Update("delivery_status", DeliveryWaiting).Error
 }
-
-// metresFromKm keeps a planned distance in metres.
-func metresFromKm(km float64) int64 { return int64(math.Round(km * 1000)) }
 
 // cmpErr is err when there is one, else the conflict.
 func cmpErr(err, conflict error) error {
@@ -459,7 +443,7 @@ type StopDetails struct {
 	OpeningHours []Interval     `json:"opening_hours"`
 	Reference    string         `json:"reference"`
 	What         string         `json:"what"`
-	ApproxKg     Kg             `json:"approx_kg"`
+	ApproxG      Grams          `json:"approx_kg"`
 	ApproxM3     M3             `json:"approx_m3"`
 	Collected    []DonationLine `json:"collected"`
 }
@@ -496,7 +480,7 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 		DeliveryAddress, DeliveryPostcode string
 		ReceivedBy, Name, Contact         string
 		Tag, Description, TypeName        string
-		WeightG                           int64
+		WeightG                           Grams
 		VolumeM3                          float64
 	}
 	var drops []drop
@@ -526,7 +510,6 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 	}
 	linesOf := map[int64][]DonationLine{}
 	for _, l := range lines {
-		l.present()
 		linesOf[l.DonationID] = append(linesOf[l.DonationID], l)
 	}
 	for i := range runs {
@@ -536,7 +519,7 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 			if st.RequestID != nil && reqByID[*st.RequestID] != nil {
 				r := reqByID[*st.RequestID]
 				d = StopDetails{Name: r.BusinessName, Address: r.Address, Postcode: r.Postcode, ContactName: r.ContactName, Phone: r.Phone,
-					AccessNotes: r.AccessNotes, Reference: r.Reference, What: r.Description, ApproxKg: r.ApproxKg, ApproxM3: r.ApproxM3}
+					AccessNotes: r.AccessNotes, Reference: r.Reference, What: r.Description, ApproxG: r.ApproxG, ApproxM3: r.ApproxM3}
 				if len(r.OpeningHours) > 0 {
 					d.OpeningHours = append([]Interval{}, r.OpeningHours.On(runs[i].Day.Weekday())...)
 				}
@@ -545,7 +528,7 @@ func (s *Store) addStopDetails(ctx context.Context, runs []Run) error {
 				h := dropByID[*st.HandoverID]
 				d = StopDetails{Name: h.Name, Address: h.DeliveryAddress, Postcode: h.DeliveryPostcode,
 					ContactName: cmp.Or(h.ReceivedBy, h.Name), Phone: h.Contact, OpeningHours: deliveryHours, Reference: h.Tag,
-					What: strings.TrimSuffix(h.TypeName+": "+h.Description, ": "), ApproxKg: KgFromGrams(h.WeightG), ApproxM3: M3(h.VolumeM3)}
+					What: strings.TrimSuffix(h.TypeName+": "+h.Description, ": "), ApproxG: h.WeightG, ApproxM3: M3(h.VolumeM3)}
 			}
 			if st.DonationID != nil {
 				d.Collected = linesOf[*st.DonationID]
@@ -919,7 +902,7 @@ func (s *Store) CheckRuns(ctx context.Context) ([]RunProblem, error) {
 			}
 		}
 		out = append(out, RunProblem{What: "run", ID: r.ID,
-			Detail: fmt.Sprintf("on %s %s; the figures count its %.1f planned km instead", r.Day, why, r.PlannedKm)})
+			Detail: fmt.Sprintf("on %s %s; the figures count its %.1f planned km instead", r.Day, why, r.PlannedM.Km())})
 	}
 	open := func(col string) string {
 		return `NOT EXISTS (SELECT 1 FROM run_stops s JOIN collection_runs r ON r.id = s.run_id
@@ -1114,5 +1097,5 @@ func (s *Store) retime(tx *gorm.DB, runID int64, set PlanSettings, force bool) e
 		}
 	}
 	return tx.Model(&Run{}).Where("id = ?", runID).
-		Updates(map[string]any{"planned_m": metresFromKm(route.Distance), "planned_minutes": int(math.Round(route.Duration))}).Error
+		Updates(map[string]any{"planned_m": MetresFromKm(route.Distance), "planned_minutes": int(math.Round(route.Duration))}).Error
 }

@@ -34,14 +34,11 @@ type StockItem struct {
 	Description   string    `json:"description"`
 	LocationID    int64     `json:"location_id"`
 	Unit          string    `json:"unit"`
-	GramsPerUnit  int64     `json:"-"`
-	OnHandMilli   int64     `json:"-"`
-	ReservedMilli int64     `json:"-"`
-	KgPerUnit     Kg        `json:"kg_per_unit" gorm:"-"`
-	OnHand        float64   `json:"on_hand" gorm:"-"`
-	Reserved      float64   `json:"reserved" gorm:"-"`
-	Available     float64   `json:"available" gorm:"-"`
-	AvailableKg   Kg        `json:"available_kg" gorm:"-"`
+	GramsPerUnit  Grams     `json:"kg_per_unit"`
+	OnHandMilli   Milli     `json:"on_hand"`
+	ReservedMilli Milli     `json:"reserved"`
+	Available     Milli     `json:"available" gorm:"-"`
+	AvailableG    Grams     `json:"available_kg" gorm:"-"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 
@@ -50,16 +47,11 @@ type StockItem struct {
 	Location string `json:"location" gorm:"->"`
 }
 
+// AfterFind works out what is available: on hand and not reserved.
 func (i *StockItem) AfterFind(*gorm.DB) error {
-	i.present()
+	i.Available = i.OnHandMilli - i.ReservedMilli
+	i.AvailableG = LineGrams(i.Available, i.GramsPerUnit)
 	return nil
-}
-
-func (i *StockItem) present() {
-	i.KgPerUnit = KgFromGrams(i.GramsPerUnit)
-	i.OnHand, i.Reserved = float64(i.OnHandMilli)/1000, float64(i.ReservedMilli)/1000
-	i.Available = float64(i.OnHandMilli-i.ReservedMilli) / 1000
-	i.AvailableKg = KgFromGrams(LineGrams(i.OnHandMilli-i.ReservedMilli, i.GramsPerUnit))
 }
 
 // Movement is one entry in the append-only stock ledger.
@@ -67,12 +59,9 @@ type Movement struct {
 	ID            int64     `json:"id"`
 	StockItemID   int64     `json:"stock_item_id"`
 	Kind          string    `json:"kind"`
-	QuantityMilli int64     `json:"-"`
-	ReservedMilli int64     `json:"-"`
-	WeightG       int64     `json:"-"`
-	Quantity      float64   `json:"quantity" gorm:"-"`
-	ReservedDelta float64   `json:"reserved_change" gorm:"-"`
-	WeightKg      Kg        `json:"weight_kg" gorm:"-"`
+	QuantityMilli Milli     `json:"quantity"`
+	ReservedMilli Milli     `json:"reserved_change"`
+	WeightG       Grams     `json:"weight_kg"`
 	Reason        string    `json:"reason"`
 	Note          string    `json:"note"`
 	UserID        *int64    `json:"user_id"`
@@ -83,21 +72,10 @@ type Movement struct {
 
 func (Movement) TableName() string { return "stock_movements" }
 
-func (m *Movement) AfterFind(*gorm.DB) error {
-	m.Quantity, m.ReservedDelta, m.WeightKg = float64(m.QuantityMilli)/1000, float64(m.ReservedMilli)/1000, KgFromGrams(m.WeightG)
-	return nil
-}
-
-// LineGrams is the weight of thousandths of a unit weighing gramsPerUnit.
-func LineGrams(milli, gramsPerUnit int64) int64 { return milli * gramsPerUnit / 1000 }
-
-// MilliFromQuantity turns a quantity from the edge into thousandths, rounded.
-func MilliFromQuantity(q float64) int64 { return GramsFromKg(q) }
-
 // ShortError is stock that is not there: what was asked and what there is.
 type ShortError struct {
 	ItemID               int64
-	Wanted, Have         int64 // thousandths
+	Wanted, Have         Milli
 	Reserved, Constraint string
 }
 
@@ -112,9 +90,11 @@ func (s *Store) applyMovement(tx *gorm.DB, m *Movement) error { return s.moveSto
 
 // applyCounted is applyMovement for a movement weighed in the item's own units: its
 // weight is units thousandths of the item's weight per unit, read as the item changes.
-func (s *Store) applyCounted(tx *gorm.DB, m *Movement, units int64) error { return s.moveStock(tx, m, &units) }
+func (s *Store) applyCounted(tx *gorm.DB, m *Movement, units Milli) error {
+	return s.moveStock(tx, m, &units)
+}
 
-func (s *Store) moveStock(tx *gorm.DB, m *Movement, units *int64) error {
+func (s *Store) moveStock(tx *gorm.DB, m *Movement, units *Milli) error {
 	dq, dr := m.QuantityMilli, m.ReservedMilli
 	var it StockItem
 	res := tx.Model(&it).Clauses(clause.Returning{Columns: []clause.Column{{Name: "grams_per_unit"}}}).
@@ -129,7 +109,7 @@ func (s *Store) moveStock(tx *gorm.DB, m *Movement, units *int64) error {
 			return notFound(err, "stock item", m.StockItemID)
 		}
 		return &ShortError{ItemID: it.ID, Wanted: -dq, Have: it.OnHandMilli - it.ReservedMilli,
-			Constraint: fmt.Sprintf("stock item %d has %g on hand, %g of it reserved", it.ID, float64(it.OnHandMilli)/1000, float64(it.ReservedMilli)/1000)}
+			Constraint: fmt.Sprintf("stock item %d has %g on hand, %g of it reserved", it.ID, it.OnHandMilli.Quantity(), it.ReservedMilli.Quantity())}
 	}
 	if units != nil {
 		m.WeightG = LineGrams(*units, it.GramsPerUnit)
@@ -243,7 +223,7 @@ func (s *Store) UpdateStockItem(ctx context.Context, actor *User, id int64, desc
 		if err := tx.First(&it, id).Error; err != nil {
 			return notFound(err, "stock item", id)
 		}
-		before := map[string]any{"description": it.Description, "kg_per_unit": KgFromGrams(it.GramsPerUnit)}
+		before := map[string]any{"description": it.Description, "kg_per_unit": it.GramsPerUnit.Kg()}
 		if description != nil {
 			it.Description = strings.TrimSpace(*description)
 		}
@@ -263,7 +243,7 @@ func (s *Store) UpdateStockItem(ctx context.Context, actor *User, id int64, desc
 			return err
 		}
 		return s.audit(tx, actor, "update", "stock_item", it.ID,
-			diff(before, map[string]any{"description": it.Description, "kg_per_unit": KgFromGrams(it.GramsPerUnit)}))
+			diff(before, map[string]any{"description": it.Description, "kg_per_unit": it.GramsPerUnit.Kg()}))
 	})
 	if err != nil {
 		return nil, err
@@ -330,7 +310,7 @@ func (s *Store) MoveStock(ctx context.Context, actor *User, id, locationID int64
 			return Invalid("location_id", "the item is there already")
 		}
 		if it.ReservedMilli > 0 {
-			return Conflict("%g of stock item %d is reserved: move it after the reservations are collected or released", float64(it.ReservedMilli)/1000, id)
+			return Conflict("%g of stock item %d is reserved: move it after the reservations are collected or released", it.ReservedMilli.Quantity(), id)
 		}
 		to, err := s.findOrCreateItem(tx, it.CategoryID, it.Description, locationID, it.Unit, it.GramsPerUnit)
 		if err != nil {
@@ -361,7 +341,7 @@ func (s *Store) MoveStock(ctx context.Context, actor *User, id, locationID int64
 // transactions creating the same item at once meet at the unique key: the second waits
 // for the first and then finds its row.
 func (s *Store) findOrCreateItem(tx *gorm.DB, categoryID int64, description string, locationID int64, unit string,
-	gramsPerUnit int64) (*StockItem, error) {
+	gramsPerUnit Grams) (*StockItem, error) {
 	find := func(it *StockItem) *gorm.DB {
 		return tx.Where("category_id = ? AND description = ? AND location_id = ? AND unit = ?", categoryID, description, locationID, unit).
 			Limit(1).Find(it)
@@ -384,8 +364,8 @@ func (s *Store) findOrCreateItem(tx *gorm.DB, categoryID int64, description stri
 // LedgerProblem is an item whose figures disagree with the sum of its movements.
 type LedgerProblem struct {
 	StockItemID         int64
-	OnHand, SumOnHand   int64 // thousandths
-	Reserved, SumReserv int64
+	OnHand, SumOnHand   Milli
+	Reserved, SumReserv Milli
 }
 
 // CheckLedger compares every item's on-hand and reserved figures with the sums of its
@@ -504,8 +484,8 @@ func (s *Store) WantedList(ctx context.Context) ([]Wanted, error) {
 	var rows []struct {
 		ID        int64
 		Name      string
-		MinStockG int64
-		Grams     int64
+		MinStockG Grams
+		Grams     Grams
 	}
 	err := s.DB(ctx).Raw(`SELECT c.id, c.name, c.min_stock_g, COALESCE(SUM((i.on_hand_milli - i.reserved_milli) * i.grams_per_unit / 1000), 0) AS grams
 		FROM categories c LEFT JOIN stock_items i ON i.category_id = c.id
@@ -516,8 +496,8 @@ func (s *Store) WantedList(ctx context.Context) ([]Wanted, error) {
 	}
 	out := make([]Wanted, len(rows))
 	for i, r := range rows {
-		out[i] = Wanted{CategoryID: r.ID, Name: r.Name, AvailableKg: KgFromGrams(r.Grams), MinStockKg: KgFromGrams(r.MinStockG),
-			NeededKg: KgFromGrams(r.MinStockG - r.Grams)}
+		out[i] = Wanted{CategoryID: r.ID, Name: r.Name, AvailableKg: r.Grams.Kg(), MinStockKg: r.MinStockG.Kg(),
+			NeededKg: (r.MinStockG - r.Grams).Kg()}
 	}
 	slices.SortFunc(out, func(a, b Wanted) int {
 		if a.NeededKg != b.NeededKg {

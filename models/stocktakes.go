@@ -36,20 +36,18 @@ type StocktakeLine struct {
 	ID                   int64      `json:"id"`
 	StocktakeID          int64      `json:"-"`
 	StockItemID          int64      `json:"stock_item_id"`
-	ExpectedMilli        int64      `json:"-"`
-	CountedMilli         *int64     `json:"-"`
-	ExpectedAtCountMilli *int64     `json:"-"`
 	CountedAt            *time.Time `json:"counted_at"`
-	Expected             float64    `json:"expected" gorm:"-"`
-	Counted              *float64   `json:"counted" gorm:"-"`
-	Difference           *float64   `json:"difference" gorm:"-"`
+	ExpectedMilli        Milli      `json:"expected"`
+	CountedMilli         *Milli     `json:"counted"`
+	ExpectedAtCountMilli *Milli     `json:"-"`
+	Difference           *Milli     `json:"difference" gorm:"-"` // counted less what the books said then
 }
 
+// AfterFind works out the difference of a counted line.
 func (l *StocktakeLine) AfterFind(*gorm.DB) error {
-	l.Expected = float64(l.ExpectedMilli) / 1000
 	if l.CountedMilli != nil && l.ExpectedAtCountMilli != nil {
-		c, d := float64(*l.CountedMilli)/1000, float64(*l.CountedMilli-*l.ExpectedAtCountMilli)/1000
-		l.Counted, l.Difference = &c, &d
+		d := *l.CountedMilli - *l.ExpectedAtCountMilli
+		l.Difference = &d
 	}
 	return nil
 }

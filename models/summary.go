@@ -56,7 +56,7 @@ func (s *Store) OrganisationSummary(ctx context.Context, actor *User, id int64, 
 		var rows []struct {
 			CategoryID int64
 			Name       string
-			Grams      int64
+			Grams      Grams
 		}
 		err := s.DB(ctx).Table("reservation_lines l").
 			Select("c.id AS category_id, c.name, SUM(l.collected_milli * l.grams_per_unit / 1000) AS grams").
@@ -68,13 +68,13 @@ func (s *Store) OrganisationSummary(ctx context.Context, actor *User, id int64, 
 		if err != nil {
 			return nil, err
 		}
-		var grams int64
+		var grams Grams
 		y.ByCategory = []CategoryKg{}
 		for _, r := range rows {
-			y.ByCategory = append(y.ByCategory, CategoryKg{CategoryID: r.CategoryID, Name: r.Name, Kg: KgFromGrams(r.Grams)})
+			y.ByCategory = append(y.ByCategory, CategoryKg{CategoryID: r.CategoryID, Name: r.Name, Kg: r.Grams.Kg()})
 			grams += r.Grams
 		}
-		y.Kg = KgFromGrams(grams)
+		y.Kg = grams.Kg()
 		if err := s.DB(ctx).Model(&Reservation{}).
 			Where("organisation_id = ? AND status = ? AND collected_at >= ? AND collected_at < ?", id, StatusCollected, bounds[i], bounds[i+1]).
 			Count(&y.Visits).Error; err != nil {

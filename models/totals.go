@@ -211,7 +211,7 @@ func (s *Store) Dashboard(ctx context.Context, today Date, loc *time.Location) (
 	var rows []struct {
 		Direction string
 		Month     int
-		Grams     int64
+		Grams     Grams
 	}
 	if err := s.DB(ctx).Raw(strings.Join(sums, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("dashboard trend: %w", err)
@@ -222,9 +222,9 @@ func (s *Store) Dashboard(ctx context.Context, today Date, loc *time.Location) (
 	}
 	for _, r := range rows {
 		if r.Direction == directionIn {
-			out.Trend[r.Month].KgIn = KgFromGrams(r.Grams)
+			out.Trend[r.Month].KgIn = r.Grams.Kg()
 		} else {
-			out.Trend[r.Month].KgOut = KgFromGrams(r.Grams)
+			out.Trend[r.Month].KgOut = r.Grams.Kg()
 		}
 	}
 	return out, nil

@@ -59,7 +59,7 @@ func TestUpdateCategory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v.Name != "Paper and card" || v.DefaultUnit != "kg" || !v.Diverted || v.MinStockKg != 150 || v.CO2eKgPerKg != 0.92 ||
+		if v.Name != "Paper and card" || v.DefaultUnit != "kg" || !v.Diverted || v.MinStock.Kg() != 150 || v.CO2eKgPerKg != 0.92 ||
 			!cmp.Equal(v.UnitWeightsKg, map[string]float64{"kg": 1, "box": 3.5}) {
 			t.Fatalf("updated category %+v", v)
 		}
@@ -177,7 +177,7 @@ func TestUpdateStockItem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if it.Description != "Long card tubes" || it.KgPerUnit != 0.25 || it.OnHand != 20 || it.AvailableKg != 5 {
+		if it.Description != "Long card tubes" || it.GramsPerUnit.Kg() != 0.25 || it.OnHandMilli.Quantity() != 20 || it.AvailableG.Kg() != 5 {
 			t.Fatalf("updated item %+v", it)
 		}
 		if c := lastChanges(t, s, "stock_item", tubes); c["description"] == nil || c["kg_per_unit"] == nil {

@@ -52,8 +52,7 @@ type Vehicle struct {
 	ID             int64     `json:"id"`
 	Name           string    `json:"name"`
 	Registration   string    `json:"registration"`
-	CapacityG      int64     `json:"-"`
-	CapacityKg     Kg        `json:"capacity_kg" gorm:"-"`
+	CapacityG      Grams     `json:"capacity_kg"`
 	CapacityM3     M3        `json:"capacity_m3"`
 	Skills         Skills    `json:"skills" gorm:"type:text"`
 	Shifts         Shifts    `json:"shifts" gorm:"type:text"`
@@ -62,11 +61,6 @@ type Vehicle struct {
 	Active         bool      `json:"active"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
-}
-
-func (v *Vehicle) AfterFind(*gorm.DB) error {
-	v.CapacityKg = KgFromGrams(v.CapacityG)
-	return nil
 }
 
 // VehicleInput creates or changes a vehicle; nil fields stay as they are.
@@ -104,7 +98,7 @@ func (v *Vehicle) apply(p *Problems, in VehicleInput) {
 		if *in.CapacityKg <= 0 || *in.CapacityKg > 5000 {
 			p.Add("capacity_kg", "must be more than 0 and at most 5000")
 		}
-		v.CapacityG, v.CapacityKg = GramsFromKg(*in.CapacityKg), Kg(*in.CapacityKg)
+		v.CapacityG = GramsFromKg(*in.CapacityKg)
 	}
 	if in.CapacityM3 != nil {
 		if *in.CapacityM3 <= 0 || *in.CapacityM3 > 50 {
@@ -150,7 +144,7 @@ func (v *Vehicle) apply(p *Problems, in VehicleInput) {
 }
 
 func vehicleFields(v *Vehicle) map[string]any {
-	return map[string]any{"name": v.Name, "registration": v.Registration, "capacity_kg": KgFromGrams(v.CapacityG), "capacity_m3": v.CapacityM3,
+	return map[string]any{"name": v.Name, "registration": v.Registration, "capacity_kg": v.CapacityG.Kg(), "capacity_m3": v.CapacityM3,
 		"skills": v.Skills, "shifts": v.Shifts, "cost_per_km_pence": v.CostPerKmPence, "unload_minutes": v.UnloadMinutes, "active": v.Active}
 }
 

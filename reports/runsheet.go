@@ -34,7 +34,7 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 		fmt.Sprintf("Van %s (%s)   Driver: %s", sh.Vehicle.Name, sh.Vehicle.Registration, sh.Driver))
 	pdf.SetTextColor(0, 0, 0)
 	pdf.SetFont("Helvetica", "B", 10)
-	plan := fmt.Sprintf("%s, %s km planned", plural(len(r.Stops), "stop"), number(float64(r.PlannedKm), 1))
+	plan := fmt.Sprintf("%s, %s km planned", plural(len(r.Stops), "stop"), number(float64(r.PlannedM.Km()), 1))
 	if !sh.BackAt.IsZero() {
 		plan += ", back at the depot about " + sh.BackAt.In(loc).Format("15:04")
 	}
@@ -74,7 +74,7 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 			"Address: " + strings.Trim(det.Address+", "+det.Postcode, ", "),
 			"Contact: " + strings.TrimSpace(det.ContactName+"  "+det.Phone),
 			"Open: " + hoursText(det.OpeningHours),
-			fmt.Sprintf("%s: %s (about %.0f kg, %.1f m3)   Ref %s", verb, det.What, det.ApproxKg, det.ApproxM3, det.Reference),
+			fmt.Sprintf("%s: %s (about %.0f kg, %.1f m3)   Ref %s", verb, det.What, det.ApproxG.Kg(), det.ApproxM3, det.Reference),
 		}
 		if det.AccessNotes != "" {
 			lines = append(lines, "Access: "+det.AccessNotes)
@@ -98,8 +98,8 @@ func RunSheet(w io.Writer, sh *models.RunSheet, loc *time.Location) error {
 			}
 			var got []string
 			for _, l := range det.Collected {
-				got = append(got, fmt.Sprintf("%s %s %s, %s kg", l.Description, number(l.Quantity, -1), l.Unit, kg(l.WeightKg)))
-				collectedKg += l.WeightKg
+				got = append(got, fmt.Sprintf("%s %s %s, %s kg", l.Description, number(l.QuantityMilli.Quantity(), -1), l.Unit, kg(l.WeightG.Kg())))
+				collectedKg += l.WeightG.Kg()
 			}
 			pdf.MultiCell(0, 6, d.tr("Collected: "+strings.Join(got, "; ")), "", "L", false)
 		}

@@ -37,7 +37,7 @@ func sheetRun(status models.RunStatus, stops ...models.RunStop) *models.RunSheet
 	london, _ := time.LoadLocation("Europe/London")
 	day := models.NewDate(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
 	at := time.Date(2026, 11, 27, 9, 15, 0, 0, time.UTC)
-	r := models.Run{ID: 7, Day: day, Status: status, PlannedKm: 12.3, PlannedMinutes: 300, Stops: stops}
+	r := models.Run{ID: 7, Day: day, Status: status, PlannedM: 12_300, PlannedMinutes: 300, Stops: stops}
 	for i := range r.Stops {
 		r.Stops[i].Sequence, r.Stops[i].StartAt = i+1, at.Add(time.Duration(i)*40*time.Minute)
 	}
@@ -55,7 +55,8 @@ func sheetRun(status models.RunStatus, stops ...models.RunStop) *models.RunSheet
 func TestRunSheet(t *testing.T) {
 	london, _ := time.LoadLocation("Europe/London")
 	albion := &models.StopDetails{Name: "Albion Print", Address: "12 Spon Lane", Postcode: "B70 6AU", ContactName: "Jas Bains", Phone: "0121 555 0199",
-		OpeningHours: []models.Interval{{From: "08:30", To: "12:00"}, {From: "13:00", To: "17:00"}}, Reference: "PR-ABC", What: "card tubes", ApproxKg: 120}
+		OpeningHours: []models.Interval{{From: "08:30", To: "12:00"}, {From: "13:00", To: "17:00"}}, Reference: "PR-ABC", What: "card tubes",
+		ApproxG: 120_000}
 	closed := &models.StopDetails{Name: "Borough Foam", OpeningHours: []models.Interval{}, What: "foam"}
 	unknown := &models.StopDetails{Name: "Carters", What: "fabric ends"}
 	cases := []struct {
@@ -69,11 +70,11 @@ func TestRunSheet(t *testing.T) {
 			[]string{"1 stops", "Collected"}},
 		{"finished", sheetRun("finished",
 			models.RunStop{Kind: "pickup", Status: "completed", Details: withCollected(albion,
-				models.DonationLine{Description: "Card offcuts", Quantity: 6, Unit: "box", WeightKg: 22.5},
-				models.DonationLine{Description: "Tubes", Quantity: 1200, Unit: "each", WeightKg: 1240})},
+				models.DonationLine{Description: "Card offcuts", QuantityMilli: 6000, Unit: "box", WeightG: 22_500},
+				models.DonationLine{Description: "Tubes", QuantityMilli: 1_200_000, Unit: "each", WeightG: 1_240_000})},
 			models.RunStop{Kind: "pickup", Status: "missed", Reason: "run finished", Details: closed},
 			models.RunStop{Kind: "pickup", Status: "completed", Details: withCollected(unknown,
-				models.DonationLine{Description: "Fabric", Quantity: 3, Unit: "bag", WeightKg: 9})}),
+				models.DonationLine{Description: "Fabric", QuantityMilli: 3000, Unit: "bag", WeightG: 9000})}),
 			[]string{"3 stops, 12.3 km planned", "Collected: Card offcuts 6 box, 22.5 kg; Tubes 1,200 each, 1,240.0 kg", "Missed: run finished",
 				"Open: closed that day",
 				"Open: hours not given", "at finish: 48,042.5 km, back 13:15   Driven: 42.5 km", "Done: 2 of 3 stops, 1,271.5 kg collected"},

@@ -180,7 +180,7 @@ func checkCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	}
 	for _, b := range bad {
 		fmt.Fprintf(stdout, "stock item %d: on hand %g, movements sum to %g; reserved %g, movements sum to %g\n",
-			b.StockItemID, float64(b.OnHand)/1000, float64(b.SumOnHand)/1000, float64(b.Reserved)/1000, float64(b.SumReserv)/1000)
+			b.StockItemID, b.OnHand.Quantity(), b.SumOnHand.Quantity(), b.Reserved.Quantity(), b.SumReserv.Quantity())
 	}
 	if len(bad) == 0 {
 		fmt.Fprintf(stdout, "all %d stock items agree with the ledger\n", n)

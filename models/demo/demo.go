@@ -129,38 +129,38 @@ func (d *demo) bands() error {
 // kilogram avoids making a kilogram new. The values are data and can be edited.
 var demoCategories = []struct {
 	name, unit string
-	units      map[string]int64 // grams per unit
+	units      map[string]models.Grams // per unit
 	factor     float64
 	source     string
 	diverted   bool
 	minKg      int64
 }{
-	{"Paper and card", "box", map[string]int64{"box": 4000, "sheet": 20, "bag": 3000, "kg": 1000}, 0.92,
+	{"Paper and card", "box", map[string]models.Grams{"box": 4000, "sheet": 20, "bag": 3000, "kg": 1000}, 0.92,
 		"DESNZ/DEFRA 2023 GHG conversion factors, material use: paper and board (mixed)", true, 150},
-	{"Textiles", "bag", map[string]int64{"bag": 5000, "metre": 300, "roll": 8000, "kg": 1000}, 22.31,
+	{"Textiles", "bag", map[string]models.Grams{"bag": 5000, "metre": 300, "roll": 8000, "kg": 1000}, 22.31,
 		"DESNZ/DEFRA 2023 GHG conversion factors, material use: clothing", true, 80},
-	{"Foam", "bag", map[string]int64{"bag": 1500, "sheet": 200, "each": 50, "kg": 1000}, 3.12,
+	{"Foam", "bag", map[string]models.Grams{"bag": 1500, "sheet": 200, "each": 50, "kg": 1000}, 3.12,
 		"DESNZ/DEFRA 2023 GHG conversion factors, material use: plastics (average), as a proxy for foam", true, 30},
-	{"Plastics", "bag", map[string]int64{"bag": 2500, "each": 40, "box": 3000, "kg": 1000}, 3.12,
+	{"Plastics", "bag", map[string]models.Grams{"bag": 2500, "each": 40, "box": 3000, "kg": 1000}, 3.12,
 		"DESNZ/DEFRA 2023 GHG conversion factors, material use: plastics (average)", true, 60},
-	{"Wood", "each", map[string]int64{"each": 1500, "metre": 800, "box": 10000, "kg": 1000}, 0.31,
+	{"Wood", "each", map[string]models.Grams{"each": 1500, "metre": 800, "box": 10000, "kg": 1000}, 0.31,
 		"DESNZ/DEFRA 2023 GHG conversion factors, material use: wood", true, 100},
-	{"Tubes and cores", "each", map[string]int64{"each": 150, "box": 3000, "bag": 2000, "kg": 1000}, 0.92,
+	{"Tubes and cores", "each", map[string]models.Grams{"each": 150, "box": 3000, "bag": 2000, "kg": 1000}, 0.92,
 		"DESNZ/DEFRA 2023 GHG conversion factors, material use: paper and board (mixed)", true, 40},
-	{"Containers", "each", map[string]int64{"each": 60, "box": 2500, "bag": 2000, "kg": 1000}, 1.50,
+	{"Containers", "each", map[string]models.Grams{"each": 60, "box": 2500, "bag": 2000, "kg": 1000}, 1.50,
 		"DESNZ/DEFRA 2023 GHG conversion factors, material use: mixed plastics and metal cans (weighted average)", true, 40},
-	{"Craft", "box", map[string]int64{"box": 2000, "bag": 1500, "each": 100, "kg": 1000}, 1.20,
+	{"Craft", "box", map[string]models.Grams{"box": 2000, "bag": 1500, "each": 100, "kg": 1000}, 1.20,
 		"DESNZ/DEFRA 2023 GHG conversion factors, material use: mixed (average of paper, plastics and textiles)", true, 30},
-	{"Furniture", "each", map[string]int64{"each": 27000, "kg": 1000}, 1.45,
+	{"Furniture", "each", map[string]models.Grams{"each": 27000, "kg": 1000}, 1.45,
 		"DESNZ/DEFRA 2023 GHG conversion factors, material use: furniture (WRAP re-use factor for sofas)", true, 0},
-	{"Electricals", "each", map[string]int64{"each": 4000, "box": 8000, "kg": 1000}, 3.27,
+	{"Electricals", "each", map[string]models.Grams{"each": 4000, "box": 8000, "kg": 1000}, 3.27,
 		"DESNZ/DEFRA 2023 GHG conversion factors, material use: WEEE (mixed)", true, 0},
 }
 
 func (d *demo) categories() error {
 	from := models.NewDate(time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC))
 	for _, c := range demoCategories {
-		cat := models.Category{Name: c.name, DefaultUnit: c.unit, Diverted: c.diverted, MinStockG: c.minKg * 1000}
+		cat := models.Category{Name: c.name, DefaultUnit: c.unit, Diverted: c.diverted, MinStockG: models.Grams(c.minKg) * 1000}
 		for u, g := range c.units {
 			cat.Units = append(cat.Units, models.CategoryUnit{Unit: u, GramsPerUnit: g})
 		}

@@ -122,7 +122,7 @@ func checkDemoRuns(t *testing.T, s *models.Store) {
 	s.DB(ctx).Raw(`SELECT COALESCE(SUM(l.weight_g), 0) FROM donation_lines l JOIN donations d ON d.id = l.donation_id
 		JOIN run_stops st ON st.donation_id = d.id JOIN collection_runs r ON r.id = st.run_id
 		WHERE r.day BETWEEN '2026-10-01' AND '2026-10-31'`).Scan(&collectedG)
-	if collectedG < 500_000 || models.KgFromGrams(collectedG) > f.Donations.Kg {
+	if collectedG < 500_000 || models.Grams(collectedG).Kg() > f.Donations.Kg {
 		t.Fatalf("October's runs collected %d g of %v kg given", collectedG, f.Donations.Kg)
 	}
 }

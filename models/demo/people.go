@@ -43,7 +43,7 @@ func (d *demo) people() error {
 		}
 		for _, v := range vols {
 			if d.rng.IntN(4) == 0 {
-				hours = append(hours, models.VolunteerHours{VolunteerID: v.ID, Day: day, Quarters: 2 + d.rng.IntN(20),
+				hours = append(hours, models.VolunteerHours{VolunteerID: v.ID, Day: day, Quarters: models.Quarters(2 + d.rng.IntN(20)),
 					Activity: models.Activities[d.rng.IntN(len(models.Activities))], RecordedBy: &staff.ID, CreatedAt: d.now})
 			}
 		}
@@ -56,17 +56,17 @@ func (d *demo) people() error {
 		return err
 	}
 	var transfers []models.Transfer
-	earned := map[int64]int64{}
+	earned := map[int64]models.Quarters{}
 	for _, h := range hours {
 		id := h.ID
-		transfers = append(transfers, models.Transfer{FromAccount: storeID, ToAccount: accounts[h.VolunteerID], Quarters: int64(h.Quarters),
+		transfers = append(transfers, models.Transfer{FromAccount: storeID, ToAccount: accounts[h.VolunteerID], Quarters: h.Quarters,
 			Note: "hours " + h.Day.String(), HoursID: &id, RecordedBy: &staff.ID, At: d.now})
-		earned[accounts[h.VolunteerID]] += int64(h.Quarters)
+		earned[accounts[h.VolunteerID]] += h.Quarters
 	}
 	if err := d.tx.CreateInBatches(&transfers, 1000).Error; err != nil {
 		return err
 	}
-	total := int64(0)
+	total := models.Quarters(0)
 	for acct, q := range earned {
 		total += q
 		add := gorm.Expr("balance_quarters + ?", q)

@@ -61,7 +61,7 @@ func (d *demo) reservations() error {
 				continue
 			}
 			taken[it.ID] = true
-			milli := int64(1+d.rng.IntN(5)) * 1000
+			milli := models.Milli(1+d.rng.IntN(5)) * 1000
 			l := models.ReservationLine{ReservationID: r.ID, StockItemID: it.ID, QuantityMilli: milli, GramsPerUnit: it.GramsPerUnit}
 			if r.Status == models.StatusCollected {
 				l.CollectedMilli = &milli

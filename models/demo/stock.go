@@ -58,14 +58,14 @@ func (d *demo) stock() error {
 	var donations []models.Donation
 	var lines []models.DonationLine
 	// give adds a donation of one to three lines and returns its index and weight.
-	give := func(at time.Time, channel string, donor *int64) (int, int64) {
+	give := func(at time.Time, channel string, donor *int64) (int, models.Grams) {
 		donations = append(donations, models.Donation{ReceivedAt: at, Channel: channel, DonorID: donor, CreatedAt: at})
-		var grams int64
+		var grams models.Grams
 		for j := 0; j < 1+d.rng.IntN(3); j++ {
 			c := cats[d.rng.IntN(len(cats))]
 			options := demoStockLines[c.Name]
 			o := options[d.rng.IntN(len(options))]
-			gpu := int64(1000)
+			gpu := models.Grams(1000)
 			for _, u := range c.Units {
 				if u.Unit == o.unit {
 					gpu = u.GramsPerUnit
@@ -82,7 +82,7 @@ func (d *demo) stock() error {
 					GramsPerUnit: gpu, CreatedAt: at}
 				items[k] = it
 			}
-			milli := int64(1+d.rng.IntN(o.qty*2)) * 1000
+			milli := models.Milli(1+d.rng.IntN(o.qty*2)) * 1000
 			if channel == "collection" {
 				milli *= 3 // a van collects what a business has saved up
 			}
@@ -125,9 +125,9 @@ func (d *demo) stock() error {
 	slices.SortFunc(itemList, func(a, b *models.StockItem) int {
 		return cmp.Or(cmp.Compare(a.CategoryID, b.CategoryID), cmp.Compare(a.Description, b.Description), cmp.Compare(a.Unit, b.Unit))
 	})
-	issued := make([]int64, len(itemList))
+	issued := make([]models.Milli, len(itemList))
 	for i, it := range itemList {
-		issued[i] = it.OnHandMilli * int64(40+d.rng.IntN(50)) / 100 / 1000 * 1000
+		issued[i] = it.OnHandMilli * models.Milli(40+d.rng.IntN(50)) / 100 / 1000 * 1000
 		it.OnHandMilli -= issued[i]
 	}
 	if err := d.tx.CreateInBatches(itemList, 500).Error; err != nil {

@@ -63,7 +63,7 @@ func (d *demo) vans() error {
 		r := models.PickupRequest{
 			Reference: fmt.Sprintf("PR-DEMO%04d", i+1), Status: status, DonorID: &dn.ID, BusinessName: dn.Name, ContactName: dn.ContactName,
 			Email: dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "offcuts, card and tubes",
-			ApproxG: int64(40+d.rng.IntN(260)) * 1000, ApproxM3: models.M3(3+d.rng.IntN(25)) / 10, EarliestDate: earliest,
+			ApproxG: models.Grams(40+d.rng.IntN(260)) * 1000, ApproxM3: models.M3(3+d.rng.IntN(25)) / 10, EarliestDate: earliest,
 			LatestDate: earliest.AddDays(3 + d.rng.IntN(10)), Latitude: dn.Latitude, Longitude: dn.Longitude,
 			OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3),
 			CreatedAt: d.now, UpdatedAt: d.now,
@@ -79,7 +79,7 @@ func (d *demo) vans() error {
 			Reference: fmt.Sprintf("PR-NEXT%04d", i+1), Status: models.PickupAccepted, DonorID: &dn.ID, BusinessName: dn.Name,
 			ContactName: dn.ContactName,
 			Email:       dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "boxes of card, fabric ends and foam",
-			ApproxG: int64(60+d.rng.IntN(200)) * 1000, ApproxM3: models.M3(3+d.rng.IntN(15)) / 10, EarliestDate: d.today,
+			ApproxG: models.Grams(60+d.rng.IntN(200)) * 1000, ApproxM3: models.M3(3+d.rng.IntN(15)) / 10, EarliestDate: d.today,
 			LatestDate: d.today.AddDays(7),
 			Latitude:   dn.Latitude, Longitude: dn.Longitude, OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3), CreatedAt: d.now,
 			UpdatedAt: d.now,
@@ -105,7 +105,7 @@ type demoStop struct {
 	at         time.Time
 	donation   int
 	donationID int64
-	grams      int64
+	grams      models.Grams
 	missed     string
 }
 
@@ -114,7 +114,7 @@ var demoMissReasons = []string{"closed when the van came", "nothing ready to col
 // collect plans a day's collection runs: on four weekdays in five a van (on busy days
 // two) calls at three to seven businesses; most give a donation, about one in ten is
 // missed.
-func (d *demo) collect(day models.Date, donors []int64, give func(at time.Time, channel string, donor *int64) (int, int64)) {
+func (d *demo) collect(day models.Date, donors []int64, give func(at time.Time, channel string, donor *int64) (int, models.Grams)) {
 	if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday || len(donors) == 0 || d.rng.IntN(5) == 0 {
 		return
 	}
@@ -160,7 +160,7 @@ func (d *demo) runs() error {
 	for _, r := range d.pastRuns {
 		for _, st := range r.stops {
 			dn := byID[st.donor]
-			kg := st.grams/1000/10*10 + 10 // as the business guessed it: to the next 10 kg
+			kg := int64(st.grams)/1000/10*10 + 10 // as the business guessed it: to the next 10 kg
 			if st.donation < 0 {
 				kg = int64(40 + 10*d.rng.IntN(16))
 			}
@@ -169,7 +169,7 @@ func (d *demo) runs() error {
 				Reference: fmt.Sprintf("PR-RUN%05d", len(reqs)+1), Status: models.PickupCollected, DonorID: &dn.ID, BusinessName: dn.Name,
 				ContactName: dn.ContactName,
 				Email:       dn.Email, Phone: dn.Phone, Address: dn.Address, Postcode: dn.Postcode, Description: "offcuts, card and tubes",
-				ApproxG: kg * 1000, ApproxM3: models.M3(3+kg/25) / 10, EarliestDate: earliest, LatestDate: r.day.AddDays(2 + d.rng.IntN(5)),
+				ApproxG: models.Grams(kg) * 1000, ApproxM3: models.M3(3+kg/25) / 10, EarliestDate: earliest, LatestDate: r.day.AddDays(2 + d.rng.IntN(5)),
 				Latitude: dn.Latitude, Longitude: dn.Longitude, OpeningHours: dn.OpeningHours, Priority: 1 + d.rng.IntN(3),
 				CreatedAt: earliest.Start(time.UTC).Add(-48 * time.Hour), UpdatedAt: st.at.Add(15 * time.Minute),
 			}
@@ -199,13 +199,13 @@ func (d *demo) runs() error {
 		odometers[vi] += tenths
 		startAt := r.stops[0].at.Add(-30 * time.Minute)
 		finishAt := r.stops[len(r.stops)-1].at.Add(50 * time.Minute)
-		run := models.Run{Day: r.day, VehicleID: vans[vi].ID, Status: models.RunFinished, PlannedM: tenths * 95,
+		run := models.Run{Day: r.day, VehicleID: vans[vi].ID, Status: models.RunFinished, PlannedM: models.Metres(tenths) * 95,
 			PlannedMinutes:  int(finishAt.Sub(startAt).Minutes()),
 			StartOdometerKm: &start, FinishOdometerKm: &finish, StartedAt: &startAt, FinishedAt: &finishAt, CreatedAt: startAt.Add(-14 * time.Hour)}
 		if len(drivers) > 0 {
 			run.DriverID = &drivers[i%len(drivers)]
 		}
-		var load int64
+		var load models.Grams
 		for j, st := range r.stops {
 			req := reqs[next]
 			next++
