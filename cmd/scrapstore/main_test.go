@@ -204,6 +204,13 @@ func TestServeAndStopOnSIGTERM(t *testing.T) {
 		`scrapstore_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"} 1`) {
 		t.Fatalf("private metrics: %d %.300s", res.StatusCode, m)
 	}
+	// Go's profiler is on the private address only.
+	if res, err := http.Get(strings.TrimSuffix(metrics, "metrics") + "debug/pprof/goroutine?debug=1"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("profiler on the metrics address: %v %v", res, err)
+	}
+	if res, err := http.Get(url + "/debug/pprof/goroutine?debug=1"); err != nil || res.StatusCode == http.StatusOK {
+		t.Fatalf("profiler on the public address: %v %v", res, err)
+	}
 
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {

@@ -123,8 +123,8 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		metricsSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		servers = append(servers, metricsSrv)
 		go func() { errc <- metricsSrv.Serve(mln) }()
-		fmt.Fprintf(stdout, "Metrics for Prometheus, without sign-in: http://%s/metrics (and Go's profiles under /debug/pprof/)\n",
-			displayAddr(mln.Addr()))
+		fmt.Fprintf(stdout, "Metrics for Prometheus, without sign-in: http://%s/metrics\n", displayAddr(mln.Addr()))
+		fmt.Fprintf(stdout, "Go's profiler, on the same private address: http://%s/debug/pprof/\n", displayAddr(mln.Addr()))
 	}
 	sched.Start()
 	base := "http://" + displayAddr(ln.Addr())
