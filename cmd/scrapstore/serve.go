@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,12 +61,6 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	defer store.Close()
 	log.Info("database ready", "dialect", store.Dialect())
-	// A request's garbage is small and short-lived, and collecting it each time the heap
-	// doubles costs a busy service a tenth of its CPU. Unless GOGC says otherwise, the
-	// heap may grow to five times what is live (tens of MB) between collections.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 
 	if err := firstStart(ctx, cfg, store, stdout); err != nil {
 		return err
