@@ -51,27 +51,35 @@ func (m Milli) MarshalJSON() ([]byte, error) { return []byte(m.String()), nil }
 // UnmarshalJSON reads kilograms, as a plan kept as JSON is read back when it is made
 // and as Go clients read the API's answers.
 func (g *Grams) UnmarshalJSON(b []byte) error {
-	return thousandthsJSON(b, (*int64)(g), "kilograms", maxStoredGrams)
+	v, ok, err := finiteJSON(b, 1000, maxStoredGrams, "kilograms")
+	if ok {
+		*g = GramsFromKg(v)
+	}
+	return err
 }
 
 // UnmarshalJSON reads a quantity.
 func (m *Milli) UnmarshalJSON(b []byte) error {
-	return thousandthsJSON(b, (*int64)(m), "a quantity", maxStoredMilli)
+	v, ok, err := finiteJSON(b, 1000, maxStoredMilli, "a quantity")
+	if ok {
+		*m = MilliFromQuantity(v)
+	}
+	return err
 }
 
-// thousandthsJSON reads a JSON number into dst as thousandths, refusing what is not a
-// finite number or is beyond limit thousandths either way; null leaves dst as it was.
-func thousandthsJSON(b []byte, dst *int64, what string, limit float64) error {
+// finiteJSON reads a JSON number for a value kept in scale parts of its unit, refusing
+// what is not a finite number or is beyond limit parts either way. ok is false for null
+// and for an error, which leave the value as it was.
+func finiteJSON(b []byte, scale, limit float64, what string) (v float64, ok bool, err error) {
 	s := string(b)
 	if s == "null" {
-		return nil
+		return 0, false, nil
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v*1000) > limit {
-		return fmt.Errorf("%s is not %s that can be kept", s, what)
+	v, err = strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v*scale) > limit {
+		return 0, false, fmt.Errorf("%s is not %s that can be kept", s, what)
 	}
-	*dst = roundThousandths(v)
-	return nil
+	return v, true, nil
 }
 
 // Metres is a distance kept to the metre; at the edge it is kilometres as Km writes
@@ -89,16 +97,11 @@ func (m Metres) MarshalJSON() ([]byte, error) { return m.Km().MarshalJSON() }
 
 // UnmarshalJSON reads kilometres, as a plan kept as JSON is read back when it is made.
 func (m *Metres) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		return nil
+	v, ok, err := finiteJSON(b, 1000, maxStoredMilli, "kilometres")
+	if ok {
+		*m = MetresFromKm(v)
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v*1000) > maxStoredMilli {
-		return fmt.Errorf("%s is not kilometres that can be kept", s)
-	}
-	*m = MetresFromKm(v)
-	return nil
+	return err
 }
 
 // Quarters is volunteers' time, and the timebank credits it earns, kept in quarter
@@ -115,16 +118,11 @@ func (q Quarters) MarshalJSON() ([]byte, error) { return []byte(q.String()), nil
 
 // UnmarshalJSON reads hours, to the nearest quarter.
 func (q *Quarters) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		return nil
+	v, ok, err := finiteJSON(b, 4, maxStoredMilli, "hours")
+	if ok {
+		*q = Quarters(math.Round(v * 4))
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v*4) > maxStoredMilli {
-		return fmt.Errorf("%s is not hours that can be kept", s)
-	}
-	*q = Quarters(math.Round(v * 4))
-	return nil
+	return err
 }
 
 // Kg, M3 and Km are weights, volumes and distances as the API, the CSV files and the

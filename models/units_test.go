@@ -2,18 +2,32 @@ package models_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/scrapstore/scrapstore/models"
 )
 
+// written is a value and the text it must be written as, in JSON and by String.
+type written struct {
+	v    fmt.Stringer
+	want string
+}
+
+func checkWritten(t *testing.T, cases []written) {
+	t.Helper()
+	for _, c := range cases {
+		b, err := json.Marshal(c.v)
+		if err != nil || string(b) != c.want || c.v.String() != c.want {
+			t.Errorf("%T(%v): JSON %s (%v), text %s, want %s", c.v, c.v, b, err, c.v.String(), c.want)
+		}
+	}
+}
+
 // Weights are written to the gram, volumes to the litre and distances to 100 m, without
 // binary noise, in JSON and as text alike.
 func TestUnitsAreWrittenWithoutNoise(t *testing.T) {
-	for _, c := range []struct {
-		v    any
-		want string
-	}{
+	checkWritten(t, []written{
 		{models.Kg(0.1 + 0.2), "0.3"},
 		{models.Kg(1554.9449), "1554.945"},
 		{models.Kg(5857.926), "5857.926"},
@@ -23,12 +37,7 @@ func TestUnitsAreWrittenWithoutNoise(t *testing.T) {
 		{models.M3(0.0004), "0"},
 		{models.Km(48171.76815824047), "48171.8"},
 		{models.Km(42), "42"},
-	} {
-		b, err := json.Marshal(c.v)
-		if err != nil || string(b) != c.want || c.v.(interface{ String() string }).String() != c.want {
-			t.Errorf("%T(%v): JSON %s (%v), text %s, want %s", c.v, c.v, b, err, c.v.(interface{ String() string }).String(), c.want)
-		}
-	}
+	})
 	km := models.Km(48171.76815824047)
 	b, err := json.Marshal(struct {
 		Odometer *models.Km `json:"odometer_km"`
@@ -42,10 +51,7 @@ func TestUnitsAreWrittenWithoutNoise(t *testing.T) {
 // Grams and Milli are kept exact and written as kilograms and quantities: the same text
 // a float64 of the figure gives, to the thousandth, in JSON and as text.
 func TestGramsAndMilliAreWrittenAsKgAndQuantities(t *testing.T) {
-	for _, c := range []struct {
-		v    any
-		want string
-	}{
+	checkWritten(t, []written{
 		{models.Grams(2500), "2.5"},
 		{models.Grams(0), "0"},
 		{models.Grams(1), "0.001"},
@@ -57,13 +63,7 @@ func TestGramsAndMilliAreWrittenAsKgAndQuantities(t *testing.T) {
 		{models.Milli(-250), "-0.25"},
 		{models.Milli(0), "0"},
 		{models.Milli(1e15), "1000000000000"},
-	} {
-		b, err := json.Marshal(c.v)
-		text := c.v.(interface{ String() string }).String()
-		if err != nil || string(b) != c.want || text != c.want {
-			t.Errorf("%T %d: JSON %s (%v), text %s, want %s", c.v, c.v, b, err, text, c.want)
-		}
-	}
+	})
 	// A quantity reads as a float64 of it always did.
 	for _, m := range []models.Milli{1, 7, 333, 1001, 318_083, 999_999_999, -2_000_001} {
 		want, _ := json.Marshal(float64(m) / 1000)
