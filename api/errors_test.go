@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -91,17 +92,19 @@ func TestInternalErrorsSayNothing(t *testing.T) {
 }
 
 // A busy service works on as many requests as its concurrency setting allows and serves
-// the rest in the order they came; health checks never wait; a client that gives up
-// while waiting leaves the queue.
+// the rest in the order they came; a client still sending its body holds no turn; health
+// checks never wait; a client that gives up while waiting leaves the queue.
 func TestBusyServiceServesInTurn(t *testing.T) {
 	store := testdb.SQLite(t, nil)
 	srv := NewServer(Deps{Store: store, Logger: slog.New(slog.DiscardHandler), Config: Config{TokenTTL: time.Hour, Location: london, Concurrency: 1}})
-	entered, release := make(chan string, 4), make(chan struct{})
-	srv.echo.GET("/slow/:name", func(c echo.Context) error {
+	entered, release := make(chan string, 5), make(chan struct{})
+	slow := srv.limitBody(MaxBody, func(c echo.Context) error {
 		entered <- c.Param("name")
 		<-release
 		return c.NoContent(http.StatusNoContent)
 	})
+	srv.echo.GET("/slow/:name", slow)
+	srv.echo.POST("/slow/:name", slow)
 	waiting := func(want float64) {
 		t.Helper()
 		for range 500 {
@@ -112,22 +115,24 @@ func TestBusyServiceServesInTurn(t *testing.T) {
 		}
 		t.Fatalf("waiting requests: %v, want %v", testutil.ToFloat64(srv.metrics.waiting), want)
 	}
-	codes := make(chan int, 4)
-	send := func(ctx context.Context, name string) {
+	codes := make(chan int, 5)
+	send := func(req *http.Request) {
 		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/slow/"+name, nil))
+		srv.ServeHTTP(rec, req)
 		codes <- rec.Code
 	}
-	go send(context.Background(), "first")
+	body, sendBody := io.Pipe()
+	go send(httptest.NewRequest(http.MethodPost, "/slow/uploader", body))
+	go send(httptest.NewRequest(http.MethodGet, "/slow/first", nil))
 	if got := <-entered; got != "first" {
-		t.Fatalf("entered %s first", got)
+		t.Fatalf("entered %s first: a body still on its way holds a turn", got)
 	}
 	for i, name := range []string{"second", "third"} {
-		go send(context.Background(), name)
+		go send(httptest.NewRequest(http.MethodGet, "/slow/"+name, nil))
 		waiting(float64(i + 1))
 	}
 	ctx, giveUp := context.WithCancel(context.Background())
-	go send(ctx, "impatient")
+	go send(httptest.NewRequestWithContext(ctx, http.MethodGet, "/slow/impatient", nil))
 	waiting(3)
 	giveUp()
 	if code := <-codes; code != models.StatusClientClosed {
@@ -139,14 +144,17 @@ func TestBusyServiceServesInTurn(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Errorf("healthz while busy: %d", rec.Code)
 	}
-	for _, want := range []string{"second", "third"} {
+	sendBody.Write([]byte("{}"))
+	sendBody.Close()
+	waiting(3)
+	for _, want := range []string{"second", "third", "uploader"} {
 		release <- struct{}{}
 		if got := <-entered; got != want {
 			t.Errorf("entered %s, want %s: requests are served in the order they came", got, want)
 		}
 	}
 	release <- struct{}{}
-	for range 3 {
+	for range 4 {
 		if code := <-codes; code != http.StatusNoContent {
 			t.Errorf("a served request: %d", code)
 		}

@@ -54,35 +54,38 @@ func noSniff(next echo.HandlerFunc) echo.HandlerFunc {
 
 func newRequestID() string { return rand.Text() }
 
-// admit works on at most n requests at once; the rest wait their turn, first come first
-// served (a channel's waiting senders are a queue). Left to the database pool, a busy
-// service would hand each free connection to a waiting statement at random, so a
+// inTurn works on at most Concurrency requests at once; the rest wait their turn, first
+// come first served (a channel's waiting senders are a queue). Left to the database pool,
+// a busy service would hand each free connection to a waiting statement at random, so a
 // request of many statements would draw many times and its wait would grow with its
-// length: the slowest requests would be very slow. Health checks and static files, which
-// do not touch the database, never wait.
-func (s *Server) admit(n int) echo.MiddlewareFunc {
-	turns := make(chan struct{}, n)
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if p := c.Path(); p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
-				return next(c)
-			}
-			select {
-			case turns <- struct{}{}:
-			default:
-				s.metrics.waiting.Inc()
-				select {
-				case turns <- struct{}{}:
-					s.metrics.waiting.Dec()
-				case <-c.Request().Context().Done(): // the client gave up waiting
-					s.metrics.waiting.Dec()
-					return c.Request().Context().Err()
-				}
-			}
-			defer func() { <-turns }()
-			return next(c)
+// length: the slowest requests would be very slow. A request gives its turn back as its
+// answer starts, so a client slow to read cannot hold one; health checks never wait.
+func (s *Server) inTurn(c echo.Context, next echo.HandlerFunc) error {
+	if p := c.Path(); p == "/healthz" || p == "/readyz" {
+		return next(c)
+	}
+	select {
+	case s.turns <- struct{}{}:
+	default:
+		s.metrics.waiting.Inc()
+		select {
+		case s.turns <- struct{}{}:
+			s.metrics.waiting.Dec()
+		case <-c.Request().Context().Done(): // the client gave up waiting
+			s.metrics.waiting.Dec()
+			return c.Request().Context().Err()
 		}
 	}
+	held := true
+	giveBack := func() {
+		if held {
+			held = false
+			<-s.turns
+		}
+	}
+	c.Response().Before(giveBack)
+	defer giveBack()
+	return next(c)
 }
 
 // observe renders the handler's error (so the status is known), then counts the request

@@ -4,8 +4,11 @@
 package api
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -79,20 +82,35 @@ type Server struct {
 	// openapi is the document, made from the route table on first use and then kept:
 	// the routes do not change while the server runs.
 	openapi func() []byte
+	// turns are the requests being worked on; see inTurn.
+	turns chan struct{}
 }
 
 // MaxBody is the largest request body accepted, but for routes that say otherwise.
 const MaxBody = 1 << 20
 
-// limitBody refuses a body larger than limit with a 413, whether it says so up front or not.
-func limitBody(limit int64, next echo.HandlerFunc) echo.HandlerFunc {
+// limitBody refuses a body larger than limit with a 413, whether it says so up front or
+// not, and then lets the request take its turn (see inTurn).
+func (s *Server) limitBody(limit int64, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if req.ContentLength > limit {
 			return &http.MaxBytesError{Limit: limit}
 		}
-		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
-		return next(c)
+		if req.ContentLength != 0 && req.Body != nil && req.Body != http.NoBody {
+			// Read before the request takes its turn (see inTurn): a client that sends
+			// its body slowly keeps no one else waiting.
+			body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, limit))
+			var tooBig *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooBig):
+				return err
+			case err != nil:
+				return &requestError{Status: http.StatusBadRequest, Detail: "the request body could not be read in full"}
+			}
+			req.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		return s.inTurn(c, next)
 	}
 }
 
@@ -154,7 +172,7 @@ func NewServer(d Deps) *Server {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{Deps: d, echo: echo.New()}
+	s := &Server{Deps: d, echo: echo.New(), turns: make(chan struct{}, cmp.Or(d.Config.Concurrency, 4*runtime.GOMAXPROCS(0)))}
 	s.metrics = newHTTPMetrics(d.Registry)
 	d.Registry.MustRegister(collectors.NewDBStatsCollector(d.Store.SQLDB(), "scrapstore"))
 
@@ -177,7 +195,6 @@ func NewServer(d Deps) *Server {
 		noSniff,
 		s.observe,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}),
-		s.admit(cmp.Or(d.Config.Concurrency, 4*runtime.GOMAXPROCS(0))),
 	)
 	s.routes = s.routeTable()
 	s.openapi = sync.OnceValue(s.OpenAPI)
@@ -206,7 +223,7 @@ func NewServer(d Deps) *Server {
 		if r.maxBody > 0 {
 			limit = r.maxBody
 		}
-		e.Add(r.method, r.path, limitBody(limit, h))
+		e.Add(r.method, r.path, s.limitBody(limit, h))
 	}
 	s.addPages()
 	return s

@@ -153,7 +153,7 @@ func (s *Server) addPages() {
 		if !ok {
 			limit = MaxBody
 		}
-		s.echo.Add(p.method, p.path, limitBody(limit, s.page(p.roles, p.handler)))
+		s.echo.Add(p.method, p.path, s.limitBody(limit, s.page(p.roles, p.handler)))
 	}
 	s.echo.GET("/static/:file", s.staticFile)
 }
