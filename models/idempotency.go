@@ -53,6 +53,11 @@ var ErrIdempotencyMismatch = Invalid("Idempotency-Key", "was already used with a
 // work was done and only its response was lost. So two identical requests never both
 // do their work, and a retry never waits for a dead process.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash string) (*IdempotencyClaim, *IdempotencyKey, error) {
+	done, err := s.takeWriteTurn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer done()
 	claim := &IdempotencyClaim{UserID: userID, Key: key, Holder: rand.Text()}
 	for {
 		now := s.Now()
@@ -100,6 +105,11 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash
 // RenewIdempotencyKey extends a running claim's lease; the request's holder calls it
 // while the request runs.
 func (s *Store) RenewIdempotencyKey(ctx context.Context, c *IdempotencyClaim) error {
+	done, err := s.takeWriteTurn(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	return s.held(ctx, c).Update("lease_until", s.Now().Add(IdempotencyLease)).Error
 }
 
@@ -112,8 +122,13 @@ const StatusClientClosed = 499
 // whose work was not done: that frees the key, so the request can be retried. A holder
 // whose claim was taken over (it stalled past its lease) changes nothing.
 func (s *Store) FinishIdempotencyKey(ctx context.Context, c *IdempotencyClaim, status int, contentType string, body []byte) error {
+	done, err := s.takeWriteTurn(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	if status >= 500 || status == StatusClientClosed {
-		if released, err := s.ReleaseIdempotencyKey(ctx, c); err != nil || released {
+		if released, err := s.release(ctx, c); err != nil || released {
 			return err
 		}
 	}
@@ -152,6 +167,15 @@ func (s *Store) held(ctx context.Context, c *IdempotencyClaim) *gorm.DB {
 // ReleaseIdempotencyKey frees a claimed key whose work was not done (it failed or was
 // refused), so that the same key may be sent again with a corrected request.
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, c *IdempotencyClaim) (bool, error) {
+	done, err := s.takeWriteTurn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer done()
+	return s.release(ctx, c)
+}
+
+func (s *Store) release(ctx context.Context, c *IdempotencyClaim) (bool, error) {
 	res := s.held(ctx, c).Where("NOT done").Delete(&IdempotencyKey{})
 	return res.RowsAffected == 1, res.Error
 }

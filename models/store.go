@@ -188,14 +188,11 @@ func (s *Store) Ping(ctx context.Context) error { return s.SQLDB().PingContext(c
 // connection: left to SQLite's busy handler, which polls, a transaction that keeps
 // losing the race waits past the busy timeout under load and fails.
 func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if s.writeTurn != nil {
-		select {
-		case s.writeTurn <- struct{}{}:
-			defer func() { <-s.writeTurn }()
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	done, err := s.takeWriteTurn(ctx)
+	if err != nil {
+		return err
 	}
+	defer done()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The claim is marked first: it commits with the work or not at all, so the order
 		// changes only how long rows stay locked, and the rows many requests change
@@ -212,6 +209,23 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		}
 		return fn(tx)
 	})
+}
+
+// takeWriteTurn waits, on SQLite, for the one writer's turn (see InTx), and gives the
+// function that hands it on. A write outside a transaction takes it too: left to
+// SQLite's busy handler, which sleeps longer at each try, such a write lost the race
+// to a queue of transactions again and again, for up to a second under load.
+// PostgreSQL writers do not take turns.
+func (s *Store) takeWriteTurn(ctx context.Context) (done func(), err error) {
+	if s.writeTurn == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.writeTurn <- struct{}{}:
+		return func() { <-s.writeTurn }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Bound is a Store whose every statement runs in tx: Store methods called through it
