@@ -143,7 +143,7 @@ var settings = []setting{
 	{"secure-cookies", "false", "mark the web pages' cookies Secure: set it when browsers reach the service over HTTPS " +
 		"(e.g. behind a TLS proxy)", boolSetting(func(c *config) *bool { return &c.SecureCookies })},
 	{"concurrency", "0", "serve: how many requests are worked on at once; more wait their turn, first come first served " +
-		"(0: four per CPU)", func(c *config, v string) error {
+		"(0: two per CPU on SQLite, four on PostgreSQL)", func(c *config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 10000 {
 			return errors.New("must be a whole number from 0 to 10000")
