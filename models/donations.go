@@ -129,26 +129,43 @@ func (s *Store) ReceiveDonation(ctx context.Context, actor *User, in DonationInp
 		if err := tx.Omit("Lines").Create(d).Error; err != nil {
 			return err
 		}
-		items := make([]*StockItem, len(in.Lines))
+		// A line naming a category goes to the item of its description there, made when
+		// missing; a line naming an item is checked on the item's locked row.
 		ids := make([]int64, len(in.Lines))
 		for i, l := range in.Lines {
-			it, err := s.lineItem(tx, fmt.Sprintf("lines[%d]", i), l)
+			if l.StockItemID != nil {
+				ids[i] = *l.StockItemID
+				continue
+			}
+			it, err := s.categoryLineItem(tx, fmt.Sprintf("lines[%d]", i), l)
 			if err != nil {
 				return err
 			}
-			items[i], ids[i] = it, it.ID
+			ids[i] = it.ID
 		}
-		// The items are locked in id order before any changes: two donations naming the
-		// same items in other orders then wait for each other instead of deadlocking.
-		if _, err := s.stockGramsPerUnit(tx, ids); err != nil {
+		// Every item is locked, in id order, before any changes (see lockStock).
+		items, err := s.lockStock(tx, ids)
+		if err != nil {
 			return err
 		}
+		d.Lines = make([]DonationLine, len(in.Lines))
+		moves := make([]*Movement, len(in.Lines))
 		for i, l := range in.Lines {
-			line, err := s.receiveLine(tx, actor, d, items[i], l)
-			if err != nil {
-				return err
+			f := fmt.Sprintf("lines[%d]", i)
+			it, ok := items[ids[i]]
+			switch {
+			case !ok:
+				return Invalid(f+".stock_item_id", "no stock item with id %d", ids[i])
+			case l.Unit != "" && l.Unit != it.Unit:
+				return Invalid(f+".unit", "stock item %d is counted in %s", it.ID, it.Unit)
 			}
-			d.Lines = append(d.Lines, *line)
+			d.Lines[i], moves[i] = receivedLine(actor, d, &it, l)
+		}
+		if err := tx.Create(&d.Lines).Error; err != nil {
+			return err
+		}
+		if err := s.applyMovements(tx, moves); err != nil {
+			return err
 		}
 		audit := map[string]any{"donor_id": d.DonorID, "channel": d.Channel, "lines": len(d.Lines)}
 		if err := s.audit(tx, actor, "create", "donation", d.ID, audit); err != nil {
@@ -175,77 +192,60 @@ func (c *Category) weighedUnits() []string {
 	return out
 }
 
-// lineItem is the stock item a donation line goes to: the one it names, or the one of
-// its category, description, location and unit, made when there is none; f names the
-// line in problems.
-func (s *Store) lineItem(tx *gorm.DB, f string, in DonationLineInput) (*StockItem, error) {
-	var it *StockItem
-	if in.StockItemID != nil {
-		var found StockItem
-		if err := tx.First(&found, *in.StockItemID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return nil, Invalid(f+".stock_item_id", "no stock item with id %d", *in.StockItemID)
-			}
-			return nil, err
-		}
-		if in.Unit != "" && in.Unit != found.Unit {
-			return nil, Invalid(f+".unit", "stock item %d is counted in %s", found.ID, found.Unit)
-		}
-		it = &found
-	} else {
-		// The category with the weight of the line's unit, and the location: one statement.
-		var c struct {
-			Category
-			UnitGrams      *Grams
-			LocationCode   *string
-			LocationActive *bool
-		}
-		err := tx.Model(&Category{}).
-			Select("categories.*, l.code AS location_code, l.active AS location_active, (SELECT cu.grams_per_unit FROM category_units cu "+
-				"WHERE cu.category_id = categories.id AND cu.unit = COALESCE(NULLIF(?, ''), categories.default_unit)) AS unit_grams", in.Unit).
-			Joins("LEFT JOIN locations l ON l.id = ?", *in.LocationID).Where("categories.id = ?", *in.CategoryID).Take(&c).Error
-		if err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return nil, Invalid(f+".category_id", "no category with id %d", *in.CategoryID)
-			}
-			return nil, err
-		}
-		unit := in.Unit
-		if unit == "" {
-			unit = c.DefaultUnit
-		}
-		var gpu Grams
-		switch {
-		case c.UnitGrams != nil:
-			gpu = *c.UnitGrams
-		case unit == "kg":
-			gpu = 1000
-		case in.WeightKg != nil:
-			gpu = GramsFromKg(*in.WeightKg / in.Quantity)
-		default:
-			if err := tx.Where("category_id = ?", c.ID).Find(&c.Units).Error; err != nil {
-				return nil, err
-			}
-			return nil, Invalid(f+".unit", "%s has no weight per %s: give weight_kg, or count it in one of %s", c.Name, unit,
-				strings.Join(c.weighedUnits(), ", "))
-		}
-		switch {
-		case c.LocationCode == nil:
-			return nil, Invalid(f+".location_id", "no location with id %d", *in.LocationID)
-		case !*c.LocationActive:
-			return nil, Invalid(f+".location_id", "location %s is not in use", *c.LocationCode)
-		}
-		if it, err = s.findOrCreateItem(tx, c.ID, strings.TrimSpace(in.Description), *in.LocationID, unit, max(gpu, 1)); err != nil {
-			return nil, err
-		}
+// categoryLineItem is the stock item of a donation line that names a category: the
+// one of its category, description, location and unit, made when there is none; f names
+// the line in problems.
+func (s *Store) categoryLineItem(tx *gorm.DB, f string, in DonationLineInput) (*StockItem, error) {
+	// The category with the weight of the line's unit, and the location: one statement.
+	var c struct {
+		Category
+		UnitGrams      *Grams
+		LocationCode   *string
+		LocationActive *bool
 	}
-	return it, nil
+	err := tx.Model(&Category{}).
+		Select("categories.*, l.code AS location_code, l.active AS location_active, (SELECT cu.grams_per_unit FROM category_units cu "+
+			"WHERE cu.category_id = categories.id AND cu.unit = COALESCE(NULLIF(?, ''), categories.default_unit)) AS unit_grams", in.Unit).
+		Joins("LEFT JOIN locations l ON l.id = ?", *in.LocationID).Where("categories.id = ?", *in.CategoryID).Take(&c).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, Invalid(f+".category_id", "no category with id %d", *in.CategoryID)
+		}
+		return nil, err
+	}
+	unit := in.Unit
+	if unit == "" {
+		unit = c.DefaultUnit
+	}
+	var gpu Grams
+	switch {
+	case c.UnitGrams != nil:
+		gpu = *c.UnitGrams
+	case unit == "kg":
+		gpu = 1000
+	case in.WeightKg != nil:
+		gpu = GramsFromKg(*in.WeightKg / in.Quantity)
+	default:
+		if err := tx.Where("category_id = ?", c.ID).Find(&c.Units).Error; err != nil {
+			return nil, err
+		}
+		return nil, Invalid(f+".unit", "%s has no weight per %s: give weight_kg, or count it in one of %s", c.Name, unit,
+			strings.Join(c.weighedUnits(), ", "))
+	}
+	switch {
+	case c.LocationCode == nil:
+		return nil, Invalid(f+".location_id", "no location with id %d", *in.LocationID)
+	case !*c.LocationActive:
+		return nil, Invalid(f+".location_id", "location %s is not in use", *c.LocationCode)
+	}
+	return s.findOrCreateItem(tx, c.ID, strings.TrimSpace(in.Description), *in.LocationID, unit, max(gpu, 1))
 }
 
-// receiveLine records a donation line on its item and puts it on the shelf.
-func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, it *StockItem, in DonationLineInput) (*DonationLine, error) {
+// receivedLine is a donation line on its item and the movement that puts it on the
+// shelf, both still to be written.
+func receivedLine(actor *User, d *Donation, it *StockItem, in DonationLineInput) (DonationLine, *Movement) {
 	milli := MilliFromQuantity(in.Quantity)
-	line := &DonationLine{DonationID: d.ID, StockItemID: it.ID, CategoryID: it.CategoryID, Description: it.Description, QuantityMilli: milli,
+	line := DonationLine{DonationID: d.ID, StockItemID: it.ID, CategoryID: it.CategoryID, Description: it.Description, QuantityMilli: milli,
 		Unit: it.Unit, LocationID: it.LocationID}
 	if in.WeightKg != nil {
 		line.WeightG = GramsFromKg(*in.WeightKg)
@@ -253,15 +253,8 @@ func (s *Store) receiveLine(tx *gorm.DB, actor *User, d *Donation, it *StockItem
 		// A quantity in kg is what the scales said: weighed, not estimated.
 		line.WeightG, line.WeightEstimated = LineGrams(milli, it.GramsPerUnit), it.Unit != "kg"
 	}
-	if err := tx.Create(line).Error; err != nil {
-		return nil, err
-	}
-	m := &Movement{StockItemID: it.ID, Kind: MoveReceived, QuantityMilli: milli, WeightG: line.WeightG, UserID: userID(actor), CauseType: "donation",
-		CauseID: &d.ID, At: d.ReceivedAt}
-	if err := s.applyMovement(tx, m); err != nil {
-		return nil, err
-	}
-	return line, nil
+	return line, &Movement{StockItemID: it.ID, Kind: MoveReceived, QuantityMilli: milli, WeightG: line.WeightG, UserID: userID(actor),
+		CauseType: "donation", CauseID: &d.ID, At: d.ReceivedAt}
 }
 
 // VoidDonation reverses a donation logged by mistake: each line's movement is undone.
@@ -288,16 +281,17 @@ func (s *Store) VoidDonation(ctx context.Context, actor *User, id int64, reason 
 		if d.VoidedAt != nil || res.RowsAffected == 0 {
 			return Conflict("donation %d was voided already", id)
 		}
-		for _, l := range d.Lines {
-			m := &Movement{StockItemID: l.StockItemID, Kind: MoveReceived, QuantityMilli: -l.QuantityMilli, WeightG: -l.WeightG, Reason: "void",
-				Note: reason, UserID: userID(actor), CauseType: "donation", CauseID: &d.ID}
-			if err := s.applyMovement(tx, m); err != nil {
-				var se *ShortError
-				if errors.As(err, &se) {
-					return Conflict("the stock donation %d brought has been reserved or issued since (%s): release it first", id, se.Constraint)
-				}
-				return err
+		moves := make([]*Movement, len(d.Lines))
+		for i, l := range d.Lines {
+			moves[i] = &Movement{StockItemID: l.StockItemID, Kind: MoveReceived, QuantityMilli: -l.QuantityMilli, WeightG: -l.WeightG,
+				Reason: "void", Note: reason, UserID: userID(actor), CauseType: "donation", CauseID: &d.ID}
+		}
+		if err := s.applyMovements(tx, moves); err != nil {
+			var se *ShortError
+			if errors.As(err, &se) {
+				return Conflict("the stock donation %d brought has been reserved or issued since (%s): release it first", id, se.Constraint)
 			}
+			return err
 		}
 		if err := s.countReceived(tx, -1, "d.id = ?", id); err != nil {
 			return err

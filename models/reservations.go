@@ -281,13 +281,13 @@ func (s *Store) addLines(tx *gorm.DB, actor *User, r *Reservation, lines []LineI
 	for i, l := range lines {
 		ids[i] = l.StockItemID
 	}
-	weights, err := s.stockGramsPerUnit(tx, ids)
+	items, err := s.lockStock(tx, ids)
 	if err != nil {
 		return err
 	}
 	var short []string
 	for i, l := range lines {
-		gpu, ok := weights[l.StockItemID]
+		it, ok := items[l.StockItemID]
 		if !ok {
 			return Invalid(fmt.Sprintf("lines[%d].stock_item_id", i), "no stock item with id %d", l.StockItemID)
 		}
@@ -300,7 +300,7 @@ func (s *Store) addLines(tx *gorm.DB, actor *User, r *Reservation, lines []LineI
 			short = append(short, fmt.Sprintf("lines[%d] (stock item %d): asked for %g, %g available", i, l.StockItemID, l.Quantity, available.Quantity()))
 			continue
 		}
-		line := ReservationLine{ReservationID: r.ID, StockItemID: l.StockItemID, QuantityMilli: milli, GramsPerUnit: gpu}
+		line := ReservationLine{ReservationID: r.ID, StockItemID: l.StockItemID, QuantityMilli: milli, GramsPerUnit: it.GramsPerUnit}
 		if issueNow {
 			line.CollectedMilli = &milli
 		}
@@ -661,7 +661,7 @@ func (s *Store) endReservation(tx *gorm.DB, actor *User, r *Reservation, to Rese
 }
 
 // byItem is a copy of lines in stock item order, the order stock rows are locked in
-// (see stockGramsPerUnit).
+// (see lockStock).
 func byItem[T any](lines []T, item func(T) int64) []T {
 	return slices.SortedFunc(slices.Values(lines), func(a, b T) int { return cmp.Compare(item(a), item(b)) })
 }
@@ -819,18 +819,17 @@ func (s *Store) ExpireReservations(ctx context.Context, now time.Time, grace tim
 // The reservation's side of the stock ledger: each change is a movement through
 // applyMovement, caused by the reservation.
 
-// stockGramsPerUnit gives the weight per unit of each of the items that exist.
-func (s *Store) stockGramsPerUnit(tx *gorm.DB, ids []int64) (map[int64]Grams, error) {
+// lockStock reads and locks the items of ids that exist, by id. They are locked in id
+// order: two writers naming the same items in other orders wait for each other instead
+// of deadlocking.
+func (s *Store) lockStock(tx *gorm.DB, ids []int64) (map[int64]StockItem, error) {
 	var items []StockItem
-	// Locked in id order: two reservations naming the same items in other orders wait
-	// for each other instead of deadlocking.
-	if err := tx.Select("id", "grams_per_unit").Where("id IN ?", ids).Order("id").Clauses(clause.Locking{Strength: "UPDATE"}).Find(&items).
-		Error; err != nil {
+	if err := tx.Where("id IN ?", ids).Order("id").Clauses(clause.Locking{Strength: "UPDATE"}).Find(&items).Error; err != nil {
 		return nil, err
 	}
-	out := make(map[int64]Grams, len(items))
+	out := make(map[int64]StockItem, len(items))
 	for _, it := range items {
-		out[it.ID] = it.GramsPerUnit
+		out[it.ID] = it
 	}
 	return out, nil
 }

@@ -94,7 +94,29 @@ func (s *Store) applyCounted(tx *gorm.DB, m *Movement, units Milli) error {
 	return s.moveStock(tx, m, &units)
 }
 
+// applyMovements is applyMovement for several movements, written in one statement.
+func (s *Store) applyMovements(tx *gorm.DB, ms []*Movement) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	for _, m := range ms {
+		if err := s.changeStock(tx, m, nil); err != nil {
+			return err
+		}
+	}
+	return tx.Create(ms).Error
+}
+
 func (s *Store) moveStock(tx *gorm.DB, m *Movement, units *Milli) error {
+	if err := s.changeStock(tx, m, units); err != nil {
+		return err
+	}
+	return tx.Create(m).Error
+}
+
+// changeStock changes the item's figures by the movement's, weighs a counted movement
+// and dates it, but does not write it.
+func (s *Store) changeStock(tx *gorm.DB, m *Movement, units *Milli) error {
 	dq, dr := m.QuantityMilli, m.ReservedMilli
 	var it StockItem
 	res := tx.Model(&it).Clauses(clause.Returning{Columns: []clause.Column{{Name: "grams_per_unit"}}}).
@@ -117,7 +139,7 @@ func (s *Store) moveStock(tx *gorm.DB, m *Movement, units *Milli) error {
 	if m.At.IsZero() {
 		m.At = s.Now()
 	}
-	return tx.Create(m).Error
+	return nil
 }
 
 func userID(u *User) *int64 {
