@@ -117,7 +117,7 @@ func TestStockroomItemAdjustAndMove(t *testing.T) {
 		v.post(path+"/adjust", url.Values{"delta": {"2"}, "reason": {""}}).want(http.StatusUnprocessableEntity).has(t, "Reason must be one of")
 		v.post(path+"/adjust", url.Values{"delta": {"-20"}, "reason": {"miscounted"}}).want(http.StatusConflict).has(t, "cannot take away 20")
 		v.post(path+"/adjust", url.Values{"delta": {"-3"}, "reason": {"damaged"}, "note": {"wet"}}).redirectsTo(t, path)
-		v.get(path).want(http.StatusOK).has(t, "The stock is adjusted.", "7 each", "damaged: wet", "written_off")
+		v.get(path).want(http.StatusOK).has(t, "The stock is adjusted.", "7 each", "damaged: wet", "<td>written off</td>")
 		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 7 {
 			t.Fatalf("after the adjustment: %+v", it)
 		}
