@@ -153,9 +153,24 @@ func (s *Server) addPages() {
 		if !ok {
 			limit = MaxBody
 		}
-		s.echo.Add(p.method, p.path, s.limitBody(limit, s.page(p.roles, p.handler)))
+		s.echo.Add(p.method, p.path, s.pageErrors(s.limitBody(limit, s.page(p.roles, p.handler))))
 	}
 	s.echo.GET("/static/:file", s.staticFile)
+}
+
+// pageErrors shows a page's refusal that came before the page itself ran (a form too
+// large to read, a person who left while waiting their turn) as a page, not as the
+// API's problem+json.
+func (s *Server) pageErrors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := next(c); err != nil && !c.Response().Committed {
+			if c.Get(pageViewKey) == nil {
+				s.startPage(c)
+			}
+			return s.errorPage(c, err)
+		}
+		return nil
+	}
 }
 
 // notFoundPage answers a browser's request for an address that is no page, instead of
@@ -250,18 +265,24 @@ const pageViewKey = "page_view"
 
 func pageView(c echo.Context) *view { return c.Get(pageViewKey).(*view) }
 
+// startPage sets a page's security headers and its view, with the CSRF token.
+func (s *Server) startPage(c echo.Context) *view {
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+	v := &view{StoreName: s.storeName(), Path: c.Request().URL.Path, Errors: map[string]string{}, Form: url.Values{}}
+	c.Set(pageViewKey, v)
+	v.CSRF = s.csrfToken(c)
+	return v
+}
+
 // page wraps a page handler: security headers, the CSRF token, the session, the role,
 // and errors drawn as pages rather than problem+json.
 func (s *Server) page(roles []models.Role, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cache-Control", "no-store")
-		v := &view{StoreName: s.storeName(), Path: c.Request().URL.Path, Errors: map[string]string{}, Form: url.Values{}}
-		c.Set(pageViewKey, v)
-		v.CSRF = s.csrfToken(c)
+		v := s.startPage(c)
 		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
 			u, err := s.Store.Authenticate(c.Request().Context(), ck.Value)
 			if err == nil {
@@ -489,9 +510,19 @@ func (s *Server) errorPage(c echo.Context, err error) error {
 		ve     *models.ValidationError
 		ce     *models.ConflictError
 		rl     *models.RateLimitError
+		tooBig *http.MaxBytesError
+		re     *requestError
 	)
 	v.Message = err.Error()
 	switch {
+	case errors.As(err, &tooBig):
+		status, title = http.StatusRequestEntityTooLarge, "That is too much to send"
+		v.Message = fmt.Sprintf("The form came to more than %d MiB, more than this page takes. Send fewer or smaller photos, "+
+			"or a shorter text.", tooBig.Limit>>20)
+	case errors.As(err, &re):
+		status, title, v.Message = re.Status, http.StatusText(re.Status), re.Detail
+	case errors.Is(err, context.Canceled):
+		status, title, v.Message = models.StatusClientClosed, "Stopped", "The request was stopped before it was answered."
 	case errors.As(err, &ve):
 		status, title, v.Message, v.Problems = http.StatusUnprocessableEntity, "Please check what you sent", "", ve.Errors
 	case errors.As(err, &ce):

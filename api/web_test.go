@@ -164,6 +164,36 @@ func TestNotFoundPageAndAPIProblems(t *testing.T) {
 	})
 }
 
+// A form too large to read is refused with a page that says so, whether its size was
+// announced or not, and changes nothing; the API keeps its problem+json.
+func TestTooLargeFormGetsAPage(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		card := e.newStock("Card tubes", 10, 0.2)
+		v := e.signedIn(models.RoleStaff)
+		path := fmt.Sprintf("/stockroom/items/%d/adjust", card)
+		v.get(fmt.Sprintf("/stockroom/items/%d", card)).want(http.StatusOK)
+		form := url.Values{csrfField: {v.cookies[csrfCookie].Value}, "delta": {"-2"}, "reason": {"damaged"},
+			"note": {strings.Repeat("x", MaxBody)}}
+		for _, announced := range []bool{true, false} {
+			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if !announced {
+				req.ContentLength = -1
+			}
+			res := v.send(req).want(http.StatusRequestEntityTooLarge)
+			res.has(t, "That is too much to send", "more than 1 MiB")
+			if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+				t.Fatalf("announced %v: content type %q", announced, ct)
+			}
+		}
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 10 {
+			t.Fatalf("a refused form changed the stock: %+v", it)
+		}
+		e.do(http.MethodPost, "/api/v1/donations", e.as(models.RoleStaff), strings.Repeat("x", MaxBody+1)).
+			problem(http.StatusRequestEntityTooLarge, "")
+	})
+}
+
 func TestStaticFilesAreHashedAndKept(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		home := e.visitor().get("/").want(http.StatusOK)
