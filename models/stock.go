@@ -160,12 +160,12 @@ type StockFilter struct {
 
 // StockSorts are the orders ListStock offers, each served by an index.
 var StockSorts = Sorts{
-	"":             {Column: "stock_items.description"},
-	"description":  {Column: "stock_items.description"},
-	"-updated_at":  {Column: "stock_items.updated_at", Desc: true},
-	"updated_at":   {Column: "stock_items.updated_at"},
+	"":             {Column: "description"},
+	"description":  {Column: "description"},
+	"-updated_at":  {Column: "updated_at", Desc: true},
+	"updated_at":   {Column: "updated_at"},
 	"id":           KeyID,
-	"-description": {Column: "stock_items.description", Desc: true},
+	"-description": {Column: "description", Desc: true},
 }
 
 // ListStock pages through stock items with filters.
@@ -177,9 +177,9 @@ func (s *Store) ListStock(ctx context.Context, f StockFilter, page Page) ([]Stoc
 	q := s.DB(ctx).Model(&StockItem{}).Scopes(withNames, f.scope)
 	return Paginate[StockItem](q, page, order, func(i StockItem) Key {
 		switch order.Column {
-		case "stock_items.description":
+		case "description":
 			return Key{Sort: i.Description, ID: i.ID}
-		case "stock_items.updated_at":
+		case "updated_at":
 			return Key{Sort: i.UpdatedAt, ID: i.ID}
 		}
 		return Key{ID: i.ID}
