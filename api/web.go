@@ -165,7 +165,8 @@ func (s *Server) pageErrors(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := next(c); err != nil && !c.Response().Committed {
 			if c.Get(pageViewKey) == nil {
-				s.startPage(c)
+				// The refusal is what the page says, even if the session could not be read.
+				_, _ = s.startPage(c)
 			}
 			return s.errorPage(c, err)
 		}
@@ -265,8 +266,9 @@ const pageViewKey = "page_view"
 
 func pageView(c echo.Context) *view { return c.Get(pageViewKey).(*view) }
 
-// startPage sets a page's security headers and its view, with the CSRF token.
-func (s *Server) startPage(c echo.Context) *view {
+// startPage sets a page's security headers and its view, with the CSRF token and the
+// signed-in person (a session that has ended is forgotten).
+func (s *Server) startPage(c echo.Context) (*view, error) {
 	h := c.Response().Header()
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Frame-Options", "DENY")
@@ -275,24 +277,28 @@ func (s *Server) startPage(c echo.Context) *view {
 	v := &view{StoreName: s.storeName(), Path: c.Request().URL.Path, Errors: map[string]string{}, Form: url.Values{}}
 	c.Set(pageViewKey, v)
 	v.CSRF = s.csrfToken(c)
-	return v
+	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		u, err := s.Store.Authenticate(c.Request().Context(), ck.Value)
+		switch {
+		case err == nil:
+			v.User = u
+			c.Set(userKey, u)
+		case errors.Is(err, models.ErrUnauthorized):
+			s.setCookie(c, sessionCookie, "", -1)
+		default:
+			return v, err
+		}
+	}
+	return v, nil
 }
 
 // page wraps a page handler: security headers, the CSRF token, the session, the role,
 // and errors drawn as pages rather than problem+json.
 func (s *Server) page(roles []models.Role, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		v := s.startPage(c)
-		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
-			u, err := s.Store.Authenticate(c.Request().Context(), ck.Value)
-			if err == nil {
-				v.User = u
-				c.Set(userKey, u)
-			} else if errors.Is(err, models.ErrUnauthorized) {
-				s.setCookie(c, sessionCookie, "", -1)
-			} else {
-				return s.errorPage(c, err)
-			}
+		v, err := s.startPage(c)
+		if err != nil {
+			return s.errorPage(c, err)
 		}
 		if ck, err := c.Cookie(flashCookie); err == nil {
 			v.Flash, _ = url.QueryUnescape(ck.Value)

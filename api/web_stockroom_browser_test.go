@@ -55,6 +55,20 @@ func TestBrowserStockroomList(t *testing.T) {
 		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 8 {
 			t.Fatalf("after adjusting in the browser: %+v", it)
 		}
+		// A form too large to send is refused with a page that says so, and changes nothing.
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-delta"), "-1"), chromedp.SetValue(chromedp.CSS("#f-reason"), "damaged"))
+		if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector("#f-note").value = "x".repeat(1100000); true`)); err != nil {
+			t.Fatal(err)
+		}
+		b.do(chromedp.Click(chromedp.CSS(`form[action$="/adjust"] button`)))
+		b.waitFor("That is too much to send")
+		if !b.until(`document.body.innerText.includes("Signed in as")`) {
+			t.Fatal("the refusal's page shows the person signed out")
+		}
+		b.check("too-large")
+		if it := e.stockItem(card); it.OnHandMilli.Quantity() != 8 {
+			t.Fatalf("a form too large changed the stock: %+v", it)
+		}
 	})
 }
 
