@@ -12,6 +12,7 @@ import (
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 func TestLogin(t *testing.T) {
@@ -247,7 +248,9 @@ func TestLogoutAndRevocation(t *testing.T) {
 func TestTokenExpires(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		tok := e.tokens[models.RoleStaff]
-		e.store.DB(t.Context()).Model(&models.Token{}).Where("user_id = ?", e.users[models.RoleStaff].ID).Update("expires_at", time.Now().Add(-time.Second))
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Token{}).Where("user_id = ?", e.users[models.RoleStaff].ID).Update("expires_at", time.Now().Add(-time.Second))
+		})
 		e.do(http.MethodGet, "/api/v1/me", tok, nil).problem(http.StatusUnauthorized, "")
 	})
 }

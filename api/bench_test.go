@@ -34,9 +34,7 @@ func BenchmarkAuthenticatedList(b *testing.B) {
 			for i := range drivers {
 				drivers[i] = models.User{Email: fmt.Sprintf("d%d@example.org", i), Name: "Driver", Role: models.RoleDriver, PasswordHash: "x", Active: true}
 			}
-			if err := store.DB(b.Context()).Create(&drivers).Error; err != nil {
-				b.Fatal(err)
-			}
+			testdb.Write(b, store, func(tx *gorm.DB) *gorm.DB { return tx.Create(&drivers) })
 			tok := e.as(models.RoleManager)
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {

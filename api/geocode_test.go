@@ -11,6 +11,7 @@ import (
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 // fakePostcodes is a postcodes.io stand-in: it knows some postcodes, counts what it is
@@ -143,7 +144,9 @@ func TestPostcodesGiveCoordinates(t *testing.T) {
 			t.Fatalf("asked %v; want each postcode once", f.asked)
 		}
 		// "Not known" is believed for a while, then asked again.
-		e.store.DB(t.Context()).Table("postcode_locations").Where("postcode = ?", "B1 1AA").Update("looked_up_at", time.Now().Add(-8*24*time.Hour))
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Table("postcode_locations").Where("postcode = ?", "B1 1AA").Update("looked_up_at", time.Now().Add(-8*24*time.Hour))
+		})
 		e.do(http.MethodPost, "/api/v1/donors", staff, map[string]any{"name": "Nowhere Three", "postcode": "B1 1AA"}).want(http.StatusCreated)
 		if f.times("B1 1AA") != 2 {
 			t.Fatalf("asked about B1 1AA %d times after a week", f.times("B1 1AA"))

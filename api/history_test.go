@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 // A member's reservations start with the latest slot; ?sort=slot_start gives the
@@ -54,9 +56,7 @@ func TestRunsStartWithTheLatest(t *testing.T) {
 		var made []int64
 		for _, day := range []models.Date{march, march.AddDays(200), march.AddDays(100)} {
 			r := models.Run{Day: day, VehicleID: van.ID, Status: "finished", CreatedAt: time.Now()}
-			if err := e.store.DB(t.Context()).Create(&r).Error; err != nil {
-				t.Fatal(err)
-			}
+			testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB { return tx.Create(&r) })
 			made = append(made, r.ID)
 		}
 		staff := e.as(models.RoleStaff)

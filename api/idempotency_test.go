@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 func TestIdempotencyKey(t *testing.T) {
@@ -87,9 +89,7 @@ func TestIdempotencyKeyAfterACrash(t *testing.T) {
 		lease := time.Now().UTC().Add(models.IdempotencyLease / 2)
 		left := models.IdempotencyKey{UserID: mgr.ID, Key: "k-crash", RequestHash: requestHash(req, body), Holder: "the dead process",
 			LeaseUntil: &lease, CreatedAt: time.Now().UTC()}
-		if err := e.store.DB(t.Context()).Create(&left).Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB { return tx.Create(&left) })
 		retry := func() *result {
 			return e.do(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), body, "Idempotency-Key", "k-crash")
 		}
@@ -102,7 +102,9 @@ func TestIdempotencyKeyAfterACrash(t *testing.T) {
 		e.do(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), `{"email":"other@example.org"}`, "Idempotency-Key", "k-crash").
 			problem(http.StatusUnprocessableEntity, "Idempotency-Key")
 		// The lease runs out: the next retry takes the claim over and creates the user.
-		e.store.DB(t.Context()).Model(&models.IdempotencyKey{}).Where("id = ?", left.ID).Update("lease_until", time.Now().UTC().Add(-time.Second))
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.IdempotencyKey{}).Where("id = ?", left.ID).Update("lease_until", time.Now().UTC().Add(-time.Second))
+		})
 		wantReplay(t, retry().want(http.StatusCreated), retry())
 		var rec models.IdempotencyKey
 		e.store.DB(t.Context()).Where("key = ?", "k-crash").Take(&rec)
@@ -122,9 +124,7 @@ func TestIdempotencyKeyDoneButAnswerLost(t *testing.T) {
 		expired := time.Now().UTC().Add(-time.Second)
 		left := models.IdempotencyKey{UserID: e.users[models.RoleManager].ID, Key: "k-lost", RequestHash: requestHash(req, body),
 			Holder: "the dead process", LeaseUntil: &expired, Done: true, CreatedAt: time.Now().UTC()}
-		if err := e.store.DB(t.Context()).Create(&left).Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB { return tx.Create(&left) })
 		res := e.serve(req)
 		res.problem(http.StatusConflict, "")
 		if res.header.Get("Retry-After") != "" {
@@ -145,9 +145,7 @@ func TestIdempotencyKeyWithoutLease(t *testing.T) {
 		req := e.request(http.MethodPost, "/api/v1/users", e.as(models.RoleManager), body, "Idempotency-Key", "k-old")
 		left := models.IdempotencyKey{UserID: e.users[models.RoleManager].ID, Key: "k-old", RequestHash: requestHash(req, body),
 			CreatedAt: time.Now().UTC()}
-		if err := e.store.DB(t.Context()).Create(&left).Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB { return tx.Create(&left) })
 		e.serve(req).want(http.StatusCreated)
 	})
 }

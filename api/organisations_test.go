@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 func TestOrganisations(t *testing.T) {
@@ -118,7 +120,7 @@ func TestRenewal(t *testing.T) {
 		// A lapsed membership is extended a year from today.
 		lapsed := e.newOrganisation("Lapsed Nursery")
 		past := today.AddDays(-40)
-		e.store.DB(t.Context()).Model(lapsed).Update("membership_expires_on", past)
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB { return tx.Model(lapsed).Update("membership_expires_on", past) })
 		if err := (&models.Organisation{Name: "Lapsed Nursery", MembershipExpiresOn: &past}).CheckMembership(today); err == nil ||
 			!strings.Contains(err.Error(), "lapsed on "+past.String()) {
 			t.Fatalf("lapsed check: %v", err)

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 func (e *testEnv) pickupForm(name string) map[string]any {
@@ -119,7 +121,7 @@ func TestPublicPickupHoneypotAndLimit(t *testing.T) {
 		lat, lon := 52.5, -2.0
 		donor := models.Donor{Name: "Hawthorns Print Ltd", Email: "print@hawthorns.example", Address: "1 Halfords Lane", Postcode: "B71 4LF",
 			Latitude: &lat, Longitude: &lon, OpeningHours: models.OpeningHours{"mon": {{From: "08:00", To: "16:00"}}}, Active: true}
-		e.store.DB(t.Context()).Create(&donor)
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB { return tx.Create(&donor) })
 		var got models.PickupRequest
 		e.do(http.MethodPost, "/api/v1/pickup-requests", e.as(models.RoleStaff), map[string]any{
 			"donor_id": donor.ID, "earliest_date": e.srv.today().AddDays(1).String(), "latest_date": e.srv.today().AddDays(3).String(),

@@ -8,8 +8,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"gorm.io/gorm"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
 // testVan is a van a test adds: it works the given days from 08:00 to until. A zero
@@ -186,7 +188,9 @@ func TestCommitRefusedWhenTheDayChanged(t *testing.T) {
 		refused(id, "van BV21RDE was changed")
 
 		id = preview(van.ID)
-		e.store.DB(t.Context()).Model(&models.Plan{}).Where("id = ?", id).Update("expires_at", time.Now().Add(-time.Minute))
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Plan{}).Where("id = ?", id).Update("expires_at", time.Now().Add(-time.Minute))
+		})
 		refused(id, "expired")
 
 		// Both vans previewed; then the other one is planned on its own: it is taken.

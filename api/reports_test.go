@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"gorm.io/gorm"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
 // The figures of a month built by hand: a factor that changes mid-month, a donation at
@@ -292,9 +294,7 @@ func TestNumbersAndTimesAreWrittenToTheirPrecision(t *testing.T) {
 		wants(string(keep(e.do(http.MethodGet, "/api/v1/pickup-requests", staff, nil).want(http.StatusOK)).body), `"approx_m3":2.7,`, `"approx_kg":120.5,`)
 
 		run := models.Run{Day: e.srv.today(), VehicleID: van.ID, Status: "planned", PlannedM: 48_250}
-		if err := e.store.DB(t.Context()).Create(&run).Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB { return tx.Create(&run) })
 		res = keep(e.do(http.MethodPost, "/api/v1/runs/"+itoa(run.ID)+"/start", staff,
 			map[string]any{"odometer_km": 48171.76815824047}).want(http.StatusOK))
 		wants(string(res.body), `"start_odometer_km":48171.8,`, `"planned_km":48.3,`)

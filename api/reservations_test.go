@@ -14,6 +14,8 @@ import (
 
 	"github.com/scrapstore/scrapstore/jobs"
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 // openEveryDay opens visit slots 10:00-12:00 every day, an hour long, with places.
@@ -142,16 +144,22 @@ func TestReservationRules(t *testing.T) {
 		member, staff := e.as(models.RoleMember), e.as(models.RoleStaff)
 		// A lapsed group is refused, told when it lapsed.
 		lapsed := e.srv.today().AddDays(-10)
-		e.store.DB(t.Context()).Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("membership_expires_on", lapsed)
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("membership_expires_on", lapsed)
+		})
 		p := e.reserve(member, line(wood, 1)).problem(http.StatusUnprocessableEntity, "organisation_id")
 		if !strings.Contains(p.Errors[0].Message, "lapsed on "+lapsed.String()) {
 			t.Fatalf("lapsed message %q", p.Errors[0].Message)
 		}
-		e.store.DB(t.Context()).Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("membership_expires_on", e.srv.today().AddDays(100))
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("membership_expires_on", e.srv.today().AddDays(100))
+		})
 
 		// The band's allowance per visit holds for members; staff may override with a reason.
 		band, _ := e.store.CreateBand(t.Context(), nil, "Small", 4000, 30)
-		e.store.DB(t.Context()).Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("band_id", band.ID)
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("band_id", band.ID)
+		})
 		e.reserve(member, line(wood, 20)).problem(http.StatusUnprocessableEntity, "lines")
 		e.do(http.MethodPost, "/api/v1/reservations", staff, map[string]any{"organisation_id": e.org.ID, "slot_start": e.tomorrowSlot(),
 			"lines": []map[string]any{line(wood, 20)}}).
@@ -329,7 +337,9 @@ func TestExpiryReleasesStock(t *testing.T) {
 func TestRemindersAndMail(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		e.openEveryDay(5)
-		e.store.DB(t.Context()).Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("email", "office@greetsgreen.example")
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Organisation{}).Where("id = ?", e.org.ID).Update("email", "office@greetsgreen.example")
+		})
 		item := e.newStock("Corks", 100, 0.005)
 		e.reserve(e.as(models.RoleMember), line(item, 10)).want(http.StatusCreated)
 		ctx := context.Background()

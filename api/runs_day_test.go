@@ -8,8 +8,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"gorm.io/gorm"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
 // newVan is a builder for a van that works every day 08:00-17:00.
@@ -148,9 +150,7 @@ func TestBadOdometerRowsAreExcluded(t *testing.T) {
 		add := func(start, finish models.Km, plannedM models.Metres, confirmed bool) models.Run {
 			r := models.Run{Day: day, VehicleID: van.ID, Status: "finished", PlannedM: plannedM, StartOdometerKm: &start, FinishOdometerKm: &finish,
 				KmConfirmed: confirmed, CreatedAt: e.srv.Now()}
-			if err := e.store.DB(context.Background()).Create(&r).Error; err != nil {
-				t.Fatal(err)
-			}
+			testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB { return tx.Create(&r) })
 			day = day.AddDays(1)
 			return r
 		}
@@ -251,10 +251,9 @@ func TestStrandedRequests(t *testing.T) {
 		ho := e.waitingDelivery(e.srv.today().AddDays(1))
 		run := e.startedRun("albion")
 		// As finishing did before: the run finished, its stops left planned.
-		if err := e.store.DB(ctx).Model(&models.Run{}).Where("id = ?", run.ID).Updates(map[string]any{"status": "finished",
-			"finished_at": e.srv.Now()}).Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Run{}).Where("id = ?", run.ID).Updates(map[string]any{"status": "finished", "finished_at": e.srv.Now()})
+		})
 		bad, err := e.store.CheckRuns(ctx)
 		if err != nil {
 			t.Fatal(err)

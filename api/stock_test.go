@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"gorm.io/gorm"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
 )
 
 // newCategory is a builder: a category with unit weights in kg and a CO2e factor.
@@ -385,9 +387,9 @@ func TestLedgerCheckRoute(t *testing.T) {
 		}
 
 		item := d.Lines[0].StockItemID
-		if err := e.store.DB(context.Background()).Exec("UPDATE stock_items SET on_hand_milli = 5000 WHERE id = ?", item).Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Exec("UPDATE stock_items SET on_hand_milli = 5000 WHERE id = ?", item)
+		})
 		e.do(http.MethodGet, "/api/v1/stock/check", e.as(models.RoleManager), nil).want(http.StatusOK).decode(&got)
 		want := []ledgerDisagreement{{StockItemID: item, OnHand: 5000, MovementsOnHand: 3000}}
 		if diff := cmp.Diff(want, got.Disagreements); diff != "" {

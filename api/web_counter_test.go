@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"sync/atomic"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 // A member's reservation at the counter: listed under its slot this week, confirmed,
@@ -90,9 +90,9 @@ func TestCounterWalkIn(t *testing.T) {
 
 		// Typed without choosing from the list: the only item matching is taken.
 		lapsed := e.newOrganisation("Tipton Play Group")
-		if err := e.store.DB(context.Background()).Model(lapsed).Update("membership_expires_on", e.srv.today().AddDays(-1)).Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(lapsed).Update("membership_expires_on", e.srv.today().AddDays(-1))
+		})
 		again := url.Values{"idempotency_key": {formKey(t, v.get("/counter/walk-in"))}, "organisation_id": {itoa(lapsed.ID)},
 			"lines[0].stock_item_id": {"card tubes"}, "lines[0].quantity": {"1"}}
 		v.post("/counter/walk-in", again).want(http.StatusUnprocessableEntity).has(t, "lapsed")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
@@ -342,9 +343,7 @@ func TestMemberReservesThroughThePages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.store.DB(context.Background()).Model(e.org).Update("band_id", band.ID).Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB { return tx.Model(e.org).Update("band_id", band.ID) })
 		v := e.member()
 
 		stock := v.get("/stock?q=card").want(http.StatusOK)
@@ -444,10 +443,10 @@ func TestReservationHistoryPage(t *testing.T) {
 		var upcoming, earlier models.Reservation
 		e.reserve(e.as(models.RoleMember), line(card, 2)).want(http.StatusCreated).decode(&earlier)
 		past := e.tomorrowSlot().AddDate(0, 0, -10)
-		if err := e.store.DB(context.Background()).Model(&models.Reservation{}).Where("id = ?", earlier.ID).
-			Updates(map[string]any{"slot_start": past, "slot_end": past.Add(time.Hour), "status": models.StatusCollected}).Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Reservation{}).Where("id = ?", earlier.ID).
+				Updates(map[string]any{"slot_start": past, "slot_end": past.Add(time.Hour), "status": models.StatusCollected})
+		})
 		e.reserve(e.as(models.RoleMember), line(card, 1)).want(http.StatusCreated).decode(&upcoming)
 		v := e.member()
 		v.get("/reservations").want(http.StatusOK).has(t, "/reservations/"+itoa(upcoming.ID), `href="/reservations/history"`).
@@ -466,9 +465,7 @@ func TestLapsedMembershipOnThePages(t *testing.T) {
 		v := e.member()
 		v.post("/basket/add", url.Values{"stock_item_id": {itoa(card)}, "quantity": {"1"}, "back": {"/basket"}}).want(http.StatusSeeOther)
 		ended := models.NewDate(time.Now()).AddDays(-3)
-		if err := e.store.DB(context.Background()).Model(e.org).Update("membership_expires_on", ended).Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, e.store, func(tx *gorm.DB) *gorm.DB { return tx.Model(e.org).Update("membership_expires_on", ended) })
 		msg := "Your group's membership ended on " + ended.Format("2 Jan 2006")
 		v.get("/stock").want(http.StatusOK).has(t, msg, "Card tubes").hasNot(t, "Add to basket")
 		v.get("/basket").has(t, msg).hasNot(t, `href="/reserve"`)

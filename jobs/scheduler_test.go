@@ -13,6 +13,7 @@ import (
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -235,18 +236,21 @@ func TestCleanupDeletesExpired(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now().UTC()
-		db := store.DB(ctx)
-		db.Create(&models.Token{UserID: u.ID, Hash: "old", CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)})
-		db.Create(&models.Token{UserID: u.ID, Hash: "live", CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
-		db.Create(&models.IdempotencyKey{UserID: u.ID, Key: "old", RequestHash: "h", Status: 201, CreatedAt: now.Add(-25 * time.Hour)})
-		db.Create(&models.IdempotencyKey{UserID: u.ID, Key: "new", RequestHash: "h", Status: 201, CreatedAt: now.Add(-time.Hour)})
+		testdb.Write(t, store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Create([]models.Token{{UserID: u.ID, Hash: "old", CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)},
+				{UserID: u.ID, Hash: "live", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}})
+		})
+		testdb.Write(t, store, func(tx *gorm.DB) *gorm.DB {
+			return tx.Create([]models.IdempotencyKey{{UserID: u.ID, Key: "old", RequestHash: "h", Status: 201, CreatedAt: now.Add(-25 * time.Hour)},
+				{UserID: u.ID, Key: "new", RequestHash: "h", Status: 201, CreatedAt: now.Add(-time.Hour)}})
+		})
 		summary, err := Cleanup(ctx, store, now)
 		if err != nil || summary != "deleted 1 tokens and 1 idempotency records" {
 			t.Fatalf("cleanup: %q, %v", summary, err)
 		}
 		var hashes, keys []string
-		db.Model(&models.Token{}).Pluck("hash", &hashes)
-		db.Model(&models.IdempotencyKey{}).Pluck("key", &keys)
+		store.DB(ctx).Model(&models.Token{}).Pluck("hash", &hashes)
+		store.DB(ctx).Model(&models.IdempotencyKey{}).Pluck("key", &keys)
 		if len(hashes) != 1 || hashes[0] != "live" || len(keys) != 1 || keys[0] != "new" {
 			t.Fatalf("left %v and %v", hashes, keys)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 // A database that fails while a rule is checked is the database's error, not a
@@ -14,9 +15,7 @@ import (
 func TestDatabaseErrorIsNotInvalidInput(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		if err := s.DB(ctx).Exec("ALTER TABLE organisations RENAME TO organisations_gone").Error; err != nil {
-			t.Fatal(err)
-		}
+		testdb.Write(t, s, func(tx *gorm.DB) *gorm.DB { return tx.Exec("ALTER TABLE organisations RENAME TO organisations_gone") })
 		org := int64(1)
 		_, err := s.CreateUser(ctx, nil, models.NewUser{Email: "m@example.org", Name: "M", Role: models.RoleMember, OrganisationID: &org,
 			Password: "a long enough passphrase"})

@@ -52,25 +52,28 @@ var ErrIdempotencyMismatch = Invalid("Idempotency-Key", "was already used with a
 // its holder has died (its lease ran out) this request takes the claim over, unless the
 // work was done and only its response was lost. So two identical requests never both
 // do their work, and a retry never waits for a dead process.
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash string) (*IdempotencyClaim, *IdempotencyKey, error) {
-	done, err := s.takeWriteTurn(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer done()
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash string) (claim *IdempotencyClaim, replay *IdempotencyKey, err error) {
+	err = s.writeAlone(ctx, func(db *gorm.DB) error {
+		claim, replay, err = claimIdempotencyKey(db, s.Now, userID, key, hash)
+		return err
+	})
+	return claim, replay, err
+}
+
+func claimIdempotencyKey(db *gorm.DB, clock func() time.Time, userID int64, key, hash string) (*IdempotencyClaim, *IdempotencyKey, error) {
 	claim := &IdempotencyClaim{UserID: userID, Key: key, Holder: rand.Text()}
 	for {
-		now := s.Now()
+		now := clock()
 		lease := now.Add(IdempotencyLease)
 		rec := IdempotencyKey{UserID: userID, Key: key, RequestHash: hash, Holder: claim.Holder, LeaseUntil: &lease, CreatedAt: now}
-		res := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rec)
+		res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&rec)
 		if res.Error != nil {
 			return nil, nil, res.Error
 		}
 		if res.RowsAffected == 1 {
 			return claim, nil, nil
 		}
-		res = s.DB(ctx).Model(&IdempotencyKey{}).
+		res = db.Model(&IdempotencyKey{}).
 			Where("user_id = ? AND key = ? AND request_hash = ? AND status = 0 AND NOT done AND (lease_until IS NULL OR lease_until < ?)",
 				userID, key, hash, now).
 			Updates(map[string]any{"holder": claim.Holder, "lease_until": lease})
@@ -81,7 +84,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash
 			return claim, nil, nil // its holder died: take it over
 		}
 		var got IdempotencyKey
-		err := s.DB(ctx).Where("user_id = ? AND key = ?", userID, key).Take(&got).Error
+		err := db.Where("user_id = ? AND key = ?", userID, key).Take(&got).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
 			continue // released between our insert and our read: try to claim it
@@ -105,12 +108,9 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash
 // RenewIdempotencyKey extends a running claim's lease; the request's holder calls it
 // while the request runs.
 func (s *Store) RenewIdempotencyKey(ctx context.Context, c *IdempotencyClaim) error {
-	done, err := s.takeWriteTurn(ctx)
-	if err != nil {
-		return err
-	}
-	defer done()
-	return s.held(ctx, c).Update("lease_until", s.Now().Add(IdempotencyLease)).Error
+	return s.writeAlone(ctx, func(db *gorm.DB) error {
+		return held(db, c).Update("lease_until", s.Now().Add(IdempotencyLease)).Error
+	})
 }
 
 // StatusClientClosed is the status of a request whose client went away before the
@@ -122,17 +122,14 @@ const StatusClientClosed = 499
 // whose work was not done: that frees the key, so the request can be retried. A holder
 // whose claim was taken over (it stalled past its lease) changes nothing.
 func (s *Store) FinishIdempotencyKey(ctx context.Context, c *IdempotencyClaim, status int, contentType string, body []byte) error {
-	done, err := s.takeWriteTurn(ctx)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if status >= 500 || status == StatusClientClosed {
-		if released, err := s.release(ctx, c); err != nil || released {
-			return err
+	return s.writeAlone(ctx, func(db *gorm.DB) error {
+		if status >= 500 || status == StatusClientClosed {
+			if released, err := release(db, c); err != nil || released {
+				return err
+			}
 		}
-	}
-	return s.held(ctx, c).Updates(map[string]any{"status": status, "content_type": contentType, "response": body, "lease_until": nil}).Error
+		return held(db, c).Updates(map[string]any{"status": status, "content_type": contentType, "response": body, "lease_until": nil}).Error
+	})
 }
 
 type claimKey struct{}
@@ -160,22 +157,21 @@ func markClaimDone(ctx context.Context, tx *gorm.DB) (bool, error) {
 }
 
 // held selects the key's record while c still holds it.
-func (s *Store) held(ctx context.Context, c *IdempotencyClaim) *gorm.DB {
-	return s.DB(ctx).Model(&IdempotencyKey{}).Where("user_id = ? AND key = ? AND holder = ? AND status = 0", c.UserID, c.Key, c.Holder)
+func held(db *gorm.DB, c *IdempotencyClaim) *gorm.DB {
+	return db.Model(&IdempotencyKey{}).Where("user_id = ? AND key = ? AND holder = ? AND status = 0", c.UserID, c.Key, c.Holder)
 }
 
 // ReleaseIdempotencyKey frees a claimed key whose work was not done (it failed or was
 // refused), so that the same key may be sent again with a corrected request.
-func (s *Store) ReleaseIdempotencyKey(ctx context.Context, c *IdempotencyClaim) (bool, error) {
-	done, err := s.takeWriteTurn(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer done()
-	return s.release(ctx, c)
+func (s *Store) ReleaseIdempotencyKey(ctx context.Context, c *IdempotencyClaim) (released bool, err error) {
+	err = s.writeAlone(ctx, func(db *gorm.DB) error {
+		released, err = release(db, c)
+		return err
+	})
+	return released, err
 }
 
-func (s *Store) release(ctx context.Context, c *IdempotencyClaim) (bool, error) {
-	res := s.held(ctx, c).Where("NOT done").Delete(&IdempotencyKey{})
+func release(db *gorm.DB, c *IdempotencyClaim) (bool, error) {
+	res := held(db, c).Where("NOT done").Delete(&IdempotencyKey{})
 	return res.RowsAffected == 1, res.Error
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -31,8 +32,12 @@ func (s *Store) StartJobRun(ctx context.Context, job string, scheduledFor *time.
 		at := scheduledFor.UTC()
 		r.ScheduledFor = &at
 	}
-	res := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(r)
-	return r, res.RowsAffected == 1, res.Error
+	err = s.writeAlone(ctx, func(db *gorm.DB) error {
+		res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(r)
+		started = res.RowsAffected == 1
+		return res.Error
+	})
+	return r, started, err
 }
 
 // FinishJobRun records how a run ended.
@@ -42,7 +47,7 @@ func (s *Store) FinishJobRun(ctx context.Context, r *JobRun, summary string, run
 	if runErr != nil {
 		r.Error = runErr.Error()
 	}
-	return s.DB(ctx).Save(r).Error
+	return s.writeAlone(ctx, func(db *gorm.DB) error { return db.Save(r).Error })
 }
 
 // LastJobRuns gives the latest run of each job that has run.

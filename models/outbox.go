@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -56,11 +57,14 @@ func (s *Store) QueueReminders(ctx context.Context, day Date, loc *time.Location
 			Body: fmt.Sprintf("Hello %s,\n\nThis is a reminder that reservation %d is ready for you to collect on %s.\n"+
 				"If you cannot come, please cancel it so that other groups can have the materials.\n\nThank you,\nThe Scrapstore team\n", r.Name, r.ID, when),
 		}
-		res := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
-		if res.Error != nil {
-			return written, res.Error
+		err := s.writeAlone(ctx, func(db *gorm.DB) error {
+			res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
+			written += int(res.RowsAffected)
+			return res.Error
+		})
+		if err != nil {
+			return written, err
 		}
-		written += int(res.RowsAffected)
 	}
 	return written, nil
 }
@@ -83,7 +87,10 @@ func (s *Store) SendOutbox(ctx context.Context, send Sender) (sent, failed int, 
 			sent++
 			fields["sent_at"], fields["last_error"] = s.Now(), ""
 		}
-		if err := s.DB(ctx).Model(&OutboxMessage{}).Where("id = ?", m.ID).Updates(fields).Error; err != nil {
+		err := s.writeAlone(ctx, func(db *gorm.DB) error {
+			return db.Model(&OutboxMessage{}).Where("id = ?", m.ID).Updates(fields).Error
+		})
+		if err != nil {
 			return sent, failed, err
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/scrapstore/scrapstore/jobs/planner"
@@ -111,8 +112,9 @@ func (s *Store) locate(ctx context.Context, postcodes []string) (map[string]plan
 			out[pc] = pt
 		}
 	}
-	err = s.DB(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "postcode"}}, UpdateAll: true}).CreateInBatches(rows, 200).Error
-	return out, err
+	return out, s.writeAlone(ctx, func(db *gorm.DB) error {
+		return db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "postcode"}}, UpdateAll: true}).CreateInBatches(rows, 200).Error
+	})
 }
 
 // placeFor places a postcode given in an edit, unless coordinates were typed (they win);

@@ -123,6 +123,10 @@ func Open(opts OpenOptions) (*Store, error) {
 	}
 	if dialect == SQLite {
 		s.writeTurn = make(chan struct{}, 1)
+		if err := guardWriteTurn(db); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
 	}
 	s.db, s.dialect = db, dialect
 	return s, nil
@@ -212,10 +216,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 }
 
 // takeWriteTurn waits, on SQLite, for the one writer's turn (see InTx), and gives the
-// function that hands it on. A write outside a transaction takes it too: left to
-// SQLite's busy handler, which sleeps longer at each try, such a write lost the race
-// to a queue of transactions again and again, for up to a second under load.
-// PostgreSQL writers do not take turns.
+// function that hands it on. PostgreSQL writers do not take turns.
 func (s *Store) takeWriteTurn(ctx context.Context) (done func(), err error) {
 	if s.writeTurn == nil {
 		return func() {}, nil
@@ -226,6 +227,40 @@ func (s *Store) takeWriteTurn(ctx context.Context) (done func(), err error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+type writeTurnKey struct{}
+
+// writeAlone runs fn, whose writes are not in a transaction, in SQLite's writer turn.
+// Left to SQLite's busy handler, which sleeps longer at each try, such a write lost the
+// race to a queue of transactions again and again, for up to a second under load.
+// Every write outside a transaction must come through here: on SQLite, a create, update
+// or delete outside both is refused (see guardWriteTurn), so a path that forgets fails
+// its tests instead of stalling under load.
+func (s *Store) writeAlone(ctx context.Context, fn func(db *gorm.DB) error) error {
+	done, err := s.takeWriteTurn(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return fn(s.db.WithContext(context.WithValue(ctx, writeTurnKey{}, true)))
+}
+
+// guardWriteTurn has SQLite refuse a create, update or delete made neither in a
+// transaction (which takes the turn in InTx) nor through writeAlone.
+func guardWriteTurn(db *gorm.DB) error {
+	guard := func(db *gorm.DB) {
+		if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx || db.Statement.Context.Value(writeTurnKey{}) != nil {
+			return
+		}
+		_ = db.AddError(fmt.Errorf("models: a write to %s outside a transaction must take SQLite's writer turn (Store.writeAlone)", db.Statement.Table))
+	}
+	cb := db.Callback()
+	return errors.Join(
+		cb.Create().Before("gorm:create").Register("scrapstore:write_turn", guard),
+		cb.Update().Before("gorm:update").Register("scrapstore:write_turn", guard),
+		cb.Delete().Before("gorm:delete").Register("scrapstore:write_turn", guard),
+	)
 }
 
 // Bound is a Store whose every statement runs in tx: Store methods called through it

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"gorm.io/gorm"
 
 	"github.com/scrapstore/scrapstore/models"
 	"github.com/scrapstore/scrapstore/models/demo"
@@ -51,7 +52,9 @@ func TestLedgerTotalsOfTheDemo(t *testing.T) {
 		first := kept[slices.IndexFunc(kept, func(k total) bool { return k.Direction == "in" })]
 		s.DB(ctx).Exec("UPDATE ledger_totals SET grams = grams + 1 WHERE utc_hour = ? AND category_id = ? AND direction = ?",
 			first.UTCHour, first.CategoryID, first.Direction)
-		s.DB(ctx).Exec("DELETE FROM donation_totals WHERE utc_hour = (SELECT MAX(utc_hour) FROM donation_totals)")
+		testdb.Write(t, s, func(tx *gorm.DB) *gorm.DB {
+			return tx.Exec("DELETE FROM donation_totals WHERE utc_hour = (SELECT MAX(utc_hour) FROM donation_totals)")
+		})
 		bad, err := s.CheckTotals(ctx)
 		if err != nil || len(bad) != 2 || bad[0].Grams != bad[0].RowsGrams+1 || bad[1].Direction != "donations" || bad[1].Lines != 0 ||
 			bad[1].RowsLines == 0 {

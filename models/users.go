@@ -447,7 +447,7 @@ func (s *Store) issueToken(ctx context.Context, userID int64, ttl time.Duration)
 	secret := base64.RawURLEncoding.EncodeToString(raw)
 	now := s.Now()
 	tok := &Token{UserID: userID, Hash: tokenHash(secret), CreatedAt: now, ExpiresAt: now.Add(ttl)}
-	if err := s.DB(ctx).Create(tok).Error; err != nil {
+	if err := s.writeAlone(ctx, func(db *gorm.DB) error { return db.Create(tok).Error }); err != nil {
 		return "", nil, err
 	}
 	return secret, tok, nil
@@ -472,7 +472,9 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (*User, error) 
 
 // Logout revokes one token.
 func (s *Store) Logout(ctx context.Context, secret string) error {
-	return s.DB(ctx).Model(&Token{}).Where("hash = ? AND revoked_at IS NULL", tokenHash(secret)).Update("revoked_at", s.Now()).Error
+	return s.writeAlone(ctx, func(db *gorm.DB) error {
+		return db.Model(&Token{}).Where("hash = ? AND revoked_at IS NULL", tokenHash(secret)).Update("revoked_at", s.Now()).Error
+	})
 }
 
 // ChangePassword checks the current password, sets the new one and revokes the user's

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/scrapstore/scrapstore/models"
+	"github.com/scrapstore/scrapstore/models/testdb"
+	"gorm.io/gorm"
 )
 
 // TestMain lets a test run the real main in a child process (to send it signals).
@@ -273,11 +275,8 @@ func TestCheckListsRunsWithWrongKm(t *testing.T) {
 	start, finish := models.Km(48000), models.Km(48620)
 	bad := models.Run{Day: models.NewDate(time.Now()), VehicleID: 1, Status: "finished", PlannedM: 30_000, StartOdometerKm: &start,
 		FinishOdometerKm: &finish, CreatedAt: time.Now()}
-	err = store.DB(context.Background()).Create(&bad).Error
+	testdb.Write(t, store, func(tx *gorm.DB) *gorm.DB { return tx.Create(&bad) })
 	store.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out, stderr bytes.Buffer
 	err = run(context.Background(), []string{"check"}, env(vars), nil, &out, &stderr)
 	want := fmt.Sprintf("run %d on %s went from 48000.0 to 48620.0 km on the odometer, 620.0 km, "+

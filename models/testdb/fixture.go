@@ -8,6 +8,7 @@ import (
 
 	"github.com/scrapstore/scrapstore/jobs/planner"
 	"github.com/scrapstore/scrapstore/models"
+	"gorm.io/gorm"
 )
 
 // Clock is the time a fixture's store stands still at: Thursday 26 November 2026, 09:00 in
@@ -81,7 +82,7 @@ func (f *Fixture) Organisation(name string) *models.Organisation {
 	f.t.Helper()
 	expires := f.Today().AddDays(200)
 	o := &models.Organisation{Name: name, Kind: "school", MembershipExpiresOn: &expires}
-	f.check(f.Store.DB(context.Background()).Create(o).Error)
+	Write(f.t, f.Store, func(tx *gorm.DB) *gorm.DB { return tx.Create(o) })
 	return o
 }
 

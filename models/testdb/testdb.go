@@ -17,6 +17,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the driver for creating and dropping schemas
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
 
 	"github.com/scrapstore/scrapstore/models"
 )
@@ -95,4 +96,13 @@ func open(t testing.TB, opts models.OpenOptions) *models.Store {
 		t.Fatalf("migrate: %v", err)
 	}
 	return s
+}
+
+// Write makes a change no Store method makes (a test setting its scene), in a
+// transaction, and fails tb if it fails.
+func Write(tb testing.TB, s *models.Store, change func(tx *gorm.DB) *gorm.DB) {
+	tb.Helper()
+	if err := s.InTx(context.Background(), func(tx *gorm.DB) error { return change(tx).Error }); err != nil {
+		tb.Fatalf("write: %v", err)
+	}
 }
