@@ -98,7 +98,7 @@ func TestGroupPages(t *testing.T) {
 		v.post(page+"/renew", url.Values{"paid": {"25"}, "method": {"card"}, "paid_on": {e.srv.today().String()}}).redirectsTo(t, page)
 		next := e.srv.today().AddDate(1, 0, 0).Format("2 Jan 2006")
 		v.get(page).has(t, "Renewed: the membership runs to "+next, "runs to "+next, "Payments, latest first",
-			"<td>"+e.srv.today().Format("2 Jan 2006")+`</td><td class="num">£25.00</td><td>card</td><td>`+next+"</td>")
+			`<td class="day">`+e.srv.today().Format("2 Jan 2006")+`</td><td class="num">£25.00</td><td>card</td><td class="day">`+next+"</td>")
 		v.get("/people/groups?lapsed=no&q=friar").has(t, "Friar Park Play", "to "+next)
 
 		v.post(page, url.Values{"name": {"Friar Park Play"}, "kind": {"play_group"}, "email": {"nope"}}).want(http.StatusUnprocessableEntity).
