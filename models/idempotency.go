@@ -14,9 +14,11 @@ const (
 	// IdempotencyTTL is how long a creating request's response is kept for replay.
 	IdempotencyTTL = 24 * time.Hour
 	// IdempotencyLease is how long a claim lasts unless its holder renews it. A holder
-	// renews it while its request runs, so a claim outlives its lease only when the
-	// process holding it has died; then a retry takes it over.
-	IdempotencyLease = time.Minute
+	// renews it while its request runs (three times a lease), so a claim outlives its
+	// lease only when the process holding it has died; then a retry takes it over. Short,
+	// so that a client retrying after a crash waits seconds, not a minute; a holder that
+	// stalls past it cannot do its work twice (markClaimDone refuses it).
+	IdempotencyLease = 15 * time.Second
 )
 
 // IdempotencyKey is a creating request's key, the hash of its body and, once it has
