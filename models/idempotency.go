@@ -56,16 +56,16 @@ var ErrIdempotencyMismatch = Invalid("Idempotency-Key", "was already used with a
 // do their work, and a retry never waits for a dead process.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash string) (claim *IdempotencyClaim, replay *IdempotencyKey, err error) {
 	err = s.writeAlone(ctx, func(db *gorm.DB) error {
-		claim, replay, err = claimIdempotencyKey(db, s.Now, userID, key, hash)
+		claim, replay, err = s.claimIdempotencyKey(db, userID, key, hash)
 		return err
 	})
 	return claim, replay, err
 }
 
-func claimIdempotencyKey(db *gorm.DB, clock func() time.Time, userID int64, key, hash string) (*IdempotencyClaim, *IdempotencyKey, error) {
+func (s *Store) claimIdempotencyKey(db *gorm.DB, userID int64, key, hash string) (*IdempotencyClaim, *IdempotencyKey, error) {
 	claim := &IdempotencyClaim{UserID: userID, Key: key, Holder: rand.Text()}
 	for {
-		now := clock()
+		now := s.Now()
 		lease := now.Add(IdempotencyLease)
 		rec := IdempotencyKey{UserID: userID, Key: key, RequestHash: hash, Holder: claim.Holder, LeaseUntil: &lease, CreatedAt: now}
 		res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&rec)

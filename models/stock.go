@@ -86,12 +86,17 @@ func (e *ShortError) Unwrap() error { return ErrConflict }
 // figures by the movement's amounts with a conditional update (on hand never below
 // reserved, neither below zero), and appends the movement, in the caller's transaction.
 // When the condition fails nothing changes and a *ShortError says what there is.
-func (s *Store) applyMovement(tx *gorm.DB, m *Movement) error { return s.moveStock(tx, m, nil) }
+func (s *Store) applyMovement(tx *gorm.DB, m *Movement) error {
+	return s.applyMovements(tx, []*Movement{m})
+}
 
 // applyCounted is applyMovement for a movement weighed in the item's own units: its
 // weight is units thousandths of the item's weight per unit, read as the item changes.
 func (s *Store) applyCounted(tx *gorm.DB, m *Movement, units Milli) error {
-	return s.moveStock(tx, m, &units)
+	if err := s.changeStock(tx, m, &units); err != nil {
+		return err
+	}
+	return tx.Create(m).Error
 }
 
 // applyMovements is applyMovement for several movements, written in one statement.
@@ -105,13 +110,6 @@ func (s *Store) applyMovements(tx *gorm.DB, ms []*Movement) error {
 		}
 	}
 	return tx.Create(ms).Error
-}
-
-func (s *Store) moveStock(tx *gorm.DB, m *Movement, units *Milli) error {
-	if err := s.changeStock(tx, m, units); err != nil {
-		return err
-	}
-	return tx.Create(m).Error
 }
 
 // changeStock changes the item's figures by the movement's, weighs a counted movement
