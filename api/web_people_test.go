@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -330,6 +331,9 @@ func TestBrowserPeople(t *testing.T) {
 		b.open("/people/groups/" + itoa(e.org.ID))
 		b.waitFor("Renew the membership")
 		b.check("group")
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-paid"), "25"+kb.Enter))
+		b.waitFor("Payments, latest first")
+		b.check("group-renewed")
 		b.open("/people/groups/new")
 		b.waitFor("People it serves")
 		b.check("group-new")
@@ -363,6 +367,22 @@ func TestBrowserPeople(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
 		b.waitFor("Sam Lee added")
 		b.check("volunteer")
+		// With hours given and credits spent, the page shows both tables.
+		path, err := chromedp.Run(b.ctx, chromedp.Evaluate[string]("location.pathname"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		volunteerID, err := strconv.ParseInt(strings.TrimPrefix(path, "/people/volunteers/"), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.LogHours(t.Context(), nil, volunteerID, e.srv.today(), 3, "sorting", e.srv.today()); err != nil {
+			t.Fatal(err)
+		}
+		b.open(path)
+		b.do(chromedp.SendKeys(chromedp.CSS("#f-credits"), "1"+kb.Enter))
+		b.waitFor("Timebank statement")
+		b.check("volunteer-with-hours")
 		b.open("/people/volunteers")
 		b.waitFor("Sam Lee")
 		b.check("volunteers")

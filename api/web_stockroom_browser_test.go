@@ -133,6 +133,9 @@ func TestBrowserStocktakeSheet(t *testing.T) {
 			t.Fatalf("felt after closing: %+v", it)
 		}
 		e.checkLedger()
+		b.open("/stockroom/stocktakes")
+		b.waitFor("Stocktakes, newest first")
+		b.check("stocktakes-closed")
 	})
 }
 
@@ -198,7 +201,17 @@ func TestBrowserCollectionsAndHours(t *testing.T) {
 		b.open("/volunteer-hours")
 		b.waitFor("Sam Okafor")
 		b.check("volunteer-hours")
-		b.do(chromedp.Click(chromedp.CSS(`a[href^="/volunteer-hours/"]`)))
+		// On a phone the table is wider than the screen: from the form's button, Tab
+		// reaches the table, the arrow keys scroll it, and Tab then Enter open a correction.
+		b.do(chromedp.Focus(chromedp.CSS("form.search button")), chromedp.KeyEvent(kb.Tab))
+		if !b.until(`document.activeElement.getAttribute("aria-labelledby") === "hours-caption"`) {
+			t.Fatal("Tab after the form's button does not reach the table of hours")
+		}
+		b.do(chromedp.KeyEvent(kb.ArrowRight + kb.ArrowRight + kb.ArrowRight + kb.ArrowRight))
+		if !b.until(`document.activeElement.scrollLeft > 0`) {
+			t.Fatal("the arrow keys do not scroll the table of hours on a phone")
+		}
+		b.do(chromedp.KeyEvent(kb.Tab + kb.Enter))
 		b.waitFor("Save the correction")
 		b.check("hours-entry")
 	})
