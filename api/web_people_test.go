@@ -381,7 +381,7 @@ func TestBrowserPeople(t *testing.T) {
 		}
 		b.open(path)
 		b.do(chromedp.SendKeys(chromedp.CSS("#f-credits"), "1"+kb.Enter))
-		b.waitFor("Timebank statement")
+		b.waitFor("1 credits moved.")
 		b.check("volunteer-with-hours")
 		b.open("/people/volunteers")
 		b.waitFor("Sam Lee")
